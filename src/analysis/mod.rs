@@ -1,0 +1,369 @@
+//! Analysis: from an observation to a verdict. Pure: the trust stores, the
+//! knowledge base, portal evidence and the current time are arguments, so
+//! every verdict can be reproduced in a unit test from a recorded chain.
+//!
+//! Two rules keep false alarms rare:
+//! 1. only evidence about this chain raises `intercepted` (a stale or
+//!    mismatching pinset, an expired public certificate or a blocked
+//!    network never does);
+//! 2. a certificate that does not name the host is a captive portal or a
+//!    misconfiguration, not silent interception: no validating app accepts it.
+
+pub mod anchors;
+pub mod attribution;
+pub mod cert;
+pub mod verdict;
+
+use rustls_pki_types::UnixTime;
+use serde::Serialize;
+
+pub use anchors::{PathStatus, TrustStore, names_host};
+pub use attribution::{Attribution, MatchedBy, attribute};
+pub use cert::CertFacts;
+pub use verdict::{Anchor, Reason, Verdict};
+
+use crate::knowledge::{Knowledge, Service};
+use crate::probe::portal::PortalEvidence;
+use crate::probe::{Observation, ProbeError, Stage, TlsParams};
+use crate::target::Target;
+use crate::util::date;
+
+/// Everything analysis depends on besides the observation.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The public root store.
+    pub public: &'a TrustStore,
+    /// This machine's root store.
+    pub system: &'a TrustStore,
+    /// Services, interceptors, portal keys.
+    pub knowledge: &'a Knowledge,
+    /// Now, in seconds since the epoch.
+    pub now: i64,
+    /// What the captive-portal checks found, if they ran.
+    pub portal: Option<&'a PortalEvidence>,
+}
+
+/// The service a result belongs to, as reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServiceInfo {
+    /// Stable identifier.
+    pub name: String,
+    /// English display name.
+    pub display_name: String,
+    /// Chinese display name.
+    pub display_name_zh: String,
+    /// What interception exposes (English).
+    pub exposes: String,
+    /// What interception exposes (Chinese).
+    pub exposes_zh: String,
+}
+
+/// The pinset check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PinCheck {
+    /// `match`, `mismatch`, `no_pinset` or `not_checked` (chain not publicly valid).
+    pub status: &'static str,
+    /// Whether the pinset is past its review date.
+    pub stale: bool,
+    /// The review date, if there is a pinset.
+    pub review_by: Option<String>,
+    /// The pinned key that matched.
+    pub matched: Option<String>,
+}
+
+/// The result for one target.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    /// What was checked.
+    pub target: Target,
+    /// The service it belongs to.
+    pub service: Option<ServiceInfo>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Stable reason codes.
+    pub reasons: Vec<Reason>,
+    /// Human-readable evidence, one fact per line.
+    pub evidence: Vec<String>,
+    /// The product the chain is attributed to.
+    pub interceptor: Option<Attribution>,
+    /// Which store the chain leads to.
+    pub anchor: Anchor,
+    /// The presented chain, leaf first.
+    pub chain: Vec<CertFacts>,
+    /// The pinset check.
+    pub pins: PinCheck,
+    /// Negotiated TLS parameters.
+    pub tls: Option<TlsParams>,
+    /// Why the probe stopped early.
+    pub error: Option<ProbeError>,
+    /// Where the TCP connection went.
+    pub peer: Option<String>,
+    /// Proxy used.
+    pub via_proxy: Option<String>,
+    /// Probe time in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// Whether `obs` presented a certificate that does not name its host: the
+/// one case where captive-portal checks are worth running.
+pub fn needs_portal_check(obs: &Observation) -> bool {
+    !obs.chain.is_empty() && !names_host(&obs.chain, &obs.target.host)
+}
+
+/// Decides the verdict for one observation.
+pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> Assessment {
+    let chain: Vec<CertFacts> = obs.chain.iter().map(|c| CertFacts::from_der(c)).collect();
+    let mut a = Assessment {
+        target: obs.target.clone(),
+        service: service.map(service_info),
+        verdict: Verdict::Unreachable,
+        reasons: Vec::new(),
+        evidence: Vec::new(),
+        interceptor: None,
+        anchor: Anchor::None,
+        chain,
+        pins: PinCheck {
+            status: "not_checked",
+            stale: false,
+            review_by: service.map(|s| s.review_by.to_string()),
+            matched: None,
+        },
+        tls: obs.tls.clone(),
+        error: obs.error.clone(),
+        peer: obs.peer.clone(),
+        via_proxy: obs.via_proxy.clone(),
+        elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
+    };
+    if obs.chain.is_empty() {
+        unreachable_verdict(&mut a);
+        return a;
+    }
+    judge_chain(obs, service, ctx, &mut a);
+    if let (Some(err), Verdict::Ok) = (&obs.error, a.verdict) {
+        // The genuine certificate arrived but the handshake did not finish:
+        // nothing can be read through such a connection; it is not usable.
+        a.verdict = Verdict::Unreachable;
+        a.reasons.push(Reason::TlsFailed);
+        a.evidence.push(format!(
+            "the certificate was the genuine one, but the handshake failed: {}",
+            err.detail
+        ));
+    }
+    a
+}
+
+fn unreachable_verdict(a: &mut Assessment) {
+    a.verdict = Verdict::Unreachable;
+    let reason = match a.error.as_ref().map(|e| e.stage) {
+        Some(Stage::Dns) => Reason::DnsFailed,
+        Some(Stage::Tcp) => Reason::TcpFailed,
+        Some(Stage::Proxy) => Reason::ProxyFailed,
+        Some(Stage::Timeout) => Reason::Timeout,
+        Some(Stage::Tls) | None => Reason::TlsFailed,
+    };
+    a.reasons.push(reason);
+    match &a.error {
+        Some(e) => a.evidence.push(format!(
+            "no certificate received ({}: {})",
+            e.stage.as_str(),
+            e.detail
+        )),
+        None => a.evidence.push("no certificate received".into()),
+    }
+}
+
+fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a: &mut Assessment) {
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(ctx.now).unwrap_or(0),
+    ));
+    let leaf = &a.chain[0];
+    let fallback = (leaf.parse_error.is_none()).then(|| {
+        let mid = leaf.not_before_unix / 2 + leaf.not_after_unix / 2;
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            u64::try_from(mid).unwrap_or(0),
+        ))
+    });
+    let public = ctx.public.validate(&obs.chain, now, fallback);
+    let system = ctx.system.validate(&obs.chain, now, fallback);
+    a.anchor = match (&public.path(), &system.path()) {
+        (Some(_), _) => Anchor::Public,
+        (None, Some(_)) => Anchor::System,
+        (None, None) => Anchor::None,
+    };
+    let system_path: Vec<String> = system.path().map(<[String]>::to_vec).unwrap_or_default();
+    a.interceptor = attribute(ctx.knowledge, &a.chain, &system_path);
+    let issuer = leaf.issuer.clone();
+    if !issuer.is_empty() {
+        a.evidence.push(format!("issuer: {issuer}"));
+    }
+
+    // 1. A known interception key anywhere in the chain.
+    if let Some(att) = a
+        .interceptor
+        .as_ref()
+        .filter(|att| att.matched_by == MatchedBy::Spki)
+    {
+        a.verdict = Verdict::Intercepted;
+        a.reasons.push(Reason::KnownInterceptorKey);
+        a.evidence.push(format!(
+            "the chain carries a known interception key of {}: {}",
+            att.name, att.matched
+        ));
+        note_system_root(a, &system);
+        return;
+    }
+    // 2. A leaf that cannot be parsed names nothing.
+    if let Some(err) = &leaf.parse_error {
+        a.verdict = Verdict::Suspicious;
+        a.reasons.push(Reason::MalformedCertificate);
+        a.evidence
+            .push(format!("the leaf certificate is malformed: {err}"));
+        return;
+    }
+    // 3. A certificate for some other name: a portal or a misconfiguration.
+    if !names_host(&obs.chain, &obs.target.host) {
+        wrong_name(a, ctx, &public);
+        return;
+    }
+    a.reasons.push(Reason::NameMatch);
+    // 4. The host's name, leading to a public root or not.
+    match &public {
+        PathStatus::Valid(path) => public_chain(a, service, ctx, path),
+        PathStatus::Expired(_) | PathStatus::NotYetValid(_) => {
+            a.verdict = Verdict::Suspicious;
+            let (reason, words) = if matches!(public, PathStatus::Expired(_)) {
+                (Reason::Expired, "has expired")
+            } else {
+                (Reason::NotYetValid, "is not valid yet")
+            };
+            a.reasons.extend([Reason::PublicRoot, reason]);
+            a.evidence.push(format!(
+                "the chain leads to a public root but a certificate {words} (leaf valid {} to {})",
+                leaf.not_before, leaf.not_after
+            ));
+        }
+        PathStatus::Untrusted(why) => {
+            a.verdict = Verdict::Intercepted;
+            a.reasons.push(Reason::UntrustedRoot);
+            a.evidence.push(format!(
+                "a certificate for {} that does not lead to a public root ({}: {why})",
+                obs.target.host, ctx.public.name
+            ));
+            note_system_root(a, &system);
+            if a.interceptor.is_some() {
+                a.reasons.push(Reason::InterceptorIssuer);
+            }
+        }
+    }
+}
+
+fn note_system_root(a: &mut Assessment, system: &PathStatus) {
+    if system.path().is_some() {
+        a.reasons.push(Reason::SystemRootInstalled);
+        a.evidence.push(
+            "this machine trusts the issuing root (it is installed in the system store): apps accept this certificate without any warning".into(),
+        );
+    } else if a.verdict == Verdict::Intercepted && !a.reasons.contains(&Reason::KnownInterceptorKey)
+    {
+        a.reasons.push(Reason::UnknownRoot);
+        a.evidence.push("this machine does not trust the issuing root either: apps that validate certificates show an error".into());
+    }
+}
+
+fn wrong_name(a: &mut Assessment, ctx: Context<'_>, public: &PathStatus) {
+    a.reasons.push(Reason::NameMismatch);
+    let leaf = &a.chain[0];
+    let names = if leaf.sans.is_empty() {
+        leaf.subject.clone()
+    } else {
+        leaf.sans.join(", ")
+    };
+    a.evidence.push(format!(
+        "the certificate is for {names}, not for {}",
+        a.target.host
+    ));
+    if public.path().is_none() {
+        a.evidence.push(format!(
+            "and it does not lead to a public root ({})",
+            ctx.public.name
+        ));
+    }
+    let portal_key = ctx
+        .knowledge
+        .portal_keys
+        .iter()
+        .find(|k| a.chain.iter().any(|c| c.spki_sha256 == k.spki_sha256));
+    if let Some(key) = portal_key {
+        a.verdict = Verdict::CaptivePortal;
+        a.reasons.push(Reason::CaptivePortalKey);
+        a.evidence.push(format!(
+            "the key is a known captive portal's: {}",
+            key.label
+        ));
+    } else if let Some(portal) = ctx.portal.filter(|p| p.detected) {
+        a.verdict = Verdict::CaptivePortal;
+        a.reasons.push(Reason::PortalDetected);
+        a.evidence.extend(portal.details.iter().cloned());
+    } else {
+        a.verdict = Verdict::Suspicious;
+        if let Some(portal) = ctx.portal {
+            a.evidence.extend(portal.details.iter().cloned());
+        }
+    }
+}
+
+fn public_chain(a: &mut Assessment, service: Option<&Service>, ctx: Context<'_>, path: &[String]) {
+    a.reasons.push(Reason::PublicRoot);
+    // An issuer-name resemblance means nothing for a publicly valid chain.
+    a.interceptor = None;
+    let Some(service) = service.filter(|s| !s.pins.is_empty()) else {
+        a.verdict = Verdict::Ok;
+        a.reasons.push(Reason::NoPinset);
+        a.pins.status = "no_pinset";
+        return;
+    };
+    let today = time::OffsetDateTime::from_unix_timestamp(ctx.now)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN);
+    a.pins.stale = service.is_stale(today);
+    match service.pins.iter().find(|p| path.contains(&p.spki_sha256)) {
+        Some(pin) => {
+            a.verdict = Verdict::Ok;
+            a.reasons.push(Reason::PinMatch);
+            a.pins.status = "match";
+            a.pins.matched = Some(pin.label.clone());
+        }
+        None => {
+            a.verdict = Verdict::Suspicious;
+            a.reasons.push(Reason::PinMismatch);
+            a.pins.status = "mismatch";
+            a.evidence.push(format!(
+                "publicly trusted, but no key of the chain is in the {} pinset ({} keys, reviewed until {}): a rogue public CA, or the service changed CAs",
+                service.display_name,
+                service.pins.len(),
+                service.review_by
+            ));
+            if a.pins.stale {
+                a.reasons.push(Reason::PinsetStale);
+                a.evidence.push(format!(
+                    "the pinset was due for review on {} and it is now {}: the service may simply have changed CAs",
+                    service.review_by,
+                    date(ctx.now)
+                ));
+            }
+        }
+    }
+}
+
+fn service_info(s: &Service) -> ServiceInfo {
+    ServiceInfo {
+        name: s.name.clone(),
+        display_name: s.display_name.clone(),
+        display_name_zh: s.display_name_zh.clone(),
+        exposes: s.exposes.clone(),
+        exposes_zh: s.exposes_zh.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! The check engine: the one-shot interception check that the CLI runs and
+//! the agent reuses. It probes all targets concurrently, runs the
+//! captive-portal checks only when a target needs them, and analyses each
+//! observation. The caller supplies the clock.
+
+mod stores;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
+
+use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
+use crate::knowledge::Knowledge;
+use crate::probe::portal::{self, PortalCheck};
+use crate::probe::{self, Observation, ProbeOptions};
+use crate::target::Target;
+
+/// One target and the service it was chosen for (if named explicitly).
+#[derive(Clone, Debug)]
+pub struct PlannedTarget {
+    /// What to probe.
+    pub target: Target,
+    /// The service, by name; `None` finds it by host.
+    pub service: Option<String>,
+}
+
+/// What to check and how.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Targets in the order they are reported.
+    pub targets: Vec<PlannedTarget>,
+    /// At most this many probes at once.
+    pub concurrency: usize,
+    /// Timeouts, proxy, address overrides.
+    pub probe: ProbeOptions,
+    /// Connectivity checks for captive portals (empty: never check).
+    pub portal_checks: Vec<PortalCheck>,
+}
+
+/// The trust stores and knowledge a check judges against.
+#[derive(Debug)]
+pub struct Judge {
+    /// Public roots.
+    pub public: TrustStore,
+    /// This machine's roots.
+    pub system: TrustStore,
+    /// Services, interceptors, portal keys.
+    pub knowledge: Knowledge,
+}
+
+/// Probes every target of `plan` and judges the results at time `now`
+/// (seconds since the epoch). Results come back in plan order.
+pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
+    let observations = probe_all(plan).await;
+    let portal = if !plan.portal_checks.is_empty()
+        && observations.iter().any(analysis::needs_portal_check)
+    {
+        let limit = plan.probe.timeout.min(Duration::from_secs(5));
+        Some(portal::detect(&plan.portal_checks, &plan.probe.proxy, limit).await)
+    } else {
+        None
+    };
+    let ctx = Context {
+        public: &judge.public,
+        system: &judge.system,
+        knowledge: &judge.knowledge,
+        now,
+        portal: portal.as_ref(),
+    };
+    plan.targets
+        .iter()
+        .zip(&observations)
+        .map(|(planned, obs)| {
+            let service = match &planned.service {
+                Some(name) => judge.knowledge.service(name),
+                None => judge.knowledge.service_for_host(&planned.target.host),
+            };
+            analysis::analyze(obs, service, ctx)
+        })
+        .collect()
+}
+
+async fn probe_all(plan: &Plan) -> Vec<Observation> {
+    let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let options = Arc::new(plan.probe.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, planned) in plan.targets.iter().enumerate() {
+        let (permits, options, target) = (permits.clone(), options.clone(), planned.target.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (i, probe::probe(&target, &options).await)
+        });
+    }
+    let mut slots: Vec<Option<Observation>> = vec![None; plan.targets.len()];
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((i, obs)) = joined {
+            slots[i] = Some(obs);
+        }
+    }
+    slots
+        .into_iter()
+        .zip(&plan.targets)
+        .map(|(slot, planned)| {
+            slot.unwrap_or_else(|| Observation {
+                target: planned.target.clone(),
+                peer: None,
+                via_proxy: None,
+                chain: Vec::new(),
+                tls: None,
+                error: Some(probe::ProbeError::new(
+                    probe::Stage::Tls,
+                    "probe task failed",
+                )),
+                elapsed: Duration::ZERO,
+            })
+        })
+        .collect()
+}
+
+/// The process exit code for a set of results (the Nagios convention):
+/// 2 if any is intercepted; else 1 if any is suspicious; else 0 if some
+/// target presented a certificate and every one that did is ok; else 3.
+pub fn exit_code(results: &[Assessment]) -> i32 {
+    let any = |v: Verdict| results.iter().any(|a| a.verdict == v);
+    if any(Verdict::Intercepted) {
+        2
+    } else if any(Verdict::Suspicious) {
+        1
+    } else if any(Verdict::Ok) && !any(Verdict::CaptivePortal) {
+        0
+    } else {
+        3
+    }
+}

@@ -1,0 +1,74 @@
+//! Loading trust stores: the public roots (webpki-roots, or a PEM file that
+//! replaces them) and this machine's roots (rustls-native-certs, which
+//! honours SSL_CERT_FILE and SSL_CERT_DIR).
+
+use std::path::Path;
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use thiserror::Error;
+
+use crate::analysis::TrustStore;
+
+/// A trust store that cannot be used.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The PEM file could not be read or parsed.
+    #[error("{path}: {detail}")]
+    Pem {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Reads every certificate from a PEM file; an error if there is none.
+pub fn load_pem_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, StoreError> {
+    let err = |detail: String| StoreError::Pem {
+        path: path.display().to_string(),
+        detail,
+    };
+    let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let certs = CertificateDer::pem_slice_iter(&data)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(format!("malformed PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(err(
+            "no certificates found (expected PEM blocks: -----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(certs)
+}
+
+/// The public store: webpki-roots, or the certificates of `replacement`.
+pub fn load_public_roots(replacement: Option<&Path>) -> Result<TrustStore, StoreError> {
+    match replacement {
+        None => Ok(TrustStore::public()),
+        Some(path) => {
+            let certs = load_pem_certs(path)?;
+            let (store, problems) = TrustStore::from_certs(&path.display().to_string(), &certs);
+            match problems.first() {
+                Some(problem) => Err(StoreError::Pem {
+                    path: path.display().to_string(),
+                    detail: problem.clone(),
+                }),
+                None => Ok(store),
+            }
+        }
+    }
+}
+
+/// This machine's store, with any problems met while reading it (a machine
+/// with no readable store still gets checked against the public roots).
+pub fn load_system_roots() -> (TrustStore, Vec<String>) {
+    let loaded = rustls_native_certs::load_native_certs();
+    let mut problems: Vec<String> = loaded
+        .errors
+        .iter()
+        .map(|e| format!("system trust store: {e}"))
+        .collect();
+    let (store, bad) = TrustStore::from_certs("system", &loaded.certs);
+    problems.extend(bad);
+    (store, problems)
+}

@@ -1,0 +1,186 @@
+//! Turns parsed arguments into a [`Plan`]: targets and services resolved,
+//! proxy chosen, portal checks parsed. Every mistake is a one-line error
+//! naming the value that was wrong.
+
+use thiserror::Error;
+
+use super::CheckArgs;
+use crate::check::{Plan, PlannedTarget};
+use crate::knowledge::Knowledge;
+use crate::probe::ProbeOptions;
+use crate::probe::portal::PortalCheck;
+use crate::probe::proxy::{Proxy, ProxyError, ProxyRoute, parse_no_proxy};
+use crate::target::{ConnectTo, Target, TargetError};
+
+/// A usage error in the check arguments.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// A target that cannot be parsed.
+    #[error("target `{input}`: {source}")]
+    Target {
+        /// What was typed.
+        input: String,
+        /// Why it is wrong.
+        source: TargetError,
+    },
+    /// A bad `--connect-to`.
+    #[error("{0}")]
+    ConnectTo(TargetError),
+    /// An unknown `--service`.
+    #[error("unknown service `{name}` (known: {known})")]
+    UnknownService {
+        /// What was asked for.
+        name: String,
+        /// The services that exist.
+        known: String,
+    },
+    /// A bad proxy URL.
+    #[error("{origin}: {source}")]
+    Proxy {
+        /// `--proxy` or the environment variable it came from.
+        origin: String,
+        /// Why it is wrong.
+        source: ProxyError,
+    },
+    /// A bad `--portal-check` URL.
+    #[error("{0}")]
+    Portal(String),
+}
+
+/// Builds the plan for `pinwatch check`. `env` reads environment variables.
+pub fn build_plan(
+    args: &CheckArgs,
+    knowledge: &Knowledge,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, ConfigError> {
+    let mut targets: Vec<PlannedTarget> = Vec::new();
+    let mut push = |target: Target, service: Option<String>| {
+        if !targets.iter().any(|t| t.target == target) {
+            targets.push(PlannedTarget { target, service });
+        }
+    };
+    for name in &args.services {
+        let service = knowledge
+            .service(name)
+            .ok_or_else(|| ConfigError::UnknownService {
+                name: name.clone(),
+                known: knowledge
+                    .services
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        for host in &service.hosts {
+            let target = Target::new(&host.name, crate::target::HTTPS_PORT).map_err(|source| {
+                ConfigError::Target {
+                    input: host.name.clone(),
+                    source,
+                }
+            })?;
+            push(target, Some(service.name.clone()));
+        }
+    }
+    for input in &args.targets {
+        let target: Target = input.parse().map_err(|source| ConfigError::Target {
+            input: input.clone(),
+            source,
+        })?;
+        push(target, None);
+    }
+    if args.targets.is_empty() && args.services.is_empty() {
+        for service in &knowledge.services {
+            for host in &service.hosts {
+                if let Ok(target) = Target::new(&host.name, crate::target::HTTPS_PORT) {
+                    push(target, Some(service.name.clone()));
+                }
+            }
+        }
+    }
+    let connect_to = args
+        .connect_to
+        .iter()
+        .map(|s| s.parse::<ConnectTo>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError::ConnectTo)?;
+    let portal_checks = if args.no_portal_check {
+        Vec::new()
+    } else if args.portal_checks.is_empty() {
+        PortalCheck::defaults()
+    } else {
+        args.portal_checks
+            .iter()
+            .map(|u| PortalCheck::parse(u))
+            .collect::<Result<_, _>>()
+            .map_err(ConfigError::Portal)?
+    };
+    Ok(Plan {
+        targets,
+        concurrency: usize::from(args.concurrency),
+        probe: ProbeOptions {
+            timeout: args.timeout,
+            proxy: proxy_route(args.proxy.as_deref(), args.no_proxy, env)?,
+            connect_to,
+        },
+        portal_checks,
+    })
+}
+
+/// The proxy route from `--proxy`/`--no-proxy` and the environment.
+pub fn proxy_route(
+    flag: Option<&str>,
+    no_proxy: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ProxyRoute, ConfigError> {
+    if no_proxy {
+        return Ok(ProxyRoute::default());
+    }
+    let (origin, url) = match flag {
+        Some(url) => ("--proxy".to_string(), Some(url.to_string())),
+        None => ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+            .iter()
+            .find_map(|var| {
+                env(var)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| (var.to_string(), Some(v)))
+            })
+            .unwrap_or_default(),
+    };
+    let proxy = url
+        .map(|u| {
+            u.parse::<Proxy>()
+                .map_err(|source| ConfigError::Proxy { origin, source })
+        })
+        .transpose()?;
+    let no_proxy = env("NO_PROXY")
+        .or_else(|| env("no_proxy"))
+        .map(|v| parse_no_proxy(&v))
+        .unwrap_or_default();
+    Ok(ProxyRoute { proxy, no_proxy })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_comes_from_flag_then_environment() {
+        let env = |k: &str| match k {
+            "https_proxy" => Some("http://127.0.0.1:3128".to_string()),
+            "NO_PROXY" => Some("qq.com".to_string()),
+            _ => None,
+        };
+        let route = proxy_route(None, false, &env).unwrap();
+        assert_eq!(route.proxy.as_ref().map(|p| p.port), Some(3128));
+        assert_eq!(route.no_proxy, vec!["qq.com"]);
+        let route = proxy_route(Some("http://10.0.0.1:8080"), false, &env).unwrap();
+        assert_eq!(route.proxy.map(|p| p.port), Some(8080));
+        assert!(proxy_route(None, true, &env).unwrap().proxy.is_none());
+        let bad = |k: &str| (k == "ALL_PROXY").then(|| "socks5://h:1".to_string());
+        let err = proxy_route(None, false, &bad).unwrap_err();
+        assert!(
+            err.to_string().starts_with("ALL_PROXY: unsupported proxy"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Command-line definitions (clap) and their conversion into typed
+//! configuration. No I/O happens here besides reading the environment
+//! variables the user expects to be honoured (proxies).
+
+mod convert;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use convert::{ConfigError, build_plan, proxy_route};
+
+/// pinwatch: is someone reading your chats? Checks whether the TLS
+/// certificates the network presents for chat services are the genuine ones.
+#[derive(Debug, Parser)]
+#[command(name = "pinwatch", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the certificate chains presented for chat services, once.
+    Check(CheckArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable table, with explanations for anything not ok.
+    Text,
+    /// One JSON document (schema `pinwatch.check/1`).
+    Json,
+}
+
+/// When to use color.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `pinwatch check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or usage error."
+)]
+pub struct CheckArgs {
+    /// HOST, HOST:PORT or https://HOST[:PORT]/... (default: every host of every built-in service).
+    pub targets: Vec<String>,
+
+    /// Check this service's hosts (repeatable); see pins/services.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Colored text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// HTTP CONNECT proxy URL (default: HTTPS_PROXY, https_proxy, ALL_PROXY; NO_PROXY honoured).
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+
+    /// Connect directly, ignoring proxy settings in the environment.
+    #[arg(long)]
+    pub no_proxy: bool,
+
+    /// Connect to ADDR:PORT instead of HOST:PORT, keeping SNI and name checks for HOST (like curl).
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
+    pub connect_to: Vec<String>,
+
+    /// Overall time allowed per target (e.g. 10, 2.5s, 800ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// How many targets to probe at once.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+
+    /// PEM file of roots that replaces the public store (webpki-roots), for tests and private deployments.
+    #[arg(long, value_name = "PEM")]
+    pub public_roots: Option<PathBuf>,
+
+    /// Load services and interceptors from this directory instead of the built-in pins.
+    #[arg(long, value_name = "DIR")]
+    pub pins: Option<PathBuf>,
+
+    /// Plain-HTTP URL for captive-portal detection, expected to answer 204 (repeatable; replaces the defaults).
+    #[arg(
+        long = "portal-check",
+        value_name = "URL",
+        conflicts_with = "no_portal_check"
+    )]
+    pub portal_checks: Vec<String>,
+
+    /// Never run captive-portal connectivity checks.
+    #[arg(long)]
+    pub no_portal_check: bool,
+}
+
+/// Parses `10`, `10s`, `2.5s`, `800ms`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, scale) = if let Some(ms) = s.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(secs) = s.strip_suffix('s') {
+        (secs, 1.0)
+    } else {
+        (s, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v * scale <= 3600.0 => {
+            Ok(Duration::from_secs_f64(v * scale))
+        }
+        _ => Err(format!(
+            "`{s}` is not a duration between 1ms and 1h (e.g. 10, 2.5s, 800ms)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("2.5s").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse_duration("800ms").unwrap(), Duration::from_millis(800));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("NaN").is_err());
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

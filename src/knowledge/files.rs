@@ -1,0 +1,568 @@
+//! Reading the knowledge base from TOML: the on-disk schema, and its
+//! validation into [`Knowledge`] with file:line:column errors.
+
+use std::collections::HashMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+use thiserror::Error;
+use toml::Spanned;
+
+use super::model::{
+    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, Service,
+};
+use crate::util::is_sha256_base64;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
+}
+
+/// A knowledge file that could not be read or is wrong.
+#[derive(Debug, Error)]
+pub enum KnowledgeError {
+    /// The file or directory could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// What could not be read.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        /// File.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A required file is missing from a pins directory.
+    #[error(
+        "{0}: missing (a pins directory needs authorities.toml, interceptors.toml and services/*.toml)"
+    )]
+    Missing(String),
+}
+
+/// Loads the knowledge base built into the binary.
+pub fn load_embedded() -> Result<Knowledge, KnowledgeError> {
+    let files: Vec<(String, String)> = embedded::FILES
+        .iter()
+        .map(|(path, text)| (format!("pins/{path}"), (*text).to_string()))
+        .collect();
+    load_files(&files)
+}
+
+/// Loads a knowledge base from a directory laid out like `pins/`.
+pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
+    let io = |path: &Path, source| KnowledgeError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for name in [
+        "authorities.toml",
+        "interceptors.toml",
+        "captive_portals.toml",
+    ] {
+        let path = dir.join(name);
+        if path.exists() {
+            paths.push(path);
+        } else if name != "captive_portals.toml" {
+            return Err(KnowledgeError::Missing(path.display().to_string()));
+        }
+    }
+    let services = dir.join("services");
+    let entries = fs::read_dir(&services).map_err(|e| io(&services, e))?;
+    let mut service_paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| io(&services, e))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            service_paths.push(path);
+        }
+    }
+    service_paths.sort();
+    paths.extend(service_paths);
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.push((format!("{}/{rel}", dir.display()), text));
+    }
+    load_files(&files)
+}
+
+/// Loads a knowledge base from `(path, contents)` pairs. Which file is which
+/// is decided by its name: `authorities.toml`, `interceptors.toml`,
+/// `captive_portals.toml`, and anything under `services/`.
+pub fn load_files(files: &[(String, String)]) -> Result<Knowledge, KnowledgeError> {
+    let mut knowledge = Knowledge::default();
+    let by_name = |name: &str| files.iter().find(|(p, _)| p.ends_with(name));
+    let (auth_path, auth_text) = by_name("authorities.toml")
+        .ok_or_else(|| KnowledgeError::Missing("authorities.toml".into()))?;
+    knowledge.authorities = parse_authorities(auth_path, auth_text)?;
+    let (int_path, int_text) = by_name("interceptors.toml")
+        .ok_or_else(|| KnowledgeError::Missing("interceptors.toml".into()))?;
+    knowledge.interceptors = parse_interceptors(int_path, int_text)?;
+    if let Some((path, text)) = by_name("captive_portals.toml") {
+        knowledge.portal_keys = parse_portals(path, text)?;
+    }
+    let authorities: HashMap<&str, &Authority> = knowledge
+        .authorities
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    let mut services = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.contains("services/")) {
+        services.push(parse_service(path, text, &authorities)?);
+    }
+    check_unique_services(&services)?;
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    knowledge.services = services;
+    Ok(knowledge)
+}
+
+/// Where a problem is: a file and its text, to turn byte spans into lines.
+struct Source<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> KnowledgeError {
+        let offset = span.map_or(0, |s| s.start).min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        KnowledgeError::Syntax {
+            path: self.path.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn parse<T: for<'de> Deserialize<'de>>(&self) -> Result<T, KnowledgeError> {
+        toml::from_str(self.text).map_err(|e| {
+            let message = e.message().trim().to_string();
+            self.error(e.span(), message)
+        })
+    }
+
+    fn hash(&self, value: &Spanned<String>, field: &str) -> Result<String, KnowledgeError> {
+        if is_sha256_base64(value.get_ref()) {
+            Ok(value.get_ref().clone())
+        } else {
+            Err(self.error(
+                Some(value.span()),
+                format!(
+                    "{field}: `{}` is not a base64 SHA-256 (44 characters)",
+                    value.get_ref()
+                ),
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthoritiesFile {
+    #[serde(default)]
+    authority: Vec<AuthorityEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorityEntry {
+    id: Spanned<String>,
+    label: String,
+    spki_sha256: Spanned<String>,
+    kind: Spanned<String>,
+    source: String,
+}
+
+fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, KnowledgeError> {
+    let src = Source { path, text };
+    let file: AuthoritiesFile = src.parse()?;
+    let mut seen = HashMap::new();
+    let mut out = Vec::with_capacity(file.authority.len());
+    for entry in file.authority {
+        let id = entry.id.get_ref().clone();
+        if seen.insert(id.clone(), ()).is_some() {
+            return Err(src.error(
+                Some(entry.id.span()),
+                format!("id: duplicate authority `{id}`"),
+            ));
+        }
+        if !matches!(
+            entry.kind.get_ref().as_str(),
+            "root" | "intermediate" | "private"
+        ) {
+            return Err(src.error(
+                Some(entry.kind.span()),
+                format!(
+                    "kind: `{}` (expected root, intermediate or private)",
+                    entry.kind.get_ref()
+                ),
+            ));
+        }
+        out.push(Authority {
+            spki_sha256: src.hash(&entry.spki_sha256, "spki_sha256")?,
+            id,
+            label: entry.label,
+            kind: entry.kind.into_inner(),
+            source: entry.source,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceFile {
+    name: Spanned<String>,
+    display_name: String,
+    display_name_zh: String,
+    review_by: Spanned<toml::value::Datetime>,
+    source: String,
+    exposes: String,
+    exposes_zh: String,
+    #[serde(default)]
+    host: Vec<HostEntry>,
+    #[serde(default)]
+    pin: Vec<PinEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HostEntry {
+    name: Spanned<String>,
+    #[serde(default)]
+    include_subdomains: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinEntry {
+    authority: Option<Spanned<String>>,
+    spki_sha256: Option<Spanned<String>>,
+    label: Option<String>,
+    #[serde(default)]
+    backup: bool,
+}
+
+fn parse_service(
+    path: &str,
+    text: &str,
+    authorities: &HashMap<&str, &Authority>,
+) -> Result<Service, KnowledgeError> {
+    let src = Source { path, text };
+    let file: ServiceFile = src.parse()?;
+    let name = file.name.get_ref();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(src.error(
+            Some(file.name.span()),
+            format!("name: `{name}` must be [a-z0-9-]+"),
+        ));
+    }
+    let review_by = match file.review_by.get_ref() {
+        toml::value::Datetime {
+            date: Some(d),
+            time: None,
+            offset: None,
+        } => time::Month::try_from(d.month)
+            .ok()
+            .and_then(|m| time::Date::from_calendar_date(i32::from(d.year), m, d.day).ok()),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        src.error(
+            Some(file.review_by.span()),
+            "review_by: expected a date like 2027-05-22",
+        )
+    })?;
+    let mut hosts = Vec::with_capacity(file.host.len());
+    for h in &file.host {
+        let parsed = crate::target::Target::new(h.name.get_ref(), 443)
+            .map_err(|e| src.error(Some(h.name.span()), format!("host.name: {e}")))?;
+        if hosts.iter().any(|x: &HostRule| x.name == parsed.host) {
+            return Err(src.error(
+                Some(h.name.span()),
+                format!("host.name: duplicate host `{}`", parsed.host),
+            ));
+        }
+        hosts.push(HostRule {
+            name: parsed.host,
+            include_subdomains: h.include_subdomains,
+        });
+    }
+    if hosts.is_empty() {
+        return Err(src.error(None, "a service needs at least one [[host]]"));
+    }
+    let mut pins = Vec::with_capacity(file.pin.len());
+    for p in &file.pin {
+        pins.push(resolve_pin(&src, p, authorities)?);
+    }
+    Ok(Service {
+        name: file.name.into_inner(),
+        display_name: file.display_name,
+        display_name_zh: file.display_name_zh,
+        review_by,
+        source: file.source,
+        exposes: file.exposes,
+        exposes_zh: file.exposes_zh,
+        hosts,
+        pins,
+        origin: path.to_string(),
+    })
+}
+
+fn resolve_pin(
+    src: &Source<'_>,
+    p: &PinEntry,
+    authorities: &HashMap<&str, &Authority>,
+) -> Result<Pin, KnowledgeError> {
+    match (&p.authority, &p.spki_sha256) {
+        (Some(id), None) => {
+            let a = authorities.get(id.get_ref().as_str()).ok_or_else(|| {
+                src.error(
+                    Some(id.span()),
+                    format!(
+                        "pin.authority: unknown authority `{}` (not in authorities.toml)",
+                        id.get_ref()
+                    ),
+                )
+            })?;
+            Ok(Pin {
+                spki_sha256: a.spki_sha256.clone(),
+                label: p.label.clone().unwrap_or_else(|| a.label.clone()),
+                authority: Some(a.id.clone()),
+                backup: p.backup,
+            })
+        }
+        (None, Some(hash)) => Ok(Pin {
+            spki_sha256: src.hash(hash, "pin.spki_sha256")?,
+            label: p.label.clone().ok_or_else(|| {
+                src.error(
+                    Some(hash.span()),
+                    "pin: an inline spki_sha256 needs a label",
+                )
+            })?,
+            authority: None,
+            backup: p.backup,
+        }),
+        (Some(id), Some(_)) => Err(src.error(
+            Some(id.span()),
+            "pin: give either authority or spki_sha256, not both",
+        )),
+        (None, None) => Err(src.error(None, "pin: needs authority or spki_sha256")),
+    }
+}
+
+fn check_unique_services(services: &[Service]) -> Result<(), KnowledgeError> {
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for s in services {
+        if let Some(first) = names.insert(&s.name, &s.origin) {
+            return Err(KnowledgeError::Syntax {
+                path: s.origin.clone(),
+                line: 1,
+                column: 1,
+                message: format!("name: service `{}` is already defined in {first}", s.name),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterceptorsFile {
+    #[serde(default)]
+    interceptor: Vec<InterceptorEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterceptorEntry {
+    id: String,
+    name: String,
+    category: Category,
+    source: String,
+    advice: String,
+    advice_zh: String,
+    #[serde(rename = "match", default)]
+    rules: Vec<MatchEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatchEntry {
+    spki_sha256: Option<Spanned<String>>,
+    label: Option<String>,
+    issuer_cn: Option<Spanned<String>>,
+    issuer_o: Option<Spanned<String>>,
+}
+
+fn parse_interceptors(path: &str, text: &str) -> Result<Vec<Interceptor>, KnowledgeError> {
+    let src = Source { path, text };
+    let file: InterceptorsFile = src.parse()?;
+    let regex =
+        |s: &Option<Spanned<String>>, field: &str| -> Result<Option<Regex>, KnowledgeError> {
+            s.as_ref()
+                .map(|v| {
+                    Regex::new(v.get_ref()).map_err(|e| {
+                        src.error(Some(v.span()), format!("{field}: invalid pattern: {e}"))
+                    })
+                })
+                .transpose()
+        };
+    let mut out = Vec::with_capacity(file.interceptor.len());
+    for entry in file.interceptor {
+        let mut rules = Vec::with_capacity(entry.rules.len());
+        for m in &entry.rules {
+            let rule = match &m.spki_sha256 {
+                Some(hash) => MatchRule::Spki {
+                    spki_sha256: src.hash(hash, "match.spki_sha256")?,
+                    label: m.label.clone().unwrap_or_default(),
+                },
+                None => {
+                    let (cn, o) = (
+                        regex(&m.issuer_cn, "match.issuer_cn")?,
+                        regex(&m.issuer_o, "match.issuer_o")?,
+                    );
+                    if cn.is_none() && o.is_none() {
+                        return Err(src.error(None, format!("interceptor `{}`: a match needs spki_sha256, issuer_cn or issuer_o", entry.id)));
+                    }
+                    MatchRule::Issuer { cn, o }
+                }
+            };
+            rules.push(rule);
+        }
+        out.push(Interceptor {
+            id: entry.id,
+            name: entry.name,
+            category: entry.category,
+            source: entry.source,
+            advice: entry.advice,
+            advice_zh: entry.advice_zh,
+            rules,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortalsFile {
+    #[serde(default)]
+    portal: Vec<PortalEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortalEntry {
+    label: String,
+    spki_sha256: Spanned<String>,
+}
+
+fn parse_portals(path: &str, text: &str) -> Result<Vec<PortalKey>, KnowledgeError> {
+    let src = Source { path, text };
+    let file: PortalsFile = src.parse()?;
+    file.portal
+        .into_iter()
+        .map(|p| {
+            Ok(PortalKey {
+                spki_sha256: src.hash(&p.spki_sha256, "spki_sha256")?,
+                label: p.label,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUTH: &str = "[[authority]]\nid = \"r1\"\nlabel = \"Root One\"\nspki_sha256 = \"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"\nkind = \"root\"\nsource = \"test\"\n";
+    const INT: &str = "[[interceptor]]\nid = \"m\"\nname = \"mitmproxy\"\ncategory = \"debugging_proxy\"\nsource = \"s\"\nadvice = \"a\"\nadvice_zh = \"b\"\n[[interceptor.match]]\nissuer_o = \"^mitmproxy$\"\n";
+
+    fn service(body: &str) -> String {
+        format!(
+            "name = \"chat\"\ndisplay_name = \"Chat\"\ndisplay_name_zh = \"聊天\"\nreview_by = 2027-01-01\nsource = \"s\"\nexposes = \"e\"\nexposes_zh = \"z\"\n{body}"
+        )
+    }
+
+    fn load(svc: &str) -> Result<Knowledge, KnowledgeError> {
+        load_files(&[
+            ("p/authorities.toml".into(), AUTH.into()),
+            ("p/interceptors.toml".into(), INT.into()),
+            ("p/services/chat.toml".into(), svc.into()),
+        ])
+    }
+
+    #[test]
+    fn loads_a_service_with_authority_pins() {
+        let k = load(&service("[[host]]\nname = \"Chat.Example\"\ninclude_subdomains = true\n[[pin]]\nauthority = \"r1\"\n")).unwrap();
+        let s = k.service_for_host("a.chat.example").unwrap();
+        assert_eq!(s.pins[0].label, "Root One");
+        assert!(k.service_for_host("xchat.example").is_none());
+        assert_eq!(s.review_by.to_string(), "2027-01-01");
+    }
+
+    #[test]
+    fn names_file_line_and_column_of_errors() {
+        let err = load(&service(
+            "[[host]]\nname = \"chat.example\"\n[[pin]]\nauthority = \"nope\"\n",
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p/services/chat.toml:11:13: pin.authority: unknown authority `nope` (not in authorities.toml)"
+        );
+        let err = load("name = \"chat\"\nreview_by = \n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("p/services/chat.toml:2:"),
+            "{err}"
+        );
+        let err = load(&service(
+            "[[host]]\nname = \"chat.example\"\n[[pin]]\nspki_sha256 = \"abc\"\nlabel = \"x\"\n",
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(":11:15: pin.spki_sha256: `abc` is not a base64 SHA-256"),
+            "{err}"
+        );
+        let err = load(&service("[[host]]\nname = \"chat.example\"\ntypo = 1\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("p/services/chat.toml:10:1: unknown field `typo`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_built_in_set_loads_and_covers_the_core_services() {
+        let k = load_embedded().unwrap();
+        for name in ["wechat", "qq", "chatgpt"] {
+            let s = k.service(name).unwrap_or_else(|| panic!("missing {name}"));
+            assert!(!s.pins.is_empty(), "{name} has no pins");
+            assert!(s.pins.iter().any(|p| p.backup), "{name} has no backup pin");
+        }
+        assert!(k.interceptors.iter().any(|i| i.name == "mitmproxy"));
+    }
+}

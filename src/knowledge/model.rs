@@ -1,0 +1,213 @@
+//! The validated, in-memory form of the knowledge base.
+
+use regex::Regex;
+use serde::Serialize;
+
+/// Everything pinwatch knows, loaded and validated.
+#[derive(Debug, Default)]
+pub struct Knowledge {
+    /// Chat services with their hosts and pinsets, sorted by name.
+    pub services: Vec<Service>,
+    /// Named CA keys that pins may refer to.
+    pub authorities: Vec<Authority>,
+    /// Known TLS interception products.
+    pub interceptors: Vec<Interceptor>,
+    /// Keys of certificates that captive portals are known to present.
+    pub portal_keys: Vec<PortalKey>,
+}
+
+/// A named CA key, shared between services.
+#[derive(Clone, Debug, Serialize)]
+pub struct Authority {
+    /// Stable identifier that pins refer to.
+    pub id: String,
+    /// Human-readable name (the CA's subject CN).
+    pub label: String,
+    /// SPKI SHA-256, base64.
+    pub spki_sha256: String,
+    /// `root`, `intermediate` or `private`.
+    pub kind: String,
+    /// Where the hash comes from.
+    pub source: String,
+}
+
+/// A chat service: its hosts and the CA keys it is expected to use.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Stable identifier (`wechat`).
+    pub name: String,
+    /// Display name in English.
+    pub display_name: String,
+    /// Display name in Simplified Chinese.
+    pub display_name_zh: String,
+    /// After this date the pinset is stale: a mismatch only warns.
+    pub review_by: time::Date,
+    /// Where the pinset comes from.
+    pub source: String,
+    /// What interception exposes for this service, in English.
+    pub exposes: String,
+    /// The same in Simplified Chinese.
+    pub exposes_zh: String,
+    /// Host names covered.
+    pub hosts: Vec<HostRule>,
+    /// The pinset (empty: no pinning, public validation only).
+    pub pins: Vec<Pin>,
+    /// File it was loaded from, for messages.
+    pub origin: String,
+}
+
+/// A host a service covers.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostRule {
+    /// Lowercase DNS name.
+    pub name: String,
+    /// Whether subdomains of `name` are covered too.
+    pub include_subdomains: bool,
+}
+
+/// One key of a pinset.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pin {
+    /// SPKI SHA-256, base64.
+    pub spki_sha256: String,
+    /// What key this is.
+    pub label: String,
+    /// The authority it was taken from, when it refers to one.
+    pub authority: Option<String>,
+    /// A backup pin: a key the service could move to.
+    pub backup: bool,
+}
+
+/// Kind of interception product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Antivirus or endpoint security scanning HTTPS.
+    Antivirus,
+    /// Firewall, secure web gateway or corporate proxy.
+    CorporateGateway,
+    /// Parental control or internet-café management.
+    ParentalControl,
+    /// A developer's debugging proxy.
+    DebuggingProxy,
+    /// Adware or malware.
+    AdwareMalware,
+    /// A government interception programme.
+    Government,
+    /// A compromised or misissuing public CA.
+    CompromisedCa,
+}
+
+impl Category {
+    /// The stable string used in JSON and pins files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Antivirus => "antivirus",
+            Category::CorporateGateway => "corporate_gateway",
+            Category::ParentalControl => "parental_control",
+            Category::DebuggingProxy => "debugging_proxy",
+            Category::AdwareMalware => "adware_malware",
+            Category::Government => "government",
+            Category::CompromisedCa => "compromised_ca",
+        }
+    }
+}
+
+/// A known interception product.
+#[derive(Clone, Debug)]
+pub struct Interceptor {
+    /// Stable identifier.
+    pub id: String,
+    /// Product name shown to users.
+    pub name: String,
+    /// What kind of product it is.
+    pub category: Category,
+    /// Where the match rules come from.
+    pub source: String,
+    /// What it is and what to do, in English.
+    pub advice: String,
+    /// The same in Simplified Chinese.
+    pub advice_zh: String,
+    /// Any rule matching attributes the chain to this product.
+    pub rules: Vec<MatchRule>,
+}
+
+/// How a certificate is recognised as an interceptor's.
+#[derive(Clone, Debug)]
+pub enum MatchRule {
+    /// A certificate in the chain has this key.
+    Spki {
+        /// SPKI SHA-256, base64.
+        spki_sha256: String,
+        /// Subject of the certificate the key belongs to.
+        label: String,
+    },
+    /// A certificate's issuer matches these patterns (all given must match).
+    Issuer {
+        /// Pattern for the issuer CommonName.
+        cn: Option<Regex>,
+        /// Pattern for the issuer Organization.
+        o: Option<Regex>,
+    },
+}
+
+/// A key that a captive portal is known to present.
+#[derive(Clone, Debug)]
+pub struct PortalKey {
+    /// Which portal.
+    pub label: String,
+    /// SPKI SHA-256, base64.
+    pub spki_sha256: String,
+}
+
+impl Knowledge {
+    /// The service that covers `host`: an exact host rule wins over a
+    /// subdomain rule, and a longer suffix over a shorter one.
+    pub fn service_for_host(&self, host: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .filter_map(|s| s.host_match_len(host).map(|len| (len, s)))
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, s)| s)
+    }
+
+    /// The service called `name` (case-insensitive).
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The authority with this identifier.
+    pub fn authority(&self, id: &str) -> Option<&Authority> {
+        self.authorities.iter().find(|a| a.id == id)
+    }
+}
+
+impl Service {
+    /// How specifically this service covers `host`: `None` if not at all,
+    /// otherwise a score where an exact match beats any subdomain match.
+    fn host_match_len(&self, host: &str) -> Option<usize> {
+        self.hosts
+            .iter()
+            .filter_map(|rule| {
+                if rule.name == host {
+                    Some(usize::MAX)
+                } else if rule.include_subdomains
+                    && host.len() > rule.name.len()
+                    && host.ends_with(&rule.name)
+                    && host.as_bytes()[host.len() - rule.name.len() - 1] == b'.'
+                {
+                    Some(rule.name.len())
+                } else {
+                    None
+                }
+            })
+            .max()
+    }
+
+    /// Whether the pinset is past its review date on `today`.
+    pub fn is_stale(&self, today: time::Date) -> bool {
+        today > self.review_by
+    }
+}

@@ -1,0 +1,17 @@
+//! pinwatch: detects TLS interception of chat services.
+//!
+//! The crate is a library with a thin binary on top. Data flows one way:
+//! [`target`]s are probed by [`probe`] (the only network code) into
+//! [`probe::Observation`]s, [`analysis`] turns each observation into a
+//! [`analysis::Verdict`] with reasons and evidence (pure: trust stores, pins
+//! and the current time are arguments), and [`report`] renders the results.
+//! [`check`] ties the stages together; it is what the CLI and the agent call.
+
+pub mod analysis;
+pub mod check;
+pub mod cli;
+pub mod knowledge;
+pub mod probe;
+pub mod report;
+pub mod target;
+pub mod util;

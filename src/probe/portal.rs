@@ -1,0 +1,241 @@
+//! Captive-portal detection by plain-HTTP connectivity checks, the way
+//! operating systems do it: fetch a URL whose answer is known (`204 No
+//! Content`, or a fixed body) and see whether the network answers with
+//! something else (a redirect or a login page).
+//!
+//! It only runs when some target presented a certificate that does not
+//! name the host, so an ordinary check sends no plain HTTP at all.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::proxy::{ProxyRoute, read_head};
+use crate::target::{Target, authority};
+
+/// A connectivity-check URL and the answer expected when there is no portal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortalCheck {
+    /// Host to connect to.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Path with query.
+    pub path: String,
+    /// What a portal-free network answers.
+    pub expect: Expect,
+}
+
+/// The answer a portal-free network gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// `204 No Content`.
+    NoContent,
+    /// `200` with a body containing this text.
+    Body(String),
+}
+
+/// What the connectivity checks found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortalEvidence {
+    /// A check was answered with something other than the expected answer.
+    pub detected: bool,
+    /// What each check saw, for the evidence list.
+    pub details: Vec<String>,
+}
+
+impl PortalCheck {
+    /// Parses `http://host[:port]/path`; the expected answer is `204`.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("portal check URL `{url}` must start with http://"))?;
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let with_port = if hostport
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
+            hostport.to_string()
+        } else {
+            format!("{hostport}:80")
+        };
+        let t: Target = with_port
+            .parse()
+            .map_err(|e| format!("portal check URL `{url}`: {e}"))?;
+        Ok(PortalCheck {
+            host: t.host,
+            port: t.port,
+            path: path.to_string(),
+            expect: Expect::NoContent,
+        })
+    }
+
+    /// The checks operating systems use, reachable from mainland China too.
+    pub fn defaults() -> Vec<PortalCheck> {
+        let check = |host: &str, path: &str, expect: Expect| PortalCheck {
+            host: host.into(),
+            port: 80,
+            path: path.into(),
+            expect,
+        };
+        vec![
+            check(
+                "captive.apple.com",
+                "/hotspot-detect.html",
+                Expect::Body("Success".into()),
+            ),
+            check(
+                "www.msftconnecttest.com",
+                "/connecttest.txt",
+                Expect::Body("Microsoft Connect Test".into()),
+            ),
+            check(
+                "connectivitycheck.gstatic.com",
+                "/generate_204",
+                Expect::NoContent,
+            ),
+        ]
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}{}", authority(&self.host, self.port), self.path)
+    }
+}
+
+/// Runs all checks concurrently, each within `timeout`.
+pub async fn detect(
+    checks: &[PortalCheck],
+    proxy: &ProxyRoute,
+    timeout: Duration,
+) -> PortalEvidence {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, check) in checks.iter().cloned().enumerate() {
+        let proxy = proxy.clone();
+        set.spawn(async move {
+            let seen = match tokio::time::timeout(timeout, fetch(&check, &proxy)).await {
+                Ok(Ok((status, location, body))) => {
+                    judge(&check, status, location.as_deref(), &body)
+                }
+                Ok(Err(e)) => (false, format!("{}: no answer ({e})", check.url())),
+                Err(_) => (
+                    false,
+                    format!("{}: no answer within {}s", check.url(), timeout.as_secs()),
+                ),
+            };
+            (i, seen)
+        });
+    }
+    let mut results = Vec::with_capacity(checks.len());
+    while let Some(joined) = set.join_next().await {
+        if let Ok(result) = joined {
+            results.push(result);
+        }
+    }
+    results.sort_by_key(|(i, _)| *i);
+    PortalEvidence {
+        detected: results.iter().any(|(_, (portal, _))| *portal),
+        details: results.into_iter().map(|(_, (_, d))| d).collect(),
+    }
+}
+
+/// `(portal detected, what was seen)` for one answer.
+fn judge(c: &PortalCheck, status: u16, location: Option<&str>, body: &str) -> (bool, String) {
+    let url = c.url();
+    let expected = match &c.expect {
+        Expect::NoContent => status == 204,
+        Expect::Body(text) => status == 200 && body.contains(text.as_str()),
+    };
+    if expected {
+        (false, format!("{url}: answered as expected (no portal)"))
+    } else if (300..400).contains(&status) {
+        (
+            true,
+            format!(
+                "{url}: redirected ({status}) to {}",
+                location.unwrap_or("?")
+            ),
+        )
+    } else {
+        (
+            true,
+            format!("{url}: answered {status} with a page instead of the expected answer"),
+        )
+    }
+}
+
+/// GETs the check URL; returns status, Location header and up to 4 KiB of body.
+async fn fetch(
+    c: &PortalCheck,
+    proxy: &ProxyRoute,
+) -> std::io::Result<(u16, Option<String>, String)> {
+    let target = Target {
+        host: c.host.clone(),
+        port: c.port,
+    };
+    let via = proxy.for_target(&target);
+    let (connect_host, connect_port, request_target) = match via {
+        Some(p) => (p.host.clone(), p.port, c.url()),
+        None => (c.host.clone(), c.port, c.path.clone()),
+    };
+    let mut stream = TcpStream::connect((connect_host.as_str(), connect_port)).await?;
+    let request = format!(
+        "GET {request_target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: pinwatch/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        authority(&c.host, c.port),
+        env!("CARGO_PKG_VERSION")
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let head = read_head(&mut stream)
+        .await
+        .map_err(std::io::Error::other)?;
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
+    let location = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("location")
+            .then(|| value.trim().to_string())
+    });
+    let mut body = Vec::new();
+    let _ = (&mut stream).take(4096).read_to_end(&mut body).await;
+    Ok((
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_check_urls() {
+        let c = PortalCheck::parse("http://127.0.0.1:8080/generate_204").unwrap();
+        assert_eq!(
+            (c.host.as_str(), c.port, c.path.as_str()),
+            ("127.0.0.1", 8080, "/generate_204")
+        );
+        assert_eq!(PortalCheck::parse("http://example.org").unwrap().path, "/");
+        assert!(PortalCheck::parse("https://example.org/").is_err());
+    }
+
+    #[test]
+    fn judges_answers() {
+        let c = PortalCheck::parse("http://h/generate_204").unwrap();
+        assert!(!judge(&c, 204, None, "").0);
+        assert!(judge(&c, 302, Some("http://login.portal/"), "").0);
+        assert!(judge(&c, 200, None, "<html>login</html>").0);
+        let apple = &PortalCheck::defaults()[0];
+        assert!(!judge(apple, 200, None, "<HTML><BODY>Success</BODY></HTML>").0);
+        assert!(judge(apple, 200, None, "<html>Welcome to Café WiFi</html>").0);
+    }
+}

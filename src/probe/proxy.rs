@@ -1,0 +1,229 @@
+//! HTTP proxies: which proxy a target goes through (`--proxy`, the
+//! `HTTPS_PROXY`/`ALL_PROXY` environment, `NO_PROXY`), and the CONNECT
+//! exchange that opens a tunnel through one.
+
+use std::str::FromStr;
+
+use base64::Engine as _;
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::target::{Target, authority};
+
+/// An HTTP proxy that tunnels with CONNECT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proxy {
+    /// Proxy host.
+    pub host: String,
+    /// Proxy port.
+    pub port: u16,
+    /// `user:password` for Basic authentication, if the URL had one.
+    pub credentials: Option<String>,
+}
+
+/// A proxy URL that cannot be used.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ProxyError {
+    /// Not an http:// URL.
+    #[error("unsupported proxy `{0}` (only http:// CONNECT proxies are supported)")]
+    Scheme(String),
+    /// Host or port is missing or malformed.
+    #[error("invalid proxy address `{0}`")]
+    Address(String),
+}
+
+impl Proxy {
+    /// `http://host:port`, without credentials, for display.
+    pub fn url(&self) -> String {
+        format!("http://{}", authority(&self.host, self.port))
+    }
+}
+
+impl FromStr for Proxy {
+    type Err = ProxyError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let rest = match input.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+            Some(_) => return Err(ProxyError::Scheme(input.to_string())),
+            None => input,
+        };
+        let rest = rest.trim_end_matches('/');
+        let (credentials, hostport) = match rest.rsplit_once('@') {
+            Some((c, h)) => (Some(c.to_string()), h),
+            None => (None, rest),
+        };
+        let with_default_port = if hostport
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
+            hostport.to_string()
+        } else {
+            format!("{hostport}:80")
+        };
+        let target: Target = with_default_port
+            .parse()
+            .map_err(|_| ProxyError::Address(input.to_string()))?;
+        Ok(Proxy {
+            host: target.host,
+            port: target.port,
+            credentials,
+        })
+    }
+}
+
+/// Which targets go through which proxy.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyRoute {
+    /// The proxy, if any.
+    pub proxy: Option<Proxy>,
+    /// `NO_PROXY` entries: host suffixes (or `*`) that go direct.
+    pub no_proxy: Vec<String>,
+}
+
+impl ProxyRoute {
+    /// The proxy to use for `target`, honouring `NO_PROXY`.
+    pub fn for_target(&self, target: &Target) -> Option<&Proxy> {
+        let proxy = self.proxy.as_ref()?;
+        let bypass = self
+            .no_proxy
+            .iter()
+            .any(|entry| no_proxy_matches(entry, &target.host, target.port));
+        (!bypass).then_some(proxy)
+    }
+}
+
+/// Parses a `NO_PROXY` value into entries.
+pub fn parse_no_proxy(value: &str) -> Vec<String> {
+    value
+        .split([',', ' '])
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn no_proxy_matches(entry: &str, host: &str, port: u16) -> bool {
+    if entry == "*" {
+        return true;
+    }
+    let (pattern, entry_port) = match entry.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => (h, p.parse::<u16>().ok()),
+        _ => (entry, None),
+    };
+    if entry_port.is_some_and(|p| p != port) {
+        return false;
+    }
+    let pattern = pattern.trim_start_matches("*.").trim_start_matches('.');
+    host == pattern
+        || (host.ends_with(pattern) && host[..host.len() - pattern.len()].ends_with('.'))
+}
+
+/// Why a CONNECT failed.
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    /// Reading or writing the proxy connection failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The proxy refused the tunnel.
+    #[error("proxy answered `{0}`")]
+    Refused(String),
+    /// The proxy's answer was not HTTP.
+    #[error("proxy sent a malformed answer")]
+    Malformed,
+}
+
+/// Asks the proxy on `stream` for a tunnel to `host:port`.
+pub async fn connect_tunnel(
+    stream: &mut TcpStream,
+    proxy: &Proxy,
+    host: &str,
+    port: u16,
+) -> Result<(), ConnectError> {
+    let auth = authority(host, port);
+    let mut request = format!("CONNECT {auth} HTTP/1.1\r\nHost: {auth}\r\n");
+    if let Some(credentials) = &proxy.credentials {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+        request.push_str(&format!("Proxy-Authorization: Basic {encoded}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let head = read_head(stream).await?;
+    let status_line = head.lines().next().unwrap_or_default().to_string();
+    let mut parts = status_line.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some(v), Some(code)) if v.starts_with("HTTP/") => {
+            if code.starts_with('2') {
+                Ok(())
+            } else {
+                Err(ConnectError::Refused(status_line))
+            }
+        }
+        _ => Err(ConnectError::Malformed),
+    }
+}
+
+/// Reads an HTTP response head byte by byte (so no tunnel data is consumed),
+/// up to the blank line; at most 16 KiB.
+pub(crate) async fn read_head(stream: &mut TcpStream) -> Result<String, ConnectError> {
+    let mut head = Vec::with_capacity(256);
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && !head.ends_with(b"\n\n") {
+        if head.len() >= 16 * 1024 {
+            return Err(ConnectError::Malformed);
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Err(if head.is_empty() {
+                ConnectError::Io(std::io::ErrorKind::UnexpectedEof.into())
+            } else {
+                ConnectError::Malformed
+            });
+        }
+        head.push(byte[0]);
+    }
+    Ok(String::from_utf8_lossy(&head).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_proxy_urls() {
+        let p: Proxy = "http://u:p@127.0.0.1:3128/".parse().unwrap();
+        assert_eq!(
+            (p.host.as_str(), p.port, p.credentials.as_deref()),
+            ("127.0.0.1", 3128, Some("u:p"))
+        );
+        assert_eq!("proxy.lan".parse::<Proxy>().unwrap().port, 80);
+        assert!(matches!(
+            "socks5://h:1".parse::<Proxy>(),
+            Err(ProxyError::Scheme(_))
+        ));
+        assert!(matches!(
+            "http://:1".parse::<Proxy>(),
+            Err(ProxyError::Address(_))
+        ));
+    }
+
+    #[test]
+    fn no_proxy_is_honoured() {
+        let route = ProxyRoute {
+            proxy: Some("http://127.0.0.1:3128".parse().unwrap()),
+            no_proxy: parse_no_proxy("localhost, .qq.com,example.org:8443"),
+        };
+        let t = |s: &str| s.parse::<Target>().unwrap();
+        assert!(route.for_target(&t("chatgpt.com")).is_some());
+        assert!(route.for_target(&t("wx.qq.com")).is_none());
+        assert!(route.for_target(&t("qq.com")).is_none());
+        assert!(route.for_target(&t("xqq.com")).is_some());
+        assert!(route.for_target(&t("localhost:1")).is_none());
+        assert!(route.for_target(&t("example.org:8443")).is_none());
+        assert!(route.for_target(&t("example.org")).is_some());
+        let all = ProxyRoute {
+            no_proxy: vec!["*".into()],
+            ..route
+        };
+        assert!(all.for_target(&t("chatgpt.com")).is_none());
+    }
+}

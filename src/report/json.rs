@@ -1,0 +1,81 @@
+//! The JSON reporter: one document, schema `pinwatch.check/1`. Field names
+//! and reason strings are stable API for scripts and fleet monitoring.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, Summary};
+use crate::analysis::{Assessment, Attribution, CertFacts, PinCheck, ServiceInfo};
+use crate::probe::{ProbeError, TlsParams};
+use crate::util::rfc3339;
+
+/// Schema identifier; bumped on any incompatible change.
+pub const SCHEMA: &str = "pinwatch.check/1";
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    version: &'static str,
+    checked_at: String,
+    exit_code: i32,
+    summary: Summary,
+    warnings: &'a [String],
+    results: Vec<Result<'a>>,
+}
+
+#[derive(Serialize)]
+struct Result<'a> {
+    host: &'a str,
+    port: u16,
+    service: Option<&'a str>,
+    service_info: Option<&'a ServiceInfo>,
+    verdict: &'static str,
+    reasons: Vec<&'static str>,
+    evidence: &'a [String],
+    interceptor: Option<&'a Attribution>,
+    anchor: &'static str,
+    pins: &'a PinCheck,
+    chain: &'a [CertFacts],
+    tls: Option<&'a TlsParams>,
+    error: Option<&'a ProbeError>,
+    peer: Option<&'a str>,
+    via_proxy: Option<&'a str>,
+    elapsed_ms: u64,
+}
+
+fn result(a: &Assessment) -> Result<'_> {
+    Result {
+        host: &a.target.host,
+        port: a.target.port,
+        service: a.service.as_ref().map(|s| s.name.as_str()),
+        service_info: a.service.as_ref(),
+        verdict: a.verdict.as_str(),
+        reasons: a.reasons.iter().map(|r| r.as_str()).collect(),
+        evidence: &a.evidence,
+        interceptor: a.interceptor.as_ref(),
+        anchor: a.anchor.as_str(),
+        pins: &a.pins,
+        chain: &a.chain,
+        tls: a.tls.as_ref(),
+        error: a.error.as_ref(),
+        peer: a.peer.as_deref(),
+        via_proxy: a.via_proxy.as_deref(),
+        elapsed_ms: a.elapsed_ms,
+    }
+}
+
+/// Writes `report` as pretty-printed JSON followed by a newline.
+pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        schema: SCHEMA,
+        version: env!("CARGO_PKG_VERSION"),
+        checked_at: rfc3339(report.checked_at),
+        exit_code: report.exit_code,
+        summary: Summary::of(report.results),
+        warnings: report.warnings,
+        results: report.results.iter().map(result).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}

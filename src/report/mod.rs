@@ -1,0 +1,52 @@
+//! Reporters: render check results into a writer. Pure: tests render into
+//! a `Vec<u8>`.
+
+pub mod json;
+pub mod text;
+
+use crate::analysis::{Assessment, Verdict};
+
+/// Counts of each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Genuine chains.
+    pub ok: usize,
+    /// Suspicious chains.
+    pub suspicious: usize,
+    /// Intercepted chains.
+    pub intercepted: usize,
+    /// Captive portals.
+    pub captive_portal: usize,
+    /// Nothing received.
+    pub unreachable: usize,
+}
+
+impl Summary {
+    /// Counts the verdicts of `results`.
+    pub fn of(results: &[Assessment]) -> Self {
+        let mut s = Summary::default();
+        for a in results {
+            match a.verdict {
+                Verdict::Ok => s.ok += 1,
+                Verdict::Suspicious => s.suspicious += 1,
+                Verdict::Intercepted => s.intercepted += 1,
+                Verdict::CaptivePortal => s.captive_portal += 1,
+                Verdict::Unreachable => s.unreachable += 1,
+            }
+        }
+        s
+    }
+}
+
+/// A finished run, ready to render.
+#[derive(Debug)]
+pub struct Report<'a> {
+    /// The results, in plan order.
+    pub results: &'a [Assessment],
+    /// Problems that did not stop the run (an unreadable system store...).
+    pub warnings: &'a [String],
+    /// When the check ran, seconds since the epoch.
+    pub checked_at: i64,
+    /// The exit code the run ends with.
+    pub exit_code: i32,
+}

@@ -1,0 +1,68 @@
+//! Small helpers shared by several layers: hashing and time formatting.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// SHA-256 of `data`, in the RFC 7469 base64 form used for pins.
+pub fn sha256_base64(data: &[u8]) -> String {
+    STANDARD.encode(ring::digest::digest(&ring::digest::SHA256, data))
+}
+
+/// SHA-256 of `data`, lowercase hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// True when `s` is the base64 form of a 32-byte hash.
+pub fn is_sha256_base64(s: &str) -> bool {
+    STANDARD.decode(s).is_ok_and(|v| v.len() == 32)
+}
+
+/// Formats seconds since the Unix epoch as RFC 3339 UTC (`2026-11-22T00:00:00Z`).
+pub fn rfc3339(unix_seconds: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(unix_seconds) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => format!("@{unix_seconds}"),
+    }
+}
+
+/// Formats seconds since the Unix epoch as a date (`2026-11-22`).
+pub fn date(unix_seconds: i64) -> String {
+    rfc3339(unix_seconds).chars().take(10).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_epoch_and_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_305_600), "2026-11-22T00:00:00Z");
+        assert_eq!(date(1_795_305_600), "2026-11-22");
+    }
+
+    #[test]
+    fn hashes_in_pin_form() {
+        assert_eq!(
+            sha256_base64(b""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
+        assert!(is_sha256_base64(
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        ));
+        assert!(!is_sha256_base64("abc"));
+    }
+}
