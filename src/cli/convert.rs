@@ -16,12 +16,12 @@ use crate::target::{ConnectTo, Target, TargetError};
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// A target that cannot be parsed.
-    #[error("target `{input}`: {source}")]
+    #[error("target `{input}`: {reason}")]
     Target {
         /// What was typed.
         input: String,
         /// Why it is wrong.
-        source: TargetError,
+        reason: TargetError,
     },
     /// A bad `--connect-to`.
     #[error("{0}")]
@@ -35,12 +35,12 @@ pub enum ConfigError {
         known: String,
     },
     /// A bad proxy URL.
-    #[error("{origin}: {source}")]
+    #[error("{origin}: {reason}")]
     Proxy {
         /// `--proxy` or the environment variable it came from.
         origin: String,
         /// Why it is wrong.
-        source: ProxyError,
+        reason: ProxyError,
     },
     /// A bad `--portal-check` URL.
     #[error("{0}")]
@@ -72,19 +72,19 @@ pub fn build_plan(
                     .join(", "),
             })?;
         for host in &service.hosts {
-            let target = Target::new(&host.name, crate::target::HTTPS_PORT).map_err(|source| {
+            let target = Target::new(&host.name, crate::target::HTTPS_PORT).map_err(|reason| {
                 ConfigError::Target {
                     input: host.name.clone(),
-                    source,
+                    reason,
                 }
             })?;
             push(target, Some(service.name.clone()));
         }
     }
     for input in &args.targets {
-        let target: Target = input.parse().map_err(|source| ConfigError::Target {
+        let target: Target = input.parse().map_err(|reason| ConfigError::Target {
             input: input.clone(),
-            source,
+            reason,
         })?;
         push(target, None);
     }
@@ -149,7 +149,7 @@ pub fn proxy_route(
     let proxy = url
         .map(|u| {
             u.parse::<Proxy>()
-                .map_err(|source| ConfigError::Proxy { origin, source })
+                .map_err(|reason| ConfigError::Proxy { origin, reason })
         })
         .transpose()?;
     let no_proxy = env("NO_PROXY")

@@ -24,12 +24,12 @@ mod embedded {
 #[derive(Debug, Error)]
 pub enum KnowledgeError {
     /// The file or directory could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// What could not be read.
         path: String,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid TOML or does not fit the schema.
     #[error("{path}:{line}:{column}: {message}")]
@@ -61,9 +61,9 @@ pub fn load_embedded() -> Result<Knowledge, KnowledgeError> {
 
 /// Loads a knowledge base from a directory laid out like `pins/`.
 pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
-    let io = |path: &Path, source| KnowledgeError::Io {
+    let io = |path: &Path, error| KnowledgeError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let mut paths: Vec<PathBuf> = Vec::new();
     for name in [
