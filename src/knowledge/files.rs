@@ -102,6 +102,39 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
     load_files(&files)
 }
 
+/// Adds the services in `dir/*.toml` (a user's own, in the config
+/// directory) to `base`, replacing built-in services of the same name. Pins
+/// may name the built-in authorities. A missing directory adds nothing.
+/// Returns the files loaded.
+pub fn overlay_services(base: &mut Knowledge, dir: &Path) -> Result<Vec<String>, KnowledgeError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(KnowledgeError::Io { path: dir.display().to_string(), error }),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let authorities: HashMap<&str, &Authority> = base.authorities.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut added = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let text = fs::read_to_string(path)
+            .map_err(|error| KnowledgeError::Io { path: path.display().to_string(), error })?;
+        added.push(parse_service(&path.display().to_string(), &text, &authorities)?);
+    }
+    check_unique_services(&added)?;
+    let files = added.iter().map(|s| s.origin.clone()).collect();
+    for service in added {
+        base.services.retain(|s| s.name != service.name);
+        base.services.push(service);
+    }
+    base.services.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
 /// Loads a knowledge base from `(path, contents)` pairs. Which file is which
 /// is decided by its name: `authorities.toml`, `interceptors.toml`,
 /// `captive_portals.toml`, and anything under `services/`.
@@ -206,12 +239,12 @@ fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, Knowledge
         }
         if !matches!(
             entry.kind.get_ref().as_str(),
-            "root" | "intermediate" | "private"
+            "root" | "legacy_root" | "intermediate" | "private"
         ) {
             return Err(src.error(
                 Some(entry.kind.span()),
                 format!(
-                    "kind: `{}` (expected root, intermediate or private)",
+                    "kind: `{}` (expected root, legacy_root, intermediate or private)",
                     entry.kind.get_ref()
                 ),
             ));

@@ -7,9 +7,10 @@
 //! bad pins file is a clear error rather than a silent gap.
 
 mod files;
+pub mod lint;
 mod model;
 
-pub use files::{KnowledgeError, load_dir, load_embedded, load_files};
+pub use files::{KnowledgeError, load_dir, load_embedded, load_files, overlay_services};
 pub use model::{
     Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, Service,
 };

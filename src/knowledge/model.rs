@@ -25,7 +25,8 @@ pub struct Authority {
     pub label: String,
     /// SPKI SHA-256, base64.
     pub spki_sha256: String,
-    /// `root`, `intermediate` or `private`.
+    /// `root` (in webpki-roots), `legacy_root` (a root webpki-roots no longer
+    /// ships, kept for cross-signed chains), `intermediate` or `private`.
     pub kind: String,
     /// Where the hash comes from.
     pub source: String,
