@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod cmd;
 pub mod knowledge;
 pub mod probe;
 pub mod report;

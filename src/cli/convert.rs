@@ -98,6 +98,7 @@ pub fn build_plan(
         }
     }
     let connect_to = args
+        .net
         .connect_to
         .iter()
         .map(|s| s.parse::<ConnectTo>())
@@ -118,8 +119,8 @@ pub fn build_plan(
         targets,
         concurrency: usize::from(args.concurrency),
         probe: ProbeOptions {
-            timeout: args.timeout,
-            proxy: proxy_route(args.proxy.as_deref(), args.no_proxy, env)?,
+            timeout: args.net.timeout,
+            proxy: proxy_route(args.net.proxy.as_deref(), args.net.no_proxy, env)?,
             connect_to,
         },
         portal_checks,

@@ -26,6 +26,101 @@ pub struct Cli {
 pub enum Command {
     /// Check the certificate chains presented for chat services, once.
     Check(CheckArgs),
+    /// Inspect, verify and capture pins.
+    #[command(subcommand)]
+    Pins(PinsCommand),
+}
+
+/// `pinwatch pins ...`.
+#[derive(Debug, Subcommand)]
+pub enum PinsCommand {
+    /// List the services with their hosts, pin counts and review dates.
+    List(PinsListArgs),
+    /// Show one service: hosts, every pin with its label, review date, sources.
+    Show(PinsShowArgs),
+    /// Lint a pins directory (default: the built-in pins); exits 1 on any error.
+    Verify(PinsVerifyArgs),
+    /// Connect to hosts and print a ready-to-paste pin entry for the chain presented.
+    Capture(PinsCaptureArgs),
+}
+
+/// Where the pins come from.
+#[derive(Debug, Args)]
+pub struct PinsSource {
+    /// Use this pins directory instead of the built-in pins and the user's services.
+    #[arg(long, value_name = "DIR")]
+    pub pins: Option<PathBuf>,
+}
+
+/// `pinwatch pins list`.
+#[derive(Debug, Args)]
+pub struct PinsListArgs {
+    /// Where the pins come from.
+    #[command(flatten)]
+    pub source: PinsSource,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `pinwatch pins show`.
+#[derive(Debug, Args)]
+pub struct PinsShowArgs {
+    /// Service name (see `pinwatch pins list`).
+    pub service: String,
+    /// Where the pins come from.
+    #[command(flatten)]
+    pub source: PinsSource,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `pinwatch pins verify`.
+#[derive(Debug, Args)]
+pub struct PinsVerifyArgs {
+    /// Pins directory to lint (default: the built-in pins).
+    pub dir: Option<PathBuf>,
+    /// Treat warnings (stale pinsets, services without pins) as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `pinwatch pins capture`.
+#[derive(Debug, Args)]
+pub struct PinsCaptureArgs {
+    /// HOST, HOST:PORT or https://HOST[:PORT]/...
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Print pins even for a chain that is not publicly trusted (an intercepted chain!).
+    #[arg(long)]
+    pub allow_untrusted: bool,
+    /// How to reach the hosts.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// PEM file of roots that replaces the public store (webpki-roots).
+    #[arg(long, value_name = "PEM")]
+    pub public_roots: Option<PathBuf>,
+}
+
+/// How to reach targets (shared by check and capture).
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// HTTP CONNECT proxy URL (default: HTTPS_PROXY, https_proxy, ALL_PROXY; NO_PROXY honoured).
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+
+    /// Connect directly, ignoring proxy settings in the environment.
+    #[arg(long)]
+    pub no_proxy: bool,
+
+    /// Connect to ADDR:PORT instead of HOST:PORT, keeping SNI and name checks for HOST (like curl).
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
+    pub connect_to: Vec<String>,
+
+    /// Overall time allowed per target (e.g. 10, 2.5s, 800ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Output format.
@@ -69,21 +164,9 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// HTTP CONNECT proxy URL (default: HTTPS_PROXY, https_proxy, ALL_PROXY; NO_PROXY honoured).
-    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
-    pub proxy: Option<String>,
-
-    /// Connect directly, ignoring proxy settings in the environment.
-    #[arg(long)]
-    pub no_proxy: bool,
-
-    /// Connect to ADDR:PORT instead of HOST:PORT, keeping SNI and name checks for HOST (like curl).
-    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
-    pub connect_to: Vec<String>,
-
-    /// Overall time allowed per target (e.g. 10, 2.5s, 800ms).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
+    /// How to reach the targets.
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// How many targets to probe at once.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
@@ -93,9 +176,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PEM")]
     pub public_roots: Option<PathBuf>,
 
-    /// Load services and interceptors from this directory instead of the built-in pins.
-    #[arg(long, value_name = "DIR")]
-    pub pins: Option<PathBuf>,
+    /// Where the pins come from.
+    #[command(flatten)]
+    pub source: PinsSource,
 
     /// Plain-HTTP URL for captive-portal detection, expected to answer 204 (repeatable; replaces the defaults).
     #[arg(

@@ -110,7 +110,12 @@ pub fn overlay_services(base: &mut Knowledge, dir: &Path) -> Result<Vec<String>,
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(KnowledgeError::Io { path: dir.display().to_string(), error }),
+        Err(error) => {
+            return Err(KnowledgeError::Io {
+                path: dir.display().to_string(),
+                error,
+            });
+        }
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -118,12 +123,22 @@ pub fn overlay_services(base: &mut Knowledge, dir: &Path) -> Result<Vec<String>,
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
-    let authorities: HashMap<&str, &Authority> = base.authorities.iter().map(|a| (a.id.as_str(), a)).collect();
+    let authorities: HashMap<&str, &Authority> = base
+        .authorities
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     let mut added = Vec::with_capacity(paths.len());
     for path in &paths {
-        let text = fs::read_to_string(path)
-            .map_err(|error| KnowledgeError::Io { path: path.display().to_string(), error })?;
-        added.push(parse_service(&path.display().to_string(), &text, &authorities)?);
+        let text = fs::read_to_string(path).map_err(|error| KnowledgeError::Io {
+            path: path.display().to_string(),
+            error,
+        })?;
+        added.push(parse_service(
+            &path.display().to_string(),
+            &text,
+            &authorities,
+        )?);
     }
     check_unique_services(&added)?;
     let files = added.iter().map(|s| s.origin.clone()).collect();

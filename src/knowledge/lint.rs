@@ -30,22 +30,38 @@ pub struct Finding {
 
 /// Lints `k` on `today`. `is_public_root` says whether an SPKI hash is a
 /// root of the public store.
-pub fn lint(k: &Knowledge, today: time::Date, is_public_root: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+pub fn lint(
+    k: &Knowledge,
+    today: time::Date,
+    is_public_root: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push = |severity, path: &str, message: String| out.push(Finding { severity, path: path.to_string(), message });
+    let mut push = |severity, path: &str, message: String| {
+        out.push(Finding {
+            severity,
+            path: path.to_string(),
+            message,
+        })
+    };
     for a in &k.authorities {
         if a.kind == "root" && !is_public_root(&a.spki_sha256) {
             push(
                 Severity::Error,
                 "authorities.toml",
-                format!("authority `{}` ({}) is marked root but its key {} is not in the public store: a typo, or a root Mozilla removed (then mark it legacy_root)", a.id, a.label, a.spki_sha256),
+                format!(
+                    "authority `{}` ({}) is marked root but its key {} is not in the public store: a typo, or a root Mozilla removed (then mark it legacy_root)",
+                    a.id, a.label, a.spki_sha256
+                ),
             );
         }
         if a.kind == "legacy_root" && is_public_root(&a.spki_sha256) {
             push(
                 Severity::Warning,
                 "authorities.toml",
-                format!("authority `{}` ({}) is marked legacy_root but is in the public store: mark it root", a.id, a.label),
+                format!(
+                    "authority `{}` ({}) is marked legacy_root but is in the public store: mark it root",
+                    a.id, a.label
+                ),
             );
         }
     }
@@ -53,25 +69,50 @@ pub fn lint(k: &Knowledge, today: time::Date, is_public_root: &dyn Fn(&str) -> b
     for s in &k.services {
         for h in &s.hosts {
             if let Some(other) = hosts.insert(&h.name, &s.name) {
-                push(Severity::Error, &s.origin, format!("host `{}` is in both `{other}` and `{}`", h.name, s.name));
+                push(
+                    Severity::Error,
+                    &s.origin,
+                    format!("host `{}` is in both `{other}` and `{}`", h.name, s.name),
+                );
             }
         }
         if s.pins.is_empty() {
-            push(Severity::Warning, &s.origin, format!("service `{}` has no pinset: only public validation applies", s.name));
+            push(
+                Severity::Warning,
+                &s.origin,
+                format!(
+                    "service `{}` has no pinset: only public validation applies",
+                    s.name
+                ),
+            );
         } else if !s.pins.iter().any(|p| p.backup) {
-            push(Severity::Error, &s.origin, format!("service `{}` has no backup pin: a routine CA change would raise a false alarm", s.name));
+            push(
+                Severity::Error,
+                &s.origin,
+                format!(
+                    "service `{}` has no backup pin: a routine CA change would raise a false alarm",
+                    s.name
+                ),
+            );
         }
         let mut seen = HashMap::new();
         for p in &s.pins {
             if seen.insert(p.spki_sha256.as_str(), ()).is_some() {
-                push(Severity::Warning, &s.origin, format!("service `{}` pins {} twice", s.name, p.label));
+                push(
+                    Severity::Warning,
+                    &s.origin,
+                    format!("service `{}` pins {} twice", s.name, p.label),
+                );
             }
         }
         if s.is_stale(today) {
             push(
                 Severity::Warning,
                 &s.origin,
-                format!("service `{}`: pinset was due for review on {} (stale pinsets only warn, never alarm)", s.name, s.review_by),
+                format!(
+                    "service `{}`: pinset was due for review on {} (stale pinsets only warn, never alarm)",
+                    s.name, s.review_by
+                ),
             );
         }
     }

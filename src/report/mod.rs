@@ -2,9 +2,17 @@
 //! a `Vec<u8>`.
 
 pub mod json;
+pub mod pins;
 pub mod text;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::analysis::{Assessment, Verdict};
+
+/// `s` padded with spaces to `width` terminal columns (CJK counts double).
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
+}
 
 /// Counts of each verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]

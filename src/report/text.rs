@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Summary};
+use unicode_width::UnicodeWidthStr;
+
+use super::{Report, Summary, pad};
 use crate::analysis::{Anchor, Assessment, Verdict};
 
 /// Rendering options.
@@ -34,22 +36,20 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
     let mut widths = [0usize; 3];
     for row in std::iter::once(&header).chain(&rows) {
         for (w, cell) in widths.iter_mut().zip(row.iter()) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.width());
         }
     }
     let line = |row: &[String; 4], paint: Option<Verdict>| {
-        let verdict = format!("{:<w$}", row[0], w = widths[0]);
+        let verdict = pad(&row[0], widths[0]);
         let verdict = match paint {
             Some(v) if style.color => colored(v, &verdict),
             _ => verdict,
         };
         format!(
-            "{verdict}  {:<w1$}  {:<w2$}  {}",
-            row[1],
-            row[2],
-            row[3],
-            w1 = widths[1],
-            w2 = widths[2]
+            "{verdict}  {}  {}  {}",
+            pad(&row[1], widths[1]),
+            pad(&row[2], widths[2]),
+            row[3]
         )
     };
     writeln!(out, "{}", line(&header, None).trim_end())?;

@@ -1,0 +1,47 @@
+//! `pinwatch check`.
+
+use std::io::{IsTerminal, Write};
+
+use super::{CommandError, load_knowledge, now, runtime};
+use crate::check::{Judge, exit_code, load_public_roots, load_system_roots, run};
+use crate::cli::{CheckArgs, ColorChoice, Format, build_plan};
+use crate::report::{self, Report};
+
+/// Runs the check and renders it into `out`; returns the exit code.
+pub fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let knowledge = load_knowledge(args.source.pins.as_deref())?;
+    let env = |k: &str| std::env::var(k).ok();
+    let plan = build_plan(args, &knowledge, &env)?;
+    let public = load_public_roots(args.public_roots.as_deref())?;
+    let (system, warnings) = load_system_roots();
+    let judge = Judge {
+        public,
+        system,
+        knowledge,
+    };
+    let now = now();
+    let results = runtime()?.block_on(run(&plan, &judge, now));
+    let exit_code = exit_code(&results);
+    let report = Report {
+        results: &results,
+        warnings: &warnings,
+        checked_at: now,
+        exit_code,
+    };
+    match args.format {
+        Format::Json => report::json::render(&report, out)?,
+        Format::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            report::text::render(&report, report::text::Style { color }, out)?;
+        }
+    }
+    out.flush()?;
+    Ok(exit_code)
+}

@@ -1,0 +1,178 @@
+//! `pinwatch pins list|show|verify|capture`.
+
+use std::io::Write;
+
+use super::{CommandError, EXIT_ERROR, load_knowledge, now, runtime};
+use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
+use crate::check::{Judge, Plan, PlannedTarget, load_public_roots, load_system_roots, run};
+use crate::cli::{
+    ConfigError, Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, proxy_route,
+};
+use crate::knowledge::lint::{Finding, Severity, lint};
+use crate::knowledge::{self, KnowledgeError};
+use crate::probe::ProbeOptions;
+use crate::report::pins as render;
+use crate::target::{ConnectTo, Target};
+
+fn today() -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp(now()).map_or(time::Date::MIN, |t| t.date())
+}
+
+/// `pins list`: always exits 0.
+pub fn list(args: &PinsListArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let k = load_knowledge(args.source.pins.as_deref())?;
+    match args.format {
+        Format::Text => render::list_text(&k, today(), out)?,
+        Format::Json => render::list_json(&k, today(), out)?,
+    }
+    Ok(0)
+}
+
+/// `pins show SERVICE`: exits 3 for an unknown service.
+pub fn show(args: &PinsShowArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let k = load_knowledge(args.source.pins.as_deref())?;
+    let service = k
+        .service(&args.service)
+        .ok_or_else(|| ConfigError::UnknownService {
+            name: args.service.clone(),
+            known: k
+                .services
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    match args.format {
+        Format::Text => render::show_text(service, today(), out)?,
+        Format::Json => render::show_json(service, today(), out)?,
+    }
+    Ok(0)
+}
+
+/// `pins verify [DIR]`: exits 1 if there is any error (or any warning with
+/// `--strict`), 0 otherwise.
+pub fn verify(args: &PinsVerifyArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let loaded = match &args.dir {
+        Some(dir) => knowledge::load_dir(dir),
+        None => knowledge::load_embedded(),
+    };
+    let findings = match loaded {
+        Ok(k) => {
+            let public = TrustStore::public();
+            lint(&k, today(), &|spki| public.contains_spki(spki))
+        }
+        Err(e) => vec![load_finding(e)],
+    };
+    render::findings(&findings, out)?;
+    let failing = |f: &Finding| f.severity == Severity::Error || args.strict;
+    Ok(if findings.iter().any(failing) { 1 } else { 0 })
+}
+
+fn load_finding(e: KnowledgeError) -> Finding {
+    // The error already starts with the file (and line and column).
+    let text = e.to_string();
+    let (path, message) = match text.split_once(": ") {
+        Some((p, m)) => (p.to_string(), m.to_string()),
+        None => (String::from("pins"), text),
+    };
+    Finding {
+        severity: Severity::Error,
+        path,
+        message,
+    }
+}
+
+/// `pins capture HOST...`: prints a `[[pin]]` entry per key of each chain.
+/// A chain that is not publicly trusted for its host is refused (exit 1)
+/// unless `--allow-untrusted`; a host that cannot be reached exits 3.
+pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let targets = args
+        .targets
+        .iter()
+        .map(|input| {
+            input
+                .parse::<Target>()
+                .map_err(|reason| ConfigError::Target {
+                    input: input.clone(),
+                    reason,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let connect_to = args
+        .net
+        .connect_to
+        .iter()
+        .map(|s| s.parse::<ConnectTo>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError::ConnectTo)?;
+    let env = |k: &str| std::env::var(k).ok();
+    let plan = Plan {
+        targets: targets
+            .into_iter()
+            .map(|target| PlannedTarget {
+                target,
+                service: None,
+            })
+            .collect(),
+        concurrency: 32,
+        probe: ProbeOptions {
+            timeout: args.net.timeout,
+            proxy: proxy_route(args.net.proxy.as_deref(), args.net.no_proxy, &env)?,
+            connect_to,
+        },
+        portal_checks: Vec::new(),
+    };
+    let judge = Judge {
+        public: load_public_roots(args.public_roots.as_deref())?,
+        system: load_system_roots().0,
+        knowledge: load_knowledge(None)?,
+    };
+    let results = runtime()?.block_on(run(&plan, &judge, now()));
+    let mut code = 0;
+    for (i, a) in results.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        if a.chain.is_empty() {
+            let why = a
+                .error
+                .as_ref()
+                .map_or_else(|| "no certificate".to_string(), ToString::to_string);
+            eprintln!("pinwatch: {}: nothing captured ({why})", a.target);
+            code = code.max(EXIT_ERROR);
+            continue;
+        }
+        let trusted = a.anchor == Anchor::Public
+            && a.reasons.contains(&Reason::NameMatch)
+            && a.verdict != Verdict::Intercepted;
+        if !trusted {
+            let who = a
+                .interceptor
+                .as_ref()
+                .map(|i| format!(" (looks like {})", i.name))
+                .unwrap_or_default();
+            eprintln!(
+                "pinwatch: {}: the chain presented is not publicly trusted for this host{who}: it may be an interceptor's. {}",
+                a.target,
+                if args.allow_untrusted {
+                    "Printing it anyway (--allow-untrusted)."
+                } else {
+                    "Not printing pins; pass --allow-untrusted to see them."
+                }
+            );
+            if !args.allow_untrusted {
+                code = code.max(1);
+                continue;
+            }
+        }
+        render::captured(
+            &a.target.to_string(),
+            a.peer.as_deref(),
+            &a.chain,
+            trusted,
+            today(),
+            out,
+        )?;
+    }
+    Ok(code)
+}
