@@ -8,6 +8,8 @@
 
 mod files;
 pub mod lint;
+#[cfg(test)]
+mod provenance;
 mod model;
 
 pub use files::{KnowledgeError, load_dir, load_embedded, load_files, overlay_services};
