@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod i18n;
 pub mod knowledge;
 pub mod probe;
 pub mod report;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use pinwatch::cli::{Cli, Command, PinsCommand};
 use pinwatch::cmd::{self, CommandError, EXIT_ERROR};
+use pinwatch::i18n::Lang;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -16,10 +17,13 @@ fn main() -> ExitCode {
             return exit(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
+    let lang = cli
+        .lang
+        .unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = match &cli.command {
-        Command::Check(args) => cmd::check(args, &mut out),
+        Command::Check(args) => cmd::check(args, lang, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),
         Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),

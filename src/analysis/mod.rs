@@ -12,6 +12,7 @@
 pub mod anchors;
 pub mod attribution;
 pub mod cert;
+pub mod evidence;
 pub mod verdict;
 
 use rustls_pki_types::UnixTime;
@@ -20,6 +21,7 @@ use serde::Serialize;
 pub use anchors::{PathStatus, TrustStore, names_host};
 pub use attribution::{Attribution, MatchedBy, attribute};
 pub use cert::CertFacts;
+pub use evidence::Evidence;
 pub use verdict::{Anchor, Reason, Verdict};
 
 use crate::knowledge::{Knowledge, Service};
@@ -82,8 +84,8 @@ pub struct Assessment {
     pub verdict: Verdict,
     /// Stable reason codes.
     pub reasons: Vec<Reason>,
-    /// Human-readable evidence, one fact per line.
-    pub evidence: Vec<String>,
+    /// The facts behind the verdict.
+    pub evidence: Vec<Evidence>,
     /// The product the chain is attributed to.
     pub interceptor: Option<Attribution>,
     /// Which store the chain leads to.
@@ -144,10 +146,8 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         // nothing can be read through such a connection; it is not usable.
         a.verdict = Verdict::Unreachable;
         a.reasons.push(Reason::TlsFailed);
-        a.evidence.push(format!(
-            "the certificate was the genuine one, but the handshake failed: {}",
-            err.detail
-        ));
+        a.evidence
+            .push(Evidence::HandshakeFailed(err.detail.clone()));
     }
     a
 }
@@ -162,14 +162,10 @@ fn unreachable_verdict(a: &mut Assessment) {
         Some(Stage::Tls) | None => Reason::TlsFailed,
     };
     a.reasons.push(reason);
-    match &a.error {
-        Some(e) => a.evidence.push(format!(
-            "no certificate received ({}: {})",
-            e.stage.as_str(),
-            e.detail
-        )),
-        None => a.evidence.push("no certificate received".into()),
-    }
+    let (stage, detail) = a.error.as_ref().map_or(("tls", String::new()), |e| {
+        (e.stage.as_str(), e.detail.clone())
+    });
+    a.evidence.push(Evidence::NoCertificate { stage, detail });
 }
 
 fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a: &mut Assessment) {
@@ -194,7 +190,7 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     a.interceptor = attribute(ctx.knowledge, &a.chain, &system_path);
     let issuer = leaf.issuer.clone();
     if !issuer.is_empty() {
-        a.evidence.push(format!("issuer: {issuer}"));
+        a.evidence.push(Evidence::Issuer(issuer));
     }
 
     // 1. A known interception key anywhere in the chain.
@@ -205,10 +201,10 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     {
         a.verdict = Verdict::Intercepted;
         a.reasons.push(Reason::KnownInterceptorKey);
-        a.evidence.push(format!(
-            "the chain carries a known interception key of {}: {}",
-            att.name, att.matched
-        ));
+        a.evidence.push(Evidence::KnownKey {
+            product: att.name.clone(),
+            matched: att.matched.clone(),
+        });
         note_system_root(a, &system);
         return;
     }
@@ -216,8 +212,7 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     if let Some(err) = &leaf.parse_error {
         a.verdict = Verdict::Suspicious;
         a.reasons.push(Reason::MalformedCertificate);
-        a.evidence
-            .push(format!("the leaf certificate is malformed: {err}"));
+        a.evidence.push(Evidence::Malformed(err.clone()));
         return;
     }
     // 3. A certificate for some other name: a portal or a misconfiguration.
@@ -231,24 +226,23 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
         PathStatus::Valid(path) => public_chain(a, service, ctx, path),
         PathStatus::Expired(_) | PathStatus::NotYetValid(_) => {
             a.verdict = Verdict::Suspicious;
-            let (reason, words) = if matches!(public, PathStatus::Expired(_)) {
-                (Reason::Expired, "has expired")
+            let (from, to) = (leaf.not_before.clone(), leaf.not_after.clone());
+            let (reason, fact) = if matches!(public, PathStatus::Expired(_)) {
+                (Reason::Expired, Evidence::Expired { from, to })
             } else {
-                (Reason::NotYetValid, "is not valid yet")
+                (Reason::NotYetValid, Evidence::NotYetValid { from, to })
             };
             a.reasons.extend([Reason::PublicRoot, reason]);
-            a.evidence.push(format!(
-                "the chain leads to a public root but a certificate {words} (leaf valid {} to {})",
-                leaf.not_before, leaf.not_after
-            ));
+            a.evidence.push(fact);
         }
         PathStatus::Untrusted(why) => {
             a.verdict = Verdict::Intercepted;
             a.reasons.push(Reason::UntrustedRoot);
-            a.evidence.push(format!(
-                "a certificate for {} that does not lead to a public root ({}: {why})",
-                obs.target.host, ctx.public.name
-            ));
+            a.evidence.push(Evidence::NotPublic {
+                host: obs.target.host.clone(),
+                store: ctx.public.name.clone(),
+                why: why.clone(),
+            });
             note_system_root(a, &system);
             if a.interceptor.is_some() {
                 a.reasons.push(Reason::InterceptorIssuer);
@@ -260,13 +254,11 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
 fn note_system_root(a: &mut Assessment, system: &PathStatus) {
     if system.path().is_some() {
         a.reasons.push(Reason::SystemRootInstalled);
-        a.evidence.push(
-            "this machine trusts the issuing root (it is installed in the system store): apps accept this certificate without any warning".into(),
-        );
+        a.evidence.push(Evidence::SystemRoot);
     } else if a.verdict == Verdict::Intercepted && !a.reasons.contains(&Reason::KnownInterceptorKey)
     {
         a.reasons.push(Reason::UnknownRoot);
-        a.evidence.push("this machine does not trust the issuing root either: apps that validate certificates show an error".into());
+        a.evidence.push(Evidence::NoRoot);
     }
 }
 
@@ -278,15 +270,13 @@ fn wrong_name(a: &mut Assessment, ctx: Context<'_>, public: &PathStatus) {
     } else {
         leaf.sans.join(", ")
     };
-    a.evidence.push(format!(
-        "the certificate is for {names}, not for {}",
-        a.target.host
-    ));
+    a.evidence.push(Evidence::WrongName {
+        names,
+        host: a.target.host.clone(),
+    });
     if public.path().is_none() {
-        a.evidence.push(format!(
-            "and it does not lead to a public root ({})",
-            ctx.public.name
-        ));
+        a.evidence
+            .push(Evidence::WrongNameNotPublic(ctx.public.name.clone()));
     }
     let portal_key = ctx
         .knowledge
@@ -296,18 +286,17 @@ fn wrong_name(a: &mut Assessment, ctx: Context<'_>, public: &PathStatus) {
     if let Some(key) = portal_key {
         a.verdict = Verdict::CaptivePortal;
         a.reasons.push(Reason::CaptivePortalKey);
-        a.evidence.push(format!(
-            "the key is a known captive portal's: {}",
-            key.label
-        ));
+        a.evidence.push(Evidence::PortalKey(key.label.clone()));
     } else if let Some(portal) = ctx.portal.filter(|p| p.detected) {
         a.verdict = Verdict::CaptivePortal;
         a.reasons.push(Reason::PortalDetected);
-        a.evidence.extend(portal.details.iter().cloned());
+        a.evidence
+            .extend(portal.details.iter().cloned().map(Evidence::PortalCheck));
     } else {
         a.verdict = Verdict::Suspicious;
         if let Some(portal) = ctx.portal {
-            a.evidence.extend(portal.details.iter().cloned());
+            a.evidence
+                .extend(portal.details.iter().cloned().map(Evidence::PortalCheck));
         }
     }
 }
@@ -337,19 +326,17 @@ fn public_chain(a: &mut Assessment, service: Option<&Service>, ctx: Context<'_>,
             a.verdict = Verdict::Suspicious;
             a.reasons.push(Reason::PinMismatch);
             a.pins.status = "mismatch";
-            a.evidence.push(format!(
-                "publicly trusted, but no key of the chain is in the {} pinset ({} keys, reviewed until {}): a rogue public CA, or the service changed CAs",
-                service.display_name,
-                service.pins.len(),
-                service.review_by
-            ));
+            a.evidence.push(Evidence::PinMismatch {
+                service: service.display_name.clone(),
+                count: service.pins.len(),
+                review: service.review_by.to_string(),
+            });
             if a.pins.stale {
                 a.reasons.push(Reason::PinsetStale);
-                a.evidence.push(format!(
-                    "the pinset was due for review on {} and it is now {}: the service may simply have changed CAs",
-                    service.review_by,
-                    date(ctx.now)
-                ));
+                a.evidence.push(Evidence::PinsetStale {
+                    review: service.review_by.to_string(),
+                    today: date(ctx.now),
+                });
             }
         }
     }

@@ -233,11 +233,10 @@ fn forged_certificate_for_the_host_is_intercepted() {
         ]
     );
     assert!(a.interceptor.is_none());
-    assert!(
-        a.evidence
-            .iter()
-            .any(|e| e.contains("Evil Interception CA"))
-    );
+    assert!(a.evidence.iter().any(|e| {
+        e.render(crate::i18n::Lang::En)
+            .contains("Evil Interception CA")
+    }));
 }
 
 #[test]

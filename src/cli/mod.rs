@@ -16,6 +16,10 @@ pub use convert::{ConfigError, build_plan, proxy_route};
 #[derive(Debug, Parser)]
 #[command(name = "pinwatch", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// Language of the text output (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

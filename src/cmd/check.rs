@@ -5,10 +5,11 @@ use std::io::{IsTerminal, Write};
 use super::{CommandError, load_knowledge, now, runtime};
 use crate::check::{Judge, exit_code, load_public_roots, load_system_roots, run};
 use crate::cli::{CheckArgs, ColorChoice, Format, build_plan};
+use crate::i18n::Lang;
 use crate::report::{self, Report};
 
 /// Runs the check and renders it into `out`; returns the exit code.
-pub fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
+pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let plan = build_plan(args, &knowledge, &env)?;
@@ -39,7 +40,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<i32, CommandError>
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            report::text::render(&report, report::text::Style { color }, out)?;
+            report::text::render(&report, report::text::Style { color, lang }, out)?;
         }
     }
     out.flush()?;

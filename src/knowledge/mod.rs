@@ -8,9 +8,9 @@
 
 mod files;
 pub mod lint;
+mod model;
 #[cfg(test)]
 mod provenance;
-mod model;
 
 pub use files::{KnowledgeError, load_dir, load_embedded, load_files, overlay_services};
 pub use model::{

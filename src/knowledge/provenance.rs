@@ -42,13 +42,23 @@ fn every_root_authority_is_in_webpki_roots_and_every_other_key_has_its_certifica
         }
         let facts = CertFacts::from_der(&pem_cert(&path));
         if facts.spki_sha256 != a.spki_sha256 {
-            missing.push(format!("{}: pins/certs has key {}, authorities.toml says {}", a.id, facts.spki_sha256, a.spki_sha256));
+            missing.push(format!(
+                "{}: pins/certs has key {}, authorities.toml says {}",
+                a.id, facts.spki_sha256, a.spki_sha256
+            ));
         }
         if a.kind == "legacy_root" && public.contains_spki(&a.spki_sha256) {
-            missing.push(format!("{}: legacy_root is in webpki-roots; mark it root", a.id));
+            missing.push(format!(
+                "{}: legacy_root is in webpki-roots; mark it root",
+                a.id
+            ));
         }
     }
-    assert!(missing.is_empty(), "untraceable authorities:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "untraceable authorities:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -57,7 +67,11 @@ fn every_pin_is_a_known_authority_key() {
     for s in &k.services {
         for p in &s.pins {
             let known = k.authorities.iter().any(|a| a.spki_sha256 == p.spki_sha256);
-            assert!(known, "{}: pin {} ({}) is not a key in authorities.toml", s.name, p.spki_sha256, p.label);
+            assert!(
+                known,
+                "{}: pin {} ({}) is not a key in authorities.toml",
+                s.name, p.spki_sha256, p.label
+            );
         }
     }
 }
@@ -73,21 +87,28 @@ fn every_blocklisted_key_is_attributed() {
         let spki = match path.extension().and_then(|e| e.to_str()) {
             Some("pem") => CertFacts::from_der(&pem_cert(&path)).spki_sha256,
             Some("key") => {
-                let key = SubjectPublicKeyInfoDer::from_pem_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let key = SubjectPublicKeyInfoDer::from_pem_file(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 sha256_base64(key.as_ref())
             }
             _ => continue,
         };
         checked += 1;
         let matched = k.interceptors.iter().any(|i| {
-            i.rules.iter().any(|r| matches!(r, MatchRule::Spki { spki_sha256, .. } if *spki_sha256 == spki))
+            i.rules
+                .iter()
+                .any(|r| matches!(r, MatchRule::Spki { spki_sha256, .. } if *spki_sha256 == spki))
         });
         if !matched {
             unattributed.push(format!("{} ({spki})", path.display()));
         }
     }
     assert_eq!(checked, 108, "expected Chromium's 108 blocklist files");
-    assert!(unattributed.is_empty(), "not attributed:\n{}", unattributed.join("\n"));
+    assert!(
+        unattributed.is_empty(),
+        "not attributed:\n{}",
+        unattributed.join("\n")
+    );
 }
 
 #[test]
@@ -113,7 +134,11 @@ fn no_interceptor_key_is_a_public_root() {
     for i in &k.interceptors {
         for r in &i.rules {
             if let MatchRule::Spki { spki_sha256, label } = r {
-                assert!(!public.contains_spki(spki_sha256), "{}: {label} is a webpki-roots anchor", i.name);
+                assert!(
+                    !public.contains_spki(spki_sha256),
+                    "{}: {label} is a webpki-roots anchor",
+                    i.name
+                );
             }
         }
     }

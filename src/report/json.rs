@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Summary};
-use crate::analysis::{Assessment, Attribution, CertFacts, PinCheck, ServiceInfo};
+use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
 use crate::probe::{ProbeError, TlsParams};
 use crate::util::rfc3339;
 
@@ -32,7 +32,7 @@ struct Result<'a> {
     service_info: Option<&'a ServiceInfo>,
     verdict: &'static str,
     reasons: Vec<&'static str>,
-    evidence: &'a [String],
+    evidence: &'a [Evidence],
     interceptor: Option<&'a Attribution>,
     anchor: &'static str,
     pins: &'a PinCheck,
@@ -76,6 +76,6 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         warnings: report.warnings,
         results: report.results.iter().map(result).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }

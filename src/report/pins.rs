@@ -52,7 +52,7 @@ pub fn list_json(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
     let doc = Doc {
         services: k.services.iter().map(|s| service_json(s, today)).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -94,7 +94,7 @@ pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
 
 /// `pins show SERVICE` as JSON.
 pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
     writeln!(out)
 }
 

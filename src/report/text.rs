@@ -1,6 +1,6 @@
 //! The text reporter: a table with one line per target, then a short
-//! explanation for every result that is not ok: what happened, what it
-//! exposes, what to do, and the evidence.
+//! explanation for every result that is not ok: what happened, what to do,
+//! what it exposes, and the evidence. In English or Chinese.
 
 use std::io::{self, Write};
 
@@ -8,31 +8,36 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Report, Summary, pad};
 use crate::analysis::{Anchor, Assessment, Verdict};
+use crate::i18n::Lang;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Style {
     /// Use ANSI colors.
     pub color: bool,
+    /// Language of the text.
+    pub lang: Lang,
 }
 
 /// Writes `report` as a table plus explanations.
 pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let lang = style.lang;
     let rows: Vec<[String; 4]> = report
         .results
         .iter()
         .map(|a| {
             [
-                verdict_label(a.verdict).to_string(),
+                verdict_label(lang, a.verdict),
                 a.target.to_string(),
-                a.service
-                    .as_ref()
-                    .map_or_else(|| "-".to_string(), |s| s.display_name.clone()),
-                detail(a),
+                a.service.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
+                ),
+                detail(lang, a),
             ]
         })
         .collect();
-    let header = ["VERDICT", "TARGET", "SERVICE", "DETAIL"].map(String::from);
+    let header = ["col-verdict", "col-target", "col-service", "col-detail"].map(|k| lang.tr(k));
     let mut widths = [0usize; 3];
     for row in std::iter::once(&header).chain(&rows) {
         for (w, cell) in widths.iter_mut().zip(row.iter()) {
@@ -61,23 +66,24 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
         explain(a, style, out)?;
     }
     for w in report.warnings {
-        writeln!(out, "\nwarning: {w}")?;
+        writeln!(out, "\n{} {w}", lang.tr("warning"))?;
     }
     writeln!(
         out,
         "\n{}",
-        summary_line(&Summary::of(report.results), report.results.len())
+        summary_line(lang, &Summary::of(report.results), report.results.len())
     )
 }
 
-fn verdict_label(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Ok => "ok",
-        Verdict::Suspicious => "SUSPICIOUS",
-        Verdict::Intercepted => "INTERCEPTED",
-        Verdict::CaptivePortal => "captive-portal",
-        Verdict::Unreachable => "unreachable",
-    }
+/// The short label of a verdict.
+pub fn verdict_label(lang: Lang, v: Verdict) -> String {
+    lang.tr(match v {
+        Verdict::Ok => "verdict-ok",
+        Verdict::Suspicious => "verdict-suspicious",
+        Verdict::Intercepted => "verdict-intercepted",
+        Verdict::CaptivePortal => "verdict-captive-portal",
+        Verdict::Unreachable => "verdict-unreachable",
+    })
 }
 
 fn colored(v: Verdict, text: &str) -> String {
@@ -92,28 +98,42 @@ fn colored(v: Verdict, text: &str) -> String {
 }
 
 /// The one-line detail of the table.
-fn detail(a: &Assessment) -> String {
+fn detail(lang: Lang, a: &Assessment) -> String {
+    let issuer = || {
+        lang.tr_args(
+            "detail-issuer",
+            &[(
+                "issuer",
+                a.chain
+                    .first()
+                    .map_or("?", |c| c.short_issuer())
+                    .to_string(),
+            )],
+        )
+    };
     match a.verdict {
         Verdict::Unreachable => a
             .error
             .as_ref()
-            .map_or_else(|| "no certificate".into(), ToString::to_string),
+            .map_or_else(|| lang.tr("detail-no-certificate"), ToString::to_string),
         Verdict::Intercepted => match &a.interceptor {
-            Some(i) => format!("by {} ({})", i.name, i.category.replace('_', " ")),
-            None => format!(
-                "issuer {}",
-                a.chain.first().map_or("?", |c| c.short_issuer())
+            Some(i) => lang.tr_args(
+                "detail-by",
+                &[
+                    ("product", i.name.clone()),
+                    ("category", lang.tr(&format!("cat-{}", i.category))),
+                ],
             ),
+            None => issuer(),
         },
-        _ => a
-            .chain
-            .first()
-            .map_or_else(String::new, |c| format!("issuer {}", c.short_issuer())),
+        _ if a.chain.is_empty() => String::new(),
+        _ => issuer(),
     }
 }
 
 fn explain(a: &Assessment, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let head = format!("{}: {}", a.target, headline(a));
+    let lang = style.lang;
+    let head = format!("{}: {}", a.target, headline(lang, a));
     writeln!(
         out,
         "{}",
@@ -123,59 +143,84 @@ fn explain(a: &Assessment, style: Style, out: &mut dyn Write) -> io::Result<()> 
             head
         }
     )?;
-    if let Some(what) = what_to_do(a) {
-        writeln!(out, "  What to do: {what}")?;
+    if let Some(what) = what_to_do(lang, a) {
+        writeln!(out, "  {} {what}", lang.tr("label-what-to-do"))?;
     }
     if let (Verdict::Intercepted | Verdict::Suspicious, Some(s)) = (a.verdict, &a.service) {
-        writeln!(out, "  What it exposes: {}", s.exposes)?;
+        writeln!(
+            out,
+            "  {} {}",
+            lang.tr("label-what-it-exposes"),
+            lang.pick(&s.exposes, &s.exposes_zh)
+        )?;
     }
     for e in &a.evidence {
-        writeln!(out, "  - {e}")?;
+        writeln!(out, "  - {}", e.render(lang))?;
     }
     Ok(())
 }
 
-fn headline(a: &Assessment) -> String {
+/// One sentence saying what the verdict means for the user.
+pub fn headline(lang: Lang, a: &Assessment) -> String {
     match a.verdict {
-        Verdict::Ok => "the genuine certificate".into(),
+        Verdict::Ok => lang.tr("verdict-ok"),
         Verdict::Intercepted => {
             let who = a.interceptor.as_ref().map_or_else(
-                || format!("whoever controls \"{}\"", a.chain.first().map_or("?", |c| c.short_issuer())),
+                || {
+                    lang.tr_args(
+                        "headline-whoever",
+                        &[(
+                            "issuer",
+                            a.chain
+                                .first()
+                                .map_or("?", |c| c.short_issuer())
+                                .to_string(),
+                        )],
+                    )
+                },
                 |i| i.name.clone(),
             );
-            let local = if a.anchor == Anchor::System { ", and this machine trusts it" } else { "" };
-            format!("INTERCEPTED by {who}{local}. The connection can be read and changed.")
+            let key = if a.anchor == Anchor::System {
+                "headline-intercepted-local"
+            } else {
+                "headline-intercepted"
+            };
+            lang.tr_args(key, &[("who", who)])
         }
-        Verdict::Suspicious => "suspicious: the certificate is not quite what was expected; this is not proof of interception.".into(),
-        Verdict::CaptivePortal => "the network wants you to log in first (captive portal).".into(),
-        Verdict::Unreachable => "could not be reached; this is blocking or an outage, not interception.".into(),
+        Verdict::Suspicious => lang.tr("headline-suspicious"),
+        Verdict::CaptivePortal => lang.tr("headline-captive-portal"),
+        Verdict::Unreachable => lang.tr("headline-unreachable"),
     }
 }
 
-fn what_to_do(a: &Assessment) -> Option<String> {
+/// What the user should do, if anything.
+pub fn what_to_do(lang: Lang, a: &Assessment) -> Option<String> {
     match a.verdict {
         Verdict::Intercepted => Some(match &a.interceptor {
-            Some(i) => i.advice.clone(),
-            None => "Do not log in or chat on this machine or network. Use a device and network you trust (for example your phone on mobile data).".into(),
+            Some(i) => lang.pick(&i.advice, &i.advice_zh).to_string(),
+            None => lang.tr("todo-intercepted"),
         }),
-        Verdict::CaptivePortal => Some("Open a web page, log in to the network, then check again.".into()),
-        Verdict::Suspicious => Some("Avoid entering passwords until a check on another network agrees; the evidence below says what differs.".into()),
+        Verdict::CaptivePortal => Some(lang.tr("todo-captive-portal")),
+        Verdict::Suspicious => Some(lang.tr("todo-suspicious")),
         Verdict::Ok | Verdict::Unreachable => None,
     }
 }
 
-fn summary_line(s: &Summary, total: usize) -> String {
-    let mut parts = Vec::new();
-    for (n, label) in [
-        (s.intercepted, "intercepted"),
-        (s.suspicious, "suspicious"),
-        (s.captive_portal, "captive portal"),
-        (s.ok, "ok"),
-        (s.unreachable, "unreachable"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {label}"));
-        }
-    }
-    format!("{total} checked: {}", parts.join(", "))
+fn summary_line(lang: Lang, s: &Summary, total: usize) -> String {
+    let parts: Vec<String> = [
+        (s.intercepted, "summary-intercepted"),
+        (s.suspicious, "summary-suspicious"),
+        (s.captive_portal, "summary-captive-portal"),
+        (s.ok, "summary-ok"),
+        (s.unreachable, "summary-unreachable"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, key)| lang.tr_args(key, &[("n", n.to_string())]))
+    .collect();
+    let sep = if lang == Lang::Zh { "，" } else { ", " };
+    lang.tr_args(
+        "summary",
+        &[("total", total.to_string()), ("parts", parts.join(sep))],
+    )
 }

@@ -1,0 +1,63 @@
+# pinwatch user-facing text, English. Keys are grouped by where they appear.
+# Variables are filled in by src/i18n.rs callers; keep their names.
+
+## check: table
+col-verdict = VERDICT
+col-target = TARGET
+col-service = SERVICE
+col-detail = DETAIL
+verdict-ok = ok
+verdict-suspicious = SUSPICIOUS
+verdict-intercepted = INTERCEPTED
+verdict-captive-portal = captive-portal
+verdict-unreachable = unreachable
+detail-no-certificate = no certificate
+detail-by = by { $product } ({ $category })
+detail-issuer = issuer { $issuer }
+
+## check: explanations
+headline-intercepted = INTERCEPTED by { $who }. The connection can be read and changed.
+headline-intercepted-local = INTERCEPTED by { $who }, and this machine trusts it. The connection can be read and changed.
+headline-whoever = whoever controls "{ $issuer }"
+headline-suspicious = suspicious: the certificate is not quite what was expected; this is not proof of interception.
+headline-captive-portal = the network wants you to log in first (captive portal).
+headline-unreachable = could not be reached; this is blocking or an outage, not interception.
+label-what-to-do = What to do:
+label-what-it-exposes = What it exposes:
+todo-intercepted = Do not log in or chat on this machine or network. Use a device and network you trust (for example your phone on mobile data).
+todo-captive-portal = Open a web page, log in to the network, then check again.
+todo-suspicious = Avoid entering passwords until a check on another network agrees; the evidence below says what differs.
+warning = warning:
+summary = { $total } checked: { $parts }
+summary-intercepted = { $n } intercepted
+summary-suspicious = { $n } suspicious
+summary-captive-portal = { $n } captive portal
+summary-ok = { $n } ok
+summary-unreachable = { $n } unreachable
+
+## evidence (one fact per line; also the English text of the JSON "evidence" field)
+ev-issuer = issuer: { $issuer }
+ev-no-certificate = no certificate received ({ $stage }: { $detail })
+ev-handshake-failed = the certificate was the genuine one, but the handshake failed: { $detail }
+ev-known-key = the chain carries a known interception key of { $product }: { $matched }
+ev-malformed = the leaf certificate is malformed: { $error }
+ev-not-public = a certificate for { $host } that does not lead to a public root ({ $store }: { $why })
+ev-expired = the chain leads to a public root but a certificate has expired (leaf valid { $from } to { $to })
+ev-not-yet-valid = the chain leads to a public root but a certificate is not valid yet (leaf valid { $from } to { $to })
+ev-system-root = this machine trusts the issuing root (it is installed in the system store): apps accept this certificate without any warning
+ev-no-root = this machine does not trust the issuing root either: apps that validate certificates show an error
+ev-wrong-name = the certificate is for { $names }, not for { $host }
+ev-wrong-name-not-public = and it does not lead to a public root ({ $store })
+ev-portal-key = the key is a known captive portal's: { $label }
+ev-portal-check = { $detail }
+ev-pin-mismatch = publicly trusted, but no key of the chain is in the { $service } pinset ({ $count } keys, reviewed until { $review }): a rogue public CA, or the service changed CAs
+ev-pinset-stale = the pinset was due for review on { $review } and it is now { $today }: the service may simply have changed CAs
+
+## interceptor categories
+cat-antivirus = antivirus
+cat-corporate_gateway = corporate gateway
+cat-parental_control = parental or café control
+cat-debugging_proxy = debugging proxy
+cat-adware_malware = adware or malware
+cat-government = government
+cat-compromised_ca = compromised certificate authority

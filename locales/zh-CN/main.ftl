@@ -1,0 +1,62 @@
+# pinwatch 面向用户的文字，简体中文。键与 en-US/main.ftl 一一对应。
+
+## check: table
+col-verdict = 结论
+col-target = 目标
+col-service = 服务
+col-detail = 说明
+verdict-ok = 正常
+verdict-suspicious = 可疑
+verdict-intercepted = 被拦截
+verdict-captive-portal = 需登录网络
+verdict-unreachable = 无法连接
+detail-no-certificate = 没有收到证书
+detail-by = 拦截者：{ $product }（{ $category }）
+detail-issuer = 签发者 { $issuer }
+
+## check: explanations
+headline-intercepted = 被 { $who } 拦截。这条连接的内容可以被读取和篡改。
+headline-intercepted-local = 被 { $who } 拦截，而且本机信任它。这条连接的内容可以被读取和篡改。
+headline-whoever = 控制“{ $issuer }”的人
+headline-suspicious = 可疑：证书与预期不完全一致，但这不能证明连接被拦截。
+headline-captive-portal = 这个网络需要先登录（认证页面）。
+headline-unreachable = 无法连接；这是屏蔽或故障，不是拦截。
+label-what-to-do = 怎么办：
+label-what-it-exposes = 会泄露什么：
+todo-intercepted = 不要在这台电脑或这个网络上登录或聊天。换用你信任的设备和网络（例如用手机的移动数据）。
+todo-captive-portal = 打开任意网页，先登录这个网络，然后再检查一次。
+todo-suspicious = 在换一个网络检查得到相同结果之前，先不要输入密码；下面的证据说明了哪里不一样。
+warning = 警告：
+summary = 共检查 { $total } 个：{ $parts }
+summary-intercepted = { $n } 个被拦截
+summary-suspicious = { $n } 个可疑
+summary-captive-portal = { $n } 个需登录网络
+summary-ok = { $n } 个正常
+summary-unreachable = { $n } 个无法连接
+
+## evidence
+ev-issuer = 签发者：{ $issuer }
+ev-no-certificate = 没有收到证书（{ $stage }：{ $detail }）
+ev-handshake-failed = 收到的是真实证书，但握手失败：{ $detail }
+ev-known-key = 证书链中有已知拦截产品 { $product } 的密钥：{ $matched }
+ev-malformed = 服务器证书格式错误：{ $error }
+ev-not-public = 这是 { $host } 的证书，但它不能追溯到公共根证书（{ $store }：{ $why }）
+ev-expired = 证书链能追溯到公共根证书，但其中有证书已过期（服务器证书有效期 { $from } 至 { $to }）
+ev-not-yet-valid = 证书链能追溯到公共根证书，但其中有证书尚未生效（服务器证书有效期 { $from } 至 { $to }）
+ev-system-root = 本机信任签发它的根证书（已安装在系统证书库中）：应用程序会不加任何提示地接受这个证书
+ev-no-root = 本机也不信任签发它的根证书：会校验证书的应用程序会报错
+ev-wrong-name = 这个证书属于 { $names }，而不是 { $host }
+ev-wrong-name-not-public = 而且它不能追溯到公共根证书（{ $store }）
+ev-portal-key = 这是已知的网络认证页面的密钥：{ $label }
+ev-portal-check = { $detail }
+ev-pin-mismatch = 证书受公共信任，但链中没有任何密钥在 { $service } 的固定密钥集中（共 { $count } 个，复核期限 { $review }）：可能是有问题的公共 CA，也可能是服务更换了 CA
+ev-pinset-stale = 这个固定密钥集应在 { $review } 复核，现在已是 { $today }：服务可能只是更换了 CA
+
+## interceptor categories
+cat-antivirus = 杀毒软件
+cat-corporate_gateway = 企业网关
+cat-parental_control = 家长控制或网吧管理
+cat-debugging_proxy = 调试代理
+cat-adware_malware = 广告软件或恶意软件
+cat-government = 政府
+cat-compromised_ca = 失信的证书机构

@@ -1,0 +1,176 @@
+//! Localization: English and Simplified Chinese, from the Fluent files in
+//! `locales/` (compiled in). The language comes from `--lang`, the config,
+//! or the system locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en-US",
+        // Fluent's bidi isolation marks show up as garbage in terminals.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A supported language.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+static EN: LanguageIdentifier = langid!("en-US");
+static ZH: LanguageIdentifier = langid!("zh-CN");
+
+impl Lang {
+    /// The language of a POSIX locale or BCP 47 tag (`zh_CN.UTF-8`, `zh-Hans`,
+    /// `en_GB`); `None` for one pinwatch does not speak.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let lang = tag
+            .split(['_', '-', '.', '@'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match lang.as_str() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language the environment asks for, the way gettext reads it:
+    /// LANGUAGE (a colon-separated preference list, ignored under the C
+    /// locale), then LC_ALL, LC_MESSAGES, LANG. English when nothing matches.
+    pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Lang {
+        let nonempty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| nonempty(k));
+        let is_c = locale
+            .as_deref()
+            .is_none_or(|l| l == "C" || l == "POSIX" || l.starts_with("C."));
+        if !is_c && let Some(list) = nonempty("LANGUAGE") {
+            if let Some(lang) = list.split(':').find_map(Lang::from_tag) {
+                return lang;
+            }
+        }
+        locale
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .unwrap_or_default()
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+
+    /// The message `key`.
+    pub fn tr(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    /// The message `key` with its variables.
+    pub fn tr_args(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
+    /// Picks the English or Chinese variant of a bilingual field.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::Zh if !zh.is_empty() => zh,
+            _ => en,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_string())
+        }
+    }
+
+    #[test]
+    fn reads_the_locale_like_gettext() {
+        assert_eq!(Lang::from_env(&env(&[])), Lang::En);
+        assert_eq!(Lang::from_env(&env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(
+            Lang::from_env(&env(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(&env(&[
+                ("LANG", "en_US.UTF-8"),
+                ("LANGUAGE", "fr:zh_CN:en")
+            ])),
+            Lang::Zh
+        );
+        // LANGUAGE is ignored under the C locale, as gettext does.
+        assert_eq!(
+            Lang::from_env(&env(&[("LANG", "C"), ("LANGUAGE", "zh_CN")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(&env(&[("LC_MESSAGES", "zh_TW.UTF-8")])),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_env(&env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
+    }
+
+    #[test]
+    fn translates_with_variables_and_no_isolation_marks() {
+        let s = Lang::Zh.tr_args("summary-ok", &[("n", "3".into())]);
+        assert_eq!(s, "3 个正常");
+        let s = Lang::En.tr_args("ev-issuer", &[("issuer", "CN=x".into())]);
+        assert_eq!(s, "issuer: CN=x");
+        assert!(!s.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn every_english_key_has_a_chinese_translation() {
+        let keys = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.starts_with('#') && l.contains(" = "))
+                .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
+                .collect()
+        };
+        let en = keys(include_str!("../locales/en-US/main.ftl"));
+        let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
+        assert_eq!(
+            en, zh,
+            "en-US and zh-CN must have the same keys in the same order"
+        );
+    }
+}
