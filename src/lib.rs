@@ -16,4 +16,5 @@ pub mod knowledge;
 pub mod probe;
 pub mod report;
 pub mod target;
+pub mod tomlfile;
 pub mod util;

@@ -14,6 +14,7 @@ use toml::Spanned;
 use super::model::{
     Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, Service,
 };
+use crate::tomlfile::{TomlError, TomlSource};
 use crate::util::is_sha256_base64;
 
 mod embedded {
@@ -31,18 +32,9 @@ pub enum KnowledgeError {
         /// Why.
         error: std::io::Error,
     },
-    /// The file is not valid TOML or does not fit the schema.
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        /// File.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file is not valid TOML, does not fit the schema, or has a bad value.
+    #[error(transparent)]
+    Syntax(#[from] TomlError),
     /// A required file is missing from a pins directory.
     #[error(
         "{0}: missing (a pins directory needs authorities.toml, interceptors.toml and services/*.toml)"
@@ -180,31 +172,18 @@ pub fn load_files(files: &[(String, String)]) -> Result<Knowledge, KnowledgeErro
     Ok(knowledge)
 }
 
-/// Where a problem is: a file and its text, to turn byte spans into lines.
+/// A knowledge file being read.
 struct Source<'a> {
-    path: &'a str,
-    text: &'a str,
+    toml: TomlSource<'a>,
 }
 
 impl Source<'_> {
     fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> KnowledgeError {
-        let offset = span.map_or(0, |s| s.start).min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        KnowledgeError::Syntax {
-            path: self.path.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
+        KnowledgeError::Syntax(self.toml.error(span, message))
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(&self) -> Result<T, KnowledgeError> {
-        toml::from_str(self.text).map_err(|e| {
-            let message = e.message().trim().to_string();
-            self.error(e.span(), message)
-        })
+        Ok(self.toml.parse()?)
     }
 
     fn hash(&self, value: &Spanned<String>, field: &str) -> Result<String, KnowledgeError> {
@@ -240,7 +219,9 @@ struct AuthorityEntry {
 }
 
 fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, KnowledgeError> {
-    let src = Source { path, text };
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
     let file: AuthoritiesFile = src.parse()?;
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(file.authority.len());
@@ -314,7 +295,9 @@ fn parse_service(
     text: &str,
     authorities: &HashMap<&str, &Authority>,
 ) -> Result<Service, KnowledgeError> {
-    let src = Source { path, text };
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
     let file: ServiceFile = src.parse()?;
     let name = file.name.get_ref();
     if name.is_empty()
@@ -425,12 +408,12 @@ fn check_unique_services(services: &[Service]) -> Result<(), KnowledgeError> {
     let mut names: HashMap<&str, &str> = HashMap::new();
     for s in services {
         if let Some(first) = names.insert(&s.name, &s.origin) {
-            return Err(KnowledgeError::Syntax {
+            return Err(KnowledgeError::Syntax(TomlError {
                 path: s.origin.clone(),
                 line: 1,
                 column: 1,
                 message: format!("name: service `{}` is already defined in {first}", s.name),
-            });
+            }));
         }
     }
     Ok(())
@@ -466,7 +449,9 @@ struct MatchEntry {
 }
 
 fn parse_interceptors(path: &str, text: &str) -> Result<Vec<Interceptor>, KnowledgeError> {
-    let src = Source { path, text };
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
     let file: InterceptorsFile = src.parse()?;
     let regex =
         |s: &Option<Spanned<String>>, field: &str| -> Result<Option<Regex>, KnowledgeError> {
@@ -528,7 +513,9 @@ struct PortalEntry {
 }
 
 fn parse_portals(path: &str, text: &str) -> Result<Vec<PortalKey>, KnowledgeError> {
-    let src = Source { path, text };
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
     let file: PortalsFile = src.parse()?;
     file.portal
         .into_iter()

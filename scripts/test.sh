@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every test.
+#
+#   scripts/test.sh [extra arguments for the test runner]
+#
+# - A virtualenv at target/test-venv with mitmproxy (the real interception
+#   tool the CLI tests drive), created or fixed only when needed.
+# - Then the library, binary and integration tests, with cargo-nextest when
+#   installed (else cargo test), ending with the runner's summary; any
+#   failure fails the script. Benches are left out: they are harness=false
+#   programs that measure rather than test (clippy --all-targets builds them).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Newest mitmproxy that installs on Python 3.11 (11.1 needs Python 3.12).
+MITMPROXY_VERSION=11.0.2
+VENV=target/test-venv
+PYTHON=${PYTHON:-python3}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Installs Debian packages that are missing, when we may (root).
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        log "missing Debian packages: ${missing[*]} (not root: install them yourself)"
+        return 1
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+mitmdump_ok() {
+    [ -x "$VENV/bin/mitmdump" ] &&
+        "$VENV/bin/mitmdump" --version 2>/dev/null | grep -q "^Mitmproxy: ${MITMPROXY_VERSION}\$"
+}
+
+setup_mitmproxy() {
+    if mitmdump_ok; then
+        log "mitmproxy ${MITMPROXY_VERSION} already in $VENV"
+        return
+    fi
+    # Debian's python3 has the venv module but needs python3-venv for ensurepip.
+    if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        apt_install python3-venv python3-pip
+    fi
+    if [ ! -x "$VENV/bin/pip" ]; then
+        log "creating $VENV"
+        rm -rf "$VENV"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    log "installing mitmproxy ${MITMPROXY_VERSION} into $VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "mitmproxy==${MITMPROXY_VERSION}"
+    mitmdump_ok || { log "mitmdump ${MITMPROXY_VERSION} does not run after install"; exit 1; }
+}
+
+setup_mitmproxy
+PINWATCH_MITMDUMP="$PWD/$VENV/bin/mitmdump"
+export PINWATCH_MITMDUMP
+
+if cargo nextest --version >/dev/null 2>&1; then
+    log "running the tests (cargo nextest)"
+    cargo nextest run --lib --bins --tests --no-fail-fast "$@"
+else
+    log "running the tests (cargo test)"
+    cargo test --lib --bins --tests --no-fail-fast "$@"
+fi

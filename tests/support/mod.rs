@@ -1,0 +1,312 @@
+//! Harness for the CLI tests: a per-test [`World`] (temp dir, test CAs,
+//! trust-store files, pins directory), loopback servers ([`server`]), and
+//! [`Run`], which runs the real `pinwatch` binary in a hermetic environment.
+
+pub mod mitm;
+pub mod pins;
+pub mod pki;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use pins::PinsSpec;
+use pki::{Ca, Leaf, Validity};
+use server::Server;
+
+/// The host the tests check; it resolves nowhere, so every connection to it
+/// goes through `--connect-to` or a proxy.
+pub const HOST: &str = "chat.pinwatch.test";
+
+/// Environment variables that would make a run depend on the machine
+/// (besides SSL_CERT_FILE, XDG_CONFIG_HOME and HOME, which runs set).
+const LEAKY_ENV: &[&str] = &[
+    "SSL_CERT_DIR",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "NO_COLOR",
+];
+
+/// One test's private setup: a temp dir holding the "public" roots file
+/// (the test root), the system store file, and a pins directory.
+pub struct World {
+    dir: tempfile::TempDir,
+    /// The test's "public" root (in `--public-roots` and the system store).
+    pub root: Ca,
+    /// The root's intermediate, which signs the genuine leaves.
+    pub intermediate: Ca,
+    /// "Evil Corp Interception CA": trusted by nobody unless a test says so.
+    pub evil: Arc<Ca>,
+}
+
+impl World {
+    /// A fresh world whose pins pin the test root, with no interceptor rules.
+    pub fn new() -> World {
+        let dir = tempfile::tempdir().expect("create a temp dir");
+        let root = Ca::root("Pinwatch Test Root", "Pinwatch Test PKI");
+        let intermediate = root.intermediate("Pinwatch Test Issuing CA", "Pinwatch Test PKI");
+        let evil = Arc::new(Ca::root("Evil Corp Interception CA", "Evil Corp"));
+        let world = World {
+            dir,
+            root,
+            intermediate,
+            evil,
+        };
+        write_file(&world.path("public-roots.pem"), &world.root.pem());
+        world.set_system_store(&[]);
+        world.write_pins(&world.pins());
+        world
+    }
+
+    /// The temp dir.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the temp dir.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir().join(name)
+    }
+
+    /// The default pins: the service pins the test root, review date far ahead.
+    pub fn pins(&self) -> PinsSpec {
+        PinsSpec {
+            root_spki: self.root.spki_sha256(),
+            other_pin: None,
+            review_by: "2099-01-01".into(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// Replaces the pins directory.
+    pub fn write_pins(&self, spec: &PinsSpec) {
+        spec.write(&self.path("pins"));
+    }
+
+    /// Makes the system store (SSL_CERT_FILE) the test root plus `extra`.
+    pub fn set_system_store(&self, extra: &[&Ca]) {
+        let pem: String = std::iter::once(&self.root)
+            .chain(extra.iter().copied())
+            .map(Ca::pem)
+            .collect();
+        write_file(&self.path("system.pem"), &pem);
+    }
+
+    /// A genuine leaf for `names`: signed by the intermediate, sent with it.
+    pub fn leaf(&self, names: &[&str], validity: Validity) -> Leaf {
+        self.intermediate.leaf(names, validity)
+    }
+
+    /// A TLS server with the genuine certificate for [`HOST`].
+    pub fn genuine_server(&self) -> Server {
+        Server::tls(&self.leaf(&[HOST], Validity::Current))
+    }
+
+    /// `pinwatch check --pins <dir> --public-roots <test root>` in this world.
+    pub fn check(&self) -> Run {
+        self.check_with_public_roots(&self.path("public-roots.pem"))
+    }
+
+    /// Like [`World::check`] with another `--public-roots` file.
+    pub fn check_with_public_roots(&self, public_roots: &Path) -> Run {
+        self.bare_check(&self.path("system.pem"))
+            .arg("--pins")
+            .arg(self.path("pins").display())
+            .arg("--public-roots")
+            .arg(public_roots.display())
+    }
+
+    /// `pinwatch check` with the built-in pins and public roots, the system
+    /// store `ssl_cert_file`, and an empty config directory of this world.
+    pub fn bare_check(&self, ssl_cert_file: &Path) -> Run {
+        Run {
+            args: vec!["check".into()],
+            envs: Vec::new(),
+        }
+        .env("SSL_CERT_FILE", ssl_cert_file.display())
+        .env("XDG_CONFIG_HOME", self.path("config").display())
+        .env("HOME", self.dir().display())
+    }
+}
+
+/// A pinwatch command line; `--format json` and `--no-portal-check` are
+/// added unless the test gives `--format` or `--portal-check` itself.
+pub struct Run {
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+}
+
+impl Run {
+    /// Appends an argument.
+    pub fn arg(mut self, arg: impl std::fmt::Display) -> Run {
+        self.args.push(arg.to_string());
+        self
+    }
+
+    /// Sets an environment variable for the child.
+    pub fn env(mut self, key: &str, value: impl std::fmt::Display) -> Run {
+        self.envs.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Checks [`HOST`], connecting to `server` instead of resolving it.
+    pub fn via(self, server: &Server) -> Run {
+        self.arg(HOST).connect_to(HOST, server.addr().port())
+    }
+
+    /// `--connect-to host:443:127.0.0.1:port`.
+    pub fn connect_to(self, host: &str, port: u16) -> Run {
+        self.arg("--connect-to")
+            .arg(format!("{host}:443:127.0.0.1:{port}"))
+    }
+
+    /// `--proxy http://127.0.0.1:<port>`.
+    pub fn proxy(self, proxy: &Server) -> Run {
+        self.arg("--proxy").arg(proxy.url())
+    }
+
+    /// The command, ready to spawn.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pinwatch"));
+        for key in LEAKY_ENV {
+            cmd.env_remove(key);
+        }
+        cmd.envs(self.envs.iter().map(|(k, v)| (k, v)));
+        cmd.args(&self.args);
+        let has = |flag: &str| self.args.iter().any(|a| a == flag);
+        if !has("--format") {
+            cmd.args(["--format", "json"]);
+        }
+        if !has("--portal-check") {
+            cmd.arg("--no-portal-check");
+        }
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs to completion.
+    pub fn output(self) -> Outcome {
+        let out = self.command().output().expect("run pinwatch");
+        Outcome {
+            code: out
+                .status
+                .code()
+                .unwrap_or_else(|| panic!("pinwatch died: {}", out.status)),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs to completion and parses the JSON report.
+    pub fn json(self) -> Report {
+        let out = self.output();
+        let doc = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}); exit {}\nstdout:\n{}\nstderr:\n{}",
+                out.code, out.stdout, out.stderr
+            )
+        });
+        Report { out, doc }
+    }
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Asserts a usage error: exit 3, nothing on stdout, and stderr's first
+    /// line contains `needle`. Returns that line.
+    pub fn expect_usage_error(&self, needle: &str) -> &str {
+        assert_eq!(self.code, 3, "exit code for a usage error; {self:#?}");
+        assert!(self.stdout.is_empty(), "nothing on stdout; {self:#?}");
+        let first = self.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(needle),
+            "stderr's first line names `{needle}`; {self:#?}"
+        );
+        first
+    }
+}
+
+/// A finished run with its parsed JSON report.
+pub struct Report {
+    /// The raw outcome.
+    pub out: Outcome,
+    /// The JSON document.
+    pub doc: Value,
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pretty = serde_json::to_string_pretty(&self.doc).unwrap_or_default();
+        write!(
+            f,
+            "exit {}\n{pretty}\nstderr: {}",
+            self.out.code, self.out.stderr
+        )
+    }
+}
+
+impl Report {
+    /// All results.
+    pub fn results(&self) -> &[Value] {
+        self.doc["results"].as_array().map_or(&[], Vec::as_slice)
+    }
+
+    /// The result for `host`.
+    pub fn result(&self, host: &str) -> &Value {
+        self.results()
+            .iter()
+            .find(|r| r["host"] == host)
+            .unwrap_or_else(|| panic!("no result for {host}: {self:?}"))
+    }
+
+    /// Asserts the exit code (process and document) and that the one result
+    /// has `verdict` and includes every reason in `reasons`; returns it.
+    pub fn expect(&self, verdict: &str, reasons: &[&str], code: i32) -> &Value {
+        assert_eq!(self.out.code, code, "exit code: {self:?}");
+        assert_eq!(
+            self.doc["exit_code"], code,
+            "exit_code in the report: {self:?}"
+        );
+        assert_eq!(self.doc["schema"], "pinwatch.check/1", "{self:?}");
+        let [result] = self.results() else {
+            panic!("expected exactly one result: {self:?}");
+        };
+        assert_eq!(result["verdict"], verdict, "verdict: {self:?}");
+        for reason in reasons {
+            assert!(
+                has_reason(result, reason),
+                "reason `{reason}` missing: {self:?}"
+            );
+        }
+        result
+    }
+}
+
+/// Writes `text` to `path`.
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// Whether a result lists `reason`.
+pub fn has_reason(result: &Value, reason: &str) -> bool {
+    result["reasons"]
+        .as_array()
+        .is_some_and(|rs| rs.iter().any(|r| r == reason))
+}

@@ -1,0 +1,313 @@
+//! Loopback servers the tests point pinwatch at: TLS servers with a fixed or
+//! forged certificate, CONNECT proxies that intercept or tunnel, servers that
+//! misbehave, and a plain-HTTP connectivity-check endpoint. Each runs on a
+//! shared background tokio runtime, bound to 127.0.0.1:0, and stops (with
+//! all its connections) when its [`Server`] guard is dropped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use rustls::crypto::CryptoProvider;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use super::pki::{Ca, Leaf};
+
+/// What a server has seen, for assertions (e.g. the CONNECT requests a proxy got).
+pub type Log = Arc<Mutex<Vec<String>>>;
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("test-servers")
+            .enable_all()
+            .build()
+            .expect("build the test servers' runtime")
+    })
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A running loopback server; dropping it stops it and every open connection.
+pub struct Server {
+    addr: SocketAddr,
+    log: Log,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    /// Serves every accepted connection with `handler` until dropped.
+    fn start<H, F>(handler: H) -> Server
+    where
+        H: Fn(TcpStream, Log) -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let std_listener = StdListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        std_listener
+            .set_nonblocking(true)
+            .expect("make the listener non-blocking");
+        let addr = std_listener.local_addr().expect("listener address");
+        let log = Log::default();
+        let task_log = log.clone();
+        let _entered = runtime().enter();
+        let listener = TcpListener::from_std(std_listener).expect("register the listener");
+        let task = runtime().spawn(async move {
+            // Dropping this set (when the task is aborted) ends every connection.
+            let mut connections = JoinSet::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => {
+                            connections.spawn(handler(stream, task_log.clone()));
+                        }
+                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                    },
+                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                }
+            }
+        });
+        Server { addr, log, task }
+    }
+
+    /// A TLS server presenting `leaf`.
+    pub fn tls(leaf: &Leaf) -> Server {
+        let acceptor = acceptor(Arc::new(Fixed::new(leaf)));
+        Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
+    }
+
+    /// A TLS server that forges a leaf for whatever SNI it receives, signed
+    /// by `ca` (an interception middlebox).
+    pub fn forging(ca: Arc<Ca>) -> Server {
+        let acceptor = acceptor(Arc::new(Forger::new(ca)));
+        Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
+    }
+
+    /// An HTTP CONNECT proxy that answers `200 Connection established` and
+    /// then terminates TLS itself with leaves forged by `ca`.
+    pub fn intercepting_proxy(ca: Arc<Ca>) -> Server {
+        let acceptor = acceptor(Arc::new(Forger::new(ca)));
+        Server::start(move |mut stream, log| {
+            let acceptor = acceptor.clone();
+            async move {
+                if accept_connect(&mut stream, &log).await.is_some() {
+                    serve_tls(stream, acceptor).await;
+                }
+            }
+        })
+    }
+
+    /// An HTTP CONNECT proxy that tunnels bytes to the requested address.
+    /// It only tunnels to 127.0.0.1 and refuses anything else with 403.
+    pub fn tunnel_proxy() -> Server {
+        Server::start(|mut stream, log| async move {
+            let Some(authority) = accept_connect_to_loopback(&mut stream, &log).await else {
+                return;
+            };
+            if let Ok(mut upstream) = TcpStream::connect(authority.as_str()).await {
+                let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+            }
+        })
+    }
+
+    /// Reads the ClientHello, then resets the connection (SO_LINGER 0).
+    pub fn reset_after_client_hello() -> Server {
+        Server::start(|mut stream, _| async move {
+            let mut buf = [0u8; 4096];
+            if matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {
+                // A zero linger makes close send RST at once; it does not block.
+                #[allow(deprecated)]
+                let _ = stream.set_linger(Some(Duration::ZERO));
+            }
+        })
+    }
+
+    /// Accepts and reads, but never answers.
+    pub fn silent() -> Server {
+        Server::start(|mut stream, _| async move {
+            let mut buf = [0u8; 4096];
+            while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+        })
+    }
+
+    /// A plain-HTTP server answering every request with `response` (a full
+    /// HTTP/1.1 response, head and body), like a connectivity-check endpoint.
+    pub fn http(response: &'static str) -> Server {
+        Server::start(move |mut stream, log| async move {
+            if let Some(head) = read_head(&mut stream).await {
+                push(&log, head.lines().next().unwrap_or_default());
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            }
+        })
+    }
+
+    /// The bound address (127.0.0.1:port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// What the server has logged so far: request lines it received.
+    pub fn seen(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+/// A port on 127.0.0.1 with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = StdListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("listener address").port()
+}
+
+fn acceptor(resolver: Arc<dyn ResolvesServerCert>) -> TlsAcceptor {
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_cert_resolver(resolver);
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// Completes the handshake, then reads until the client leaves.
+async fn serve_tls(stream: TcpStream, acceptor: TlsAcceptor) {
+    if let Ok(mut tls) = acceptor.accept(stream).await {
+        let mut buf = [0u8; 4096];
+        while matches!(tls.read(&mut buf).await, Ok(n) if n > 0) {}
+    }
+}
+
+fn push(log: &Log, line: &str) {
+    if let Ok(mut log) = log.lock() {
+        log.push(line.to_string());
+    }
+}
+
+/// Reads an HTTP request head (up to the blank line, at most 16 KiB).
+async fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 || stream.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).ok()
+}
+
+/// Reads a CONNECT request, logs its request line and returns its authority.
+async fn read_connect(stream: &mut TcpStream, log: &Log) -> Option<String> {
+    let head = read_head(stream).await?;
+    let line = head.lines().next()?;
+    push(log, line);
+    match line.split_whitespace().collect::<Vec<_>>()[..] {
+        ["CONNECT", authority, _] => Some(authority.to_string()),
+        _ => {
+            let _ = stream
+                .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                .await;
+            None
+        }
+    }
+}
+
+async fn establish(stream: &mut TcpStream) -> Option<()> {
+    stream
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .await
+        .ok()
+}
+
+/// Accepts any CONNECT request.
+async fn accept_connect(stream: &mut TcpStream, log: &Log) -> Option<String> {
+    let authority = read_connect(stream, log).await?;
+    establish(stream).await?;
+    Some(authority)
+}
+
+/// Accepts a CONNECT request only to 127.0.0.1, keeping tests on loopback.
+async fn accept_connect_to_loopback(stream: &mut TcpStream, log: &Log) -> Option<String> {
+    let authority = read_connect(stream, log).await?;
+    if !authority.starts_with("127.0.0.1:") {
+        let _ = stream.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n").await;
+        return None;
+    }
+    establish(stream).await?;
+    Some(authority)
+}
+
+/// Always presents the same chain.
+#[derive(Debug)]
+struct Fixed(Arc<CertifiedKey>);
+
+impl Fixed {
+    fn new(leaf: &Leaf) -> Fixed {
+        let key = CertifiedKey::from_der(leaf.chain.clone(), leaf.key.clone_key(), &provider())
+            .expect("the leaf's key matches its certificate");
+        Fixed(Arc::new(key))
+    }
+}
+
+impl ResolvesServerCert for Fixed {
+    fn resolve(&self, _: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Forges (and caches) a leaf for each SNI, signed by an interception CA.
+struct Forger {
+    ca: Arc<Ca>,
+    forged: Mutex<HashMap<String, Arc<CertifiedKey>>>,
+}
+
+impl std::fmt::Debug for Forger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forger").field("ca", &self.ca).finish()
+    }
+}
+
+impl Forger {
+    fn new(ca: Arc<Ca>) -> Forger {
+        Forger {
+            ca,
+            forged: Mutex::default(),
+        }
+    }
+}
+
+impl ResolvesServerCert for Forger {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let name = hello.server_name()?.to_string();
+        let mut forged = self.forged.lock().ok()?;
+        if let Some(key) = forged.get(&name) {
+            return Some(key.clone());
+        }
+        let leaf = self.ca.leaf_with_ca(&[&name]);
+        let key = Arc::new(CertifiedKey::from_der(leaf.chain, leaf.key, &provider()).ok()?);
+        forged.insert(name, key.clone());
+        Some(key)
+    }
+}
