@@ -7,6 +7,7 @@
 //! and the current time are arguments), and [`report`] renders the results.
 //! [`check`] ties the stages together; it is what the CLI and the agent call.
 
+pub mod agent;
 pub mod analysis;
 pub mod check;
 pub mod cli;

@@ -74,7 +74,7 @@ pub struct PinCheck {
 }
 
 /// The result for one target.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assessment {
     /// What was checked.
     pub target: Target,

@@ -1,0 +1,278 @@
+//! The agent's configuration: a TOML file in the platform config directory
+//! (`~/.config/pinwatch/config.toml` on Linux). Every key is optional and
+//! the defaults work without a file; a bad file is an error naming the
+//! file, line and key, and the agent does not start half-configured.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use thiserror::Error;
+use toml::Spanned;
+
+use crate::i18n::Lang;
+use crate::knowledge::Knowledge;
+use crate::tomlfile::{TomlError, TomlSource};
+
+/// A configuration that cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigFileError {
+    /// The file exists but cannot be read.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// Syntax, unknown key, or bad value.
+    #[error(transparent)]
+    Invalid(#[from] TomlError),
+}
+
+/// The agent's settings, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentConfig {
+    /// Where it was read from (`None`: defaults).
+    pub path: Option<PathBuf>,
+    /// Language of notifications and the tray (`None`: the system locale).
+    pub language: Option<Lang>,
+    /// Services to watch (empty: all).
+    pub services: Vec<String>,
+    /// Extra hosts to watch (HOST, HOST:PORT or https:// URLs).
+    pub targets: Vec<String>,
+    /// Backstop schedule between checks.
+    pub interval: Duration,
+    /// Quiet time after a network change before checking.
+    pub debounce: Duration,
+    /// Per-target timeout.
+    pub timeout: Duration,
+    /// Show desktop notifications.
+    pub notifications: bool,
+    /// Show the tray icon.
+    pub tray: bool,
+    /// HTTP CONNECT proxy (`None`: the environment's).
+    pub proxy: Option<String>,
+    /// curl-style address overrides.
+    pub connect_to: Vec<String>,
+    /// Captive-portal check URLs (empty: the defaults).
+    pub portal_checks: Vec<String>,
+    /// Run captive-portal checks at all.
+    pub portal_check: bool,
+    /// PEM file replacing the public roots (private deployments).
+    pub public_roots: Option<PathBuf>,
+    /// A pins directory replacing the built-in pins.
+    pub pins: Option<PathBuf>,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            path: None,
+            language: None,
+            services: Vec::new(),
+            targets: Vec::new(),
+            interval: Duration::from_secs(15 * 60),
+            debounce: Duration::from_secs(3),
+            timeout: Duration::from_secs(10),
+            notifications: true,
+            tray: true,
+            proxy: None,
+            connect_to: Vec::new(),
+            portal_checks: Vec::new(),
+            portal_check: true,
+            public_roots: None,
+            pins: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    language: Option<Spanned<String>>,
+    services: Option<Vec<Spanned<String>>>,
+    targets: Option<Vec<String>>,
+    interval_minutes: Option<Spanned<f64>>,
+    debounce_seconds: Option<Spanned<f64>>,
+    timeout_seconds: Option<Spanned<f64>>,
+    notifications: Option<bool>,
+    tray: Option<bool>,
+    proxy: Option<String>,
+    connect_to: Option<Vec<String>>,
+    portal_checks: Option<Vec<String>>,
+    portal_check: Option<bool>,
+    public_roots: Option<PathBuf>,
+    pins: Option<PathBuf>,
+}
+
+/// The config file's default location.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "pinwatch").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads `path`; a missing file gives the defaults. `knowledge` is used to
+/// check service names.
+pub fn load(path: &Path, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFileError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AgentConfig::default()),
+        Err(error) => {
+            return Err(ConfigFileError::Io {
+                path: path.display().to_string(),
+                error,
+            });
+        }
+    };
+    let shown = path.display().to_string();
+    parse(
+        TomlSource {
+            path: &shown,
+            text: &text,
+        },
+        knowledge,
+    )
+    .map(|mut c| {
+        c.path = Some(path.to_path_buf());
+        c
+    })
+}
+
+/// Parses and validates a config file's text.
+pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFileError> {
+    let f: File = src.parse()?;
+    let d = AgentConfig::default();
+    let seconds =
+        |v: &Option<Spanned<f64>>, key: &str, scale: f64, min: f64, max: f64, default: Duration| {
+            match v {
+                None => Ok(default),
+                Some(v) if (min..=max).contains(v.get_ref()) => {
+                    Ok(Duration::from_secs_f64(v.get_ref() * scale))
+                }
+                Some(v) => Err(src.error(
+                    Some(v.span()),
+                    format!("{key}: {} is out of range ({min} to {max})", v.get_ref()),
+                )),
+            }
+        };
+    let language = match &f.language {
+        None => None,
+        Some(v) => Some(Lang::from_tag(v.get_ref()).ok_or_else(|| {
+            src.error(
+                Some(v.span()),
+                format!(
+                    "language: `{}` is not supported (use \"en\" or \"zh\")",
+                    v.get_ref()
+                ),
+            )
+        })?),
+    };
+    let mut services = Vec::new();
+    for name in f.services.iter().flatten() {
+        if knowledge.service(name.get_ref()).is_none() && f.pins.is_none() {
+            let known: Vec<&str> = knowledge.services.iter().map(|s| s.name.as_str()).collect();
+            return Err(src
+                .error(
+                    Some(name.span()),
+                    format!(
+                        "services: unknown service `{}` (known: {})",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+                .into());
+        }
+        services.push(name.get_ref().clone());
+    }
+    Ok(AgentConfig {
+        path: None,
+        language,
+        services,
+        targets: f.targets.unwrap_or_default(),
+        interval: seconds(
+            &f.interval_minutes,
+            "interval_minutes",
+            60.0,
+            1.0,
+            24.0 * 60.0,
+            d.interval,
+        )?,
+        debounce: seconds(
+            &f.debounce_seconds,
+            "debounce_seconds",
+            1.0,
+            0.0,
+            600.0,
+            d.debounce,
+        )?,
+        timeout: seconds(
+            &f.timeout_seconds,
+            "timeout_seconds",
+            1.0,
+            0.5,
+            120.0,
+            d.timeout,
+        )?,
+        notifications: f.notifications.unwrap_or(d.notifications),
+        tray: f.tray.unwrap_or(d.tray),
+        proxy: f.proxy,
+        connect_to: f.connect_to.unwrap_or_default(),
+        portal_checks: f.portal_checks.unwrap_or_default(),
+        portal_check: f.portal_check.unwrap_or(d.portal_check),
+        public_roots: f.public_roots,
+        pins: f.pins,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<AgentConfig, ConfigFileError> {
+        let k = crate::knowledge::load_embedded().unwrap();
+        parse(
+            TomlSource {
+                path: "config.toml",
+                text,
+            },
+            &k,
+        )
+    }
+
+    #[test]
+    fn defaults_without_a_file_and_values_with_one() {
+        assert_eq!(parse_str("").unwrap(), AgentConfig::default());
+        let c = parse_str("language = \"zh_CN\"\nservices = [\"wechat\"]\ninterval_minutes = 5\nnotifications = false\n").unwrap();
+        assert_eq!(c.language, Some(Lang::Zh));
+        assert_eq!(c.services, ["wechat"]);
+        assert_eq!(c.interval, Duration::from_secs(300));
+        assert!(!c.notifications);
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_key() {
+        let err = parse_str("services = [\"wechat\", \"icq\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:1:23: services: unknown service `icq`"),
+            "{err}"
+        );
+        let err = parse_str("\ninterval_minutes = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:2:20: interval_minutes: 0 is out of range"),
+            "{err}"
+        );
+        let err = parse_str("intervl_minutes = 5\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("config.toml:1:1: unknown field `intervl_minutes`"),
+            "{err}"
+        );
+        let err = parse_str("language = \"fr\"\n").unwrap_err().to_string();
+        assert!(err.contains("language: `fr` is not supported"), "{err}");
+        let err = parse_str("tray = \"yes\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("config.toml:1:8:"), "{err}");
+    }
+}

@@ -1,0 +1,339 @@
+//! Incidents and alerts: decides, from each check cycle's results, which
+//! notifications to show. One alert per incident, not per check: the same
+//! interception seen again is not announced again until it clears or the
+//! user asks; recovery gets a quiet "resolved"; unreachable services get
+//! nothing. Pure: time is passed in.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::{Assessment, Verdict};
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AlertKind {
+    /// Someone can read the traffic.
+    Interception,
+    /// Something is off, not proof of interception.
+    Suspicious,
+    /// Log in to the network first.
+    CaptivePortal,
+    /// An announced incident cleared.
+    Resolved,
+}
+
+impl AlertKind {
+    /// Stable name for the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Interception => "interception",
+            AlertKind::Suspicious => "suspicious",
+            AlertKind::CaptivePortal => "captive_portal",
+            AlertKind::Resolved => "resolved",
+        }
+    }
+}
+
+/// One service (or host) an alert names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// Service name, or host:port when no service matched.
+    pub key: String,
+    /// Display name in English.
+    pub name: String,
+    /// Display name in Chinese.
+    pub name_zh: String,
+    /// The result that raised the alert (the worst of the service's hosts).
+    pub result: Box<Assessment>,
+}
+
+/// A notification to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// What it is about.
+    pub kind: AlertKind,
+    /// Whom it concerns, in a stable order.
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Clone, Debug)]
+struct Incident {
+    verdict: Verdict,
+    /// The worst verdict announced for this incident, if any was.
+    announced: Option<Verdict>,
+}
+
+/// Open incidents and the pause setting, carried from cycle to cycle.
+#[derive(Clone, Debug, Default)]
+pub struct Tracker {
+    incidents: BTreeMap<String, Incident>,
+    paused_until: Option<i64>,
+}
+
+/// How bad a verdict is, for "did it get worse".
+fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Unreachable => 0,
+        Verdict::Ok => 1,
+        Verdict::CaptivePortal => 2,
+        Verdict::Suspicious => 3,
+        Verdict::Intercepted => 4,
+    }
+}
+
+fn kind_of(v: Verdict) -> Option<AlertKind> {
+    match v {
+        Verdict::Intercepted => Some(AlertKind::Interception),
+        Verdict::Suspicious => Some(AlertKind::Suspicious),
+        Verdict::CaptivePortal => Some(AlertKind::CaptivePortal),
+        Verdict::Ok | Verdict::Unreachable => None,
+    }
+}
+
+impl Tracker {
+    /// Suppresses alerts until `until` (seconds since the epoch). Incidents
+    /// that start meanwhile are announced at the first check after it.
+    pub fn pause(&mut self, until: i64) {
+        self.paused_until = Some(until);
+    }
+
+    /// Whether alerts are paused at `now`.
+    pub fn is_paused(&self, now: i64) -> bool {
+        self.paused_until.is_some_and(|t| now < t)
+    }
+
+    /// The user asked: announce open incidents again at the next update.
+    pub fn reannounce(&mut self) {
+        for incident in self.incidents.values_mut() {
+            incident.announced = None;
+        }
+    }
+
+    /// The worst open incident's verdict.
+    pub fn worst(&self) -> Option<Verdict> {
+        self.incidents
+            .values()
+            .map(|i| i.verdict)
+            .max_by_key(|v| severity(*v))
+    }
+
+    /// Takes one cycle's results and returns the alerts to show now.
+    pub fn update(&mut self, results: &[Assessment], now: i64) -> Vec<Alert> {
+        let paused = self.is_paused(now);
+        let mut alerts: BTreeMap<AlertKind, Vec<Subject>> = BTreeMap::new();
+        for subject in subjects(results) {
+            let verdict = subject.result.verdict;
+            match (kind_of(verdict), self.incidents.get_mut(&subject.key)) {
+                (Some(_), None) => {
+                    self.incidents.insert(
+                        subject.key.clone(),
+                        Incident {
+                            verdict,
+                            announced: None,
+                        },
+                    );
+                }
+                (Some(_), Some(incident)) => incident.verdict = verdict,
+                (None, Some(_)) if verdict == Verdict::Ok => {
+                    if self
+                        .incidents
+                        .remove(&subject.key)
+                        .is_some_and(|i| i.announced.is_some())
+                        && !paused
+                    {
+                        alerts.entry(AlertKind::Resolved).or_default().push(subject);
+                    }
+                    continue;
+                }
+                // Unreachable says nothing about an open incident; an
+                // unreachable or ok service with no incident needs nothing.
+                (None, _) => continue,
+            }
+            let incident = self.incidents.get_mut(&subject.key);
+            if let (Some(incident), false) = (incident, paused) {
+                // Announce a new incident, or one that got worse than what was announced.
+                if incident
+                    .announced
+                    .is_none_or(|a| severity(verdict) > severity(a))
+                {
+                    incident.announced = Some(verdict);
+                    if let Some(kind) = kind_of(verdict) {
+                        alerts.entry(kind).or_default().push(subject);
+                    }
+                }
+            }
+        }
+        alerts
+            .into_iter()
+            .map(|(kind, subjects)| Alert { kind, subjects })
+            .collect()
+    }
+}
+
+/// Groups results by service (host:port when there is none), keeping the
+/// worst result of each: an intercepted host makes its service intercepted.
+pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
+    let mut by_key: BTreeMap<String, Subject> = BTreeMap::new();
+    for a in results {
+        let (key, name, name_zh) = match &a.service {
+            Some(s) => (
+                s.name.clone(),
+                s.display_name.clone(),
+                s.display_name_zh.clone(),
+            ),
+            None => (
+                a.target.to_string(),
+                a.target.to_string(),
+                a.target.to_string(),
+            ),
+        };
+        let entry = by_key.entry(key.clone()).or_insert_with(|| Subject {
+            key,
+            name,
+            name_zh,
+            result: Box::new(a.clone()),
+        });
+        if severity(a.verdict) > severity(entry.result.verdict) {
+            entry.result = Box::new(a.clone());
+        }
+    }
+    by_key.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Anchor, PinCheck, ServiceInfo};
+    use crate::target::Target;
+
+    fn result(service: &str, host: &str, verdict: Verdict) -> Assessment {
+        Assessment {
+            target: Target::new(host, 443).unwrap(),
+            service: Some(ServiceInfo {
+                name: service.into(),
+                display_name: service.to_uppercase(),
+                display_name_zh: service.into(),
+                exposes: String::new(),
+                exposes_zh: String::new(),
+            }),
+            verdict,
+            reasons: vec![],
+            evidence: vec![],
+            interceptor: None,
+            anchor: Anchor::None,
+            chain: vec![],
+            pins: PinCheck {
+                status: "not_checked",
+                stale: false,
+                review_by: None,
+                matched: None,
+            },
+            tls: None,
+            error: None,
+            peer: None,
+            via_proxy: None,
+            elapsed_ms: 0,
+        }
+    }
+
+    fn kinds(alerts: &[Alert]) -> Vec<(AlertKind, Vec<String>)> {
+        alerts
+            .iter()
+            .map(|a| (a.kind, a.subjects.iter().map(|s| s.key.clone()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn one_alert_per_incident_then_a_quiet_resolution() {
+        let mut t = Tracker::default();
+        let bad = [
+            result("wechat", "wx.qq.com", Verdict::Intercepted),
+            result("wechat", "weixin.qq.com", Verdict::Ok),
+        ];
+        assert_eq!(
+            kinds(&t.update(&bad, 0)),
+            [(AlertKind::Interception, vec!["wechat".into()])]
+        );
+        assert!(
+            t.update(&bad, 60).is_empty(),
+            "the same interception is not re-announced"
+        );
+        let gone = [result("wechat", "wx.qq.com", Verdict::Unreachable)];
+        assert!(
+            t.update(&gone, 120).is_empty(),
+            "unreachable neither alerts nor resolves"
+        );
+        assert_eq!(t.worst(), Some(Verdict::Intercepted));
+        let ok = [result("wechat", "wx.qq.com", Verdict::Ok)];
+        assert_eq!(
+            kinds(&t.update(&ok, 180)),
+            [(AlertKind::Resolved, vec!["wechat".into()])]
+        );
+        assert!(t.update(&ok, 240).is_empty());
+        assert_eq!(t.worst(), None);
+    }
+
+    #[test]
+    fn getting_worse_is_announced_getting_better_is_not() {
+        let mut t = Tracker::default();
+        let s = |v| [result("qq", "qq.com", v)];
+        assert_eq!(
+            kinds(&t.update(&s(Verdict::Suspicious), 0))[0].0,
+            AlertKind::Suspicious
+        );
+        assert_eq!(
+            kinds(&t.update(&s(Verdict::Intercepted), 1))[0].0,
+            AlertKind::Interception
+        );
+        assert!(t.update(&s(Verdict::Suspicious), 2).is_empty());
+        assert!(
+            t.update(&s(Verdict::Intercepted), 3).is_empty(),
+            "back to the announced level: no new alert"
+        );
+    }
+
+    #[test]
+    fn portals_alert_unreachable_never_does() {
+        let mut t = Tracker::default();
+        let r = [
+            result("qq", "qq.com", Verdict::CaptivePortal),
+            result("chatgpt", "chatgpt.com", Verdict::Unreachable),
+        ];
+        assert_eq!(
+            kinds(&t.update(&r, 0)),
+            [(AlertKind::CaptivePortal, vec!["qq".into()])]
+        );
+    }
+
+    #[test]
+    fn pause_defers_and_the_user_can_ask_again() {
+        let mut t = Tracker::default();
+        t.pause(3600);
+        let bad = [result("chatgpt", "chatgpt.com", Verdict::Intercepted)];
+        assert!(t.update(&bad, 10).is_empty(), "paused");
+        assert_eq!(
+            kinds(&t.update(&bad, 3601)).len(),
+            1,
+            "announced once the pause ends"
+        );
+        assert!(t.update(&bad, 3700).is_empty());
+        t.reannounce();
+        assert_eq!(kinds(&t.update(&bad, 3800)).len(), 1, "the user asked");
+    }
+
+    #[test]
+    fn several_services_share_one_notification_per_kind() {
+        let mut t = Tracker::default();
+        let r = [
+            result("wechat", "wx.qq.com", Verdict::Intercepted),
+            result("qq", "qq.com", Verdict::Intercepted),
+            result("chatgpt", "chatgpt.com", Verdict::Suspicious),
+        ];
+        assert_eq!(
+            kinds(&t.update(&r, 0)),
+            [
+                (AlertKind::Interception, vec!["qq".into(), "wechat".into()]),
+                (AlertKind::Suspicious, vec!["chatgpt".into()])
+            ]
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The agent: background checks, desktop alerts, a tray icon and a history
+//! journal, built on the check engine (it is a scheduler and a set of
+//! outputs, not a second engine).
+//!
+//! The pure parts (configuration, incidents, journal, alert wording) are
+//! always built, so `pinwatch history` and `pinwatch status` work in the
+//! CLI-only build; the desktop parts (notifications, tray, network watch)
+//! need the `agent` feature.
+
+pub mod config;
+pub mod incidents;
+pub mod journal;
