@@ -193,7 +193,7 @@ pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
             result: Box::new(a.clone()),
         });
         if severity(a.verdict) > severity(entry.result.verdict) {
-            entry.result = Box::new(a.clone());
+            *entry.result = a.clone();
         }
     }
     by_key.into_values().collect()
