@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),
         Command::Pins(PinsCommand::Capture(args)) => cmd::capture(args, &mut out),
+        Command::Agent(args) => cmd::agent(args, cli.lang),
+        Command::NotifyTest => cmd::notify_test(lang, &mut out),
+        Command::History(args) => cmd::history(args, lang, &mut out),
+        Command::Status(args) => cmd::status(args, lang, &mut out),
     };
     let _ = out.flush();
     match outcome {

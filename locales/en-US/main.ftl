@@ -61,3 +61,42 @@ cat-debugging_proxy = debugging proxy
 cat-adware_malware = adware or malware
 cat-government = government
 cat-compromised_ca = compromised certificate authority
+
+## agent: notifications
+alert-interception-summary = Interception detected: { $services }
+alert-interception-body = { $who } can read and change what you send. { $exposes } What to do: { $advice }
+alert-who-unknown = Someone on this network or machine (certificate issued by "{ $issuer }")
+alert-suspicious-summary = Unexpected certificate: { $services }
+alert-suspicious-body = The certificate is not quite what was expected; this is not proof of interception. Avoid entering passwords until a check on another network agrees.
+alert-portal-summary = Log in to the network first
+alert-portal-body = This network shows a login page instead of { $services }. Open a web page and log in; pinwatch checks again when the network changes.
+alert-resolved-summary = Resolved: { $services }
+alert-resolved-body = The certificate is the genuine one again.
+notify-test-note = (This is a sample alert from pinwatch notify-test. Nothing is wrong.)
+
+## agent: tray
+tray-title = pinwatch
+tray-all-clear = All clear: chat connections use the genuine certificates
+tray-suspicious = Suspicious certificate: { $services }
+tray-intercepted = Interception detected: { $services }
+tray-checking = Checking…
+tray-offline = Offline: no service could be reached
+tray-portal = Log in to the network first
+tray-paused = Alerts paused until { $time }
+tray-last-check = Last check: { $time }
+menu-check-now = Check now
+menu-details = Show details
+menu-pause = Pause alerts for 1 hour
+menu-quit = Quit
+
+## agent: details page
+details-title = pinwatch: connection report
+details-checked-at = Checked at { $time } (UTC)
+details-chain = Certificate chain
+
+## history and status
+status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
+status-last = Last check: { $time } (trigger: { $trigger })
+history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).
+col-time = TIME
+col-event = EVENT

@@ -60,3 +60,42 @@ cat-debugging_proxy = 调试代理
 cat-adware_malware = 广告软件或恶意软件
 cat-government = 政府
 cat-compromised_ca = 失信的证书机构
+
+## agent: notifications
+alert-interception-summary = 检测到拦截：{ $services }
+alert-interception-body = { $who } 可以读取和篡改你发送的内容。{ $exposes } 怎么办：{ $advice }
+alert-who-unknown = 这个网络或这台电脑上的某个人（证书签发者为“{ $issuer }”）
+alert-suspicious-summary = 证书异常：{ $services }
+alert-suspicious-body = 证书与预期不完全一致，但这不能证明连接被拦截。在换一个网络检查得到相同结果之前，先不要输入密码。
+alert-portal-summary = 请先登录网络
+alert-portal-body = 这个网络显示的是登录页面，而不是 { $services }。请打开任意网页并登录；网络变化后 pinwatch 会再次检查。
+alert-resolved-summary = 已恢复正常：{ $services }
+alert-resolved-body = 证书已恢复为真实证书。
+notify-test-note = （这是 pinwatch notify-test 发出的示例提醒，一切正常。）
+
+## agent: tray
+tray-title = pinwatch
+tray-all-clear = 一切正常：聊天连接使用的是真实证书
+tray-suspicious = 证书可疑：{ $services }
+tray-intercepted = 检测到拦截：{ $services }
+tray-checking = 正在检查…
+tray-offline = 离线：无法连接任何服务
+tray-portal = 请先登录网络
+tray-paused = 提醒已暂停，直到 { $time }
+tray-last-check = 上次检查：{ $time }
+menu-check-now = 立即检查
+menu-details = 查看详情
+menu-pause = 暂停提醒 1 小时
+menu-quit = 退出
+
+## agent: details page
+details-title = pinwatch：连接检查报告
+details-checked-at = 检查时间 { $time }（UTC）
+details-chain = 证书链
+
+## history and status
+status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
+status-last = 上次检查：{ $time }（触发原因：{ $trigger }）
+history-skipped = 跳过了 { $n } 条损坏的记录（崩溃后最后一行不完整属于正常情况）。
+col-time = 时间
+col-event = 事件

@@ -8,5 +8,10 @@
 //! need the `agent` feature.
 
 pub mod config;
+#[cfg(feature = "agent")]
+pub mod desktop;
 pub mod incidents;
 pub mod journal;
+#[cfg(feature = "agent")]
+pub mod run;
+pub mod wording;

@@ -124,7 +124,13 @@ async fn probe_all(plan: &Plan) -> Vec<Observation> {
 /// 2 if any is intercepted; else 1 if any is suspicious; else 0 if some
 /// target presented a certificate and every one that did is ok; else 3.
 pub fn exit_code(results: &[Assessment]) -> i32 {
-    let any = |v: Verdict| results.iter().any(|a| a.verdict == v);
+    let verdicts: Vec<Verdict> = results.iter().map(|a| a.verdict).collect();
+    exit_code_of(&verdicts)
+}
+
+/// [`exit_code`] over bare verdicts (as recorded in the journal).
+pub fn exit_code_of(verdicts: &[Verdict]) -> i32 {
+    let any = |v: Verdict| verdicts.contains(&v);
     if any(Verdict::Intercepted) {
         2
     } else if any(Verdict::Suspicious) {

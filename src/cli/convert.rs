@@ -47,9 +47,53 @@ pub enum ConfigError {
     Portal(String),
 }
 
+/// What a check is asked to do, from the CLI or the agent's config.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanInput<'a> {
+    /// Typed targets.
+    pub targets: &'a [String],
+    /// Service names.
+    pub services: &'a [String],
+    /// `--connect-to` rules.
+    pub connect_to: &'a [String],
+    /// `--proxy`.
+    pub proxy: Option<&'a str>,
+    /// `--no-proxy`.
+    pub no_proxy: bool,
+    /// Per-target timeout.
+    pub timeout: std::time::Duration,
+    /// Probes at once.
+    pub concurrency: usize,
+    /// `--portal-check` URLs (empty: the defaults).
+    pub portal_checks: &'a [String],
+    /// `--no-portal-check`.
+    pub no_portal_check: bool,
+}
+
 /// Builds the plan for `pinwatch check`. `env` reads environment variables.
 pub fn build_plan(
     args: &CheckArgs,
+    knowledge: &Knowledge,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, ConfigError> {
+    let input = PlanInput {
+        targets: &args.targets,
+        services: &args.services,
+        connect_to: &args.net.connect_to,
+        proxy: args.net.proxy.as_deref(),
+        no_proxy: args.net.no_proxy,
+        timeout: args.net.timeout,
+        concurrency: usize::from(args.concurrency),
+        portal_checks: &args.portal_checks,
+        no_portal_check: args.no_portal_check,
+    };
+    plan_from(&input, knowledge, env)
+}
+
+/// Builds a plan: the named services' hosts, then the typed targets; with
+/// neither, every host of every service.
+pub fn plan_from(
+    input: &PlanInput<'_>,
     knowledge: &Knowledge,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
@@ -59,7 +103,7 @@ pub fn build_plan(
             targets.push(PlannedTarget { target, service });
         }
     };
-    for name in &args.services {
+    for name in input.services {
         let service = knowledge
             .service(name)
             .ok_or_else(|| ConfigError::UnknownService {
@@ -81,14 +125,14 @@ pub fn build_plan(
             push(target, Some(service.name.clone()));
         }
     }
-    for input in &args.targets {
-        let target: Target = input.parse().map_err(|reason| ConfigError::Target {
-            input: input.clone(),
+    for text in input.targets {
+        let target: Target = text.parse().map_err(|reason| ConfigError::Target {
+            input: text.clone(),
             reason,
         })?;
         push(target, None);
     }
-    if args.targets.is_empty() && args.services.is_empty() {
+    if input.targets.is_empty() && input.services.is_empty() {
         for service in &knowledge.services {
             for host in &service.hosts {
                 if let Ok(target) = Target::new(&host.name, crate::target::HTTPS_PORT) {
@@ -97,19 +141,19 @@ pub fn build_plan(
             }
         }
     }
-    let connect_to = args
-        .net
+    let connect_to = input
         .connect_to
         .iter()
         .map(|s| s.parse::<ConnectTo>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(ConfigError::ConnectTo)?;
-    let portal_checks = if args.no_portal_check {
+    let portal_checks = if input.no_portal_check {
         Vec::new()
-    } else if args.portal_checks.is_empty() {
+    } else if input.portal_checks.is_empty() {
         PortalCheck::defaults()
     } else {
-        args.portal_checks
+        input
+            .portal_checks
             .iter()
             .map(|u| PortalCheck::parse(u))
             .collect::<Result<_, _>>()
@@ -117,10 +161,10 @@ pub fn build_plan(
     };
     Ok(Plan {
         targets,
-        concurrency: usize::from(args.concurrency),
+        concurrency: input.concurrency.max(1),
         probe: ProbeOptions {
-            timeout: args.net.timeout,
-            proxy: proxy_route(args.net.proxy.as_deref(), args.net.no_proxy, env)?,
+            timeout: input.timeout,
+            proxy: proxy_route(input.proxy, input.no_proxy, env)?,
             connect_to,
         },
         portal_checks,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use convert::{ConfigError, build_plan, proxy_route};
+pub use convert::{ConfigError, PlanInput, build_plan, plan_from, proxy_route};
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS
 /// certificates the network presents for chat services are the genuine ones.
@@ -33,6 +33,54 @@ pub enum Command {
     /// Inspect, verify and capture pins.
     #[command(subcommand)]
     Pins(PinsCommand),
+    /// Run in the background: check on start, on network changes and every
+    /// 15 minutes; alert on the desktop; show a tray icon.
+    Agent(AgentArgs),
+    /// Show a sample alert, so you know what one looks like.
+    NotifyTest,
+    /// Print the agent's history of checks and alerts.
+    History(HistoryArgs),
+    /// Print the current state, from the agent's last check.
+    Status(StatusArgs),
+}
+
+/// `pinwatch agent`.
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// Run one check cycle (with notifications) and exit with the check's exit code.
+    #[arg(long)]
+    pub once: bool,
+    /// Configuration file (default: config.toml in the platform config directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Journal file (default: journal.jsonl in the platform state directory).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+/// `pinwatch history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Show only the last N records.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Journal file (default: journal.jsonl in the platform state directory).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+/// `pinwatch status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Journal file (default: journal.jsonl in the platform state directory).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// `pinwatch pins ...`.

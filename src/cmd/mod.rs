@@ -2,6 +2,7 @@
 //! its output into a writer and returns the exit code. `main` only
 //! dispatches.
 
+mod agent;
 mod check;
 mod pins;
 
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use agent::{agent, history, notify_test, status};
 pub use check::check;
 pub use pins::{capture, list, show, verify};
 

@@ -1,6 +1,7 @@
 //! Reporters: render check results into a writer. Pure: tests render into
 //! a `Vec<u8>`.
 
+pub mod html;
 pub mod json;
 pub mod pins;
 pub mod text;

@@ -1,0 +1,22 @@
+//! The desktop parts of the agent (the `agent` feature): notifications,
+//! the tray icon and the network watch. Each degrades to a warning when the
+//! desktop lacks it (no notification server, no tray host), so the agent
+//! keeps checking and journalling.
+
+pub mod netwatch;
+pub mod notify;
+#[cfg(target_os = "linux")]
+pub mod tray;
+
+/// What the user asked for from the tray menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserCommand {
+    /// Check now (and announce open incidents again).
+    CheckNow,
+    /// Open the details page.
+    ShowDetails,
+    /// Pause alerts for an hour.
+    Pause,
+    /// Stop the agent.
+    Quit,
+}

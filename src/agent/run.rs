@@ -1,0 +1,306 @@
+//! The agent's loop: check at start, on network changes (debounced) and on
+//! a schedule, and when the user asks; sleep otherwise. Each cycle is
+//! journalled, turned into alerts by the incident tracker, shown as
+//! notifications, and reflected in the tray and the details page.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+use super::config::AgentConfig;
+use super::desktop::UserCommand;
+use super::desktop::netwatch::NetWatch;
+use super::incidents::Tracker;
+use super::journal::{Journal, Record};
+use super::wording::{self, TrayState};
+use crate::analysis::Assessment;
+use crate::check::{self, Judge, Plan};
+use crate::i18n::Lang;
+use crate::report::{self, Report};
+use crate::util::rfc3339;
+
+/// Everything the agent runs with.
+pub struct Agent {
+    /// Settings.
+    pub config: AgentConfig,
+    /// What to check.
+    pub plan: Plan,
+    /// Stores and knowledge.
+    pub judge: Judge,
+    /// Language of notifications and the tray.
+    pub lang: Lang,
+    /// The history journal.
+    pub journal: Journal,
+    /// Where the details page is written.
+    pub report_path: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+type Tray = super::desktop::tray::TrayHandle;
+#[cfg(not(target_os = "linux"))]
+type Tray = ();
+
+fn log(message: &str) {
+    eprintln!("pinwatch agent: {message}");
+}
+
+fn now() -> i64 {
+    crate::cmd::now()
+}
+
+/// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with
+/// `once`). Returns the exit code of the last cycle's results.
+pub async fn run(mut agent: Agent, once: bool) -> i32 {
+    let (commands, mut user) = mpsc::unbounded_channel::<UserCommand>();
+    let tray = if agent.config.tray && !once {
+        start_tray(agent.lang, commands.clone()).await
+    } else {
+        None
+    };
+    let mut net = if once {
+        None
+    } else {
+        match NetWatch::start().await {
+            Ok(w) => Some(w),
+            Err(e) => {
+                log(&format!(
+                    "network changes cannot be watched ({e}); checking on the schedule only"
+                ));
+                None
+            }
+        }
+    };
+    let mut tracker = Tracker::default();
+    let mut trigger = "start";
+    let mut terminate = terminate_signal();
+    loop {
+        let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger).await;
+        if once {
+            return code;
+        }
+        let next = Instant::now() + agent.config.interval;
+        let mut debounce: Option<Instant> = None;
+        trigger = loop {
+            tokio::select! {
+                () = sleep_until(next) => break "schedule",
+                () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break "network",
+                change = net_change(&mut net) => {
+                    log(&format!("network changed ({change}); checking in {:?}", agent.config.debounce));
+                    debounce = Some(Instant::now() + agent.config.debounce);
+                }
+                Some(command) = user.recv() => match command {
+                    UserCommand::CheckNow => {
+                        tracker.reannounce();
+                        break "user";
+                    }
+                    UserCommand::ShowDetails => open_details(&agent.report_path),
+                    UserCommand::Pause => {
+                        let until = now() + 3600;
+                        tracker.pause(until);
+                        log(&format!("alerts paused until {}", rfc3339(until)));
+                        show_state(tray.as_ref(), agent.lang, &last, Some(until)).await;
+                    }
+                    UserCommand::Quit => {
+                        shutdown_tray(tray).await;
+                        return code;
+                    }
+                },
+                () = &mut terminate => {
+                    log("stopping");
+                    shutdown_tray(tray).await;
+                    return code;
+                }
+            }
+        };
+    }
+}
+
+/// One check cycle: journal, alerts, tray, details page.
+async fn cycle(
+    agent: &mut Agent,
+    tracker: &mut Tracker,
+    tray: Option<&Tray>,
+    trigger: &str,
+) -> (i32, Vec<Assessment>) {
+    set_tray(
+        tray,
+        TrayState::Checking,
+        agent.lang.tr("tray-checking"),
+        String::new(),
+    )
+    .await;
+    let at = now();
+    let results = check::run(&agent.plan, &agent.judge, at).await;
+    let mut records = vec![Record::Cycle {
+        at,
+        trigger: trigger.to_string(),
+    }];
+    records.extend(results.iter().map(|a| Record::check(at, a)));
+    let alerts = tracker.update(&results, at);
+    for alert in &alerts {
+        let notice = wording::notice(agent.lang, alert);
+        let shown = if agent.config.notifications {
+            show_notice(notice.clone()).await
+        } else {
+            false
+        };
+        records.push(Record::Alert {
+            at,
+            kind: alert.kind.as_str().to_string(),
+            services: alert.subjects.iter().map(|s| s.key.clone()).collect(),
+            summary: notice.summary,
+            shown,
+        });
+    }
+    match agent.journal.append(&records) {
+        Ok(()) => {}
+        Err(e) => log(&format!(
+            "cannot write the journal {}: {e}",
+            agent.journal.path().display()
+        )),
+    }
+    let code = check::exit_code(&results);
+    let summary = report::Summary::of(&results);
+    log(&format!(
+        "checked ({trigger}): {} ok, {} suspicious, {} intercepted, {} captive portal, {} unreachable; {} alert(s); journal +{}",
+        summary.ok,
+        summary.suspicious,
+        summary.intercepted,
+        summary.captive_portal,
+        summary.unreachable,
+        alerts.len(),
+        records.len()
+    ));
+    write_details(agent, &results, at, code);
+    show_state(tray, agent.lang, &results, None).await;
+    (code, results)
+}
+
+fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32) {
+    let report = Report {
+        results,
+        warnings: &[],
+        checked_at: at,
+        exit_code,
+    };
+    let mut page = Vec::new();
+    if report::html::render(&report, agent.lang, &mut page).is_ok() {
+        if let Err(e) = std::fs::write(&agent.report_path, page) {
+            log(&format!(
+                "cannot write {}: {e}",
+                agent.report_path.display()
+            ));
+        }
+    }
+}
+
+async fn show_notice(notice: wording::Notice) -> bool {
+    match tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            log(&format!("cannot show a notification: {e}"));
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+async fn show_state(
+    tray: Option<&Tray>,
+    lang: Lang,
+    results: &[Assessment],
+    paused_until: Option<i64>,
+) {
+    let state = TrayState::of(results);
+    let text = wording::tray_text(lang, state, results);
+    let mut detail = lang.tr_args(
+        "tray-last-check",
+        &[("time", rfc3339(now()).replace('T', " "))],
+    );
+    if let Some(until) = paused_until {
+        detail = format!(
+            "{detail}\n{}",
+            lang.tr_args("tray-paused", &[("time", rfc3339(until).replace('T', " "))])
+        );
+    }
+    set_tray(tray, state, text, detail).await;
+}
+
+#[cfg(target_os = "linux")]
+async fn start_tray(lang: Lang, commands: mpsc::UnboundedSender<UserCommand>) -> Option<Tray> {
+    match super::desktop::tray::start(lang, commands).await {
+        Ok(t) => Some(t),
+        Err(e) => {
+            log(&format!("no tray icon ({e}); alerts still work"));
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn start_tray(_lang: Lang, _commands: mpsc::UnboundedSender<UserCommand>) -> Option<Tray> {
+    log("the tray icon is not implemented on this platform yet; alerts still work");
+    None
+}
+
+#[cfg(target_os = "linux")]
+async fn set_tray(tray: Option<&Tray>, state: TrayState, text: String, detail: String) {
+    if let Some(t) = tray {
+        t.set(state, text, detail).await;
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn set_tray(_tray: Option<&Tray>, _state: TrayState, _text: String, _detail: String) {}
+
+#[cfg(target_os = "linux")]
+async fn shutdown_tray(tray: Option<Tray>) {
+    if let Some(t) = tray {
+        t.shutdown().await;
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn shutdown_tray(_tray: Option<Tray>) {}
+
+async fn net_change(net: &mut Option<NetWatch>) -> String {
+    match net {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves on SIGINT or (on Unix) SIGTERM.
+fn terminate_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// Opens the details page in the user's browser.
+fn open_details(path: &std::path::Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(opener).arg(path).spawn() {
+        Ok(_) => {}
+        Err(e) => log(&format!(
+            "cannot open {} with {opener}: {e}",
+            path.display()
+        )),
+    }
+}
