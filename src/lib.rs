@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod knowledge;
 pub mod probe;
 pub mod report;
+pub mod roots;
 pub mod target;
 pub mod tomlfile;
 pub mod util;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::NotifyTest => cmd::notify_test(lang, &mut out),
         Command::History(args) => cmd::history(args, lang, &mut out),
         Command::Status(args) => cmd::status(args, lang, &mut out),
+        Command::Roots(args) => cmd::roots(args, lang, &mut out),
     };
     let _ = out.flush();
     match outcome {

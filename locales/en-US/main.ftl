@@ -100,3 +100,19 @@ status-last = Last check: { $time } (trigger: { $trigger })
 history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).
 col-time = TIME
 col-event = EVENT
+
+## roots
+roots-none-extra = No extra root: every root this machine trusts is in Mozilla's public store{ $skew }.
+roots-skew-suffix = { " " }(or is one Mozilla removed after the OS bundle was made: version skew)
+roots-extra = { $n } extra root(s) trusted by this machine, not in Mozilla's public store:
+roots-class-extra = EXTRA
+roots-class-skew = version skew
+roots-class-public = public
+roots-known = known: { $name } ({ $category })
+roots-found-in = found in: { $where }
+roots-expired = expired
+roots-skew-count = { $n } root(s) of the OS bundle that Mozilla has since removed (version skew, not counted; --all lists them).
+roots-sources = Stores read: { $list }
+roots-problems = Could not read:
+roots-advice-extra = An extra root lets whoever holds its key impersonate any website to this machine. If you did not install it on purpose, remove it (and find out who did).
+roots-class-not-ca = not a CA (trusted only for its own names)

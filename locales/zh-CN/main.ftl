@@ -99,3 +99,19 @@ status-last = 上次检查：{ $time }（触发原因：{ $trigger }）
 history-skipped = 跳过了 { $n } 条损坏的记录（崩溃后最后一行不完整属于正常情况）。
 col-time = 时间
 col-event = 事件
+
+## roots
+roots-none-extra = 没有额外的根证书：本机信任的每个根证书都在 Mozilla 的公共证书库中{ $skew }。
+roots-skew-suffix = （或者是操作系统证书包制作之后 Mozilla 才移除的根证书：版本差异）
+roots-extra = 本机信任 { $n } 个不在 Mozilla 公共证书库中的额外根证书：
+roots-class-extra = 额外
+roots-class-skew = 版本差异
+roots-class-public = 公共
+roots-known = 已知：{ $name }（{ $category }）
+roots-found-in = 位置：{ $where }
+roots-expired = 已过期
+roots-skew-count = 操作系统证书包中有 { $n } 个根证书已被 Mozilla 移除（版本差异，不计入结果；--all 可列出）。
+roots-sources = 已读取的证书库：{ $list }
+roots-problems = 无法读取：
+roots-advice-extra = 额外的根证书让持有其私钥的人可以在这台电脑上冒充任何网站。如果不是你有意安装的，请删除它（并查明是谁安装的）。
+roots-class-not-ca = 不是 CA 证书（只对它自己的名称有效）

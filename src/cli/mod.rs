@@ -42,6 +42,32 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the current state, from the agent's last check.
     Status(StatusArgs),
+    /// Audit the roots this machine (and its browsers) trust: every root not
+    /// in Mozilla's public store, where it is, and whose it is.
+    #[command(
+        after_help = "Exit codes: 0 no extra root, 1 extra roots, 2 a known interception or blocklisted root, 3 error."
+    )]
+    Roots(RootsArgs),
+}
+
+/// `pinwatch roots`.
+#[derive(Debug, Args)]
+pub struct RootsArgs {
+    /// List every root, public ones too, each marked public, version skew or extra.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Do not read the browsers' NSS databases (Firefox profiles, ~/.pki/nssdb).
+    #[arg(long)]
+    pub no_browsers: bool,
+    /// Also read this NSS database directory (repeatable).
+    #[arg(long = "nss-db", value_name = "DIR")]
+    pub nss_dbs: Vec<PathBuf>,
+    /// Where the pins come from.
+    #[command(flatten)]
+    pub source: PinsSource,
 }
 
 /// `pinwatch agent`.

@@ -5,6 +5,7 @@
 mod agent;
 mod check;
 mod pins;
+mod roots;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use thiserror::Error;
 pub use agent::{agent, history, notify_test, status};
 pub use check::check;
 pub use pins::{capture, list, show, verify};
+pub use roots::roots;
 
 use crate::check::StoreError;
 use crate::cli::ConfigError;

@@ -12,7 +12,8 @@ use thiserror::Error;
 use toml::Spanned;
 
 use super::model::{
-    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, Service,
+    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, RemovedRoot,
+    Service,
 };
 use crate::tomlfile::{TomlError, TomlSource};
 use crate::util::is_sha256_base64;
@@ -62,11 +63,12 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
         "authorities.toml",
         "interceptors.toml",
         "captive_portals.toml",
+        "root_store_changes.toml",
     ] {
         let path = dir.join(name);
         if path.exists() {
             paths.push(path);
-        } else if name != "captive_portals.toml" {
+        } else if name == "authorities.toml" || name == "interceptors.toml" {
             return Err(KnowledgeError::Missing(path.display().to_string()));
         }
     }
@@ -156,6 +158,9 @@ pub fn load_files(files: &[(String, String)]) -> Result<Knowledge, KnowledgeErro
     knowledge.interceptors = parse_interceptors(int_path, int_text)?;
     if let Some((path, text)) = by_name("captive_portals.toml") {
         knowledge.portal_keys = parse_portals(path, text)?;
+    }
+    if let Some((path, text)) = by_name("root_store_changes.toml") {
+        knowledge.removed_roots = parse_removed_roots(path, text)?;
     }
     let authorities: HashMap<&str, &Authority> = knowledge
         .authorities
@@ -523,6 +528,42 @@ fn parse_portals(path: &str, text: &str) -> Result<Vec<PortalKey>, KnowledgeErro
             Ok(PortalKey {
                 spki_sha256: src.hash(&p.spki_sha256, "spki_sha256")?,
                 label: p.label,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemovedRootsFile {
+    #[serde(default)]
+    removed: Vec<RemovedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemovedEntry {
+    subject: String,
+    spki_sha256: Spanned<String>,
+    #[allow(dead_code)]
+    not_after: toml::value::Datetime,
+    #[allow(dead_code)]
+    in_webpki_roots_0_25_4: bool,
+    note: Option<String>,
+}
+
+fn parse_removed_roots(path: &str, text: &str) -> Result<Vec<RemovedRoot>, KnowledgeError> {
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
+    let file: RemovedRootsFile = src.parse()?;
+    file.removed
+        .into_iter()
+        .map(|r| {
+            Ok(RemovedRoot {
+                spki_sha256: src.hash(&r.spki_sha256, "spki_sha256")?,
+                subject: r.subject,
+                note: r.note,
             })
         })
         .collect()

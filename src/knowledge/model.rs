@@ -14,6 +14,19 @@ pub struct Knowledge {
     pub interceptors: Vec<Interceptor>,
     /// Keys of certificates that captive portals are known to present.
     pub portal_keys: Vec<PortalKey>,
+    /// Roots Mozilla removed: in an OS store they are version skew.
+    pub removed_roots: Vec<RemovedRoot>,
+}
+
+/// A root that Mozilla's store no longer has (pins/root_store_changes.toml).
+#[derive(Clone, Debug, Serialize)]
+pub struct RemovedRoot {
+    /// Its subject.
+    pub subject: String,
+    /// SPKI SHA-256, base64.
+    pub spki_sha256: String,
+    /// Why it left, when known.
+    pub note: Option<String>,
 }
 
 /// A named CA key, shared between services.

@@ -4,6 +4,7 @@
 pub mod html;
 pub mod json;
 pub mod pins;
+pub mod roots;
 pub mod text;
 
 use unicode_width::UnicodeWidthStr;

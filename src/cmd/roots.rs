@@ -1,0 +1,50 @@
+//! `pinwatch roots`.
+
+use std::io::Write;
+
+use super::{CommandError, EXIT_ERROR, load_knowledge, now};
+use crate::analysis::TrustStore;
+use crate::cli::{Format, RootsArgs};
+use crate::i18n::Lang;
+use crate::report::roots::{RootsReport, json, text};
+use crate::roots::classify::{classify, exit_code};
+use crate::roots::{nss, scan};
+
+/// Audits the system store and the browsers' NSS databases.
+pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let knowledge = load_knowledge(args.source.pins.as_deref())?;
+    let mut found = scan::system();
+    let system_unreadable = found.roots.is_empty() && !found.problems.is_empty();
+    let mut dbs: Vec<(std::path::PathBuf, &str)> = args
+        .nss_dbs
+        .iter()
+        .map(|d| (d.clone(), "--nss-db"))
+        .collect();
+    if !args.no_browsers {
+        if let Some(home) = std::env::var_os("HOME") {
+            dbs.extend(nss::find_databases(std::path::Path::new(&home)));
+        }
+    }
+    if !dbs.is_empty() {
+        let certutil = nss::find_certutil().unwrap_or_else(|| "certutil".into());
+        found.merge(nss::read(&dbs, &certutil));
+    }
+    let entries = classify(&found, &TrustStore::public(), &knowledge, now());
+    let code = if system_unreadable {
+        EXIT_ERROR
+    } else {
+        exit_code(&entries)
+    };
+    let report = RootsReport {
+        entries: &entries,
+        sources: &found.sources,
+        problems: &found.problems,
+        all: args.all,
+        exit_code: code,
+    };
+    match args.format {
+        Format::Json => json(&report, out)?,
+        Format::Text => text(&report, lang, out)?,
+    }
+    Ok(code)
+}

@@ -1,0 +1,175 @@
+//! Rendering `pinwatch roots`: the extra roots with where they were found
+//! and who they belong to, then what could not be read.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::i18n::Lang;
+use crate::roots::classify::{Class, RootEntry};
+
+/// A finished roots audit.
+#[derive(Debug)]
+pub struct RootsReport<'a> {
+    /// Classified roots.
+    pub entries: &'a [RootEntry],
+    /// Stores read.
+    pub sources: &'a [String],
+    /// Stores or files that could not be read.
+    pub problems: &'a [String],
+    /// List public roots too.
+    pub all: bool,
+    /// The exit code.
+    pub exit_code: i32,
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema: &'static str,
+    exit_code: i32,
+    summary: Counts,
+    sources: &'a [String],
+    problems: &'a [String],
+    roots: Vec<&'a RootEntry>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    public: usize,
+    not_a_ca: usize,
+    version_skew: usize,
+    extra: usize,
+    known_interceptor: usize,
+}
+
+fn counts(entries: &[RootEntry]) -> Counts {
+    let n = |c: Class| entries.iter().filter(|e| e.class == c).count();
+    Counts {
+        public: n(Class::Public),
+        not_a_ca: n(Class::NotCa),
+        version_skew: n(Class::VersionSkew),
+        extra: n(Class::Extra),
+        known_interceptor: entries
+            .iter()
+            .filter(|e| e.class == Class::Extra && e.interceptor.is_some())
+            .count(),
+    }
+}
+
+/// JSON, schema `pinwatch.roots/1`: extra and version-skew roots (all with `all`).
+pub fn json(r: &RootsReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Doc {
+        schema: "pinwatch.roots/1",
+        exit_code: r.exit_code,
+        summary: counts(r.entries),
+        sources: r.sources,
+        problems: r.problems,
+        roots: r
+            .entries
+            .iter()
+            .filter(|e| r.all || e.class != Class::Public)
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// Text in `lang`.
+pub fn text(r: &RootsReport<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    let c = counts(r.entries);
+    if c.extra == 0 {
+        let skew = if c.version_skew > 0 {
+            lang.tr("roots-skew-suffix")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}",
+            lang.tr_args("roots-none-extra", &[("skew", skew)])
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}",
+            lang.tr_args("roots-extra", &[("n", c.extra.to_string())])
+        )?;
+    }
+    for e in r
+        .entries
+        .iter()
+        .filter(|e| matches!(e.class, Class::Extra | Class::NotCa) || r.all)
+    {
+        entry(e, lang, out)?;
+    }
+    if c.extra > 0 {
+        writeln!(out, "\n{}", lang.tr("roots-advice-extra"))?;
+    }
+    if c.version_skew > 0 && !r.all {
+        writeln!(
+            out,
+            "\n{}",
+            lang.tr_args("roots-skew-count", &[("n", c.version_skew.to_string())])
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{}",
+        lang.tr_args("roots-sources", &[("list", r.sources.join(", "))])
+    )?;
+    if !r.problems.is_empty() {
+        writeln!(out, "{}", lang.tr("roots-problems"))?;
+        for p in r.problems {
+            writeln!(out, "  - {p}")?;
+        }
+    }
+    Ok(())
+}
+
+fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    let class = lang.tr(match e.class {
+        Class::Extra => "roots-class-extra",
+        Class::VersionSkew => "roots-class-skew",
+        Class::NotCa => "roots-class-not-ca",
+        Class::Public => "roots-class-public",
+    });
+    let subject = if e.facts.subject.is_empty() {
+        e.facts.parse_error.clone().unwrap_or_default()
+    } else {
+        e.facts.subject.clone()
+    };
+    writeln!(out, "\n[{class}] {subject}")?;
+    let expired = if e.expired {
+        format!("  ({})", lang.tr("roots-expired"))
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "  spki sha256/{}  {} .. {}{expired}",
+        e.facts.spki_sha256, e.facts.not_before, e.facts.not_after
+    )?;
+    if let Some(i) = &e.interceptor {
+        let category = lang.tr(&format!("cat-{}", i.category));
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args(
+                "roots-known",
+                &[("name", i.name.clone()), ("category", category)]
+            )
+        )?;
+        writeln!(out, "  {}", lang.pick(&i.advice, &i.advice_zh))?;
+    }
+    if let Some(note) = &e.note {
+        writeln!(out, "  {note}")?;
+    }
+    for l in &e.locations {
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args("roots-found-in", &[("where", l.clone())])
+        )?;
+    }
+    Ok(())
+}

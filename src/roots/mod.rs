@@ -1,0 +1,60 @@
+//! The machine's trust stores, audited: every root the system (and the
+//! browsers' NSS databases) trusts, where it was found, and whether it is a
+//! public root, version skew of the OS bundle, or an extra root: the thing
+//! an interceptor must install first.
+//!
+//! `scan` and `nss` read stores (I/O); `classify` is pure.
+
+pub mod classify;
+pub mod nss;
+pub mod scan;
+
+use rustls_pki_types::CertificateDer;
+
+/// A certificate found in a store, with every place it was found.
+#[derive(Clone, Debug)]
+pub struct FoundRoot {
+    /// The certificate.
+    pub der: CertificateDer<'static>,
+    /// Where: a file path, `NSS DB (nickname)`, or a platform store name.
+    pub locations: Vec<String>,
+}
+
+/// What scanning the stores found.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// Certificates, deduplicated by content.
+    pub roots: Vec<FoundRoot>,
+    /// The stores that were read.
+    pub sources: Vec<String>,
+    /// Everything that could not be read, each naming the place and why.
+    pub problems: Vec<String>,
+}
+
+impl Scan {
+    /// Adds a certificate found at `location`, merging duplicates.
+    pub fn add(&mut self, der: CertificateDer<'static>, location: String) {
+        match self.roots.iter_mut().find(|r| r.der == der) {
+            Some(r) => {
+                if !r.locations.contains(&location) {
+                    r.locations.push(location);
+                }
+            }
+            None => self.roots.push(FoundRoot {
+                der,
+                locations: vec![location],
+            }),
+        }
+    }
+
+    /// Merges another scan into this one.
+    pub fn merge(&mut self, other: Scan) {
+        for r in other.roots {
+            for l in r.locations {
+                self.add(r.der.clone(), l);
+            }
+        }
+        self.sources.extend(other.sources);
+        self.problems.extend(other.problems);
+    }
+}
