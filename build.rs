@@ -1,6 +1,6 @@
 //! Embeds the built-in knowledge base (`pins/`) into the binary: writes a
 //! table of `(relative path, include_str!(absolute path))` for every TOML
-//! file under `pins/`, so `--pins DIR` and the built-in set load the same way.
+//! and PEM file under `pins/`, so `--pins DIR` and the built-in set load the same way.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs, io};
@@ -39,7 +39,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml" || e == "pem") {
             files.push(path);
         }
     }

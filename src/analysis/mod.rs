@@ -181,10 +181,19 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     });
     let public = ctx.public.validate(&obs.chain, now, fallback);
     let system = ctx.system.validate(&obs.chain, now, fallback);
-    a.anchor = match (&public.path(), &system.path()) {
-        (Some(_), _) => Anchor::Public,
-        (None, Some(_)) => Anchor::System,
-        (None, None) => Anchor::None,
+    // A service with its own private CA (Signal): its genuine chains lead there.
+    let own = service
+        .and_then(|s| service_ca_store(s, ctx.knowledge))
+        .map(|st| st.validate(&obs.chain, now, fallback));
+    let (trusted, trusted_by) = match own {
+        Some(own) if public.path().is_none() && own.path().is_some() => (own, Reason::ServiceCa),
+        _ => (public.clone(), Reason::PublicRoot),
+    };
+    a.anchor = match (&trusted.path(), trusted_by, &system.path()) {
+        (Some(_), Reason::ServiceCa, _) => Anchor::ServiceCa,
+        (Some(_), _, _) => Anchor::Public,
+        (None, _, Some(_)) => Anchor::System,
+        (None, _, None) => Anchor::None,
     };
     let system_path: Vec<String> = system.path().map(<[String]>::to_vec).unwrap_or_default();
     a.interceptor = attribute(ctx.knowledge, &a.chain, &system_path);
@@ -222,8 +231,8 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     }
     a.reasons.push(Reason::NameMatch);
     // 4. The host's name, leading to a public root or not.
-    match &public {
-        PathStatus::Valid(path) => public_chain(a, service, ctx, path),
+    match &trusted {
+        PathStatus::Valid(path) => public_chain(a, service, ctx, path, trusted_by),
         PathStatus::Expired(_) | PathStatus::NotYetValid(_) => {
             a.verdict = Verdict::Suspicious;
             let (from, to) = (leaf.not_before.clone(), leaf.not_after.clone());
@@ -232,7 +241,7 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
             } else {
                 (Reason::NotYetValid, Evidence::NotYetValid { from, to })
             };
-            a.reasons.extend([Reason::PublicRoot, reason]);
+            a.reasons.extend([trusted_by, reason]);
             a.evidence.push(fact);
         }
         PathStatus::Untrusted(why) => {
@@ -301,8 +310,29 @@ fn wrong_name(a: &mut Assessment, ctx: Context<'_>, public: &PathStatus) {
     }
 }
 
-fn public_chain(a: &mut Assessment, service: Option<&Service>, ctx: Context<'_>, path: &[String]) {
-    a.reasons.push(Reason::PublicRoot);
+/// The trust store of a service's own private CAs, if it has any.
+fn service_ca_store(service: &Service, knowledge: &Knowledge) -> Option<TrustStore> {
+    let certs: Vec<rustls_pki_types::CertificateDer<'_>> = service
+        .private_anchors(knowledge)
+        .into_iter()
+        .map(rustls_pki_types::CertificateDer::from)
+        .collect();
+    if certs.is_empty() {
+        return None;
+    }
+    Some(TrustStore::from_certs(&format!("{}'s own CA", service.display_name), &certs).0)
+}
+
+/// A chain that validates for the host against a trusted store (the public
+/// one, or the service's own CA): check the pinset.
+fn public_chain(
+    a: &mut Assessment,
+    service: Option<&Service>,
+    ctx: Context<'_>,
+    path: &[String],
+    trusted_by: Reason,
+) {
+    a.reasons.push(trusted_by);
     // An issuer-name resemblance means nothing for a publicly valid chain.
     a.interceptor = None;
     let Some(service) = service.filter(|s| !s.pins.is_empty()) else {

@@ -448,3 +448,51 @@ fn anchor_hash_matches_the_certificate_spki_hash() {
     assert!(w.public.contains_spki(&w.root.spki()));
     assert_eq!(sha256_base64(b"x").len(), 44);
 }
+
+#[test]
+fn a_service_with_its_own_ca_is_ok_on_that_ca_and_intercepted_otherwise() {
+    let w = world();
+    let own = Ca::root("Chat Messenger Root CA", "Chat Messenger");
+    let authorities = format!(
+        "[[authority]]\nid = \"own-ca\"\nlabel = \"Chat Messenger Root CA\"\nspki_sha256 = \"{}\"\nkind = \"private\"\nsource = \"test\"\n",
+        own.spki()
+    );
+    let service = format!(
+        "name = \"chat\"\ndisplay_name = \"Chat\"\ndisplay_name_zh = \"聊天\"\nreview_by = 2027-05-01\nsource = \"t\"\nexposes = \"e\"\nexposes_zh = \"z\"\n[[host]]\nname = \"{HOST}\"\n[[pin]]\nauthority = \"own-ca\"\nbackup = true\n"
+    );
+    let k = load_files(&[
+        ("t/authorities.toml".into(), authorities),
+        ("t/interceptors.toml".into(), String::new()),
+        ("t/certs/own-ca.pem".into(), own.issuer.pem()),
+        ("t/services/chat.toml".into(), service),
+    ])
+    .unwrap();
+    // The service's servers do not send the root: the pinned certificate is the anchor.
+    let genuine = observe(vec![own.leaf(HOST, None)]);
+    let a = judge(&genuine, &k, &w.public, &w.empty, None);
+    assert_eq!(
+        (a.verdict, a.anchor),
+        (Verdict::Ok, Anchor::ServiceCa),
+        "{:?}",
+        a.reasons
+    );
+    assert_eq!(
+        a.reasons,
+        [Reason::NameMatch, Reason::ServiceCa, Reason::PinMatch]
+    );
+    let forged = observe(vec![w.evil.leaf(HOST, None)]);
+    assert_eq!(
+        judge(&forged, &k, &w.public, &w.empty, None).verdict,
+        Verdict::Intercepted
+    );
+    // Without its certificate a private authority is a load error, not a silent gap.
+    let err = load_files(&[
+        ("t/authorities.toml".into(), format!("[[authority]]\nid = \"own-ca\"\nlabel = \"x\"\nspki_sha256 = \"{}\"\nkind = \"private\"\nsource = \"t\"\n", own.spki())),
+        ("t/interceptors.toml".into(), String::new()),
+    ])
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("certs/own-ca.pem is missing"),
+        "{err}"
+    );
+}

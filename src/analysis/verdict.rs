@@ -39,6 +39,8 @@ impl Verdict {
 pub enum Reason {
     /// The chain validates against the public root store.
     PublicRoot,
+    /// The chain validates against the service's own private CA (Signal).
+    ServiceCa,
     /// The leaf names the requested host.
     NameMatch,
     /// A key of the validated chain is in the service's pinset.
@@ -88,6 +90,7 @@ impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::PublicRoot => "public_root",
+            Reason::ServiceCa => "service_ca",
             Reason::NameMatch => "name_match",
             Reason::PinMatch => "pin_match",
             Reason::NoPinset => "no_pinset",
@@ -119,6 +122,8 @@ impl Reason {
 pub enum Anchor {
     /// The public root store.
     Public,
+    /// The service's own private CA, pinned in its pinset.
+    ServiceCa,
     /// Only this machine's store.
     System,
     /// Neither.
@@ -130,6 +135,7 @@ impl Anchor {
     pub fn as_str(self) -> &'static str {
         match self {
             Anchor::Public => "public",
+            Anchor::ServiceCa => "service_ca",
             Anchor::System => "system",
             Anchor::None => "none",
         }

@@ -41,6 +41,11 @@ pub enum KnowledgeError {
         "{0}: missing (a pins directory needs authorities.toml, interceptors.toml and services/*.toml)"
     )]
     Missing(String),
+    /// A private authority without its certificate in `certs/`.
+    #[error(
+        "authority `{0}` is private but certs/{0}.pem is missing: a private CA can only be an anchor with its certificate"
+    )]
+    MissingCertificate(String),
 }
 
 /// Loads the knowledge base built into the binary.
@@ -83,6 +88,15 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
     }
     service_paths.sort();
     paths.extend(service_paths);
+    if let Ok(entries) = fs::read_dir(dir.join("certs")) {
+        let mut certs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pem"))
+            .collect();
+        certs.sort();
+        paths.extend(certs);
+    }
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
@@ -153,6 +167,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Knowledge, KnowledgeErro
     let (auth_path, auth_text) = by_name("authorities.toml")
         .ok_or_else(|| KnowledgeError::Missing("authorities.toml".into()))?;
     knowledge.authorities = parse_authorities(auth_path, auth_text)?;
+    attach_certificates(&mut knowledge.authorities, files)?;
     let (int_path, int_text) = by_name("interceptors.toml")
         .ok_or_else(|| KnowledgeError::Missing("interceptors.toml".into()))?;
     knowledge.interceptors = parse_interceptors(int_path, int_text)?;
@@ -223,6 +238,35 @@ struct AuthorityEntry {
     source: String,
 }
 
+/// Attaches `certs/<id>.pem` to each authority; a private CA without its
+/// certificate is an error (it could not serve as an anchor).
+fn attach_certificates(
+    authorities: &mut [Authority],
+    files: &[(String, String)],
+) -> Result<(), KnowledgeError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    for a in authorities.iter_mut() {
+        let name = format!("certs/{}.pem", a.id);
+        let Some((path, text)) = files.iter().find(|(p, _)| p.ends_with(&name)) else {
+            if a.kind == "private" {
+                return Err(KnowledgeError::MissingCertificate(a.id.clone()));
+            }
+            continue;
+        };
+        let der = CertificateDer::from_pem_slice(text.as_bytes()).map_err(|e| {
+            KnowledgeError::Syntax(TomlError {
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                message: format!("not a PEM certificate: {e}"),
+            })
+        })?;
+        a.certificate = Some(der.to_vec());
+    }
+    Ok(())
+}
+
 fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, KnowledgeError> {
     let src = Source {
         toml: TomlSource { path, text },
@@ -256,6 +300,7 @@ fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, Knowledge
             label: entry.label,
             kind: entry.kind.into_inner(),
             source: entry.source,
+            certificate: None,
         });
     }
     Ok(out)

@@ -43,6 +43,10 @@ pub struct Authority {
     pub kind: String,
     /// Where the hash comes from.
     pub source: String,
+    /// The CA certificate (DER) from `pins/certs/<id>.pem`, when the repo
+    /// keeps it (every key that is not a webpki-roots root).
+    #[serde(skip)]
+    pub certificate: Option<Vec<u8>>,
 }
 
 /// A chat service: its hosts and the CA keys it is expected to use.
@@ -218,6 +222,22 @@ impl Service {
                 }
             })
             .max()
+    }
+
+    /// The certificates of the service's own private CAs (pins whose
+    /// authority is of kind `private`): chains that lead to one of them
+    /// are the service's genuine chains although no public root covers them.
+    pub fn private_anchors<'k>(&self, knowledge: &'k Knowledge) -> Vec<&'k [u8]> {
+        self.pins
+            .iter()
+            .filter_map(|p| {
+                p.authority
+                    .as_deref()
+                    .and_then(|id| knowledge.authority(id))
+            })
+            .filter(|a| a.kind == "private")
+            .filter_map(|a| a.certificate.as_deref())
+            .collect()
     }
 
     /// Whether the pinset is past its review date on `today`.
