@@ -2,7 +2,7 @@
 //! host, to a root of a given store (the public one, webpki-roots, or this
 //! machine's)? Validation is rustls-webpki's, with the time passed in.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
@@ -16,6 +16,7 @@ pub struct TrustStore {
     pub name: String,
     anchors: Vec<TrustAnchor<'static>>,
     spkis: HashSet<String>,
+    locations: HashMap<String, Vec<String>>,
 }
 
 /// The outcome of validating a chain against one store.
@@ -67,13 +68,35 @@ impl TrustStore {
         (Self::from_anchors(name, anchors), problems)
     }
 
+    /// A store of certificates found in a scan, remembering where each was.
+    pub fn from_found(name: &str, found: &[crate::roots::FoundRoot]) -> (Self, Vec<String>) {
+        let certs: Vec<CertificateDer<'_>> = found.iter().map(|f| f.der.clone()).collect();
+        let (mut store, problems) = Self::from_certs(name, &certs);
+        for f in found {
+            if let Ok(anchor) = webpki::anchor_from_trusted_cert(&f.der) {
+                store
+                    .locations
+                    .entry(anchor_spki_sha256(&anchor))
+                    .or_default()
+                    .extend(f.locations.iter().cloned());
+            }
+        }
+        (store, problems)
+    }
+
     fn from_anchors(name: &str, anchors: Vec<TrustAnchor<'static>>) -> Self {
         let spkis = anchors.iter().map(anchor_spki_sha256).collect();
         TrustStore {
             name: name.to_string(),
             anchors,
             spkis,
+            locations: HashMap::new(),
         }
+    }
+
+    /// Where the anchor with this key was found, if the store knows.
+    pub fn locations(&self, spki_sha256: &str) -> &[String] {
+        self.locations.get(spki_sha256).map_or(&[], Vec::as_slice)
     }
 
     /// Number of anchors.

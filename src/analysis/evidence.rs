@@ -53,6 +53,8 @@ pub enum Evidence {
     },
     /// This machine's store accepts the chain.
     SystemRoot,
+    /// Where the accepting root is installed.
+    SystemRootAt(String),
     /// This machine's store does not accept it either.
     NoRoot,
     /// The leaf names other hosts.
@@ -115,6 +117,9 @@ impl Evidence {
                 ("ev-not-yet-valid", vec![("from", s(from)), ("to", s(to))])
             }
             Evidence::SystemRoot => ("ev-system-root", vec![]),
+            Evidence::SystemRootAt(location) => {
+                ("ev-system-root-at", vec![("location", s(location))])
+            }
             Evidence::NoRoot => ("ev-no-root", vec![]),
             Evidence::WrongName { names, host } => (
                 "ev-wrong-name",

@@ -214,7 +214,7 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
             product: att.name.clone(),
             matched: att.matched.clone(),
         });
-        note_system_root(a, &system);
+        note_system_root(a, &system, ctx.system);
         return;
     }
     // 2. A leaf that cannot be parsed names nothing.
@@ -252,7 +252,7 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
                 store: ctx.public.name.clone(),
                 why: why.clone(),
             });
-            note_system_root(a, &system);
+            note_system_root(a, &system, ctx.system);
             if a.interceptor.is_some() {
                 a.reasons.push(Reason::InterceptorIssuer);
             }
@@ -260,10 +260,14 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     }
 }
 
-fn note_system_root(a: &mut Assessment, system: &PathStatus) {
-    if system.path().is_some() {
+fn note_system_root(a: &mut Assessment, system: &PathStatus, store: &TrustStore) {
+    if let Some(path) = system.path() {
         a.reasons.push(Reason::SystemRootInstalled);
         a.evidence.push(Evidence::SystemRoot);
+        let anchor = path.last().map(String::as_str).unwrap_or_default();
+        for location in store.locations(anchor) {
+            a.evidence.push(Evidence::SystemRootAt(location.clone()));
+        }
     } else if a.verdict == Verdict::Intercepted && !a.reasons.contains(&Reason::KnownInterceptorKey)
     {
         a.reasons.push(Reason::UnknownRoot);

@@ -61,14 +61,15 @@ pub fn load_public_roots(replacement: Option<&Path>) -> Result<TrustStore, Store
 
 /// This machine's store, with any problems met while reading it (a machine
 /// with no readable store still gets checked against the public roots).
+/// Each anchor remembers where it was found, for the evidence.
 pub fn load_system_roots() -> (TrustStore, Vec<String>) {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut problems: Vec<String> = loaded
-        .errors
+    let scan = crate::roots::scan::system();
+    let (store, bad) = TrustStore::from_found("system", &scan.roots);
+    let mut problems: Vec<String> = scan
+        .problems
         .iter()
-        .map(|e| format!("system trust store: {e}"))
+        .map(|p| format!("system trust store: {p}"))
         .collect();
-    let (store, bad) = TrustStore::from_certs("system", &loaded.certs);
     problems.extend(bad);
     (store, problems)
 }
