@@ -4,15 +4,14 @@ use std::io::Write;
 
 use super::{CommandError, EXIT_ERROR, load_knowledge, now, runtime};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
-use crate::check::{Judge, Plan, PlannedTarget, load_public_roots, load_system_roots, run};
+use crate::check::{Judge, load_public_roots, load_system_roots, run};
 use crate::cli::{
-    ConfigError, Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, proxy_route,
+    ConfigError, Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, PlanInput,
+    plan_from,
 };
 use crate::knowledge::lint::{Finding, Severity, lint};
 use crate::knowledge::{self, KnowledgeError};
-use crate::probe::ProbeOptions;
 use crate::report::pins as render;
-use crate::target::{ConnectTo, Target};
 
 fn today() -> time::Date {
     time::OffsetDateTime::from_unix_timestamp(now()).map_or(time::Date::MIN, |t| t.date())
@@ -86,46 +85,24 @@ fn load_finding(e: KnowledgeError) -> Finding {
 /// A chain that is not publicly trusted for its host is refused (exit 1)
 /// unless `--allow-untrusted`; a host that cannot be reached exits 3.
 pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
-    let targets = args
-        .targets
-        .iter()
-        .map(|input| {
-            input
-                .parse::<Target>()
-                .map_err(|reason| ConfigError::Target {
-                    input: input.clone(),
-                    reason,
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let connect_to = args
-        .net
-        .connect_to
-        .iter()
-        .map(|s| s.parse::<ConnectTo>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(ConfigError::ConnectTo)?;
     let env = |k: &str| std::env::var(k).ok();
-    let plan = Plan {
-        targets: targets
-            .into_iter()
-            .map(|target| PlannedTarget {
-                target,
-                service: None,
-            })
-            .collect(),
+    let input = PlanInput {
+        targets: &args.targets,
+        services: &[],
+        connect_to: &args.net.connect_to,
+        proxy: args.net.proxy.as_deref(),
+        no_proxy: args.net.no_proxy,
+        timeout: args.net.timeout,
         concurrency: 32,
-        probe: ProbeOptions {
-            timeout: args.net.timeout,
-            proxy: proxy_route(args.net.proxy.as_deref(), args.net.no_proxy, &env)?,
-            connect_to,
-        },
-        portal_checks: Vec::new(),
+        portal_checks: &[],
+        no_portal_check: true,
     };
+    let knowledge = load_knowledge(None)?;
+    let plan = plan_from(&input, &knowledge, &env)?;
     let judge = Judge {
         public: load_public_roots(args.public_roots.as_deref())?,
         system: load_system_roots().0,
-        knowledge: load_knowledge(None)?,
+        knowledge,
     };
     let results = runtime()?.block_on(run(&plan, &judge, now()));
     let mut code = 0;
