@@ -8,6 +8,8 @@
 pub mod classify;
 pub mod nss;
 pub mod scan;
+#[cfg(test)]
+mod tests;
 
 use rustls_pki_types::CertificateDer;
 
