@@ -179,7 +179,15 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
             u64::try_from(mid).unwrap_or(0),
         ))
     });
-    let public = ctx.public.validate(&obs.chain, now, fallback);
+    // Known intermediates complete a chain whose server forgot to send one;
+    // they cannot help a forger, who cannot sign with their keys.
+    let mut completed = obs.chain.clone();
+    completed.extend(
+        ctx.knowledge
+            .known_intermediates()
+            .map(|d| rustls_pki_types::CertificateDer::from(d.to_vec())),
+    );
+    let public = ctx.public.validate(&completed, now, fallback);
     let system = ctx.system.validate(&obs.chain, now, fallback);
     // A service with its own private CA (Signal): its genuine chains lead there.
     let own = service

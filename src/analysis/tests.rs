@@ -496,3 +496,36 @@ fn a_service_with_its_own_ca_is_ok_on_that_ca_and_intercepted_otherwise() {
         "{err}"
     );
 }
+
+#[test]
+fn a_server_that_forgets_its_intermediate_is_completed_from_the_known_ones() {
+    let w = world();
+    let leaf = w.inter.leaf(HOST, None);
+    let service = format!(
+        "name = \"chat\"\ndisplay_name = \"Chat\"\ndisplay_name_zh = \"聊天\"\nreview_by = 2027-05-01\nsource = \"t\"\nexposes = \"e\"\nexposes_zh = \"z\"\n[[host]]\nname = \"{HOST}\"\n"
+    );
+    let authorities = format!(
+        "[[authority]]\nid = \"issuing-1\"\nlabel = \"Test Issuing CA 1\"\nspki_sha256 = \"{}\"\nkind = \"intermediate\"\nsource = \"test\"\n",
+        w.inter.spki()
+    );
+    let with = load_files(&[
+        ("t/authorities.toml".into(), authorities),
+        ("t/interceptors.toml".into(), String::new()),
+        ("t/certs/issuing-1.pem".into(), w.inter.issuer.pem()),
+        ("t/services/chat.toml".into(), service.clone()),
+    ])
+    .unwrap();
+    let without = knowledge(&[], "2027-05-01", "");
+    let obs = observe(vec![leaf]);
+    assert_eq!(
+        judge(&obs, &without, &w.public, &w.empty, None).verdict,
+        Verdict::Intercepted
+    );
+    let a = judge(&obs, &with, &w.public, &w.empty, None);
+    assert_eq!(
+        (a.verdict, a.anchor),
+        (Verdict::Ok, Anchor::Public),
+        "{:?}",
+        a.evidence
+    );
+}

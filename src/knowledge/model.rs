@@ -18,6 +18,18 @@ pub struct Knowledge {
     pub removed_roots: Vec<RemovedRoot>,
 }
 
+impl Knowledge {
+    /// The certificates of the known intermediate CAs (`pins/certs`), which
+    /// complete the chain of a server that forgets to send its intermediate,
+    /// as browsers do with their preloaded intermediates.
+    pub fn known_intermediates(&self) -> impl Iterator<Item = &[u8]> {
+        self.authorities
+            .iter()
+            .filter(|a| a.kind == "intermediate")
+            .filter_map(|a| a.certificate.as_deref())
+    }
+}
+
 /// A root that Mozilla's store no longer has (pins/root_store_changes.toml).
 #[derive(Clone, Debug, Serialize)]
 pub struct RemovedRoot {
