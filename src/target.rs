@@ -47,6 +47,13 @@ impl Target {
         Ok(Target { host, port })
     }
 
+    /// Parses `HOST` or `HOST:PORT` (IPv6 in brackets), with `default_port`
+    /// when none is given.
+    pub fn with_default_port(hostport: &str, default_port: u16) -> Result<Self, TargetError> {
+        let (host, port) = split_host_port(hostport)?;
+        Target::new(host, port.unwrap_or(default_port))
+    }
+
     /// `host:port`, with IPv6 literals in brackets.
     pub fn authority(&self) -> String {
         authority(&self.host, self.port)
@@ -76,8 +83,7 @@ impl FromStr for Target {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let hostport = &rest[..end];
         let hostport = hostport.rsplit_once('@').map_or(hostport, |(_, h)| h);
-        let (host, port) = split_host_port(hostport)?;
-        Target::new(host, port.unwrap_or(HTTPS_PORT))
+        Target::with_default_port(hostport, HTTPS_PORT)
     }
 }
 

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::CheckArgs;
 use crate::check::{Plan, PlannedTarget};
-use crate::knowledge::Knowledge;
+use crate::knowledge::{Knowledge, Service};
 use crate::probe::ProbeOptions;
 use crate::probe::portal::PortalCheck;
 use crate::probe::proxy::{Proxy, ProxyError, ProxyRoute, parse_no_proxy};
@@ -104,17 +104,7 @@ pub fn plan_from(
         }
     };
     for name in input.services {
-        let service = knowledge
-            .service(name)
-            .ok_or_else(|| ConfigError::UnknownService {
-                name: name.clone(),
-                known: knowledge
-                    .services
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let service = find_service(knowledge, name)?;
         for host in &service.hosts {
             let target = Target::new(&host.name, crate::target::HTTPS_PORT).map_err(|reason| {
                 ConfigError::Target {
@@ -169,6 +159,21 @@ pub fn plan_from(
         },
         portal_checks,
     })
+}
+
+/// The service called `name`, or an error listing the services that exist.
+pub fn find_service<'k>(knowledge: &'k Knowledge, name: &str) -> Result<&'k Service, ConfigError> {
+    knowledge
+        .service(name)
+        .ok_or_else(|| ConfigError::UnknownService {
+            name: name.to_string(),
+            known: knowledge
+                .services
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// The proxy route from `--proxy`/`--no-proxy` and the environment.

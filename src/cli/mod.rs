@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use convert::{ConfigError, PlanInput, build_plan, plan_from, proxy_route};
+pub use convert::{ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route};
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS
 /// certificates the network presents for chat services are the genuine ones.

@@ -6,7 +6,7 @@ use super::{CommandError, EXIT_ERROR, load_knowledge, now, runtime};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
 use crate::check::{Judge, load_public_roots, load_system_roots, run};
 use crate::cli::{
-    ConfigError, Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, PlanInput,
+    Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, PlanInput, find_service,
     plan_from,
 };
 use crate::knowledge::lint::{Finding, Severity, lint};
@@ -30,17 +30,7 @@ pub fn list(args: &PinsListArgs, out: &mut dyn Write) -> Result<i32, CommandErro
 /// `pins show SERVICE`: exits 3 for an unknown service.
 pub fn show(args: &PinsShowArgs, out: &mut dyn Write) -> Result<i32, CommandError> {
     let k = load_knowledge(args.source.pins.as_deref())?;
-    let service = k
-        .service(&args.service)
-        .ok_or_else(|| ConfigError::UnknownService {
-            name: args.service.clone(),
-            known: k
-                .services
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+    let service = find_service(&k, &args.service)?;
     match args.format {
         Format::Text => render::show_text(service, today(), out)?,
         Format::Json => render::show_json(service, today(), out)?,

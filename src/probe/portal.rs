@@ -56,16 +56,7 @@ impl PortalCheck {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        let with_port = if hostport
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-        {
-            hostport.to_string()
-        } else {
-            format!("{hostport}:80")
-        };
-        let t: Target = with_port
-            .parse()
+        let t = Target::with_default_port(hostport, 80)
             .map_err(|e| format!("portal check URL `{url}`: {e}"))?;
         Ok(PortalCheck {
             host: t.host,

@@ -54,16 +54,7 @@ impl FromStr for Proxy {
             Some((c, h)) => (Some(c.to_string()), h),
             None => (None, rest),
         };
-        let with_default_port = if hostport
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-        {
-            hostport.to_string()
-        } else {
-            format!("{hostport}:80")
-        };
-        let target: Target = with_default_port
-            .parse()
+        let target = Target::with_default_port(hostport, 80)
             .map_err(|_| ProxyError::Address(input.to_string()))?;
         Ok(Proxy {
             host: target.host,

@@ -97,20 +97,17 @@ fn colored(v: Verdict, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// The leaf issuer's short name, or `?`.
+pub fn short_issuer(a: &Assessment) -> String {
+    a.chain
+        .first()
+        .map_or("?", |c| c.short_issuer())
+        .to_string()
+}
+
 /// The one-line detail of the table.
 fn detail(lang: Lang, a: &Assessment) -> String {
-    let issuer = || {
-        lang.tr_args(
-            "detail-issuer",
-            &[(
-                "issuer",
-                a.chain
-                    .first()
-                    .map_or("?", |c| c.short_issuer())
-                    .to_string(),
-            )],
-        )
-    };
+    let issuer = || lang.tr_args("detail-issuer", &[("issuer", short_issuer(a))]);
     match a.verdict {
         Verdict::Unreachable => a
             .error
@@ -166,18 +163,7 @@ pub fn headline(lang: Lang, a: &Assessment) -> String {
         Verdict::Ok => lang.tr("verdict-ok"),
         Verdict::Intercepted => {
             let who = a.interceptor.as_ref().map_or_else(
-                || {
-                    lang.tr_args(
-                        "headline-whoever",
-                        &[(
-                            "issuer",
-                            a.chain
-                                .first()
-                                .map_or("?", |c| c.short_issuer())
-                                .to_string(),
-                        )],
-                    )
-                },
+                || lang.tr_args("headline-whoever", &[("issuer", short_issuer(a))]),
                 |i| i.name.clone(),
             );
             let key = if a.anchor == Anchor::System {
