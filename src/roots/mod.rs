@@ -11,6 +11,8 @@ pub mod scan;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use rustls_pki_types::CertificateDer;
 
 /// A certificate found in a store, with every place it was found.
@@ -31,6 +33,8 @@ pub struct Scan {
     pub sources: Vec<String>,
     /// Everything that could not be read, each naming the place and why.
     pub problems: Vec<String>,
+    /// Index of `roots` by certificate, so huge bundles stay linear.
+    index: HashMap<CertificateDer<'static>, usize>,
 }
 
 impl Scan {

@@ -257,3 +257,16 @@ fn an_nss_database_made_by_certutil_is_read() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].1, "Chromium/Chrome");
 }
+
+#[test]
+fn a_huge_bundle_is_read_and_deduplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = std::fs::read_to_string(fixture("roots/ISRG_Root_X1.pem")).unwrap();
+    let other = std::fs::read_to_string(fixture("roots/mitmproxy-ca-cert.pem")).unwrap();
+    let bundle = dir.path().join("huge.pem");
+    std::fs::write(&bundle, format!("{one}{other}").repeat(3000)).unwrap();
+    let scan = scan::paths(Some(&bundle), &[]);
+    assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+    assert_eq!(scan.roots.len(), 2, "6000 certificates, 2 distinct");
+    assert_eq!(exit_code(&audit(&scan)), 2);
+}
