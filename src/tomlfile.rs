@@ -48,12 +48,38 @@ impl TomlSource<'_> {
     }
 
     /// Deserializes the file; syntax and schema errors carry their place.
+    /// Deserializes the file; syntax and schema errors carry their place
+    /// and, for a bad value, the key (`tray: invalid type: ...`).
     pub fn parse<T: for<'de> Deserialize<'de>>(&self) -> Result<T, TomlError> {
-        toml::from_str(self.text).map_err(|e| {
-            let message = e.message().trim().to_string();
-            self.error(e.span(), message)
+        let de = toml::Deserializer::parse(self.text)
+            .map_err(|e| self.error(e.span(), e.message().trim()))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let message = friendly(inner.message().trim());
+            let message = if key.is_empty() || key == "." || message.starts_with("unknown field") {
+                message
+            } else {
+                format!("{key}: {message}")
+            };
+            self.error(inner.span(), message)
         })
     }
+}
+
+/// Serde's Rust type names, in words a user knows.
+fn friendly(message: &str) -> String {
+    [
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("i64", "an integer"),
+        ("u64", "an integer"),
+        ("u16", "an integer"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (ty, words)| {
+        m.replace(&format!("expected {ty}"), &format!("expected {words}"))
+    })
 }
 
 #[cfg(test)]
@@ -73,5 +99,43 @@ mod tests {
             "f.toml:2:1: b: bad"
         );
         assert_eq!(src.error(None, "x").line, 1);
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct C {
+            tray: Option<bool>,
+            timeout_seconds: Option<f64>,
+            host: Option<Vec<H>>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct H {
+            name: String,
+        }
+        let parse = |text| {
+            TomlSource {
+                path: "c.toml",
+                text,
+            }
+            .parse::<C>()
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            parse("tray = \"yes\"\n"),
+            "c.toml:1:8: tray: invalid type: string \"yes\", expected a boolean"
+        );
+        assert!(parse("\ntimeout_seconds = \"3\"\n").starts_with(
+            "c.toml:2:19: timeout_seconds: invalid type: string \"3\", expected a number"
+        ));
+        assert!(
+            parse("[[host]]\nname = 1\n")
+                .starts_with("c.toml:2:8: host[0].name: invalid type: integer"),
+            "{}",
+            parse("[[host]]\nname = 1\n")
+        );
     }
 }

@@ -60,6 +60,8 @@ struct Incident {
     verdict: Verdict,
     /// The worst verdict announced for this incident, if any was.
     announced: Option<Verdict>,
+    /// The user asked: announce it again at the next update.
+    again: bool,
 }
 
 /// Open incidents and the pause setting, carried from cycle to cycle.
@@ -96,6 +98,11 @@ impl Tracker {
         self.paused_until = Some(until);
     }
 
+    /// Until when alerts are paused, if they are at `now`.
+    pub fn paused_until(&self, now: i64) -> Option<i64> {
+        self.paused_until.filter(|t| now < *t)
+    }
+
     /// Whether alerts are paused at `now`.
     pub fn is_paused(&self, now: i64) -> bool {
         self.paused_until.is_some_and(|t| now < t)
@@ -104,7 +111,7 @@ impl Tracker {
     /// The user asked: announce open incidents again at the next update.
     pub fn reannounce(&mut self) {
         for incident in self.incidents.values_mut() {
-            incident.announced = None;
+            incident.again = true;
         }
     }
 
@@ -129,6 +136,7 @@ impl Tracker {
                         Incident {
                             verdict,
                             announced: None,
+                            again: false,
                         },
                     );
                 }
@@ -151,10 +159,12 @@ impl Tracker {
             let incident = self.incidents.get_mut(&subject.key);
             if let (Some(incident), false) = (incident, paused) {
                 // Announce a new incident, or one that got worse than what was announced.
-                if incident
-                    .announced
-                    .is_none_or(|a| severity(verdict) > severity(a))
+                if incident.again
+                    || incident
+                        .announced
+                        .is_none_or(|a| severity(verdict) > severity(a))
                 {
+                    incident.again = false;
                     incident.announced = Some(verdict);
                     if let Some(kind) = kind_of(verdict) {
                         alerts.entry(kind).or_default().push(subject);
@@ -318,6 +328,23 @@ mod tests {
         assert!(t.update(&bad, 3700).is_empty());
         t.reannounce();
         assert_eq!(kinds(&t.update(&bad, 3800)).len(), 1, "the user asked");
+        assert!(t.update(&bad, 3900).is_empty(), "once");
+    }
+
+    #[test]
+    fn asking_again_after_the_incident_cleared_still_resolves_it() {
+        let mut t = Tracker::default();
+        let bad = [result("chatgpt", "chatgpt.com", Verdict::Intercepted)];
+        let ok = [result("chatgpt", "chatgpt.com", Verdict::Ok)];
+        assert_eq!(kinds(&t.update(&bad, 0))[0].0, AlertKind::Interception);
+        t.reannounce();
+        assert_eq!(
+            kinds(&t.update(&ok, 60)),
+            [(AlertKind::Resolved, vec!["chatgpt".into()])]
+        );
+        assert_eq!(t.paused_until(60), None);
+        t.pause(100);
+        assert_eq!((t.paused_until(60), t.paused_until(100)), (Some(100), None));
     }
 
     #[test]

@@ -175,7 +175,7 @@ async fn cycle(
         records.len()
     ));
     write_details(agent, &results, at, code);
-    show_state(tray, agent.lang, &results, None).await;
+    show_state(tray, agent.lang, &results, tracker.paused_until(at)).await;
     (code, results)
 }
 

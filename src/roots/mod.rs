@@ -40,16 +40,19 @@ pub struct Scan {
 impl Scan {
     /// Adds a certificate found at `location`, merging duplicates.
     pub fn add(&mut self, der: CertificateDer<'static>, location: String) {
-        match self.roots.iter_mut().find(|r| r.der == der) {
+        match self.index.get(&der).and_then(|&i| self.roots.get_mut(i)) {
             Some(r) => {
                 if !r.locations.contains(&location) {
                     r.locations.push(location);
                 }
             }
-            None => self.roots.push(FoundRoot {
-                der,
-                locations: vec![location],
-            }),
+            None => {
+                self.index.insert(der.clone(), self.roots.len());
+                self.roots.push(FoundRoot {
+                    der,
+                    locations: vec![location],
+                });
+            }
         }
     }
 

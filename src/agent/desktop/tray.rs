@@ -149,7 +149,13 @@ pub async fn start(
         detail: String::new(),
         commands,
     };
-    let handle = tray.spawn().await.map_err(|e| e.to_string())?;
+    // The panel may start after the agent (login order is not guaranteed),
+    // or restart: register whenever a StatusNotifierWatcher appears.
+    let handle = tray
+        .assume_sni_available(true)
+        .spawn()
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(TrayHandle { handle })
 }
 
