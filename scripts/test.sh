@@ -5,6 +5,9 @@
 #
 # - A virtualenv at target/test-venv with mitmproxy (the real interception
 #   tool the CLI tests drive), created or fixed only when needed.
+# - The Debian packages the agent tests drive (a session bus, Xvfb, dunst, a
+#   StatusNotifierWatcher and tray host, ImageMagick for screenshots,
+#   iproute2 and socat for network namespaces), installed when missing.
 # - Then the library, binary and integration tests, with cargo-nextest when
 #   installed (else cargo test), ending with the runner's summary; any
 #   failure fails the script. Benches are left out: they are harness=false
@@ -60,7 +63,25 @@ setup_mitmproxy() {
     mitmdump_ok || { log "mitmdump ${MITMPROXY_VERSION} does not run after install"; exit 1; }
 }
 
+# The agent tests: dbus-run-session (dbus-daemon), busctl (systemd), Xvfb,
+# dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
+# import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
+# The roots tests: openssl (rehash), certutil (libnss3-tools).
+AGENT_PACKAGES=(
+    dbus-daemon systemd xvfb dunst
+    haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
+    imagemagick fonts-dejavu-core iproute2 socat
+    openssl libnss3-tools
+)
+
+setup_agent_tools() {
+    if ! apt_install "${AGENT_PACKAGES[@]}"; then
+        log "agent tests that need them fail under CI=true and are skipped otherwise"
+    fi
+}
+
 setup_mitmproxy
+setup_agent_tools
 PINWATCH_MITMDUMP="$PWD/$VENV/bin/mitmdump"
 export PINWATCH_MITMDUMP
 

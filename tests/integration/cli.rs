@@ -3,16 +3,14 @@
 //! through a real mitmproxy), tunnels, unreachable targets, captive portals,
 //! usage errors and the text output. Nothing leaves 127.0.0.1.
 
-mod support;
-
 use std::io::Read as _;
 use std::process::Stdio;
 
-use support::mitm::Mitmdump;
-use support::pins::{INTERCEPTOR_NAME, PinsSpec, Rule, SERVICE};
-use support::pki::{Ca, Validity};
-use support::server::{Server, closed_port};
-use support::{HOST, Run, World, has_reason, write_file};
+use crate::support::mitm::Mitmdump;
+use crate::support::pins::{INTERCEPTOR_NAME, PinsSpec, Rule, SERVICE};
+use crate::support::pki::{Ca, Validity};
+use crate::support::server::{Server, closed_port};
+use crate::support::{HOST, Run, World, has_reason, write_file};
 
 // a. The genuine chain.
 
@@ -297,7 +295,7 @@ fn unreachable_targets_do_not_spoil_an_ok_run() {
 
 /// Serves a public leaf for other.example and answers the connectivity
 /// check with `answer`.
-fn wrong_name(answer: &'static str) -> (support::Report, Server) {
+fn wrong_name(answer: &'static str) -> (crate::support::Report, Server) {
     let world = World::new();
     let server = Server::tls(&world.leaf(&["other.example"], Validity::Current));
     let check = Server::http(answer);

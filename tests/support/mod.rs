@@ -1,10 +1,18 @@
-//! Harness for the CLI tests: a per-test [`World`] (temp dir, test CAs,
-//! trust-store files, pins directory), loopback servers ([`server`]), and
-//! [`Run`], which runs the real `pinwatch` binary in a hermetic environment.
+//! Harness for the integration tests: a per-test [`World`] (temp dir, test
+//! CAs, trust-store files, pins directory), loopback servers ([`server`]),
+//! [`Run`], which runs the real `pinwatch` binary in a hermetic environment,
+//! and for the agent: [`agent`] (config, journal, a running agent),
+//! [`desktop`] (a private D-Bus session with a notification server and a
+//! tray), [`netns`] (a network namespace to change) and [`process`]
+//! (process groups, waiting on output, missing tools).
 
+pub mod agent;
+pub mod desktop;
 pub mod mitm;
+pub mod netns;
 pub mod pins;
 pub mod pki;
+pub mod process;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -54,6 +54,48 @@ impl Drop for Server {
     }
 }
 
+/// A listening socket: TCP, or a socket file.
+trait Listener: Send + 'static {
+    type Stream: Send + 'static;
+    fn accept_one(&self) -> impl Future<Output = std::io::Result<Self::Stream>> + Send;
+}
+
+impl Listener for TcpListener {
+    type Stream = TcpStream;
+    async fn accept_one(&self) -> std::io::Result<TcpStream> {
+        self.accept().await.map(|(s, _)| s)
+    }
+}
+
+impl Listener for tokio::net::UnixListener {
+    type Stream = tokio::net::UnixStream;
+    async fn accept_one(&self) -> std::io::Result<Self::Stream> {
+        self.accept().await.map(|(s, _)| s)
+    }
+}
+
+/// Serves every connection `listener` accepts with `serve`, until the task
+/// is aborted; dropping its connection set then ends every connection.
+async fn accept_loop<L, H, F>(listener: L, serve: H)
+where
+    L: Listener,
+    H: Fn(L::Stream) -> F + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept_one() => match accepted {
+                Ok(stream) => {
+                    connections.spawn(serve(stream));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
 impl Server {
     /// Serves every accepted connection with `handler` until dropped.
     fn start<H, F>(handler: H) -> Server
@@ -70,21 +112,9 @@ impl Server {
         let task_log = log.clone();
         let _entered = runtime().enter();
         let listener = TcpListener::from_std(std_listener).expect("register the listener");
-        let task = runtime().spawn(async move {
-            // Dropping this set (when the task is aborted) ends every connection.
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => {
-                            connections.spawn(handler(stream, task_log.clone()));
-                        }
-                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                    },
-                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                }
-            }
-        });
+        let task = runtime().spawn(accept_loop(listener, move |stream| {
+            handler(stream, task_log.clone())
+        }));
         Server { addr, log, task }
     }
 
@@ -309,5 +339,73 @@ impl ResolvesServerCert for Forger {
         let key = Arc::new(CertifiedKey::from_der(leaf.chain, leaf.key, &provider()).ok()?);
         forged.insert(name, key.clone());
         Some(key)
+    }
+}
+
+/// A forwarder whose destination the test can switch: it listens on
+/// 127.0.0.1 (and, for a network namespace, on socket files) and passes
+/// each new connection to whichever server it points at now, like a
+/// network whose path to a service changes between two checks.
+pub struct Switch {
+    tcp: Server,
+    target: Arc<Mutex<SocketAddr>>,
+    unix: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Switch {
+    fn drop(&mut self) {
+        for task in &self.unix {
+            task.abort();
+        }
+    }
+}
+
+async fn pass_on<S>(mut stream: S, target: Arc<Mutex<SocketAddr>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let Ok(to) = target.lock().map(|t| *t) else {
+        return;
+    };
+    if let Ok(mut upstream) = TcpStream::connect(to).await {
+        let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+    }
+}
+
+impl Switch {
+    /// Forwards to `to` until switched.
+    pub fn to(to: &Server) -> Switch {
+        let target = Arc::new(Mutex::new(to.addr()));
+        let shared = target.clone();
+        let tcp = Server::start(move |stream, _| pass_on(stream, shared.clone()));
+        Switch {
+            tcp,
+            target,
+            unix: Vec::new(),
+        }
+    }
+
+    /// Also listens on the socket file `path` (for [`super::netns::NetNs::forward`]).
+    pub fn listen_unix(&mut self, path: &std::path::Path) {
+        let _entered = runtime().enter();
+        let listener = tokio::net::UnixListener::bind(path)
+            .unwrap_or_else(|e| panic!("bind {}: {e}", path.display()));
+        let target = self.target.clone();
+        self.unix
+            .push(runtime().spawn(accept_loop(listener, move |stream| {
+                pass_on(stream, target.clone())
+            })));
+    }
+
+    /// Sends new connections to `to`.
+    pub fn switch(&self, to: &Server) {
+        if let Ok(mut t) = self.target.lock() {
+            *t = to.addr();
+        }
+    }
+
+    /// Where it listens on 127.0.0.1.
+    pub fn addr(&self) -> SocketAddr {
+        self.tcp.addr()
     }
 }

@@ -1,0 +1,126 @@
+//! A network namespace of the test's own (`ip netns add`), with only `lo`,
+//! for running the agent where the test can change the network (add an
+//! address) without touching the machine's. The test's loopback servers are
+//! reached from inside through a socket file: `socat` listens on
+//! 127.0.0.1:PORT in the namespace and connects to a [`super::server::Switch`]
+//! listening on that file. Dropping it deletes the namespace.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use super::process::{Proc, poll, require, run, unavailable};
+
+/// The tools, with their Debian packages.
+pub const TOOLS: &[(&str, &str)] = &[("ip", "iproute2"), ("ss", "iproute2"), ("socat", "socat")];
+
+/// A network namespace; deleted on drop.
+pub struct NetNs {
+    name: String,
+    addresses: u8,
+}
+
+impl Drop for NetNs {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "delete", &self.name])
+            .status();
+    }
+}
+
+fn ip(args: &[&str]) -> Result<(), String> {
+    let mut cmd = Command::new("ip");
+    cmd.args(args);
+    let (status, _, err) = run("ip", cmd, Duration::from_secs(30));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("ip {}: {status}: {}", args.join(" "), err.trim()))
+    }
+}
+
+impl NetNs {
+    /// Creates a namespace with `lo` up; `None` when this machine does not
+    /// allow it (not root) outside CI.
+    pub fn create() -> Option<NetNs> {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        require("a network namespace", TOOLS)?;
+        let name = format!(
+            "pinwatch-test-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        if let Err(e) = ip(&["netns", "add", &name]) {
+            unavailable(
+                "a test in its own network namespace",
+                &format!("{e} (it needs root or CAP_SYS_ADMIN)"),
+            );
+            return None;
+        }
+        let ns = NetNs { name, addresses: 0 };
+        ip(&["-n", &ns.name, "link", "set", "lo", "up"]).unwrap_or_else(|e| panic!("{e}"));
+        Some(ns)
+    }
+
+    /// `cmd`, run inside the namespace (`ip netns exec`, which execs the
+    /// program, so the child's pid is the program's).
+    pub fn wrap(&self, cmd: &Command) -> Command {
+        let mut wrapped = Command::new("ip");
+        wrapped
+            .args(["netns", "exec", &self.name])
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        for (key, value) in cmd.get_envs() {
+            match value {
+                Some(v) => wrapped.env(key, v),
+                None => wrapped.env_remove(key),
+            };
+        }
+        if let Some(dir) = cmd.get_current_dir() {
+            wrapped.current_dir(dir);
+        }
+        wrapped
+    }
+
+    /// Adds the next address of 10.213.7.0/24 to `lo`: a network change as
+    /// the agent sees one. Returns the address.
+    pub fn add_address(&mut self) -> String {
+        self.addresses += 1;
+        let addr = format!("10.213.7.{}", self.addresses);
+        ip(&[
+            "-n",
+            &self.name,
+            "addr",
+            "add",
+            &format!("{addr}/32"),
+            "dev",
+            "lo",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        addr
+    }
+
+    /// Listens on 127.0.0.1:`port` inside the namespace and forwards every
+    /// connection to the socket file `socket`; waits until it listens.
+    pub fn forward(&self, port: u16, socket: &Path) -> Proc {
+        let mut cmd = Command::new("socat");
+        cmd.arg(format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork"))
+            .arg(format!("UNIX-CONNECT:{}", socket.display()));
+        let mut socat = Proc::spawn("socat", self.wrap(&cmd));
+        let listening = poll(Duration::from_secs(30), || {
+            socat.assert_running();
+            let mut ss = Command::new("ss");
+            ss.args(["-N", &self.name, "-Hltn"])
+                .arg(format!("sport = :{port}"));
+            let (_, out, _) = run("ss", ss, Duration::from_secs(30));
+            (!out.trim().is_empty()).then_some(())
+        });
+        assert!(
+            listening.is_some(),
+            "socat did not listen on 127.0.0.1:{port} in {}",
+            self.name
+        );
+        socat
+    }
+}
