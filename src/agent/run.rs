@@ -36,6 +36,10 @@ pub struct Agent {
     pub report_path: PathBuf,
 }
 
+/// How long to wait before registering the tray item again after its
+/// registration failed (a panel that is still starting).
+const TRAY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[cfg(target_os = "linux")]
 type Tray = super::desktop::tray::TrayHandle;
 #[cfg(not(target_os = "linux"))]
@@ -53,7 +57,7 @@ fn now() -> i64 {
 /// `once`). Returns the exit code of the last cycle's results.
 pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let (commands, mut user) = mpsc::unbounded_channel::<UserCommand>();
-    let tray = if agent.config.tray && !once {
+    let mut tray = if agent.config.tray && !once {
         start_tray(agent.lang, commands.clone()).await
     } else {
         None
@@ -74,6 +78,8 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let mut tracker = Tracker::default();
     let mut trigger = "start";
     let mut terminate = terminate_signal();
+    let mut tray_retry: Option<Instant> = None;
+    let mut tray_failures: u32 = 0;
     loop {
         let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger).await;
         if once {
@@ -85,6 +91,11 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
             tokio::select! {
                 () = sleep_until(next) => break "schedule",
                 () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break "network",
+                () = sleep_until(tray_retry.unwrap_or(next)), if tray_retry.is_some() => {
+                    tray_retry = None;
+                    tray = start_tray(agent.lang, commands.clone()).await;
+                    show_state(tray.as_ref(), agent.lang, &last, tracker.paused_until(now())).await;
+                }
                 change = net_change(&mut net) => {
                     log(&format!("network changed ({change}); checking in {:?}", agent.config.debounce));
                     debounce = Some(Instant::now() + agent.config.debounce);
@@ -100,6 +111,14 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                         tracker.pause(until);
                         log(&format!("alerts paused until {}", rfc3339(until)));
                         show_state(tray.as_ref(), agent.lang, &last, Some(until)).await;
+                    }
+                    UserCommand::TrayLost => {
+                        // Back off (2 s, 4 s, ... 5 min) so a broken panel costs no wakeups.
+                        let delay = TRAY_RETRY.saturating_mul(1 << tray_failures.min(8)).min(std::time::Duration::from_secs(300));
+                        tray_failures += 1;
+                        log(&format!("the tray item could not register; trying again in {delay:?}"));
+                        tray = None;
+                        tray_retry = Some(Instant::now() + delay);
                     }
                     UserCommand::Quit => {
                         shutdown_tray(tray).await;

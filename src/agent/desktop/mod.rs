@@ -19,4 +19,7 @@ pub enum UserCommand {
     Pause,
     /// Stop the agent.
     Quit,
+    /// Not from the user: the tray item's registration failed (a panel
+    /// still starting up); the agent registers it again after a pause.
+    TrayLost,
 }

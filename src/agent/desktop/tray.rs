@@ -3,7 +3,7 @@
 //! agent's loop.
 
 use ksni::menu::StandardItem;
-use ksni::{Category, Handle, Icon, MenuItem, Status, ToolTip, Tray, TrayMethods};
+use ksni::{Category, Handle, Icon, MenuItem, OfflineReason, Status, ToolTip, Tray, TrayMethods};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::UserCommand;
@@ -106,6 +106,21 @@ impl Tray for PinwatchTray {
             icon_pixmap: Vec::new(),
             title: self.text.clone(),
             description: self.detail.clone(),
+        }
+    }
+
+    fn watcher_offline(&self, reason: OfflineReason) -> bool {
+        match reason {
+            // The panel went away, or is not there yet (no watcher on the
+            // bus): ksni registers when a watcher takes the name.
+            OfflineReason::No => true,
+            OfflineReason::Error(e) if e.to_string().contains("ServiceUnknown") => true,
+            // Registration failed otherwise (a watcher that owns its name
+            // before it exports its object): stop, the agent starts over.
+            _ => {
+                self.send(UserCommand::TrayLost);
+                false
+            }
         }
     }
 
