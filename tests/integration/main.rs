@@ -9,3 +9,5 @@ mod support;
 
 mod agent;
 mod cli;
+mod pins;
+mod roots;

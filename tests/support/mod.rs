@@ -137,8 +137,22 @@ impl World {
         Run {
             args: vec!["check".into()],
             envs: Vec::new(),
+            check_defaults: true,
         }
         .env("SSL_CERT_FILE", ssl_cert_file.display())
+        .env("XDG_CONFIG_HOME", self.path("config").display())
+        .env("HOME", self.dir().display())
+    }
+
+    /// Any other `pinwatch` subcommand (`args`), with this world's system
+    /// store, config directory and home, and no added flags.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run {
+            args: args.iter().map(ToString::to_string).collect(),
+            envs: Vec::new(),
+            check_defaults: false,
+        }
+        .env("SSL_CERT_FILE", self.path("system.pem").display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
         .env("HOME", self.dir().display())
     }
@@ -149,6 +163,8 @@ impl World {
 pub struct Run {
     args: Vec<String>,
     envs: Vec<(String, String)>,
+    /// Add `check`'s `--format json` and `--no-portal-check`.
+    check_defaults: bool,
 }
 
 impl Run {
@@ -189,10 +205,10 @@ impl Run {
         cmd.envs(self.envs.iter().map(|(k, v)| (k, v)));
         cmd.args(&self.args);
         let has = |flag: &str| self.args.iter().any(|a| a == flag);
-        if !has("--format") {
+        if self.check_defaults && !has("--format") {
             cmd.args(["--format", "json"]);
         }
-        if !has("--portal-check") {
+        if self.check_defaults && !has("--portal-check") {
             cmd.arg("--no-portal-check");
         }
         cmd.stdin(Stdio::null());
