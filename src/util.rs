@@ -3,6 +3,14 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+/// Seconds since the epoch, from the system clock. Only the commands and
+/// the agent's loop read the clock; analysis takes the time as an argument.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// SHA-256 of `data`, in the RFC 7469 base64 form used for pins.
 pub fn sha256_base64(data: &[u8]) -> String {
     STANDARD.encode(ring::digest::digest(&ring::digest::SHA256, data))

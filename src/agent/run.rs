@@ -18,7 +18,7 @@ use crate::analysis::Assessment;
 use crate::check::{self, Judge, Plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
-use crate::util::rfc3339;
+use crate::util::{now, rfc3339};
 
 /// Everything the agent runs with.
 pub struct Agent {
@@ -47,10 +47,6 @@ type Tray = ();
 
 fn log(message: &str) {
     eprintln!("pinwatch agent: {message}");
-}
-
-fn now() -> i64 {
-    crate::cmd::now()
 }
 
 /// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with

@@ -16,6 +16,8 @@ pub use check::check;
 pub use pins::{capture, list, show, verify};
 pub use roots::roots;
 
+pub(crate) use crate::util::now;
+
 use crate::check::StoreError;
 use crate::cli::ConfigError;
 use crate::knowledge::{self, Knowledge, KnowledgeError};
@@ -63,13 +65,6 @@ pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> 
             Ok(k)
         }
     }
-}
-
-/// Seconds since the epoch, from the system clock.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Builds the async runtime the network commands use.
