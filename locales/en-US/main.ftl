@@ -117,3 +117,4 @@ roots-problems = Could not read:
 roots-advice-extra = An extra root lets whoever holds its key impersonate any website to this machine. If you did not install it on purpose, remove it (and find out who did).
 roots-class-not-ca = not a CA (trusted only for its own names)
 ev-system-root-at = the root is installed at { $location }
+roots-class-platform = this platform's root program (not in Mozilla's store)

@@ -116,3 +116,4 @@ roots-problems = 无法读取：
 roots-advice-extra = 额外的根证书让持有其私钥的人可以在这台电脑上冒充任何网站。如果不是你有意安装的，请删除它（并查明是谁安装的）。
 roots-class-not-ca = 不是 CA 证书（只对它自己的名称有效）
 ev-system-root-at = 这个根证书安装在 { $location }
+roots-class-platform = 本平台根证书计划中的根证书（不在 Mozilla 证书库中）

@@ -7,7 +7,7 @@ use crate::analysis::TrustStore;
 use crate::cli::{Format, RootsArgs};
 use crate::i18n::Lang;
 use crate::report::roots::{RootsReport, json, text};
-use crate::roots::classify::{classify, exit_code};
+use crate::roots::classify::{classify, exit_code, this_platform};
 use crate::roots::{nss, scan};
 
 /// Audits the system store and the browsers' NSS databases.
@@ -29,7 +29,13 @@ pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
         let certutil = nss::find_certutil().unwrap_or_else(|| "certutil".into());
         found.merge(nss::read(&dbs, &certutil));
     }
-    let entries = classify(&found, &TrustStore::public(), &knowledge, now());
+    let entries = classify(
+        &found,
+        &TrustStore::public(),
+        &knowledge,
+        now(),
+        this_platform(),
+    );
     let code = if system_unreadable {
         EXIT_ERROR
     } else {

@@ -12,8 +12,8 @@ use thiserror::Error;
 use toml::Spanned;
 
 use super::model::{
-    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PortalKey, RemovedRoot,
-    Service,
+    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot, PortalKey,
+    RemovedRoot, Service,
 };
 use crate::tomlfile::{TomlError, TomlSource};
 use crate::util::is_sha256_base64;
@@ -69,6 +69,7 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
         "interceptors.toml",
         "captive_portals.toml",
         "root_store_changes.toml",
+        "platform_roots.toml",
     ] {
         let path = dir.join(name);
         if path.exists() {
@@ -176,6 +177,9 @@ pub fn load_files(files: &[(String, String)]) -> Result<Knowledge, KnowledgeErro
     }
     if let Some((path, text)) = by_name("root_store_changes.toml") {
         knowledge.removed_roots = parse_removed_roots(path, text)?;
+    }
+    if let Some((path, text)) = by_name("platform_roots.toml") {
+        knowledge.platform_roots = parse_platform_roots(path, text)?;
     }
     let authorities: HashMap<&str, &Authority> = knowledge
         .authorities
@@ -609,6 +613,38 @@ fn parse_removed_roots(path: &str, text: &str) -> Result<Vec<RemovedRoot>, Knowl
                 spki_sha256: src.hash(&r.spki_sha256, "spki_sha256")?,
                 subject: r.subject,
                 note: r.note,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformRootsFile {
+    #[serde(default)]
+    root: Vec<PlatformEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformEntry {
+    subject: String,
+    spki_sha256: Spanned<String>,
+    programs: Vec<String>,
+}
+
+fn parse_platform_roots(path: &str, text: &str) -> Result<Vec<PlatformRoot>, KnowledgeError> {
+    let src = Source {
+        toml: TomlSource { path, text },
+    };
+    let file: PlatformRootsFile = src.parse()?;
+    file.root
+        .into_iter()
+        .map(|r| {
+            Ok(PlatformRoot {
+                spki_sha256: src.hash(&r.spki_sha256, "spki_sha256")?,
+                subject: r.subject,
+                programs: r.programs,
             })
         })
         .collect()

@@ -16,6 +16,20 @@ pub struct Knowledge {
     pub portal_keys: Vec<PortalKey>,
     /// Roots Mozilla removed: in an OS store they are version skew.
     pub removed_roots: Vec<RemovedRoot>,
+    /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
+    pub platform_roots: Vec<PlatformRoot>,
+}
+
+/// A root trusted by a platform's root program but not by Mozilla
+/// (pins/platform_roots.toml).
+#[derive(Clone, Debug, Serialize)]
+pub struct PlatformRoot {
+    /// Its subject.
+    pub subject: String,
+    /// SPKI SHA-256, base64.
+    pub spki_sha256: String,
+    /// `windows`, `macos`.
+    pub programs: Vec<String>,
 }
 
 impl Knowledge {

@@ -36,6 +36,7 @@ struct Doc<'a> {
 #[derive(Serialize)]
 struct Counts {
     public: usize,
+    platform_program: usize,
     not_a_ca: usize,
     version_skew: usize,
     extra: usize,
@@ -46,6 +47,7 @@ fn counts(entries: &[RootEntry]) -> Counts {
     let n = |c: Class| entries.iter().filter(|e| e.class == c).count();
     Counts {
         public: n(Class::Public),
+        platform_program: n(Class::PlatformProgram),
         not_a_ca: n(Class::NotCa),
         version_skew: n(Class::VersionSkew),
         extra: n(Class::Extra),
@@ -131,6 +133,7 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
         Class::Extra => "roots-class-extra",
         Class::VersionSkew => "roots-class-skew",
         Class::NotCa => "roots-class-not-ca",
+        Class::PlatformProgram => "roots-class-platform",
         Class::Public => "roots-class-public",
     });
     let subject = if e.facts.subject.is_empty() {

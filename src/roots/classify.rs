@@ -16,6 +16,9 @@ pub enum Class {
     Extra,
     /// A root Mozilla removed that an older OS bundle still carries.
     VersionSkew,
+    /// A root of this platform's own root program (Microsoft's on Windows,
+    /// Apple's on macOS) that Mozilla does not include.
+    PlatformProgram,
     /// Not a CA certificate (a self-signed server certificate such as
     /// Debian's ssl-cert snakeoil): OpenSSL-based apps trust it only for
     /// its own names; listed, not counted.
@@ -42,13 +45,27 @@ pub struct RootEntry {
     pub note: Option<String>,
 }
 
-/// Classifies every root of `scan` at `now`; extra roots first, then skew,
-/// then public, each sorted by subject.
+/// The platform whose root program a stock store follows: `windows`,
+/// `macos`, or `None` (Linux and the BSDs ship Mozilla's store).
+pub fn this_platform() -> Option<&'static str> {
+    if cfg!(windows) {
+        Some("windows")
+    } else if cfg!(target_os = "macos") {
+        Some("macos")
+    } else {
+        None
+    }
+}
+
+/// Classifies every root of `scan` at `now` on `platform` (see
+/// [`this_platform`]); extra roots first, then the others, each sorted by
+/// subject.
 pub fn classify(
     scan: &Scan,
     public: &TrustStore,
     knowledge: &Knowledge,
     now: i64,
+    platform: Option<&str>,
 ) -> Vec<RootEntry> {
     let mut out: Vec<RootEntry> = scan
         .roots
@@ -64,6 +81,8 @@ pub fn classify(
                 Class::Public
             } else if removed.is_some() {
                 Class::VersionSkew
+            } else if platform.is_some_and(|p| in_program(knowledge, &facts.spki_sha256, p)) {
+                Class::PlatformProgram
             } else if facts.parse_error.is_none() && !facts.is_ca {
                 Class::NotCa
             } else {
@@ -84,6 +103,13 @@ pub fn classify(
         .collect();
     out.sort_by(|a, b| (a.class, &a.facts.subject).cmp(&(b.class, &b.facts.subject)));
     out
+}
+
+fn in_program(knowledge: &Knowledge, spki: &str, platform: &str) -> bool {
+    knowledge
+        .platform_roots
+        .iter()
+        .any(|r| r.spki_sha256 == spki && r.programs.iter().any(|p| p == platform))
 }
 
 /// 2 if an extra root is a known interception or blocklisted key, 1 if any

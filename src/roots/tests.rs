@@ -49,7 +49,13 @@ fn run(cmd: &mut Command) {
 }
 
 fn audit(scan: &super::Scan) -> Vec<RootEntry> {
-    classify(scan, &TrustStore::public(), &load_embedded().unwrap(), NOW)
+    classify(
+        scan,
+        &TrustStore::public(),
+        &load_embedded().unwrap(),
+        NOW,
+        None,
+    )
 }
 
 fn by_subject<'a>(entries: &'a [RootEntry], part: &str) -> &'a RootEntry {
@@ -269,4 +275,45 @@ fn a_huge_bundle_is_read_and_deduplicated() {
     assert!(scan.problems.is_empty(), "{:?}", scan.problems);
     assert_eq!(scan.roots.len(), 2, "6000 certificates, 2 distinct");
     assert_eq!(exit_code(&audit(&scan)), 2);
+}
+
+#[test]
+fn a_platform_programs_own_roots_are_not_extra_on_that_platform() {
+    let mut k = load_embedded().unwrap();
+    assert!(
+        k.platform_roots.len() > 100,
+        "the cfssl_trust snapshot lists hundreds"
+    );
+    let mut scan = super::Scan::default();
+    let pem = std::fs::read(fixture("roots/mitmproxy-ca-cert.pem")).unwrap();
+    for der in scan::parse_certs(&pem).unwrap() {
+        scan.add(der, "Windows certificate store (Root)".into());
+    }
+    let public = TrustStore::public();
+    let entries = classify(&scan, &public, &k, NOW, Some("windows"));
+    assert_eq!(
+        entries[0].class,
+        Class::Extra,
+        "mitmproxy is extra on Windows too"
+    );
+    // Were its key in Microsoft's program, a stock Windows store would hold it.
+    k.platform_roots.push(crate::knowledge::PlatformRoot {
+        subject: entries[0].facts.subject.clone(),
+        spki_sha256: entries[0].facts.spki_sha256.clone(),
+        programs: vec!["windows".into()],
+    });
+    let on_windows = classify(&scan, &public, &k, NOW, Some("windows"));
+    assert_eq!(
+        (on_windows[0].class, exit_code(&on_windows)),
+        (Class::PlatformProgram, 0)
+    );
+    assert_eq!(
+        classify(&scan, &public, &k, NOW, Some("macos"))[0].class,
+        Class::Extra
+    );
+    assert_eq!(
+        classify(&scan, &public, &k, NOW, None)[0].class,
+        Class::Extra,
+        "not special on Linux"
+    );
 }
