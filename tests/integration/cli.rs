@@ -490,6 +490,41 @@ fn text_output_explains_an_interception() {
 }
 
 #[test]
+fn text_output_speaks_chinese_from_the_locale_or_the_flag() {
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    for run in [
+        text_run(&world, &middlebox).env("LANG", "zh_CN.UTF-8"),
+        text_run(&world, &middlebox)
+            .env("LANG", "en_US.UTF-8")
+            .arg("--lang")
+            .arg("zh"),
+    ] {
+        let out = run.output();
+        assert_eq!(out.code, 2, "{out:#?}");
+        assert!(out.stdout.starts_with("结论"), "{out:#?}");
+        assert!(out.stdout.contains("被拦截"), "{out:#?}");
+        assert!(out.stdout.contains("怎么办："), "{out:#?}");
+        assert!(
+            out.stdout.contains("测试消息"),
+            "the service's Chinese exposure line: {out:#?}"
+        );
+        assert!(
+            !out.stdout.contains('\u{2068}'),
+            "no Fluent isolation marks: {out:#?}"
+        );
+    }
+    let english = text_run(&world, &middlebox)
+        .env("LANG", "zh_CN.UTF-8")
+        .env("LC_ALL", "C")
+        .output();
+    assert!(
+        english.stdout.starts_with("VERDICT"),
+        "LC_ALL wins: {english:#?}"
+    );
+}
+
+#[test]
 fn text_output_is_colored_only_when_asked() {
     let world = World::new();
     let middlebox = Server::forging(world.evil.clone());

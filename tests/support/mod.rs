@@ -40,6 +40,10 @@ const LEAKY_ENV: &[&str] = &[
     "NO_PROXY",
     "no_proxy",
     "NO_COLOR",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "LANG",
 ];
 
 /// One test's private setup: a temp dir holding the "public" roots file
