@@ -155,36 +155,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn junk_is_named_not_fatal() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("README"), "not a cert").unwrap();
-        std::fs::write(
-            dir.path().join("broken.pem"),
-            "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("empty.pem"), "").unwrap();
-        let scan = paths(None, &[dir.path().to_path_buf()]);
-        assert!(scan.roots.is_empty());
-        assert!(
-            scan.problems
-                .iter()
-                .any(|p| p.contains("README: not a certificate file")),
-            "{:?}",
-            scan.problems
+    fn missing_places_are_named_and_der_files_are_read() {
+        let missing = paths(
+            Some(Path::new("/nonexistent/bundle.pem")),
+            &[PathBuf::from("/nonexistent/certs")],
         );
-        assert!(
-            scan.problems
-                .iter()
-                .any(|p| p.contains("broken.pem: malformed PEM")),
-            "{:?}",
-            scan.problems
-        );
-        let missing = paths(Some(Path::new("/nonexistent/bundle.pem")), &[]);
         assert!(
             missing.problems[0].starts_with("/nonexistent/bundle.pem: cannot read"),
             "{:?}",
             missing.problems
+        );
+        assert!(
+            missing.problems[1].starts_with("/nonexistent/certs: cannot read directory"),
+            "{:?}",
+            missing.problems
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let pem = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/roots/ISRG_Root_X1.pem"),
+        )
+        .unwrap();
+        let der = parse_certs(&pem).unwrap().remove(0);
+        std::fs::write(dir.path().join("isrg.der"), der.as_ref()).unwrap();
+        std::fs::write(dir.path().join("empty.pem"), "").unwrap();
+        let scan = paths(None, &[dir.path().to_path_buf()]);
+        assert_eq!(scan.roots.len(), 1, "a DER certificate file counts");
+        assert!(
+            scan.problems.is_empty(),
+            "an empty file is not a problem: {:?}",
+            scan.problems
         );
     }
 }
