@@ -118,3 +118,4 @@ roots-advice-extra = An extra root lets whoever holds its key impersonate any we
 roots-class-not-ca = not a CA (trusted only for its own names)
 ev-system-root-at = the root is installed at { $location }
 roots-class-platform = this platform's root program (not in Mozilla's store)
+ev-legacy-root = the chain leads to { $label }, a root Mozilla retired for its age that this service still uses and its pinset names: a real CA key, not interception

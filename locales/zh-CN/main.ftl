@@ -117,3 +117,4 @@ roots-advice-extra = 额外的根证书让持有其私钥的人可以在这台�
 roots-class-not-ca = 不是 CA 证书（只对它自己的名称有效）
 ev-system-root-at = 这个根证书安装在 { $location }
 roots-class-platform = 本平台根证书计划中的根证书（不在 Mozilla 证书库中）
+ev-legacy-root = 证书链追溯到 { $label }：Mozilla 因年限已将其移出，但这个服务仍在使用且在固定密钥集中：这是真实 CA 的密钥，不是拦截

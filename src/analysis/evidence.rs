@@ -51,6 +51,8 @@ pub enum Evidence {
         /// Leaf notAfter.
         to: String,
     },
+    /// The chain leads to a pinned root Mozilla retired for age.
+    LegacyRoot(String),
     /// This machine's store accepts the chain.
     SystemRoot,
     /// Where the accepting root is installed.
@@ -116,6 +118,7 @@ impl Evidence {
             Evidence::NotYetValid { from, to } => {
                 ("ev-not-yet-valid", vec![("from", s(from)), ("to", s(to))])
             }
+            Evidence::LegacyRoot(label) => ("ev-legacy-root", vec![("label", s(label))]),
             Evidence::SystemRoot => ("ev-system-root", vec![]),
             Evidence::SystemRootAt(location) => {
                 ("ev-system-root-at", vec![("location", s(location))])

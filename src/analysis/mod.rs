@@ -189,16 +189,33 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     );
     let public = ctx.public.validate(&completed, now, fallback);
     let system = ctx.system.validate(&obs.chain, now, fallback);
-    // A service with its own private CA (Signal): its genuine chains lead there.
+    // A service with its own private CA (Signal), or still chaining to a
+    // root Mozilla retired for age: its genuine chains lead there.
     let own = service
         .and_then(|s| service_ca_store(s, ctx.knowledge))
-        .map(|st| st.validate(&obs.chain, now, fallback));
+        .map(|st| st.validate(&completed, now, fallback));
+    let mut legacy = None;
     let (trusted, trusted_by) = match own {
-        Some(own) if public.path().is_none() && own.path().is_some() => (own, Reason::ServiceCa),
+        Some(own) if public.path().is_none() && own.path().is_some() => {
+            let anchor = own.path().and_then(<[String]>::last).and_then(|spki| {
+                ctx.knowledge
+                    .authorities
+                    .iter()
+                    .find(|x| &x.spki_sha256 == spki)
+            });
+            match anchor {
+                Some(x) if x.kind == "legacy_root" => {
+                    legacy = Some(Evidence::LegacyRoot(x.label.clone()));
+                    (own, Reason::LegacyRoot)
+                }
+                _ => (own, Reason::ServiceCa),
+            }
+        }
         _ => (public.clone(), Reason::PublicRoot),
     };
     a.anchor = match (&trusted.path(), trusted_by, &system.path()) {
         (Some(_), Reason::ServiceCa, _) => Anchor::ServiceCa,
+        (Some(_), Reason::LegacyRoot, _) => Anchor::LegacyRoot,
         (Some(_), _, _) => Anchor::Public,
         (None, _, Some(_)) => Anchor::System,
         (None, _, None) => Anchor::None,
@@ -240,7 +257,10 @@ fn judge_chain(obs: &Observation, service: Option<&Service>, ctx: Context<'_>, a
     a.reasons.push(Reason::NameMatch);
     // 4. The host's name, leading to a public root or not.
     match &trusted {
-        PathStatus::Valid(path) => public_chain(a, service, ctx, path, trusted_by),
+        PathStatus::Valid(path) => {
+            a.evidence.extend(legacy);
+            public_chain(a, service, ctx, path, trusted_by);
+        }
         PathStatus::Expired(_) | PathStatus::NotYetValid(_) => {
             a.verdict = Verdict::Suspicious;
             let (from, to) = (leaf.not_before.clone(), leaf.not_after.clone());
@@ -322,11 +342,12 @@ fn wrong_name(a: &mut Assessment, ctx: Context<'_>, public: &PathStatus) {
     }
 }
 
-/// The trust store of a service's own private CAs, if it has any.
+/// The trust store of a service's pinned private CAs and legacy roots, if any.
 fn service_ca_store(service: &Service, knowledge: &Knowledge) -> Option<TrustStore> {
     let certs: Vec<rustls_pki_types::CertificateDer<'_>> = service
-        .private_anchors(knowledge)
+        .pinned_anchors(knowledge)
         .into_iter()
+        .filter_map(|a| a.certificate.as_deref())
         .map(rustls_pki_types::CertificateDer::from)
         .collect();
     if certs.is_empty() {

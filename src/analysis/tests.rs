@@ -581,3 +581,54 @@ fn mutated_certificates_never_panic_and_never_pass() {
         }
     }
 }
+
+#[test]
+fn a_pinned_legacy_root_is_genuine_but_an_unpinned_one_is_not() {
+    let w = world();
+    let retired = Ca::root("Old Global Root CA", "Old Trust Inc");
+    let issuing = retired.intermediate("Old Secure Site CA");
+    let authorities = format!(
+        "[[authority]]\nid = \"old-root\"\nlabel = \"Old Global Root CA\"\nspki_sha256 = \"{}\"\nkind = \"legacy_root\"\nsource = \"test\"\n",
+        retired.spki()
+    );
+    let service = |pin: &str| {
+        format!(
+            "name = \"chat\"\ndisplay_name = \"Chat\"\ndisplay_name_zh = \"聊天\"\nreview_by = 2027-05-01\nsource = \"t\"\nexposes = \"e\"\nexposes_zh = \"z\"\n[[host]]\nname = \"{HOST}\"\n{pin}"
+        )
+    };
+    let load = |svc: String| {
+        load_files(&[
+            ("t/authorities.toml".into(), authorities.clone()),
+            ("t/interceptors.toml".into(), String::new()),
+            ("t/certs/old-root.pem".into(), retired.issuer.pem()),
+            ("t/services/chat.toml".into(), svc),
+        ])
+        .unwrap()
+    };
+    let obs = observe(vec![issuing.leaf(HOST, None), issuing.der()]);
+    let pinned = load(service(
+        "[[pin]]\nauthority = \"old-root\"\nbackup = true\n",
+    ));
+    let a = judge(&obs, &pinned, &w.public, &w.empty, None);
+    assert_eq!(
+        (a.verdict, a.anchor),
+        (Verdict::Ok, Anchor::LegacyRoot),
+        "{:?}",
+        a.reasons
+    );
+    assert_eq!(
+        a.reasons,
+        [Reason::NameMatch, Reason::LegacyRoot, Reason::PinMatch]
+    );
+    assert!(
+        matches!(a.evidence.last(), Some(Evidence::LegacyRoot(l)) if l == "Old Global Root CA"),
+        "{:?}",
+        a.evidence
+    );
+    // A service that does not pin the retired root gets no such allowance.
+    let unpinned = load(service(""));
+    assert_eq!(
+        judge(&obs, &unpinned, &w.public, &w.empty, None).verdict,
+        Verdict::Intercepted
+    );
+}

@@ -41,6 +41,9 @@ pub enum Reason {
     PublicRoot,
     /// The chain validates against the service's own private CA (Signal).
     ServiceCa,
+    /// The chain validates against a root Mozilla retired for age that the
+    /// service's pinset names (a real CA key, not interception).
+    LegacyRoot,
     /// The leaf names the requested host.
     NameMatch,
     /// A key of the validated chain is in the service's pinset.
@@ -91,6 +94,7 @@ impl Reason {
         match self {
             Reason::PublicRoot => "public_root",
             Reason::ServiceCa => "service_ca",
+            Reason::LegacyRoot => "legacy_root",
             Reason::NameMatch => "name_match",
             Reason::PinMatch => "pin_match",
             Reason::NoPinset => "no_pinset",
@@ -124,6 +128,8 @@ pub enum Anchor {
     Public,
     /// The service's own private CA, pinned in its pinset.
     ServiceCa,
+    /// A root Mozilla retired for age, pinned in the service's pinset.
+    LegacyRoot,
     /// Only this machine's store.
     System,
     /// Neither.
@@ -136,6 +142,7 @@ impl Anchor {
         match self {
             Anchor::Public => "public",
             Anchor::ServiceCa => "service_ca",
+            Anchor::LegacyRoot => "legacy_root",
             Anchor::System => "system",
             Anchor::None => "none",
         }

@@ -250,10 +250,11 @@ impl Service {
             .max()
     }
 
-    /// The certificates of the service's own private CAs (pins whose
-    /// authority is of kind `private`): chains that lead to one of them
-    /// are the service's genuine chains although no public root covers them.
-    pub fn private_anchors<'k>(&self, knowledge: &'k Knowledge) -> Vec<&'k [u8]> {
+    /// The pinned authorities that may anchor this service's chains although
+    /// webpki-roots lacks them: the service's own private CAs (Signal), and
+    /// legacy roots Mozilla retired for age (DigiCert Global Root CA) that
+    /// the service still chains to. Only those with their certificate.
+    pub fn pinned_anchors<'k>(&self, knowledge: &'k Knowledge) -> Vec<&'k Authority> {
         self.pins
             .iter()
             .filter_map(|p| {
@@ -261,8 +262,7 @@ impl Service {
                     .as_deref()
                     .and_then(|id| knowledge.authority(id))
             })
-            .filter(|a| a.kind == "private")
-            .filter_map(|a| a.certificate.as_deref())
+            .filter(|a| (a.kind == "private" || a.kind == "legacy_root") && a.certificate.is_some())
             .collect()
     }
 

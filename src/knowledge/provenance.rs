@@ -148,9 +148,13 @@ fn no_interceptor_key_is_a_public_root() {
 fn signals_own_cas_are_usable_anchors() {
     let k = built_in();
     let signal = k.service("signal").expect("signal service");
-    let anchors = signal.private_anchors(&k);
+    let anchors = signal.pinned_anchors(&k);
     assert_eq!(anchors.len(), 2, "Signal's RSA 2022 and Ed25519 2026 roots");
-    let certs: Vec<CertificateDer<'_>> = anchors.into_iter().map(CertificateDer::from).collect();
+    let certs: Vec<CertificateDer<'_>> = anchors
+        .into_iter()
+        .filter_map(|a| a.certificate.as_deref())
+        .map(CertificateDer::from)
+        .collect();
     let (store, problems) = TrustStore::from_certs("signal", &certs);
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(store.len(), 2);
