@@ -71,6 +71,15 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
             }
         }
     };
+    log(&format!(
+        "{} target(s), config {}, journal {}",
+        agent.plan.targets.len(),
+        agent.config.path.as_ref().map_or_else(
+            || "defaults (no file)".to_string(),
+            |p| p.display().to_string()
+        ),
+        agent.journal.path().display()
+    ));
     let mut tracker = Tracker::default();
     let mut trigger = "start";
     let mut terminate = terminate_signal();
