@@ -2,7 +2,7 @@
 //!
 //! The crate is a library with a thin binary on top. Data flows one way:
 //! [`target`]s are probed by [`probe`] (the only network code) into
-//! [`probe::Observation`]s, [`analysis`] turns each observation into a
+//! [`observation::Observation`]s, [`analysis`] turns each observation into a
 //! [`analysis::Verdict`] with reasons and evidence (pure: trust stores, pins
 //! and the current time are arguments), and [`report`] renders the results.
 //! [`check`] ties the stages together; it is what the CLI and the agent call.
@@ -14,6 +14,7 @@ pub mod cli;
 pub mod cmd;
 pub mod i18n;
 pub mod knowledge;
+pub mod observation;
 pub mod probe;
 pub mod report;
 pub mod roots;

@@ -41,9 +41,6 @@ ev-no-certificate = no certificate received ({ $stage }: { $detail })
 ev-handshake-failed = the certificate was the genuine one, but the handshake failed: { $detail }
 ev-known-key = the chain carries a known interception key of { $product }: { $matched }
 ev-malformed = the leaf certificate is malformed: { $error }
-ev-not-public = a certificate for { $host } that does not lead to a public root ({ $store }: { $why })
-ev-expired = the chain leads to a public root but a certificate has expired (leaf valid { $from } to { $to })
-ev-not-yet-valid = the chain leads to a public root but a certificate is not valid yet (leaf valid { $from } to { $to })
 ev-system-root = this machine trusts the issuing root (it is installed in the system store): apps accept this certificate without any warning
 ev-no-root = this machine does not trust the issuing root either: apps that validate certificates show an error
 ev-wrong-name = the certificate is for { $names }, not for { $host }
@@ -119,3 +116,24 @@ roots-class-not-ca = not a CA (trusted only for its own names)
 ev-system-root-at = the root is installed at { $location }
 roots-class-platform = this platform's root program (not in Mozilla's store)
 ev-legacy-root = the chain leads to { $label }, a root Mozilla retired for its age that this service still uses and its pinset names: a real CA key, not interception
+
+## Evidence about the chain's path (analysis::rules)
+ev-forged = a certificate for { $host } that no public or known CA key signed ({ $store }; signed by { $signer ->
+    [system] a root only this machine trusts
+   *[other] a key nobody publicly knows
+})
+ev-chain-rule-broken = the chain is signed all the way to a public or known CA key, but breaks a rule: { $rule } ({ $detail }); a misconfigured server, not a forgery
+ev-cert-out-of-date = { $which } "{ $subject }" is valid from { $from } to { $to }
+ev-known-ca-not-trusted = the chain is signed by { $label }, a CA key pinwatch knows that the public store no longer trusts and this service does not pin
+ev-unverifiable = a signature on the chain's path cannot be checked ({ $detail }), so forgery can be neither shown nor ruled out
+ev-appended-known-key = the server also sent a certificate with a known key of { $product } (position { $position }: { $matched }), but nothing in the path is signed by it: sent along, not used
+rule-expired = a certificate has expired
+rule-not_yet_valid = a certificate is not valid yet
+rule-constraint = a certificate signs what it may not (CA flag, path length or name constraints)
+rule-usage = the certificate may not be used for TLS servers (extended key usage)
+rule-too_long = the path is longer than validators follow
+rule-unknown_issuer = the issuer is not in the store
+rule-other = path validation failed
+cert-leaf = the server's certificate
+cert-nth = certificate #{ $n } of the chain
+cert-known = the known intermediate

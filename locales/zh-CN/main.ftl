@@ -40,9 +40,6 @@ ev-no-certificate = 没有收到证书（{ $stage }：{ $detail }）
 ev-handshake-failed = 收到的是真实证书，但握手失败：{ $detail }
 ev-known-key = 证书链中有已知拦截产品 { $product } 的密钥：{ $matched }
 ev-malformed = 服务器证书格式错误：{ $error }
-ev-not-public = 这是 { $host } 的证书，但它不能追溯到公共根证书（{ $store }：{ $why }）
-ev-expired = 证书链能追溯到公共根证书，但其中有证书已过期（服务器证书有效期 { $from } 至 { $to }）
-ev-not-yet-valid = 证书链能追溯到公共根证书，但其中有证书尚未生效（服务器证书有效期 { $from } 至 { $to }）
 ev-system-root = 本机信任签发它的根证书（已安装在系统证书库中）：应用程序会不加任何提示地接受这个证书
 ev-no-root = 本机也不信任签发它的根证书：会校验证书的应用程序会报错
 ev-wrong-name = 这个证书属于 { $names }，而不是 { $host }
@@ -118,3 +115,24 @@ roots-class-not-ca = 不是 CA 证书（只对它自己的名称有效）
 ev-system-root-at = 这个根证书安装在 { $location }
 roots-class-platform = 本平台根证书计划中的根证书（不在 Mozilla 证书库中）
 ev-legacy-root = 证书链追溯到 { $label }：Mozilla 因年限已将其移出，但这个服务仍在使用且在固定密钥集中：这是真实 CA 的密钥，不是拦截
+
+## 关于证书链路径的证据（analysis::rules）
+ev-forged = 这是 { $host } 的证书，但没有任何公共或已知 CA 的密钥为它签名（{ $store }；签名者：{ $signer ->
+    [system] 只有本机信任的根证书
+   *[other] 一个公众不知道的密钥
+}）
+ev-chain-rule-broken = 证书链的签名可以一直追溯到公共或已知 CA 的密钥，但违反了一条规则：{ $rule }（{ $detail }）；这是服务器配置错误，不是伪造
+ev-cert-out-of-date = { $which }“{ $subject }”的有效期为 { $from } 至 { $to }
+ev-known-ca-not-trusted = 证书链由 { $label } 签名：pinwatch 认识这个 CA 的密钥，但公共证书库已不再信任它，这个服务也没有固定它
+ev-unverifiable = 证书链路径上有一个签名无法校验（{ $detail }），因此既不能证明也不能排除伪造
+ev-appended-known-key = 服务器还附带发送了一个带有 { $product } 已知密钥的证书（第 { $position } 位：{ $matched }），但路径中没有任何证书由它签名：只是附带发送，并未使用
+rule-expired = 有证书已过期
+rule-not_yet_valid = 有证书尚未生效
+rule-constraint = 有证书签发了它无权签发的证书（CA 标志、路径长度或名称约束）
+rule-usage = 这个证书不允许用于 TLS 服务器（扩展密钥用法）
+rule-too_long = 路径长度超过了校验程序愿意追溯的范围
+rule-unknown_issuer = 签发者不在证书库中
+rule-other = 路径校验失败
+cert-leaf = 服务器证书
+cert-nth = 证书链中的第 { $n } 个证书
+cert-known = 已知的中间证书

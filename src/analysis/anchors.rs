@@ -16,6 +16,7 @@ pub struct TrustStore {
     pub name: String,
     anchors: Vec<TrustAnchor<'static>>,
     spkis: HashSet<String>,
+    by_subject: HashMap<Vec<u8>, Vec<(Vec<u8>, String)>>,
     locations: HashMap<String, Vec<String>>,
 }
 
@@ -24,20 +25,102 @@ pub struct TrustStore {
 pub enum PathStatus {
     /// It validates now. Holds the SPKI hashes of the path, leaf to anchor.
     Valid(Vec<String>),
-    /// It would validate, but a certificate has expired.
-    Expired(Vec<String>),
-    /// It would validate, but a certificate is not valid yet.
-    NotYetValid(Vec<String>),
-    /// It does not lead to an anchor of this store; the reason in words.
-    Untrusted(String),
+    /// It does not validate; which rule failed.
+    Invalid(ChainProblem),
 }
 
 impl PathStatus {
-    /// The path's SPKI hashes, when the chain leads to an anchor at all.
+    /// The path's SPKI hashes, when the chain validates.
     pub fn path(&self) -> Option<&[String]> {
         match self {
-            PathStatus::Valid(p) | PathStatus::Expired(p) | PathStatus::NotYetValid(p) => Some(p),
-            PathStatus::Untrusted(_) => None,
+            PathStatus::Valid(p) => Some(p),
+            PathStatus::Invalid(_) => None,
+        }
+    }
+}
+
+/// Why a chain does not validate against a store: the rule it broke, as a
+/// stable code, with rustls-webpki's own name for the error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainProblem {
+    /// The rule.
+    pub rule: ChainRule,
+    /// rustls-webpki's error, e.g. `PathLenConstraintViolated`.
+    pub detail: String,
+}
+
+/// The rules of RFC 5280 path validation a chain can break, grouped the way
+/// pinwatch reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainRule {
+    /// A certificate of the path has expired.
+    Expired,
+    /// A certificate of the path is not valid yet.
+    NotYetValid,
+    /// basicConstraints, pathLen or name constraints: a certificate signs
+    /// what it may not (an issuer with CA:FALSE, a CA used as the leaf...).
+    Constraint,
+    /// Key usage: the leaf may not be used for TLS servers (no serverAuth).
+    Usage,
+    /// The path is longer than a validator follows.
+    TooLong,
+    /// No anchor of the store issued it.
+    UnknownIssuer,
+    /// Anything else (bad encoding, unsupported algorithm or extension).
+    Other,
+}
+
+impl ChainRule {
+    /// The stable string used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainRule::Expired => "expired",
+            ChainRule::NotYetValid => "not_yet_valid",
+            ChainRule::Constraint => "constraint",
+            ChainRule::Usage => "usage",
+            ChainRule::TooLong => "too_long",
+            ChainRule::UnknownIssuer => "unknown_issuer",
+            ChainRule::Other => "other",
+        }
+    }
+}
+
+impl ChainProblem {
+    fn of(e: &webpki::Error) -> Self {
+        use webpki::Error as E;
+        let rule = match e {
+            E::CertExpired { .. } => ChainRule::Expired,
+            E::CertNotValidYet { .. } => ChainRule::NotYetValid,
+            E::CaUsedAsEndEntity
+            | E::EndEntityUsedAsCa
+            | E::PathLenConstraintViolated
+            | E::NameConstraintViolation
+            | E::MaximumNameConstraintComparisonsExceeded => ChainRule::Constraint,
+            #[allow(deprecated)]
+            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
+                ChainRule::Usage
+            }
+            E::MaximumPathDepthExceeded
+            | E::MaximumPathBuildCallsExceeded
+            | E::MaximumSignatureChecksExceeded => ChainRule::TooLong,
+            E::UnknownIssuer => ChainRule::UnknownIssuer,
+            _ => ChainRule::Other,
+        };
+        let detail = format!("{e:?}");
+        // Keep the variant's name, not its context (times, lists of EKUs).
+        let detail = detail
+            .split(['(', ' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        ChainProblem { rule, detail }
+    }
+
+    fn new(rule: ChainRule, detail: &str) -> Self {
+        ChainProblem {
+            rule,
+            detail: detail.to_string(),
         }
     }
 }
@@ -86,10 +169,20 @@ impl TrustStore {
 
     fn from_anchors(name: &str, anchors: Vec<TrustAnchor<'static>>) -> Self {
         let spkis = anchors.iter().map(anchor_spki_sha256).collect();
+        let mut by_subject: HashMap<Vec<u8>, Vec<(Vec<u8>, String)>> = HashMap::new();
+        for anchor in &anchors {
+            let spki = anchor_spki_der(anchor);
+            let hash = sha256_base64(&spki);
+            by_subject
+                .entry(anchor.subject.as_ref().to_vec())
+                .or_default()
+                .push((spki, hash));
+        }
         TrustStore {
             name: name.to_string(),
             anchors,
             spkis,
+            by_subject,
             locations: HashMap::new(),
         }
     }
@@ -114,35 +207,28 @@ impl TrustStore {
         self.spkis.contains(spki_sha256)
     }
 
-    /// Validates `chain` (leaf first) for server authentication at `now`.
-    /// When only time is wrong, validates again at `fallback_time` to tell
-    /// an expired genuine chain from an untrusted one.
-    pub fn validate(
-        &self,
-        chain: &[CertificateDer<'_>],
-        now: UnixTime,
-        fallback_time: Option<UnixTime>,
-    ) -> PathStatus {
+    /// Validates `chain` (leaf first) for server authentication at `now`,
+    /// with every rule: signatures, dates, constraints, key usage.
+    pub fn validate(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> PathStatus {
         let Some((leaf, rest)) = chain.split_first() else {
-            return PathStatus::Untrusted("no certificate".into());
+            return PathStatus::Invalid(ChainProblem::new(ChainRule::Other, "NoCertificate"));
         };
         let ee = match EndEntityCert::try_from(leaf) {
             Ok(ee) => ee,
-            Err(e) => return PathStatus::Untrusted(format!("leaf certificate rejected: {e}")),
+            Err(e) => return PathStatus::Invalid(ChainProblem::of(&e)),
         };
         match self.path_at(&ee, rest, now) {
             Ok(path) => PathStatus::Valid(path),
-            Err(
-                e @ (webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. }),
-            ) => match fallback_time.map(|t| self.path_at(&ee, rest, t)) {
-                Some(Ok(path)) if matches!(e, webpki::Error::CertExpired { .. }) => {
-                    PathStatus::Expired(path)
-                }
-                Some(Ok(path)) => PathStatus::NotYetValid(path),
-                _ => PathStatus::Untrusted(describe(&e)),
-            },
-            Err(e) => PathStatus::Untrusted(describe(&e)),
+            Err(e) => PathStatus::Invalid(ChainProblem::of(&e)),
         }
+    }
+
+    /// The anchors whose subject is `name` (DER of a Name, with or without
+    /// its SEQUENCE header): their SPKI (DER) and its hash.
+    pub fn anchors_named(&self, name: &[u8]) -> &[(Vec<u8>, String)] {
+        self.by_subject
+            .get(der_contents(name))
+            .map_or(&[], Vec::as_slice)
     }
 
     fn path_at(
@@ -184,6 +270,11 @@ pub fn names_host(chain: &[CertificateDer<'_>], host: &str) -> bool {
 /// SPKI hash of an anchor: webpki keeps the SPKI without its outer SEQUENCE,
 /// so wrap it again before hashing.
 fn anchor_spki_sha256(anchor: &TrustAnchor<'_>) -> String {
+    sha256_base64(&anchor_spki_der(anchor))
+}
+
+/// An anchor's SPKI as a full DER SubjectPublicKeyInfo.
+fn anchor_spki_der(anchor: &TrustAnchor<'_>) -> Vec<u8> {
     let body = anchor.subject_public_key_info.as_ref();
     let mut der = Vec::with_capacity(body.len() + 4);
     der.push(0x30);
@@ -194,14 +285,31 @@ fn anchor_spki_sha256(anchor: &TrustAnchor<'_>) -> String {
         n => der.extend([0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
     }
     der.extend_from_slice(body);
-    sha256_base64(&der)
+    der
 }
 
-fn describe(e: &webpki::Error) -> String {
-    match e {
-        webpki::Error::UnknownIssuer => "issuer not found in this store (UnknownIssuer)".into(),
-        webpki::Error::CertExpired { .. } => "certificate expired".into(),
-        webpki::Error::CertNotValidYet { .. } => "certificate not valid yet".into(),
-        other => format!("{other:?}"),
-    }
+/// The contents of a DER SEQUENCE (a Name with its header), or the input
+/// unchanged when it has no well-formed header (webpki keeps names bare).
+pub(crate) fn der_contents(der: &[u8]) -> &[u8] {
+    let Some((&0x30, rest)) = der.split_first() else {
+        return der;
+    };
+    let Some((&first, rest)) = rest.split_first() else {
+        return der;
+    };
+    let (len, rest) = match first {
+        n if n < 0x80 => (usize::from(n), rest),
+        0x81..=0x83 => {
+            let k = usize::from(first - 0x80);
+            if rest.len() < k {
+                return der;
+            }
+            let len = rest[..k]
+                .iter()
+                .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
+            (len, &rest[k..])
+        }
+        _ => return der,
+    };
+    if rest.len() == len { rest } else { der }
 }

@@ -52,6 +52,15 @@ pub fn attribute(
     by_key(&knowledge.interceptors, &spkis).or_else(|| by_issuer(&knowledge.interceptors, chain))
 }
 
+/// The product one of `spkis` (keys of a signature path) belongs to, if any.
+pub fn attribute_key<'s>(
+    knowledge: &Knowledge,
+    spkis: impl IntoIterator<Item = &'s str>,
+) -> Option<Attribution> {
+    let spkis: Vec<&str> = spkis.into_iter().filter(|s| !s.is_empty()).collect();
+    by_key(&knowledge.interceptors, &spkis)
+}
+
 fn by_key(interceptors: &[Interceptor], spkis: &[&str]) -> Option<Attribution> {
     interceptors.iter().find_map(|i| {
         i.rules.iter().find_map(|rule| match rule {

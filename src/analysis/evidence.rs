@@ -1,15 +1,22 @@
-//! Evidence: the facts behind a verdict, as data. Reporters render them in
-//! the reader's language; JSON carries the English text.
+//! Evidence: the facts behind a verdict, as data. Each fact is a stable
+//! code with parameters (which certificate, which rule, which dates); JSON
+//! carries exactly that, and only reporters turn it into English or Chinese
+//! (through the `ev-<code>` messages of the locale files).
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
+use super::anchors::ChainRule;
 use crate::i18n::Lang;
 
-/// One fact supporting a verdict.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One fact supporting a verdict. Serialized as `{"code": "...", ...params}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Evidence {
     /// Who issued the leaf.
-    Issuer(String),
+    Issuer {
+        /// Issuer distinguished name.
+        issuer: String,
+    },
     /// The probe got no certificate.
     NoCertificate {
         /// Stage name.
@@ -18,45 +25,84 @@ pub enum Evidence {
         detail: String,
     },
     /// The genuine certificate arrived but the handshake failed.
-    HandshakeFailed(String),
-    /// A known interception key is in the chain.
+    HandshakeFailed {
+        /// What happened.
+        detail: String,
+    },
+    /// A known interception key signed the leaf or sits in its path.
     KnownKey {
         /// Product name.
         product: String,
         /// The key and its label.
         matched: String,
     },
+    /// A known interception key was sent along, but nothing in the path
+    /// is signed by it: the server chose to append it. Not a verdict.
+    AppendedKnownKey {
+        /// Product name.
+        product: String,
+        /// The key and its label.
+        matched: String,
+        /// Position in the presented chain (0 is the leaf).
+        position: usize,
+    },
     /// The leaf cannot be parsed.
-    Malformed(String),
-    /// A certificate for the host that does not lead to a public root.
-    NotPublic {
+    Malformed {
+        /// The parser's error.
+        error: String,
+    },
+    /// A certificate for the host that no public or known CA key signed.
+    Forged {
         /// The host.
         host: String,
         /// The public store's name.
         store: String,
-        /// Why validation failed.
-        why: String,
+        /// Who signed the path's last certificate: `unknown` (a key nobody
+        /// knows), `system` (a root only this machine trusts).
+        signer: &'static str,
     },
-    /// Public chain, expired certificate.
-    Expired {
-        /// Leaf notBefore.
-        from: String,
-        /// Leaf notAfter.
-        to: String,
+    /// The chain reaches a public or known CA key by signatures but breaks
+    /// a rule of path validation.
+    ChainRuleBroken {
+        /// The rule.
+        rule: ChainRule,
+        /// rustls-webpki's name for the error.
+        detail: String,
     },
-    /// Public chain, certificate not valid yet.
-    NotYetValid {
-        /// Leaf notBefore.
-        from: String,
-        /// Leaf notAfter.
-        to: String,
+    /// A certificate of the path is out of its validity period.
+    CertOutOfDate {
+        /// Position in the presented chain, or `None` for one pinwatch supplied.
+        position: Option<usize>,
+        /// Its subject.
+        subject: String,
+        /// Start of validity, RFC 3339.
+        not_before: String,
+        /// End of validity, RFC 3339.
+        not_after: String,
+    },
+    /// The path ends at a CA key pinwatch knows that the public store does
+    /// not trust (a retired or private root) and the service does not pin.
+    KnownCaNotTrusted {
+        /// The CA's label.
+        label: String,
+    },
+    /// Some signature could not be checked, so forgery cannot be decided.
+    Unverifiable {
+        /// What stopped the check.
+        detail: String,
     },
     /// The chain leads to a pinned root Mozilla retired for age.
-    LegacyRoot(String),
+    LegacyRoot {
+        /// The root's label.
+        label: String,
+    },
     /// This machine's store accepts the chain.
     SystemRoot,
     /// Where the accepting root is installed.
-    SystemRootAt(String),
+    SystemRootAt {
+        /// File or database.
+        location: String,
+    },
     /// This machine's store does not accept it either.
     NoRoot,
     /// The leaf names other hosts.
@@ -67,11 +113,20 @@ pub enum Evidence {
         host: String,
     },
     /// ... and does not lead to a public root.
-    WrongNameNotPublic(String),
+    WrongNameNotPublic {
+        /// The public store's name.
+        store: String,
+    },
     /// The key is a known captive portal's.
-    PortalKey(String),
+    PortalKey {
+        /// The portal's label.
+        label: String,
+    },
     /// What a captive-portal connectivity check saw.
-    PortalCheck(String),
+    PortalCheck {
+        /// What the check saw.
+        detail: String,
+    },
     /// No key of the public chain is in the pinset.
     PinMismatch {
         /// Service display name.
@@ -91,71 +146,109 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    /// The fact in `lang`.
+    /// The stable code (the JSON `code` field).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Evidence::Issuer { .. } => "issuer",
+            Evidence::NoCertificate { .. } => "no_certificate",
+            Evidence::HandshakeFailed { .. } => "handshake_failed",
+            Evidence::KnownKey { .. } => "known_key",
+            Evidence::AppendedKnownKey { .. } => "appended_known_key",
+            Evidence::Malformed { .. } => "malformed",
+            Evidence::Forged { .. } => "forged",
+            Evidence::ChainRuleBroken { .. } => "chain_rule_broken",
+            Evidence::CertOutOfDate { .. } => "cert_out_of_date",
+            Evidence::KnownCaNotTrusted { .. } => "known_ca_not_trusted",
+            Evidence::Unverifiable { .. } => "unverifiable",
+            Evidence::LegacyRoot { .. } => "legacy_root",
+            Evidence::SystemRoot => "system_root",
+            Evidence::SystemRootAt { .. } => "system_root_at",
+            Evidence::NoRoot => "no_root",
+            Evidence::WrongName { .. } => "wrong_name",
+            Evidence::WrongNameNotPublic { .. } => "wrong_name_not_public",
+            Evidence::PortalKey { .. } => "portal_key",
+            Evidence::PortalCheck { .. } => "portal_check",
+            Evidence::PinMismatch { .. } => "pin_mismatch",
+            Evidence::PinsetStale { .. } => "pinset_stale",
+        }
+    }
+
+    /// The fact in `lang`: the message `ev-<code>` with the parameters.
     pub fn render(&self, lang: Lang) -> String {
         let s = |v: &str| v.to_string();
-        let (key, args): (&str, Vec<(&'static str, String)>) = match self {
-            Evidence::Issuer(issuer) => ("ev-issuer", vec![("issuer", s(issuer))]),
-            Evidence::NoCertificate { stage, detail } => (
-                "ev-no-certificate",
-                vec![("stage", s(stage)), ("detail", s(detail))],
-            ),
-            Evidence::HandshakeFailed(detail) => {
-                ("ev-handshake-failed", vec![("detail", s(detail))])
+        let args: Vec<(&'static str, String)> = match self {
+            Evidence::Issuer { issuer } => vec![("issuer", s(issuer))],
+            Evidence::NoCertificate { stage, detail } => {
+                vec![("stage", s(stage)), ("detail", s(detail))]
             }
-            Evidence::KnownKey { product, matched } => (
-                "ev-known-key",
-                vec![("product", s(product)), ("matched", s(matched))],
-            ),
-            Evidence::Malformed(error) => ("ev-malformed", vec![("error", s(error))]),
-            Evidence::NotPublic { host, store, why } => (
-                "ev-not-public",
-                vec![("host", s(host)), ("store", s(store)), ("why", s(why))],
-            ),
-            Evidence::Expired { from, to } => {
-                ("ev-expired", vec![("from", s(from)), ("to", s(to))])
+            Evidence::HandshakeFailed { detail }
+            | Evidence::PortalCheck { detail }
+            | Evidence::Unverifiable { detail } => vec![("detail", s(detail))],
+            Evidence::KnownKey { product, matched } => {
+                vec![("product", s(product)), ("matched", s(matched))]
             }
-            Evidence::NotYetValid { from, to } => {
-                ("ev-not-yet-valid", vec![("from", s(from)), ("to", s(to))])
-            }
-            Evidence::LegacyRoot(label) => ("ev-legacy-root", vec![("label", s(label))]),
-            Evidence::SystemRoot => ("ev-system-root", vec![]),
-            Evidence::SystemRootAt(location) => {
-                ("ev-system-root-at", vec![("location", s(location))])
-            }
-            Evidence::NoRoot => ("ev-no-root", vec![]),
-            Evidence::WrongName { names, host } => (
-                "ev-wrong-name",
-                vec![("names", s(names)), ("host", s(host))],
-            ),
-            Evidence::WrongNameNotPublic(store) => {
-                ("ev-wrong-name-not-public", vec![("store", s(store))])
-            }
-            Evidence::PortalKey(label) => ("ev-portal-key", vec![("label", s(label))]),
-            Evidence::PortalCheck(detail) => ("ev-portal-check", vec![("detail", s(detail))]),
+            Evidence::AppendedKnownKey {
+                product,
+                matched,
+                position,
+            } => vec![
+                ("product", s(product)),
+                ("matched", s(matched)),
+                ("position", position.to_string()),
+            ],
+            Evidence::Malformed { error } => vec![("error", s(error))],
+            Evidence::Forged {
+                host,
+                store,
+                signer,
+            } => vec![
+                ("host", s(host)),
+                ("store", s(store)),
+                ("signer", s(signer)),
+            ],
+            Evidence::ChainRuleBroken { rule, detail } => vec![
+                ("rule", lang.tr(&format!("rule-{}", rule.as_str()))),
+                ("detail", s(detail)),
+            ],
+            Evidence::CertOutOfDate {
+                position,
+                subject,
+                not_before,
+                not_after,
+            } => vec![
+                (
+                    "which",
+                    match position {
+                        Some(0) => lang.tr("cert-leaf"),
+                        Some(n) => lang.tr_args("cert-nth", &[("n", (n + 1).to_string())]),
+                        None => lang.tr("cert-known"),
+                    },
+                ),
+                ("subject", s(subject)),
+                ("from", s(not_before)),
+                ("to", s(not_after)),
+            ],
+            Evidence::KnownCaNotTrusted { label }
+            | Evidence::LegacyRoot { label }
+            | Evidence::PortalKey { label } => vec![("label", s(label))],
+            Evidence::SystemRoot | Evidence::NoRoot => vec![],
+            Evidence::SystemRootAt { location } => vec![("location", s(location))],
+            Evidence::WrongName { names, host } => vec![("names", s(names)), ("host", s(host))],
+            Evidence::WrongNameNotPublic { store } => vec![("store", s(store))],
             Evidence::PinMismatch {
                 service,
                 count,
                 review,
-            } => (
-                "ev-pin-mismatch",
-                vec![
-                    ("service", s(service)),
-                    ("count", count.to_string()),
-                    ("review", s(review)),
-                ],
-            ),
-            Evidence::PinsetStale { review, today } => (
-                "ev-pinset-stale",
-                vec![("review", s(review)), ("today", s(today))],
-            ),
+            } => vec![
+                ("service", s(service)),
+                ("count", count.to_string()),
+                ("review", s(review)),
+            ],
+            Evidence::PinsetStale { review, today } => {
+                vec![("review", s(review)), ("today", s(today))]
+            }
         };
-        lang.tr_args(key, &args)
-    }
-}
-
-impl Serialize for Evidence {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.render(Lang::En))
+        let key = format!("ev-{}", self.code().replace('_', "-"));
+        lang.tr_args(&key, &args)
     }
 }

@@ -10,8 +10,7 @@ use rustls_pki_types::CertificateDer;
 
 use super::*;
 use crate::knowledge::{Knowledge, load_files};
-use crate::probe::portal::PortalEvidence;
-use crate::probe::{Observation, ProbeError, Stage};
+use crate::observation::{Observation, PortalEvidence, ProbeError, Stage};
 use crate::target::Target;
 use crate::util::sha256_base64;
 
@@ -207,13 +206,17 @@ fn expired_and_future_public_certificates_are_suspicious() {
     ]);
     let a = judge(&expired, &k, &w.public, &w.empty, None);
     assert_eq!(a.verdict, Verdict::Suspicious);
-    assert!(a.reasons.contains(&Reason::Expired), "{:?}", a.reasons);
+    assert!(a.reasons.contains(&Reason::ChainExpired), "{:?}", a.reasons);
     let future = observe(vec![
         w.inter.leaf(HOST, Some((NOW + 86400, NOW + 90 * 86400))),
         w.inter.der(),
     ]);
     let a = judge(&future, &k, &w.public, &w.empty, None);
-    assert!(a.reasons.contains(&Reason::NotYetValid), "{:?}", a.reasons);
+    assert!(
+        a.reasons.contains(&Reason::ChainNotYetValid),
+        "{:?}",
+        a.reasons
+    );
 }
 
 #[test]
@@ -440,7 +443,7 @@ fn anchor_hash_matches_the_certificate_spki_hash() {
     let w = world();
     let obs = observe(vec![w.inter.leaf(HOST, None), w.inter.der()]);
     let now = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64));
-    let path = w.public.validate(&obs.chain, now, None);
+    let path = w.public.validate(&obs.chain, now);
     let PathStatus::Valid(spkis) = path else {
         panic!("{path:?}")
     };
@@ -621,14 +624,18 @@ fn a_pinned_legacy_root_is_genuine_but_an_unpinned_one_is_not() {
         [Reason::NameMatch, Reason::LegacyRoot, Reason::PinMatch]
     );
     assert!(
-        matches!(a.evidence.last(), Some(Evidence::LegacyRoot(l)) if l == "Old Global Root CA"),
+        matches!(a.evidence.last(), Some(Evidence::LegacyRoot { label: l }) if l == "Old Global Root CA"),
         "{:?}",
         a.evidence
     );
-    // A service that does not pin the retired root gets no such allowance.
+    // A service that does not pin the retired root gets no `ok`; but a
+    // real CA key signed the chain, so it is no forgery either.
     let unpinned = load(service(""));
-    assert_eq!(
-        judge(&obs, &unpinned, &w.public, &w.empty, None).verdict,
-        Verdict::Intercepted
+    let a = judge(&obs, &unpinned, &w.public, &w.empty, None);
+    assert_eq!(a.verdict, Verdict::Suspicious);
+    assert!(
+        a.reasons.contains(&Reason::KnownCaNotTrusted),
+        "{:?}",
+        a.reasons
     );
 }

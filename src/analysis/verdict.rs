@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-/// What a check concluded.
+/// What a check concluded. Declared from least to most severe: the
+/// derived order *is* the severity, the one ranking that the exit code, the
+/// tray, the incident tracker and every sorting use (see [`Verdict::severity`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -21,6 +23,46 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// How bad the verdict is, 0 (ok) to 4 (intercepted). Unreachable is
+    /// worse than ok (nothing could be checked) and better than a portal.
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Ok => 0,
+            Verdict::Unreachable => 1,
+            Verdict::CaptivePortal => 2,
+            Verdict::Suspicious => 3,
+            Verdict::Intercepted => 4,
+        }
+    }
+
+    /// The exit code of a run whose overall verdict this is (the Nagios
+    /// convention): 0 ok, 1 suspicious, 2 intercepted, 3 unknown (nothing
+    /// answered, or a captive portal hides the answer).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Ok => 0,
+            Verdict::Suspicious => 1,
+            Verdict::Intercepted => 2,
+            Verdict::Unreachable | Verdict::CaptivePortal => 3,
+        }
+    }
+
+    /// The verdict that stands for a set of results: the most severe among
+    /// targets that presented a certificate; `unreachable` only when none
+    /// did (a blocked service among answering ones does not hide their
+    /// answer); `None` for no results.
+    pub fn overall(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
+        let mut worst_answered: Option<Verdict> = None;
+        let mut any = false;
+        for v in verdicts {
+            any = true;
+            if v != Verdict::Unreachable {
+                worst_answered = worst_answered.max(Some(v));
+            }
+        }
+        worst_answered.or(any.then_some(Verdict::Unreachable))
+    }
+
     /// The stable string used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +96,8 @@ pub enum Reason {
     KnownInterceptorKey,
     /// The issuer's name matches a known interception product.
     InterceptorIssuer,
-    /// The chain names the host but does not lead to a public root.
+    /// The chain names the host and no public or known CA key signed its
+    /// path: a forged chain.
     UntrustedRoot,
     /// ... and it validates against this machine's store: a local root is installed.
     SystemRootInstalled,
@@ -64,10 +107,26 @@ pub enum Reason {
     PinMismatch,
     /// The service's pinset is past its review date.
     PinsetStale,
-    /// A certificate of an otherwise valid chain has expired.
-    Expired,
-    /// A certificate of an otherwise valid chain is not valid yet.
-    NotYetValid,
+    /// The chain reaches a public or known CA key by signatures, but a
+    /// certificate of the path has expired.
+    ChainExpired,
+    /// ... but a certificate of the path is not valid yet.
+    ChainNotYetValid,
+    /// ... but a certificate signs what it may not (CA:FALSE issuer,
+    /// pathLen, name constraints, a CA certificate as the leaf).
+    ChainConstraintViolated,
+    /// ... but the leaf may not be used for TLS servers (EKU, key usage).
+    ChainUsageViolated,
+    /// ... but the path is longer than validators follow.
+    ChainTooLong,
+    /// ... but it breaks another rule of path validation.
+    ChainInvalid,
+    /// ... ending at a CA key pinwatch knows that the public store does not
+    /// trust and the service does not pin (a retired or private root).
+    KnownCaNotTrusted,
+    /// A signature could not be checked: forgery can be neither shown nor
+    /// ruled out.
+    ChainUnverifiable,
     /// The leaf does not name the requested host.
     NameMismatch,
     /// The certificate is one that captive portals are known to present.
@@ -105,8 +164,14 @@ impl Reason {
             Reason::UnknownRoot => "unknown_root",
             Reason::PinMismatch => "pin_mismatch",
             Reason::PinsetStale => "pinset_stale",
-            Reason::Expired => "expired",
-            Reason::NotYetValid => "not_yet_valid",
+            Reason::ChainExpired => "chain_expired",
+            Reason::ChainNotYetValid => "chain_not_yet_valid",
+            Reason::ChainConstraintViolated => "chain_constraint_violated",
+            Reason::ChainUsageViolated => "chain_usage_violated",
+            Reason::ChainTooLong => "chain_too_long",
+            Reason::ChainInvalid => "chain_invalid",
+            Reason::KnownCaNotTrusted => "known_ca_not_trusted",
+            Reason::ChainUnverifiable => "chain_unverifiable",
             Reason::NameMismatch => "name_mismatch",
             Reason::CaptivePortalKey => "captive_portal_key",
             Reason::PortalDetected => "portal_detected",
@@ -146,5 +211,46 @@ impl Anchor {
             Anchor::System => "system",
             Anchor::None => "none",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_ranking_for_everything() {
+        let all = [
+            Verdict::Ok,
+            Verdict::Unreachable,
+            Verdict::CaptivePortal,
+            Verdict::Suspicious,
+            Verdict::Intercepted,
+        ];
+        for pair in all.windows(2) {
+            assert!(pair[0] < pair[1]);
+            assert!(pair[0].severity() < pair[1].severity());
+        }
+    }
+
+    #[test]
+    fn overall_ignores_unreachable_among_answers() {
+        use Verdict::*;
+        assert_eq!(Verdict::overall([Ok, Unreachable]), Some(Ok));
+        assert_eq!(
+            Verdict::overall([Unreachable, Unreachable]),
+            Some(Unreachable)
+        );
+        assert_eq!(Verdict::overall([Ok, CaptivePortal]), Some(CaptivePortal));
+        assert_eq!(
+            Verdict::overall([Suspicious, Intercepted, Ok]),
+            Some(Intercepted)
+        );
+        assert_eq!(Verdict::overall([]), None);
+        assert_eq!(Ok.exit_code(), 0);
+        assert_eq!(Suspicious.exit_code(), 1);
+        assert_eq!(Intercepted.exit_code(), 2);
+        assert_eq!(CaptivePortal.exit_code(), 3);
+        assert_eq!(Unreachable.exit_code(), 3);
     }
 }

@@ -14,8 +14,9 @@ pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_root
 
 use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
 use crate::knowledge::Knowledge;
+use crate::observation::{Observation, ProbeError, Stage};
 use crate::probe::portal::{self, PortalCheck};
-use crate::probe::{self, Observation, ProbeOptions};
+use crate::probe::{self, ProbeOptions};
 use crate::target::Target;
 
 /// One target and the service it was chosen for (if named explicitly).
@@ -104,40 +105,23 @@ async fn probe_all(plan: &Plan) -> Vec<Observation> {
         .into_iter()
         .zip(&plan.targets)
         .map(|(slot, planned)| {
-            slot.unwrap_or_else(|| Observation {
-                target: planned.target.clone(),
-                peer: None,
-                via_proxy: None,
-                chain: Vec::new(),
-                tls: None,
-                error: Some(probe::ProbeError::new(
-                    probe::Stage::Tls,
-                    "probe task failed",
-                )),
-                elapsed: Duration::ZERO,
+            slot.unwrap_or_else(|| {
+                Observation::failed(
+                    planned.target.clone(),
+                    ProbeError::new(Stage::Tls, "probe task failed"),
+                )
             })
         })
         .collect()
 }
 
-/// The process exit code for a set of results (the Nagios convention):
-/// 2 if any is intercepted; else 1 if any is suspicious; else 0 if some
-/// target presented a certificate and every one that did is ok; else 3.
+/// The process exit code for a set of results: the exit code of their
+/// overall verdict ([`Verdict::overall`]), 3 when there are none.
 pub fn exit_code(results: &[Assessment]) -> i32 {
-    let verdicts: Vec<Verdict> = results.iter().map(|a| a.verdict).collect();
-    exit_code_of(&verdicts)
+    exit_code_of(results.iter().map(|a| a.verdict))
 }
 
 /// [`exit_code`] over bare verdicts (as recorded in the journal).
-pub fn exit_code_of(verdicts: &[Verdict]) -> i32 {
-    let any = |v: Verdict| verdicts.contains(&v);
-    if any(Verdict::Intercepted) {
-        2
-    } else if any(Verdict::Suspicious) {
-        1
-    } else if any(Verdict::Ok) && !any(Verdict::CaptivePortal) {
-        0
-    } else {
-        3
-    }
+pub fn exit_code_of(verdicts: impl IntoIterator<Item = Verdict>) -> i32 {
+    Verdict::overall(verdicts).map_or(3, Verdict::exit_code)
 }

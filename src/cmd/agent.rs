@@ -246,7 +246,7 @@ pub fn status(args: &StatusArgs, lang: Lang, out: &mut dyn Write) -> Result<i32,
         None => (None, Vec::new()),
     };
     let verdicts: Vec<Verdict> = results.iter().filter_map(|r| r.verdict()).collect();
-    let code = crate::check::exit_code_of(&verdicts);
+    let code = crate::check::exit_code_of(verdicts.iter().copied());
     let trigger = match cycle {
         Some(Record::Cycle { trigger, .. }) => Some(trigger.as_str()),
         _ => None,

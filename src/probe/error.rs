@@ -1,59 +1,12 @@
 //! Probe failures: the stage a probe stopped at and a human-readable reason
 //! (NXDOMAIN, refused, reset after ClientHello, the TLS alert's name...).
 
-use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use serde::Serialize;
-
-/// Where a probe stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Name resolution.
-    Dns,
-    /// TCP connection.
-    Tcp,
-    /// Reaching or tunnelling through the proxy.
-    Proxy,
-    /// TLS handshake.
-    Tls,
-    /// The overall timeout expired.
-    Timeout,
-}
-
-impl Stage {
-    /// The stable name used in JSON and reason codes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Dns => "dns",
-            Stage::Tcp => "tcp",
-            Stage::Proxy => "proxy",
-            Stage::Tls => "tls",
-            Stage::Timeout => "timeout",
-        }
-    }
-}
-
-/// A probe failure.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ProbeError {
-    /// Stage it failed at.
-    pub stage: Stage,
-    /// What happened.
-    pub detail: String,
-}
+use crate::observation::{ProbeError, Stage};
 
 impl ProbeError {
-    /// A failure at `stage`.
-    pub fn new(stage: Stage, detail: impl Into<String>) -> Self {
-        ProbeError {
-            stage,
-            detail: detail.into(),
-        }
-    }
-
     /// The overall timeout expired while in `stage`.
     pub fn timed_out(stage: Stage, limit: Duration) -> Self {
         let during = match stage {
@@ -66,12 +19,6 @@ impl ProbeError {
             Stage::Timeout,
             format!("no answer within {:.1}s ({during})", limit.as_secs_f64()),
         )
-    }
-}
-
-impl fmt::Display for ProbeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.stage.as_str(), self.detail)
     }
 }
 

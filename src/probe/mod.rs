@@ -14,13 +14,12 @@ use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
 use rustls::client::Resumption;
-use rustls_pki_types::{CertificateDer, ServerName};
-use serde::Serialize;
+use rustls_pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 
-pub use error::{ProbeError, Stage};
+pub use crate::observation::{Observation, ProbeError, Stage, TlsParams};
 
 use crate::target::{ConnectTo, Target};
 use danger::RecordingVerifier;
@@ -45,36 +44,6 @@ impl Default for ProbeOptions {
             connect_to: Vec::new(),
         }
     }
-}
-
-/// Negotiated TLS parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TlsParams {
-    /// `TLSv1.3` or `TLSv1.2`.
-    pub version: String,
-    /// IANA-style cipher suite name.
-    pub cipher: String,
-    /// Negotiated ALPN protocol, if any.
-    pub alpn: Option<String>,
-}
-
-/// What one probe saw: plain data, the input to analysis.
-#[derive(Clone, Debug)]
-pub struct Observation {
-    /// What was checked.
-    pub target: Target,
-    /// The address the TCP connection went to (the proxy's when proxied).
-    pub peer: Option<String>,
-    /// The proxy used, if any.
-    pub via_proxy: Option<String>,
-    /// The chain as presented: leaf first, then whatever else the peer sent.
-    pub chain: Vec<CertificateDer<'static>>,
-    /// Negotiated parameters, when the handshake completed.
-    pub tls: Option<TlsParams>,
-    /// Why the probe stopped early, if it did.
-    pub error: Option<ProbeError>,
-    /// Wall time the probe took.
-    pub elapsed: Duration,
 }
 
 /// ALPN protocols offered, as a browser would.

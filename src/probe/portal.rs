@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -37,14 +36,7 @@ pub enum Expect {
     Body(String),
 }
 
-/// What the connectivity checks found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PortalEvidence {
-    /// A check was answered with something other than the expected answer.
-    pub detected: bool,
-    /// What each check saw, for the evidence list.
-    pub details: Vec<String>,
-}
+pub use crate::observation::PortalEvidence;
 
 impl PortalCheck {
     /// Parses `http://host[:port]/path`; the expected answer is `204`.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
-use crate::probe::{ProbeError, TlsParams};
+use crate::observation::{ProbeError, TlsParams};
 use crate::util::rfc3339;
 
 /// Schema identifier; bumped on any incompatible change.

@@ -1,0 +1,320 @@
+//! Findings: every fact the rules decide on, established once per
+//! observation and kept as plain data, so that each rule can be tested on
+//! its own with hand-made findings.
+//!
+//! Two questions are kept apart, as the decision needs them apart:
+//! - does the chain reach a public or known CA key **by signatures**
+//!   ([`super::path`])? If not, it was forged;
+//! - is it **fully valid** for the host now (dates, constraints, usage),
+//!   against the public store or the service's own pinned CA
+//!   (rustls-webpki, in [`super::anchors`])?
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use super::anchors::{ChainProblem, PathStatus, TrustStore, names_host};
+use super::attribution::{Attribution, MatchedBy, attribute, attribute_key};
+use super::cert::CertFacts;
+use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
+use super::verdict::Anchor;
+use super::{Context, PinCheck};
+use crate::knowledge::{Authority, Service};
+use crate::observation::{Observation, PortalEvidence, ProbeError};
+use crate::util::date;
+
+/// How the chain validates, fully, for the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Validity {
+    /// Against the public store; the path's keys, leaf to anchor.
+    Public(Vec<String>),
+    /// Against a private CA the service pins (Signal).
+    ServiceCa(Vec<String>),
+    /// Against a root Mozilla retired for age that the service pins.
+    LegacyRoot {
+        /// The path's keys.
+        path: Vec<String>,
+        /// The root's label.
+        label: String,
+    },
+    /// Not at all: the first rule it breaks.
+    Invalid(ChainProblem),
+}
+
+impl Validity {
+    /// The validated path's keys, if valid.
+    pub fn path(&self) -> Option<&[String]> {
+        match self {
+            Validity::Public(p) | Validity::ServiceCa(p) | Validity::LegacyRoot { path: p, .. } => {
+                Some(p)
+            }
+            Validity::Invalid(_) => None,
+        }
+    }
+}
+
+/// The pinset check, against the validated path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pins {
+    /// Not checked: the chain is not fully valid.
+    NotChecked,
+    /// The service has no pinset, or the host belongs to no service.
+    NoPinset,
+    /// A key of the path is pinned; its label.
+    Match(String),
+    /// No key of the path is pinned.
+    Mismatch,
+}
+
+/// The facts about one observation.
+#[derive(Clone, Debug)]
+pub struct Findings<'a> {
+    /// The host asked for.
+    pub host: String,
+    /// The presented chain, parsed.
+    pub chain: Vec<CertFacts>,
+    /// Why the probe stopped, if it did.
+    pub error: Option<&'a ProbeError>,
+    /// Whether the leaf names the host.
+    pub names_host: bool,
+    /// The best signature path from the leaf.
+    pub path: SigPath,
+    /// The label of the known CA the path ends at, if it ends at one.
+    pub end_label: Option<String>,
+    /// Full validation for the host.
+    pub validity: Validity,
+    /// Where this machine's root that signed the path is installed.
+    pub system_locations: Vec<String>,
+    /// A known interception key in the path (or that signed the leaf).
+    pub interceptor_key: Option<Attribution>,
+    /// Known interception keys sent along but not in the path, by position.
+    pub appended_keys: Vec<(usize, Attribution)>,
+    /// A product whose issuer-name pattern the chain matches (a hint).
+    pub interceptor_name: Option<Attribution>,
+    /// The captive portal whose key is in the chain, if any.
+    pub portal_key: Option<String>,
+    /// What the captive-portal checks saw, if they ran.
+    pub portal: Option<&'a PortalEvidence>,
+    /// The service the host belongs to.
+    pub service: Option<&'a Service>,
+    /// The pinset check.
+    pub pins: Pins,
+    /// Whether the service's pinset is past its review date.
+    pub pinset_stale: bool,
+    /// The public store's name.
+    pub public_store: String,
+    /// Today, `YYYY-MM-DD`.
+    pub today: String,
+    /// Now, seconds since the epoch.
+    pub now: i64,
+}
+
+impl<'a> Findings<'a> {
+    /// Establishes the findings for `obs`.
+    pub fn establish(obs: &'a Observation, service: Option<&'a Service>, ctx: Context<'a>) -> Self {
+        let chain: Vec<CertFacts> = obs.chain.iter().map(|c| CertFacts::from_der(c)).collect();
+        let knowledge = ctx.knowledge;
+        let supplied: Vec<&[u8]> = knowledge
+            .authorities
+            .iter()
+            .filter_map(|a| a.certificate.as_deref())
+            .collect();
+        let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
+        let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
+        let ends = Ends {
+            public: ctx.public,
+            system: ctx.system,
+            known_ca: &known_ca,
+        };
+        let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
+            signature_path(&presented, &supplied, &ends)
+        } else {
+            SigPath {
+                certs: Vec::new(),
+                end: PathEnd::Unknown,
+            }
+        };
+        let end_label = match &path.end {
+            PathEnd::KnownCa { spki_sha256 } => {
+                authority(&knowledge.authorities, spki_sha256).map(|a| a.label.clone())
+            }
+            _ => None,
+        };
+        let system_locations = match &path.end {
+            PathEnd::System { spki_sha256 } => ctx.system.locations(spki_sha256).to_vec(),
+            _ => Vec::new(),
+        };
+        let validity = if chain.is_empty() {
+            Validity::Invalid(ChainProblem {
+                rule: super::ChainRule::Other,
+                detail: "NoCertificate".into(),
+            })
+        } else {
+            validate(obs, service, ctx)
+        };
+        let path_keys: Vec<String> = path.keys().map(str::to_string).collect();
+        let interceptor_key = attribute_key(knowledge, path_keys.iter().map(String::as_str));
+        let appended_keys = chain
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !path.has_presented(*i))
+            .filter_map(|(i, c)| {
+                attribute_key(knowledge, std::iter::once(c.spki_sha256.as_str()))
+                    .map(|att| (i, att))
+            })
+            .collect();
+        let interceptor_name =
+            attribute(knowledge, &chain, &[]).filter(|a| a.matched_by == MatchedBy::IssuerName);
+        let portal_key = knowledge
+            .portal_keys
+            .iter()
+            .find(|k| chain.iter().any(|c| c.spki_sha256 == k.spki_sha256))
+            .map(|k| k.label.clone());
+        let today_date = time::OffsetDateTime::from_unix_timestamp(ctx.now)
+            .map(|t| t.date())
+            .unwrap_or(time::Date::MIN);
+        let pinned = service.filter(|s| !s.pins.is_empty());
+        let pins = match (validity.path(), pinned) {
+            (None, _) => Pins::NotChecked,
+            (Some(_), None) => Pins::NoPinset,
+            (Some(keys), Some(s)) => match s.pins.iter().find(|p| keys.contains(&p.spki_sha256)) {
+                Some(pin) => Pins::Match(pin.label.clone()),
+                None => Pins::Mismatch,
+            },
+        };
+        Findings {
+            host: obs.target.host.clone(),
+            names_host: !obs.chain.is_empty() && names_host(&obs.chain, &obs.target.host),
+            chain,
+            error: obs.error.as_ref(),
+            path,
+            end_label,
+            validity,
+            system_locations,
+            interceptor_key,
+            appended_keys,
+            interceptor_name,
+            portal_key,
+            portal: ctx.portal,
+            service,
+            pins,
+            pinset_stale: pinned.is_some_and(|s| s.is_stale(today_date)),
+            public_store: ctx.public.name.clone(),
+            today: date(ctx.now),
+            now: ctx.now,
+        }
+    }
+
+    /// Which store the chain leads to, for the report.
+    pub fn anchor(&self) -> Anchor {
+        match (&self.validity, &self.path.end) {
+            (Validity::Public(_), _) => Anchor::Public,
+            (Validity::ServiceCa(_), _) => Anchor::ServiceCa,
+            (Validity::LegacyRoot { .. }, _) => Anchor::LegacyRoot,
+            (Validity::Invalid(_), PathEnd::System { .. }) => Anchor::System,
+            (Validity::Invalid(_), _) => Anchor::None,
+        }
+    }
+
+    /// The pinset check as reported.
+    pub fn pin_check(&self) -> PinCheck {
+        let (status, matched) = match &self.pins {
+            Pins::NotChecked => ("not_checked", None),
+            Pins::NoPinset => ("no_pinset", None),
+            Pins::Match(label) => ("match", Some(label.clone())),
+            Pins::Mismatch => ("mismatch", None),
+        };
+        PinCheck {
+            status,
+            stale: self.pinset_stale,
+            review_by: self.service.map(|s| s.review_by.to_string()),
+            matched,
+        }
+    }
+
+    /// The certificates of the signature path that are out of date now:
+    /// their position in the presented chain (`None`: supplied by pinwatch),
+    /// subject and validity.
+    pub fn out_of_date(&self) -> Vec<(Option<usize>, &str, i64, i64)> {
+        self.path
+            .certs
+            .iter()
+            .filter(|c| self.now < c.not_before || self.now > c.not_after)
+            .map(|c| {
+                let position = match c.source {
+                    Source::Presented(i) => Some(i),
+                    Source::Known => None,
+                };
+                (position, c.subject.as_str(), c.not_before, c.not_after)
+            })
+            .collect()
+    }
+}
+
+fn authority<'k>(authorities: &'k [Authority], spki: &str) -> Option<&'k Authority> {
+    authorities.iter().find(|a| a.spki_sha256 == spki)
+}
+
+/// Full validation against the public store (with the known intermediates
+/// offered, as browsers offer their preloaded ones), else against the CAs
+/// the service pins privately or as retired roots.
+fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> Validity {
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(ctx.now).unwrap_or(0),
+    ));
+    let mut completed = obs.chain.clone();
+    completed.extend(
+        ctx.knowledge
+            .known_intermediates()
+            .map(|d| CertificateDer::from(d.to_vec())),
+    );
+    let public = ctx.public.validate(&completed, now);
+    let problem = match public {
+        PathStatus::Valid(path) => return Validity::Public(path),
+        PathStatus::Invalid(problem) => problem,
+    };
+    let Some((own, labels)) = service.and_then(|s| service_ca_store(s, ctx)) else {
+        return Validity::Invalid(problem);
+    };
+    match own.validate(&completed, now) {
+        PathStatus::Valid(path) => {
+            let legacy = path
+                .last()
+                .and_then(|spki| labels.iter().find(|(k, _, _)| k == spki))
+                .filter(|(_, kind, _)| kind == "legacy_root");
+            match legacy {
+                Some((_, _, label)) => Validity::LegacyRoot {
+                    path,
+                    label: label.clone(),
+                },
+                None => Validity::ServiceCa(path),
+            }
+        }
+        // The public store's reason is the one worth reporting.
+        PathStatus::Invalid(_) => Validity::Invalid(problem),
+    }
+}
+
+/// A pinned anchor's (SPKI hash, kind, label).
+type AnchorLabel = (String, String, String);
+
+/// The trust store of a service's pinned private CAs and legacy roots, with
+/// each anchor's (key, kind, label).
+fn service_ca_store(
+    service: &Service,
+    ctx: Context<'_>,
+) -> Option<(TrustStore, Vec<AnchorLabel>)> {
+    let anchors = service.pinned_anchors(ctx.knowledge);
+    let certs: Vec<CertificateDer<'_>> = anchors
+        .iter()
+        .filter_map(|a| a.certificate.as_deref())
+        .map(CertificateDer::from)
+        .collect();
+    if certs.is_empty() {
+        return None;
+    }
+    let labels = anchors
+        .iter()
+        .map(|a| (a.spki_sha256.clone(), a.kind.clone(), a.label.clone()))
+        .collect();
+    let name = format!("{}'s own CA", service.display_name);
+    Some((TrustStore::from_certs(&name, &certs).0, labels))
+}
