@@ -71,17 +71,6 @@ pub struct Tracker {
     paused_until: Option<i64>,
 }
 
-/// How bad a verdict is, for "did it get worse".
-fn severity(v: Verdict) -> u8 {
-    match v {
-        Verdict::Unreachable => 0,
-        Verdict::Ok => 1,
-        Verdict::CaptivePortal => 2,
-        Verdict::Suspicious => 3,
-        Verdict::Intercepted => 4,
-    }
-}
-
 fn kind_of(v: Verdict) -> Option<AlertKind> {
     match v {
         Verdict::Intercepted => Some(AlertKind::Interception),
@@ -117,10 +106,7 @@ impl Tracker {
 
     /// The worst open incident's verdict.
     pub fn worst(&self) -> Option<Verdict> {
-        self.incidents
-            .values()
-            .map(|i| i.verdict)
-            .max_by_key(|v| severity(*v))
+        self.incidents.values().map(|i| i.verdict).max()
     }
 
     /// Takes one cycle's results and returns the alerts to show now.
@@ -159,11 +145,7 @@ impl Tracker {
             let incident = self.incidents.get_mut(&subject.key);
             if let (Some(incident), false) = (incident, paused) {
                 // Announce a new incident, or one that got worse than what was announced.
-                if incident.again
-                    || incident
-                        .announced
-                        .is_none_or(|a| severity(verdict) > severity(a))
-                {
+                if incident.again || incident.announced.is_none_or(|a| verdict > a) {
                     incident.again = false;
                     incident.announced = Some(verdict);
                     if let Some(kind) = kind_of(verdict) {
@@ -180,7 +162,9 @@ impl Tracker {
 }
 
 /// Groups results by service (host:port when there is none), keeping the
-/// worst result of each: an intercepted host makes its service intercepted.
+/// result that stands for each ([`Verdict::overall`]): an intercepted host
+/// makes its service intercepted; an unreachable host does not hide an
+/// answering one.
 pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
     let mut by_key: BTreeMap<String, Subject> = BTreeMap::new();
     for a in results {
@@ -202,7 +186,8 @@ pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
             name_zh,
             result: Box::new(a.clone()),
         });
-        if severity(a.verdict) > severity(entry.result.verdict) {
+        let stands = Verdict::overall([a.verdict, entry.result.verdict]);
+        if a.verdict != entry.result.verdict && stands == Some(a.verdict) {
             *entry.result = a.clone();
         }
     }

@@ -298,10 +298,7 @@ type AnchorLabel = (String, String, String);
 
 /// The trust store of a service's pinned private CAs and legacy roots, with
 /// each anchor's (key, kind, label).
-fn service_ca_store(
-    service: &Service,
-    ctx: Context<'_>,
-) -> Option<(TrustStore, Vec<AnchorLabel>)> {
+fn service_ca_store(service: &Service, ctx: Context<'_>) -> Option<(TrustStore, Vec<AnchorLabel>)> {
     let anchors = service.pinned_anchors(ctx.knowledge);
     let certs: Vec<CertificateDer<'_>> = anchors
         .iter()

@@ -221,7 +221,11 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         let mut queue = VecDeque::from([0usize]);
         seen[0] = true;
         let mut best: Option<(usize, PathEnd)> = None;
+        // Breadth-first, the last node taken is the farthest from the leaf:
+        // with no known end, the path goes as high as signatures reach.
+        let mut farthest = 0;
         while let Some(i) = queue.pop_front() {
+            farthest = i;
             for end in self.ends_above(i) {
                 if best.as_ref().is_none_or(|(_, b)| end.rank() > b.rank()) {
                     best = Some((i, end));
@@ -240,8 +244,8 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         }
         let (last, end) = match (best, self.unverifiable.take()) {
             (Some((last, end)), _) => (last, end),
-            (None, Some(detail)) => (0, PathEnd::Unverifiable { detail }),
-            (None, None) => (0, PathEnd::Unknown),
+            (None, Some(detail)) => (farthest, PathEnd::Unverifiable { detail }),
+            (None, None) => (farthest, PathEnd::Unknown),
         };
         let mut chain = vec![last];
         while let Some(p) = chain.last().and_then(|&c| parent[c]) {

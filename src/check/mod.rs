@@ -52,6 +52,35 @@ pub struct Judge {
     pub knowledge: Knowledge,
 }
 
+impl Judge {
+    /// The one place the engine is set up, for `check`, the agent and
+    /// `pins capture`: `knowledge`, the public store (webpki-roots, or the
+    /// certificates of `public_roots`) and this machine's store. Returns the
+    /// problems met reading this machine's store, which do not stop a check.
+    pub fn load(
+        knowledge: Knowledge,
+        public_roots: Option<&std::path::Path>,
+    ) -> Result<(Judge, Vec<String>), StoreError> {
+        let public = load_public_roots(public_roots)?;
+        let (system, warnings) = load_system_roots();
+        Ok((
+            Judge {
+                public,
+                system,
+                knowledge,
+            },
+            warnings,
+        ))
+    }
+}
+
+/// The async runtime the network commands run the engine on.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
 /// Probes every target of `plan` and judges the results at time `now`
 /// (seconds since the epoch). Results come back in plan order.
 pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {

@@ -206,7 +206,7 @@ pub struct NetArgs {
 pub enum Format {
     /// A readable table, with explanations for anything not ok.
     Text,
-    /// One JSON document (schema `pinwatch.check/1`).
+    /// One JSON document (schema `pinwatch.check/2`).
     Json,
 }
 

@@ -25,7 +25,7 @@ fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
 pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> {
     use crate::agent::config;
     use crate::agent::run::{Agent, run};
-    use crate::check::{Judge, load_public_roots, load_system_roots};
+    use crate::check::Judge;
     use crate::cli::{PlanInput, plan_from};
     use crate::cmd::load_knowledge;
 
@@ -54,11 +54,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> 
         no_portal_check: !config.portal_check,
     };
     let plan = plan_from(&input, &knowledge, &env)?;
-    let judge = Judge {
-        public: load_public_roots(config.public_roots.as_deref())?,
-        system: load_system_roots().0,
-        knowledge,
-    };
+    let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref())?;
     let journal_path = journal_path(args.journal.as_ref())?;
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;

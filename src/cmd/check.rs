@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::{CommandError, load_knowledge, now, runtime};
-use crate::check::{Judge, exit_code, load_public_roots, load_system_roots, run};
+use crate::check::{Judge, exit_code, run};
 use crate::cli::{CheckArgs, ColorChoice, Format, build_plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
@@ -13,13 +13,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let plan = build_plan(args, &knowledge, &env)?;
-    let public = load_public_roots(args.public_roots.as_deref())?;
-    let (system, warnings) = load_system_roots();
-    let judge = Judge {
-        public,
-        system,
-        knowledge,
-    };
+    let (judge, warnings) = Judge::load(knowledge, args.public_roots.as_deref())?;
     let now = now();
     let results = runtime()?.block_on(run(&plan, &judge, now));
     let exit_code = exit_code(&results);

@@ -69,7 +69,5 @@ pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> 
 
 /// Builds the async runtime the network commands use.
 fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    Ok(crate::check::runtime()?)
 }

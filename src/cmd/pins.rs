@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{CommandError, EXIT_ERROR, load_knowledge, now, runtime};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
-use crate::check::{Judge, load_public_roots, load_system_roots, run};
+use crate::check::{Judge, run};
 use crate::cli::{
     Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, PlanInput, find_service,
     plan_from,
@@ -89,11 +89,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<i32, Comma
     };
     let knowledge = load_knowledge(None)?;
     let plan = plan_from(&input, &knowledge, &env)?;
-    let judge = Judge {
-        public: load_public_roots(args.public_roots.as_deref())?,
-        system: load_system_roots().0,
-        knowledge,
-    };
+    let (judge, _) = Judge::load(knowledge, args.public_roots.as_deref())?;
     let results = runtime()?.block_on(run(&plan, &judge, now()));
     let mut code = 0;
     for (i, a) in results.iter().enumerate() {

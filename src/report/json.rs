@@ -1,4 +1,4 @@
-//! The JSON reporter: one document, schema `pinwatch.check/1`. Field names
+//! The JSON reporter: one document, schema `pinwatch.check/2`. Field names
 //! and reason strings are stable API for scripts and fleet monitoring.
 
 use std::io::{self, Write};
@@ -11,7 +11,7 @@ use crate::observation::{ProbeError, TlsParams};
 use crate::util::rfc3339;
 
 /// Schema identifier; bumped on any incompatible change.
-pub const SCHEMA: &str = "pinwatch.check/1";
+pub const SCHEMA: &str = "pinwatch.check/2";
 
 #[derive(Serialize)]
 struct Document<'a> {

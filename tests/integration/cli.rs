@@ -351,7 +351,7 @@ fn expired_public_leaf_is_suspicious() {
     let world = World::new();
     let server = Server::tls(&world.leaf(&[HOST], Validity::Expired));
     let report = world.check().via(&server).json();
-    let r = report.expect("suspicious", &["public_root", "expired"], 1);
+    let r = report.expect("suspicious", &["name_match", "chain_expired"], 1);
     assert!(!has_reason(r, "untrusted_root"), "{report:?}");
 }
 

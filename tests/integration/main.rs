@@ -8,6 +8,7 @@
 mod support;
 
 mod agent;
+mod broken_chains;
 mod cli;
 mod pins;
 mod roots;

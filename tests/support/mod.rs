@@ -7,6 +7,7 @@
 //! (process groups, waiting on output, missing tools).
 
 pub mod agent;
+pub mod chains;
 pub mod desktop;
 pub mod mitm;
 pub mod netns;
@@ -312,7 +313,7 @@ impl Report {
             self.doc["exit_code"], code,
             "exit_code in the report: {self:?}"
         );
-        assert_eq!(self.doc["schema"], "pinwatch.check/1", "{self:?}");
+        assert_eq!(self.doc["schema"], "pinwatch.check/2", "{self:?}");
         let [result] = self.results() else {
             panic!("expected exactly one result: {self:?}");
         };
