@@ -45,7 +45,7 @@ impl CaSpec {
         params
             .distinguished_name
             .push(DnType::OrganizationName, "Pinwatch Test PKI");
-        params.is_ca = self.is_ca.clone();
+        params.is_ca = self.is_ca;
         params.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,
             KeyUsagePurpose::CrlSign,
