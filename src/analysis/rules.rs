@@ -355,3 +355,198 @@ fn note_system_root(f: &Findings<'_>, d: &mut Decision) {
         d.evidence.push(Evidence::NoRoot);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each rule on hand-made findings, without certificates or a network.
+
+    use super::*;
+    use crate::analysis::CertFacts;
+    use crate::analysis::anchors::ChainProblem;
+    use crate::analysis::attribution::MatchedBy;
+    use crate::analysis::path::SigPath;
+    use crate::observation::ProbeError;
+
+    fn leaf() -> CertFacts {
+        CertFacts {
+            subject: "CN=chat.example".into(),
+            issuer: "CN=Test CA".into(),
+            issuer_cn: Some("Test CA".into()),
+            issuer_o: None,
+            sans: vec!["chat.example".into()],
+            not_before_unix: 0,
+            not_after_unix: i64::MAX / 2,
+            not_before: String::new(),
+            not_after: String::new(),
+            spki_sha256: "leafkey".into(),
+            cert_sha256: "00".into(),
+            is_ca: false,
+            parse_error: None,
+        }
+    }
+
+    /// A genuine, publicly valid chain with no pinset.
+    fn genuine_findings() -> Findings<'static> {
+        Findings {
+            host: "chat.example".into(),
+            chain: vec![leaf()],
+            error: None,
+            names_host: true,
+            path: SigPath {
+                certs: Vec::new(),
+                end: PathEnd::Public {
+                    spki_sha256: "rootkey".into(),
+                },
+            },
+            end_label: None,
+            validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
+            system_locations: Vec::new(),
+            interceptor_key: None,
+            appended_keys: Vec::new(),
+            interceptor_name: None,
+            portal_key: None,
+            portal: None,
+            service: None,
+            pins: Pins::NoPinset,
+            pinset_stale: false,
+            public_store: "public".into(),
+            today: "2026-11-29".into(),
+            now: 1_795_900_000,
+        }
+    }
+
+    fn product() -> Attribution {
+        Attribution {
+            id: "evil".into(),
+            name: "Evil Proxy".into(),
+            category: "debugging_proxy",
+            matched_by: MatchedBy::Spki,
+            matched: "key k (Evil CA)".into(),
+            advice: String::new(),
+            advice_zh: String::new(),
+        }
+    }
+
+    fn broken(rule: ChainRule) -> Findings<'static> {
+        Findings {
+            validity: Validity::Invalid(ChainProblem {
+                rule,
+                detail: "X".into(),
+            }),
+            pins: Pins::NotChecked,
+            ..genuine_findings()
+        }
+    }
+
+    #[test]
+    fn the_rules_are_numbered_in_order() {
+        let numbers: Vec<u8> = RULES.iter().map(|(n, _, _)| *n).collect();
+        assert_eq!(numbers, (1..=9).collect::<Vec<u8>>());
+    }
+
+    #[test]
+    fn rule_1_decides_only_without_a_certificate() {
+        assert_eq!(no_certificate(&genuine_findings()), None);
+        let err = ProbeError::new(Stage::Dns, "x: NXDOMAIN");
+        let f = Findings {
+            chain: Vec::new(),
+            error: Some(&err),
+            ..genuine_findings()
+        };
+        let d = no_certificate(&f).expect("decides");
+        assert_eq!(
+            (d.verdict, d.reasons),
+            (Verdict::Unreachable, vec![Reason::DnsFailed])
+        );
+    }
+
+    #[test]
+    fn rule_2_needs_the_key_in_the_path_not_merely_sent() {
+        let appended = Findings {
+            appended_keys: vec![(2, product())],
+            ..genuine_findings()
+        };
+        assert_eq!(known_interceptor_key(&appended), None);
+        let d = decide(&appended);
+        assert_eq!(d.verdict, Verdict::Ok);
+        assert!(d.evidence.iter().any(|e| e.code() == "appended_known_key"));
+        let in_path = Findings {
+            interceptor_key: Some(product()),
+            ..genuine_findings()
+        };
+        let d = known_interceptor_key(&in_path).expect("decides");
+        assert_eq!(d.verdict, Verdict::Intercepted);
+        assert_eq!(d.interceptor.map(|a| a.id), Some("evil".to_string()));
+    }
+
+    #[test]
+    fn rule_5_is_forgery_only_when_no_known_key_signed_the_path() {
+        assert_eq!(forged_path(&broken(ChainRule::Expired)), None);
+        let unknown = Findings {
+            path: SigPath {
+                certs: Vec::new(),
+                end: PathEnd::Unknown,
+            },
+            ..broken(ChainRule::UnknownIssuer)
+        };
+        let d = forged_path(&unknown).expect("decides");
+        assert_eq!(d.verdict, Verdict::Intercepted);
+        assert!(d.reasons.contains(&Reason::UnknownRoot));
+        let local = Findings {
+            path: SigPath {
+                certs: Vec::new(),
+                end: PathEnd::System {
+                    spki_sha256: "local".into(),
+                },
+            },
+            system_locations: vec!["/etc/ssl/certs/local.pem".into()],
+            ..broken(ChainRule::UnknownIssuer)
+        };
+        let d = forged_path(&local).expect("decides");
+        assert!(d.reasons.contains(&Reason::SystemRootInstalled));
+        assert!(d.evidence.contains(&Evidence::SystemRootAt {
+            location: "/etc/ssl/certs/local.pem".into()
+        }));
+    }
+
+    #[test]
+    fn rule_7_names_the_broken_rule() {
+        for (rule, reason) in [
+            (ChainRule::Expired, Reason::ChainExpired),
+            (ChainRule::NotYetValid, Reason::ChainNotYetValid),
+            (ChainRule::Constraint, Reason::ChainConstraintViolated),
+            (ChainRule::Usage, Reason::ChainUsageViolated),
+            (ChainRule::TooLong, Reason::ChainTooLong),
+            (ChainRule::Other, Reason::ChainInvalid),
+        ] {
+            let d = decide(&broken(rule));
+            assert_eq!(d.verdict, Verdict::Suspicious, "{rule:?}");
+            assert!(d.reasons.contains(&reason), "{rule:?}: {:?}", d.reasons);
+        }
+        let retired = Findings {
+            path: SigPath {
+                certs: Vec::new(),
+                end: PathEnd::KnownCa {
+                    spki_sha256: "old".into(),
+                },
+            },
+            end_label: Some("Old Root".into()),
+            ..broken(ChainRule::UnknownIssuer)
+        };
+        let d = decide(&retired);
+        assert!(d.reasons.contains(&Reason::KnownCaNotTrusted));
+    }
+
+    #[test]
+    fn rule_9_is_ok_unless_the_handshake_failed() {
+        assert_eq!(decide(&genuine_findings()).verdict, Verdict::Ok);
+        let err = ProbeError::new(Stage::Tls, "alert");
+        let failed = Findings {
+            error: Some(&err),
+            ..genuine_findings()
+        };
+        let d = decide(&failed);
+        assert_eq!(d.verdict, Verdict::Unreachable);
+        assert!(d.reasons.contains(&Reason::TlsFailed));
+    }
+}
