@@ -119,3 +119,54 @@ pub struct PortalEvidence {
     /// What each check saw, for the evidence list.
     pub details: Vec<String>,
 }
+
+/// Where an interception happens, from a TTL trace of the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// This device, the local network (its router), upstream, or unknown.
+    #[serde(rename = "where")]
+    pub place: Place,
+    /// How many hops away the TLS connection ends (0: this device).
+    pub hops: Option<u8>,
+    /// How it was found: `local_address`, `proxy_on_this_device`,
+    /// `ttl_tls` (the smallest IP TTL at which the interceptor answered the
+    /// ClientHello), `ttl_tcp_proxy` (the smallest TTL at which the
+    /// configured proxy accepted a connection), `product_on_device` (a
+    /// product that installs itself on the device), `inconclusive`.
+    pub method: &'static str,
+}
+
+/// Where the TLS connection ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// On this machine: a local proxy or a product installed here.
+    ThisDevice,
+    /// One hop away: the router of the network this machine is on.
+    LocalNetwork,
+    /// Beyond the local router: the internet provider or further.
+    Upstream,
+    /// The trace was inconclusive.
+    Unknown,
+}
+
+impl Place {
+    /// The stable string used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::ThisDevice => "this_device",
+            Place::LocalNetwork => "local_network",
+            Place::Upstream => "upstream",
+            Place::Unknown => "unknown",
+        }
+    }
+
+    /// Where a TLS connection that ends `hops` hops away is.
+    pub fn of_hops(hops: u8) -> Place {
+        match hops {
+            0 => Place::ThisDevice,
+            1 => Place::LocalNetwork,
+            _ => Place::Upstream,
+        }
+    }
+}

@@ -137,3 +137,5 @@ rule-other = path validation failed
 cert-leaf = the server's certificate
 cert-nth = certificate #{ $n } of the chain
 cert-known = the known intermediate
+ev-impersonates = its certificate authority copies the name "{ $name }", but with another key: it pretends to be that public CA; that CA did not issue it
+ev-no-subject-alt-name = the certificate names no host in its subjectAltName (its subject is { $subject }); browsers and apps ignore the subject, so it is not valid for { $host }

@@ -136,3 +136,5 @@ rule-other = 路径校验失败
 cert-leaf = 服务器证书
 cert-nth = 证书链中的第 { $n } 个证书
 cert-known = 已知的中间证书
+ev-impersonates = 它的证书颁发机构冒用了“{ $name }”这个名称，但密钥不同：它在假冒这家公共 CA，证书并非该 CA 签发
+ev-no-subject-alt-name = 这个证书的 subjectAltName 中没有任何主机名（其主题为 { $subject }）；浏览器和应用程序不看主题，因此它对 { $host } 无效

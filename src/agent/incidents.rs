@@ -226,6 +226,8 @@ mod tests {
             error: None,
             peer: None,
             via_proxy: None,
+            issuer_key: None,
+            location: None,
             elapsed_ms: 0,
         }
     }

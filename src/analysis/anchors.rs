@@ -256,15 +256,38 @@ impl TrustStore {
     }
 }
 
-/// Whether the leaf of `chain` is valid for `host` (SAN matching, as browsers do).
+/// Whether the leaf of `chain` is valid for `host` (SAN matching, as browsers
+/// do). A leaf that rustls-webpki refuses to use at all (an unknown critical
+/// extension, a mismatched signature algorithm) is judged by its
+/// subjectAltName DNS names as x509-parser reads them, so that a refused
+/// leaf is not mistaken for a certificate for another host: path validation
+/// reports why it is refused.
 pub fn names_host(chain: &[CertificateDer<'_>], host: &str) -> bool {
     let Some(leaf) = chain.first() else {
         return false;
     };
-    let (Ok(ee), Ok(name)) = (EndEntityCert::try_from(leaf), ServerName::try_from(host)) else {
+    let Ok(name) = ServerName::try_from(host) else {
         return false;
     };
-    ee.verify_is_valid_for_subject_name(&name).is_ok()
+    match EndEntityCert::try_from(leaf) {
+        Ok(ee) => ee.verify_is_valid_for_subject_name(&name).is_ok(),
+        Err(_) => super::CertFacts::from_der(leaf)
+            .sans
+            .iter()
+            .any(|san| dns_name_matches(san, host)),
+    }
+}
+
+/// RFC 6125 matching of one DNS name, with a wildcard only as the whole
+/// leftmost label.
+fn dns_name_matches(pattern: &str, host: &str) -> bool {
+    let (pattern, host) = (pattern.to_ascii_lowercase(), host.to_ascii_lowercase());
+    match pattern.strip_prefix("*.") {
+        Some(rest) => host
+            .split_once('.')
+            .is_some_and(|(label, parent)| !label.is_empty() && parent == rest && rest.contains('.')),
+        None => pattern == host,
+    }
 }
 
 /// SPKI hash of an anchor: webpki keeps the SPKI without its outer SEQUENCE,

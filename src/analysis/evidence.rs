@@ -86,6 +86,12 @@ pub enum Evidence {
         /// The CA's label.
         label: String,
     },
+    /// The forging CA copies the name of a public root or known CA: it
+    /// pretends to be that CA, with another key.
+    Impersonates {
+        /// The name it copies.
+        name: String,
+    },
     /// Some signature could not be checked, so forgery cannot be decided.
     Unverifiable {
         /// What stopped the check.
@@ -109,6 +115,13 @@ pub enum Evidence {
     WrongName {
         /// The names it has.
         names: String,
+        /// The host asked for.
+        host: String,
+    },
+    /// The leaf has no subjectAltName: browsers ignore the subject's name.
+    NoSubjectAltName {
+        /// The leaf's subject.
+        subject: String,
         /// The host asked for.
         host: String,
     },
@@ -159,12 +172,14 @@ impl Evidence {
             Evidence::ChainRuleBroken { .. } => "chain_rule_broken",
             Evidence::CertOutOfDate { .. } => "cert_out_of_date",
             Evidence::KnownCaNotTrusted { .. } => "known_ca_not_trusted",
+            Evidence::Impersonates { .. } => "impersonates",
             Evidence::Unverifiable { .. } => "unverifiable",
             Evidence::LegacyRoot { .. } => "legacy_root",
             Evidence::SystemRoot => "system_root",
             Evidence::SystemRootAt { .. } => "system_root_at",
             Evidence::NoRoot => "no_root",
             Evidence::WrongName { .. } => "wrong_name",
+            Evidence::NoSubjectAltName { .. } => "no_subject_alt_name",
             Evidence::WrongNameNotPublic { .. } => "wrong_name_not_public",
             Evidence::PortalKey { .. } => "portal_key",
             Evidence::PortalCheck { .. } => "portal_check",
@@ -197,6 +212,7 @@ impl Evidence {
                 ("position", position.to_string()),
             ],
             Evidence::Malformed { error } => vec![("error", s(error))],
+            Evidence::Impersonates { name } => vec![("name", s(name))],
             Evidence::Forged {
                 host,
                 store,
@@ -234,6 +250,9 @@ impl Evidence {
             Evidence::SystemRoot | Evidence::NoRoot => vec![],
             Evidence::SystemRootAt { location } => vec![("location", s(location))],
             Evidence::WrongName { names, host } => vec![("names", s(names)), ("host", s(host))],
+            Evidence::NoSubjectAltName { subject, host } => {
+                vec![("subject", s(subject)), ("host", s(host))]
+            }
             Evidence::WrongNameNotPublic { store } => vec![("store", s(store))],
             Evidence::PinMismatch {
                 service,

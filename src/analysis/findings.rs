@@ -127,10 +127,7 @@ impl<'a> Findings<'a> {
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
             signature_path(&presented, &supplied, &ends)
         } else {
-            SigPath {
-                certs: Vec::new(),
-                end: PathEnd::Unknown,
-            }
+            SigPath::ending(PathEnd::Unknown)
         };
         let end_label = match &path.end {
             PathEnd::KnownCa { spki_sha256 } => {

@@ -22,6 +22,7 @@ pub mod attribution;
 pub mod cert;
 pub mod evidence;
 pub mod findings;
+pub mod incident;
 pub mod path;
 pub mod rules;
 pub mod verdict;
@@ -38,7 +39,7 @@ pub use findings::Findings;
 pub use rules::{Decision, RULES};
 
 use crate::knowledge::{Knowledge, Service};
-use crate::observation::{Observation, PortalEvidence, ProbeError, TlsParams};
+use crate::observation::{Location, Observation, PortalEvidence, ProbeError, TlsParams};
 use crate::target::Target;
 
 /// Everything analysis depends on besides the observation.
@@ -113,6 +114,12 @@ pub struct Assessment {
     pub peer: Option<String>,
     /// Proxy used.
     pub via_proxy: Option<String>,
+    /// The key that signed the leaf (SPKI SHA-256), when the chain shows it:
+    /// one interceptor is one key, however many hosts it touches.
+    pub issuer_key: Option<String>,
+    /// Where the interception happens, for an intercepted result whose
+    /// interceptor was traced (filled in by the engine, which owns the network).
+    pub location: Option<Location>,
     /// Probe time in milliseconds.
     pub elapsed_ms: u64,
 }
@@ -142,6 +149,8 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         error: obs.error.clone(),
         peer: obs.peer.clone(),
         via_proxy: obs.via_proxy.clone(),
+        issuer_key: findings.path.keys().nth(1).map(str::to_string),
+        location: None,
         elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
     }
 }

@@ -114,9 +114,23 @@ pub struct SigPath {
     pub certs: Vec<PathCert>,
     /// The key that signed the last of them.
     pub end: PathEnd,
+    /// When no known key signed the path: the name of a public root or
+    /// known CA that a certificate of the path claims as its issuer, with
+    /// another key. A look-alike, not that CA.
+    pub impersonates: Option<String>,
 }
 
 impl SigPath {
+    /// A path of no certificates ending at `end` (for a chain that cannot
+    /// be followed, and for tests).
+    pub fn ending(end: PathEnd) -> Self {
+        SigPath {
+            certs: Vec::new(),
+            end,
+            impersonates: None,
+        }
+    }
+
     /// Every key of the path, leaf first, ending key last.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.certs
@@ -165,6 +179,7 @@ pub fn signature_path(presented: &[&[u8]], supplied: &[&[u8]], ends: &Ends<'_>) 
             return SigPath {
                 certs: Vec::new(),
                 end: PathEnd::Unknown,
+                impersonates: None,
             };
         }
     }
@@ -182,6 +197,7 @@ pub fn signature_path(presented: &[&[u8]], supplied: &[&[u8]], ends: &Ends<'_>) 
         return SigPath {
             certs: Vec::new(),
             end: PathEnd::Unknown,
+            impersonates: None,
         };
     }
     Search::new(&nodes, ends).run()
@@ -252,7 +268,13 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             chain.push(p);
         }
         chain.reverse();
+        let impersonates = if end.is_known_ca() {
+            None
+        } else {
+            chain.iter().find_map(|&i| self.borrowed_name(i))
+        };
         SigPath {
+            impersonates,
             certs: chain
                 .into_iter()
                 .map(|i| {
@@ -301,6 +323,19 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             }
         }
         found
+    }
+
+    /// The issuer name of node `i`, when it is the name of a public root or
+    /// of a CA certificate pinwatch knows (and, the path being unknown, not
+    /// that CA's key).
+    fn borrowed_name(&self, i: usize) -> Option<String> {
+        let issuer = self.nodes[i].cert.issuer();
+        let raw = issuer.as_raw();
+        let known = self
+            .by_subject
+            .get(der_contents(raw))
+            .is_some_and(|v| v.iter().any(|&j| self.nodes[j].source == Source::Known));
+        (!self.ends.public.anchors_named(raw).is_empty() || known).then(|| issuer.to_string())
     }
 
     /// Nodes named as node `i`'s issuer whose key signed it.

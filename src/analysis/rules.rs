@@ -141,19 +141,19 @@ pub fn wrong_name(f: &Findings<'_>) -> Option<Decision> {
         return None;
     }
     let leaf = f.chain.first()?;
-    let names = if leaf.sans.is_empty() {
-        leaf.subject.clone()
+    let host = f.host.clone();
+    let fact = if leaf.sans.is_empty() {
+        Evidence::NoSubjectAltName {
+            subject: leaf.subject.clone(),
+            host,
+        }
     } else {
-        leaf.sans.join(", ")
+        Evidence::WrongName {
+            names: leaf.sans.join(", "),
+            host,
+        }
     };
-    let mut d = Decision::new(
-        Verdict::Suspicious,
-        vec![Reason::NameMismatch],
-        vec![Evidence::WrongName {
-            names,
-            host: f.host.clone(),
-        }],
-    );
+    let mut d = Decision::new(Verdict::Suspicious, vec![Reason::NameMismatch], vec![fact]);
     if !f.path.end.is_known_ca() {
         d.evidence.push(Evidence::WrongNameNotPublic {
             store: f.public_store.clone(),
@@ -201,6 +201,10 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
             signer,
         }],
     );
+    if let Some(name) = &f.path.impersonates {
+        d.reasons.push(Reason::ImpersonatesPublicCa);
+        d.evidence.push(Evidence::Impersonates { name: name.clone() });
+    }
     note_system_root(f, &mut d);
     if let Some(att) = &f.interceptor_name {
         d.reasons.push(Reason::InterceptorIssuer);
@@ -392,12 +396,9 @@ mod tests {
             chain: vec![leaf()],
             error: None,
             names_host: true,
-            path: SigPath {
-                certs: Vec::new(),
-                end: PathEnd::Public {
+            path: SigPath::ending(PathEnd::Public {
                     spki_sha256: "rootkey".into(),
-                },
-            },
+                }),
             end_label: None,
             validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
             system_locations: Vec::new(),
@@ -483,22 +484,16 @@ mod tests {
     fn rule_5_is_forgery_only_when_no_known_key_signed_the_path() {
         assert_eq!(forged_path(&broken(ChainRule::Expired)), None);
         let unknown = Findings {
-            path: SigPath {
-                certs: Vec::new(),
-                end: PathEnd::Unknown,
-            },
+            path: SigPath::ending(PathEnd::Unknown),
             ..broken(ChainRule::UnknownIssuer)
         };
         let d = forged_path(&unknown).expect("decides");
         assert_eq!(d.verdict, Verdict::Intercepted);
         assert!(d.reasons.contains(&Reason::UnknownRoot));
         let local = Findings {
-            path: SigPath {
-                certs: Vec::new(),
-                end: PathEnd::System {
+            path: SigPath::ending(PathEnd::System {
                     spki_sha256: "local".into(),
-                },
-            },
+                }),
             system_locations: vec!["/etc/ssl/certs/local.pem".into()],
             ..broken(ChainRule::UnknownIssuer)
         };
@@ -524,12 +519,9 @@ mod tests {
             assert!(d.reasons.contains(&reason), "{rule:?}: {:?}", d.reasons);
         }
         let retired = Findings {
-            path: SigPath {
-                certs: Vec::new(),
-                end: PathEnd::KnownCa {
+            path: SigPath::ending(PathEnd::KnownCa {
                     spki_sha256: "old".into(),
-                },
-            },
+                }),
             end_label: Some("Old Root".into()),
             ..broken(ChainRule::UnknownIssuer)
         };

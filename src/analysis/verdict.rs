@@ -99,6 +99,9 @@ pub enum Reason {
     /// The chain names the host and no public or known CA key signed its
     /// path: a forged chain.
     UntrustedRoot,
+    /// ... and its CA copies the name of a public root or known CA, with
+    /// another key: a look-alike.
+    ImpersonatesPublicCa,
     /// ... and it validates against this machine's store: a local root is installed.
     SystemRootInstalled,
     /// ... and not against this machine's store either.
@@ -160,6 +163,7 @@ impl Reason {
             Reason::KnownInterceptorKey => "known_interceptor_key",
             Reason::InterceptorIssuer => "interceptor_issuer",
             Reason::UntrustedRoot => "untrusted_root",
+            Reason::ImpersonatesPublicCa => "impersonates_public_ca",
             Reason::SystemRootInstalled => "system_root_installed",
             Reason::UnknownRoot => "unknown_root",
             Reason::PinMismatch => "pin_mismatch",

@@ -3,6 +3,7 @@
 //! captive-portal checks only when a target needs them, and analyses each
 //! observation. The caller supplies the clock.
 
+mod locate;
 mod stores;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+pub use locate::{TRACE_BUDGET, locate_interceptors};
 pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
 
 use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
@@ -39,6 +41,9 @@ pub struct Plan {
     pub probe: ProbeOptions,
     /// Connectivity checks for captive portals (empty: never check).
     pub portal_checks: Vec<PortalCheck>,
+    /// Locate interceptors with a TTL trace (only when something is
+    /// intercepted).
+    pub trace: bool,
 }
 
 /// The trust stores and knowledge a check judges against.
@@ -100,7 +105,8 @@ pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
         now,
         portal: portal.as_ref(),
     };
-    plan.targets
+    let mut results: Vec<Assessment> = plan
+        .targets
         .iter()
         .zip(&observations)
         .map(|(planned, obs)| {
@@ -110,7 +116,11 @@ pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
             };
             analysis::analyze(obs, service, ctx)
         })
-        .collect()
+        .collect();
+    if plan.trace {
+        locate_interceptors(&mut results, TRACE_BUDGET.min(plan.probe.timeout)).await;
+    }
+    results
 }
 
 async fn probe_all(plan: &Plan) -> Vec<Observation> {

@@ -68,6 +68,8 @@ pub struct PlanInput<'a> {
     pub portal_checks: &'a [String],
     /// `--no-portal-check`.
     pub no_portal_check: bool,
+    /// `--no-locate`: never trace where an interception happens.
+    pub no_locate: bool,
 }
 
 /// Builds the plan for `pinwatch check`. `env` reads environment variables.
@@ -86,6 +88,7 @@ pub fn build_plan(
         concurrency: usize::from(args.concurrency),
         portal_checks: &args.portal_checks,
         no_portal_check: args.no_portal_check,
+        no_locate: args.no_locate,
     };
     plan_from(&input, knowledge, env)
 }
@@ -158,6 +161,7 @@ pub fn plan_from(
             connect_to,
         },
         portal_checks,
+        trace: !input.no_locate,
     })
 }
 

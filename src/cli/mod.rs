@@ -269,6 +269,12 @@ pub struct CheckArgs {
     /// Never run captive-portal connectivity checks.
     #[arg(long)]
     pub no_portal_check: bool,
+
+    /// Never trace where an interception happens (by default, when something
+    /// is intercepted, one IP TTL trace per interceptor finds how many hops
+    /// away it is; nothing is sent when nothing is intercepted).
+    #[arg(long)]
+    pub no_locate: bool,
 }
 
 /// Parses `10`, `10s`, `2.5s`, `800ms`.

@@ -52,6 +52,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> 
         concurrency: 32,
         portal_checks: &config.portal_checks,
         no_portal_check: !config.portal_check,
+        no_locate: false,
     };
     let plan = plan_from(&input, &knowledge, &env)?;
     let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref())?;

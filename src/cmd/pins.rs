@@ -86,6 +86,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<i32, Comma
         concurrency: 32,
         portal_checks: &[],
         no_portal_check: true,
+        no_locate: true,
     };
     let knowledge = load_knowledge(None)?;
     let plan = plan_from(&input, &knowledge, &env)?;

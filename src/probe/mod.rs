@@ -7,6 +7,7 @@ pub mod danger;
 mod error;
 pub mod portal;
 pub mod proxy;
+pub mod trace;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -175,7 +176,7 @@ async fn run(
     Ok(())
 }
 
-fn client_config(recorded: danger::RecordedChain) -> Result<ClientConfig, ProbeError> {
+pub(crate) fn client_config(recorded: danger::RecordedChain) -> Result<ClientConfig, ProbeError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(RecordingVerifier::new(provider.clone(), recorded));
     let mut config = ClientConfig::builder_with_provider(provider)

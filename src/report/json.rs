@@ -6,8 +6,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Summary};
+use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
-use crate::observation::{ProbeError, TlsParams};
+use crate::observation::{Location, ProbeError, TlsParams};
 use crate::util::rfc3339;
 
 /// Schema identifier; bumped on any incompatible change.
@@ -22,6 +23,7 @@ struct Document<'a> {
     summary: Summary,
     warnings: &'a [String],
     results: Vec<Result<'a>>,
+    incidents: Vec<Incident>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +43,8 @@ struct Result<'a> {
     error: Option<&'a ProbeError>,
     peer: Option<&'a str>,
     via_proxy: Option<&'a str>,
+    issuer_key: Option<&'a str>,
+    location: Option<&'a Location>,
     elapsed_ms: u64,
 }
 
@@ -61,6 +65,8 @@ fn result(a: &Assessment) -> Result<'_> {
         error: a.error.as_ref(),
         peer: a.peer.as_deref(),
         via_proxy: a.via_proxy.as_deref(),
+        issuer_key: a.issuer_key.as_deref(),
+        location: a.location.as_ref(),
         elapsed_ms: a.elapsed_ms,
     }
 }
@@ -75,6 +81,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         summary: Summary::of(report.results),
         warnings: report.warnings,
         results: report.results.iter().map(result).collect(),
+        incidents: incidents(report.results),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)

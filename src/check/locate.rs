@@ -1,0 +1,77 @@
+//! After analysis: where each interception happens. One TTL trace per
+//! distinct interceptor (same key that signed the leaf, same proxy
+//! setting), all traces at once, each within a second; nothing is sent
+//! when nothing is intercepted.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::analysis::incident::interceptor_key;
+use crate::analysis::{Assessment, Verdict};
+use crate::knowledge::Category;
+use crate::observation::{Location, Place};
+use crate::probe::trace::{self, TraceRequest};
+
+/// How long one trace may take.
+pub const TRACE_BUDGET: Duration = Duration::from_millis(1000);
+
+/// Categories of products that install themselves on the device.
+const ON_DEVICE: [Category; 3] = [
+    Category::Antivirus,
+    Category::ParentalControl,
+    Category::AdwareMalware,
+];
+
+/// Fills in `location` for every intercepted result.
+pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, a) in results.iter().enumerate() {
+        if a.verdict == Verdict::Intercepted {
+            groups.entry(interceptor_key(a)).or_default().push(i);
+        }
+    }
+    let mut traces = tokio::task::JoinSet::new();
+    for members in groups.into_values() {
+        let first = &results[members[0]];
+        let Some(request) = request_for(first) else {
+            let unknown = Location {
+                place: Place::Unknown,
+                hops: None,
+                method: "inconclusive",
+            };
+            for &i in &members {
+                results[i].location = Some(unknown.clone());
+            }
+            continue;
+        };
+        traces.spawn(async move { (members, trace::locate(&request, budget).await) });
+    }
+    while let Some(joined) = traces.join_next().await {
+        let Ok((members, location)) = joined else {
+            continue;
+        };
+        for i in members {
+            let on_device = results[i]
+                .interceptor
+                .as_ref()
+                .is_some_and(|att| ON_DEVICE.iter().any(|c| c.as_str() == att.category));
+            let mut location = location.clone();
+            if on_device && matches!(location.place, Place::LocalNetwork | Place::Unknown) {
+                location.place = Place::ThisDevice;
+                location.method = "product_on_device";
+            }
+            results[i].location = Some(location);
+        }
+    }
+}
+
+fn request_for(a: &Assessment) -> Option<TraceRequest> {
+    let peer: SocketAddr = a.peer.as_deref()?.parse().ok()?;
+    Some(TraceRequest {
+        peer,
+        host: a.target.host.clone(),
+        via_proxy: a.via_proxy.is_some(),
+        forged_issuer: a.chain.first()?.issuer.clone(),
+    })
+}

@@ -1,0 +1,181 @@
+//! Locating an interceptor: how many hops away the TLS connection ends, the
+//! way OONI's tlsmiddlebox experiment measures it. An ordinary TCP socket
+//! gets a small IP TTL (IPv6 hop limit) before it connects, then sends its
+//! ClientHello with that TTL; the smallest TTL at which the interceptor
+//! answers is its distance. No raw sockets, no root: a SYN that runs out of
+//! TTL at a router comes back as ICMP time exceeded, which fails the
+//! connect at once.
+//!
+//! Traffic: one trace per distinct interceptor, only when something was
+//! intercepted, at most [`MAX_HOPS`] connections, bounded by a deadline.
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustls_pki_types::ServerName;
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, timeout_at};
+
+use super::client_config;
+use crate::observation::{Location, Place};
+
+/// The farthest hop the trace tries.
+pub const MAX_HOPS: u8 = 12;
+
+/// What to locate.
+#[derive(Clone, Debug)]
+pub struct TraceRequest {
+    /// The address the intercepted connection went to (the proxy's when
+    /// one was used).
+    pub peer: SocketAddr,
+    /// The host name to send as SNI.
+    pub host: String,
+    /// Whether `peer` is a configured proxy (then the proxy is located).
+    pub via_proxy: bool,
+    /// The issuer of the forged leaf: a TTL whose answer carries a leaf
+    /// with this issuer reached the interceptor.
+    pub forged_issuer: String,
+}
+
+/// Whether `ip` is an address of this machine (loopback, or one it can
+/// bind to).
+pub fn is_local(ip: IpAddr) -> bool {
+    ip.is_loopback() || ip.is_unspecified() || UdpSocket::bind((ip, 0)).is_ok()
+}
+
+/// Locates the interceptor of `request` within `budget`.
+pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
+    if is_local(request.peer.ip()) {
+        let method = if request.via_proxy {
+            "proxy_on_this_device"
+        } else {
+            "local_address"
+        };
+        return Location {
+            place: Place::ThisDevice,
+            hops: Some(0),
+            method,
+        };
+    }
+    let deadline = Instant::now() + budget;
+    let request = Arc::new(request.clone());
+    let mut attempts = JoinSet::new();
+    for ttl in 1..=MAX_HOPS {
+        let request = request.clone();
+        attempts.spawn(async move {
+            let reached = timeout_at(deadline, attempt(&request, ttl))
+                .await
+                .unwrap_or(false);
+            (ttl, reached)
+        });
+    }
+    let mut outcome: [Option<bool>; MAX_HOPS as usize] = [None; MAX_HOPS as usize];
+    let method = if request.via_proxy {
+        "ttl_tcp_proxy"
+    } else {
+        "ttl_tls"
+    };
+    while let Some(joined) = attempts.join_next().await {
+        let Ok((ttl, reached)) = joined else { continue };
+        outcome[usize::from(ttl - 1)] = Some(reached);
+        if let Some(hops) = smallest_reached(&outcome) {
+            attempts.abort_all();
+            return Location {
+                place: Place::of_hops(hops),
+                hops: Some(hops),
+                method,
+            };
+        }
+    }
+    Location {
+        place: Place::Unknown,
+        hops: None,
+        method: "inconclusive",
+    }
+}
+
+/// The smallest TTL that reached the interceptor, once every smaller one is
+/// known to have failed.
+fn smallest_reached(outcome: &[Option<bool>]) -> Option<u8> {
+    for (i, o) in outcome.iter().enumerate() {
+        match o {
+            Some(true) => return u8::try_from(i + 1).ok(),
+            Some(false) => continue,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// One connection with IP TTL `ttl`: did the interceptor answer?
+async fn attempt(request: &TraceRequest, ttl: u8) -> bool {
+    let Ok(stream) = connect_with_ttl(request.peer, ttl).await else {
+        return false;
+    };
+    if request.via_proxy {
+        // The proxy is where the setting sends traffic: reaching it is enough.
+        return true;
+    }
+    forged_answer(stream, &request.host, &request.forged_issuer).await
+}
+
+async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStream> {
+    let socket = Socket::new(Domain::for_address(peer), Type::STREAM, Some(Protocol::TCP))?;
+    if peer.is_ipv4() {
+        socket.set_ttl_v4(u32::from(ttl))?;
+    } else {
+        socket.set_unicast_hops_v6(u32::from(ttl))?;
+    }
+    socket.set_nonblocking(true)?;
+    let socket = TcpSocket::from_std_stream(std::net::TcpStream::from(socket));
+    socket.connect(peer).await
+}
+
+/// Sends a ClientHello on `stream` and says whether the leaf that came back
+/// was issued by `forged_issuer`.
+async fn forged_answer(mut stream: TcpStream, host: &str, forged_issuer: &str) -> bool {
+    let recorded = Arc::new(Mutex::new(Vec::new()));
+    let (Ok(config), Ok(name)) = (
+        client_config(recorded.clone()),
+        ServerName::try_from(host.to_string()),
+    ) else {
+        return false;
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    // The handshake may fail after the certificate (we accept anything, the
+    // peer may not): what matters is the certificate it sent.
+    let _ = connector.connect(name, &mut stream).await;
+    let leaf = recorded.lock().ok().and_then(|c| c.first().cloned());
+    leaf.is_some_and(|der| crate::analysis::CertFacts::from_der(&der).issuer == forged_issuer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_smallest_ttl_wins_only_once_smaller_ones_failed() {
+        assert_eq!(smallest_reached(&[None, Some(true)]), None);
+        assert_eq!(smallest_reached(&[Some(false), Some(true)]), Some(2));
+        assert_eq!(smallest_reached(&[Some(true), None]), Some(1));
+        assert_eq!(smallest_reached(&[Some(false), Some(false)]), None);
+    }
+
+    #[test]
+    fn loopback_is_this_device() {
+        assert!(is_local("127.0.0.1".parse().unwrap()));
+        assert!(is_local("::1".parse().unwrap()));
+        // TEST-NET-3 is never an address of this machine.
+        assert!(!is_local("203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn hops_say_where() {
+        assert_eq!(Place::of_hops(0), Place::ThisDevice);
+        assert_eq!(Place::of_hops(1), Place::LocalNetwork);
+        assert_eq!(Place::of_hops(3), Place::Upstream);
+    }
+}
