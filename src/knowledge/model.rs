@@ -4,7 +4,7 @@ use regex::Regex;
 use serde::Serialize;
 
 /// Everything pinwatch knows, loaded and validated.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Knowledge {
     /// Chat services with their hosts and pinsets, sorted by name.
     pub services: Vec<Service>,

@@ -1,7 +1,8 @@
 //! The integration tests, one binary: `cli` runs `pinwatch check` against
 //! loopback servers, intercepting proxies and mitmproxy; `agent` runs
 //! `pinwatch agent` with a real session bus, notification server, tray
-//! host and network namespace, and `history`/`status` on its journal.
+//! host and network namespace, and `history`/`status` on its journal;
+//! `limbo` drives the x509-limbo corpus through the check engine.
 //! Helpers live in tests/support.
 
 #[path = "../support/mod.rs"]
@@ -10,5 +11,6 @@ mod support;
 mod agent;
 mod broken_chains;
 mod cli;
+mod limbo;
 mod pins;
 mod roots;

@@ -124,6 +124,13 @@ impl Server {
         Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
     }
 
+    /// A TLS server presenting `key`'s chain as it is, whatever it holds
+    /// (the x509-limbo cases: chains no CA would issue).
+    pub fn tls_key(key: Arc<CertifiedKey>) -> Server {
+        let acceptor = acceptor(Arc::new(Fixed(key)));
+        Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
+    }
+
     /// A TLS server that forges a leaf for whatever SNI it receives, signed
     /// by `ca` (an interception middlebox).
     pub fn forging(ca: Arc<Ca>) -> Server {
