@@ -283,9 +283,9 @@ pub fn names_host(chain: &[CertificateDer<'_>], host: &str) -> bool {
 fn dns_name_matches(pattern: &str, host: &str) -> bool {
     let (pattern, host) = (pattern.to_ascii_lowercase(), host.to_ascii_lowercase());
     match pattern.strip_prefix("*.") {
-        Some(rest) => host
-            .split_once('.')
-            .is_some_and(|(label, parent)| !label.is_empty() && parent == rest && rest.contains('.')),
+        Some(rest) => host.split_once('.').is_some_and(|(label, parent)| {
+            !label.is_empty() && parent == rest && rest.contains('.')
+        }),
         None => pattern == host,
     }
 }

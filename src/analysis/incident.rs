@@ -63,7 +63,11 @@ pub fn incidents(results: &[Assessment]) -> Vec<Incident> {
                 out.push(Incident {
                     key,
                     interceptor: a.interceptor.clone(),
-                    issuer: a.chain.first().map(|c| c.issuer.clone()).unwrap_or_default(),
+                    issuer: a
+                        .chain
+                        .first()
+                        .map(|c| c.issuer.clone())
+                        .unwrap_or_default(),
                     impersonates: a.evidence.iter().find_map(|e| match e {
                         super::Evidence::Impersonates { name } => Some(name.clone()),
                         _ => None,

@@ -203,7 +203,8 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
     );
     if let Some(name) = &f.path.impersonates {
         d.reasons.push(Reason::ImpersonatesPublicCa);
-        d.evidence.push(Evidence::Impersonates { name: name.clone() });
+        d.evidence
+            .push(Evidence::Impersonates { name: name.clone() });
     }
     note_system_root(f, &mut d);
     if let Some(att) = &f.interceptor_name {
@@ -397,8 +398,8 @@ mod tests {
             error: None,
             names_host: true,
             path: SigPath::ending(PathEnd::Public {
-                    spki_sha256: "rootkey".into(),
-                }),
+                spki_sha256: "rootkey".into(),
+            }),
             end_label: None,
             validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
             system_locations: Vec::new(),
@@ -492,8 +493,8 @@ mod tests {
         assert!(d.reasons.contains(&Reason::UnknownRoot));
         let local = Findings {
             path: SigPath::ending(PathEnd::System {
-                    spki_sha256: "local".into(),
-                }),
+                spki_sha256: "local".into(),
+            }),
             system_locations: vec!["/etc/ssl/certs/local.pem".into()],
             ..broken(ChainRule::UnknownIssuer)
         };
@@ -520,8 +521,8 @@ mod tests {
         }
         let retired = Findings {
             path: SigPath::ending(PathEnd::KnownCa {
-                    spki_sha256: "old".into(),
-                }),
+                spki_sha256: "old".into(),
+            }),
             end_label: Some("Old Root".into()),
             ..broken(ChainRule::UnknownIssuer)
         };

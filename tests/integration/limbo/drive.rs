@@ -183,6 +183,8 @@ async fn through_engine(
             service: None,
         }],
         concurrency: 1,
+        // Every intercepted verdict is on loopback: nothing to locate.
+        trace: false,
         probe: ProbeOptions {
             timeout: PROBE_TIMEOUT,
             connect_to: vec![ConnectTo {
