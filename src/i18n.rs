@@ -41,6 +41,15 @@ pub enum Lang {
 static EN: LanguageIdentifier = langid!("en-US");
 static ZH: LanguageIdentifier = langid!("zh-CN");
 
+/// Counts (`n`, `count`, `hops`) go to Fluent as numbers, so that plural
+/// variants (`[one]`, `[other]`) select on them; everything else is text.
+fn value<'a>(key: &str, text: &str) -> FluentValue<'a> {
+    match (key, text.parse::<u64>()) {
+        ("n" | "count" | "hops", Ok(number)) => FluentValue::from(number),
+        _ => FluentValue::from(text.to_string()),
+    }
+}
+
 impl Lang {
     /// The language of a POSIX locale or BCP 47 tag (`zh_CN.UTF-8`, `zh-Hans`,
     /// `en_GB`); `None` for one pinwatch does not speak.
@@ -95,7 +104,7 @@ impl Lang {
     pub fn tr_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .map(|(k, v)| (Cow::Borrowed(*k), value(k, v)))
             .collect();
         LOCALES.lookup_with_args(self.id(), key, &args)
     }
@@ -152,7 +161,7 @@ mod tests {
     #[test]
     fn translates_with_variables_and_no_isolation_marks() {
         let s = Lang::Zh.tr_args("summary-ok", &[("n", "3".into())]);
-        assert_eq!(s, "3 个正常");
+        assert_eq!(s, "3个正常");
         let s = Lang::En.tr_args("ev-issuer", &[("issuer", "CN=x".into())]);
         assert_eq!(s, "issuer: CN=x");
         assert!(!s.contains('\u{2068}'));

@@ -16,8 +16,7 @@ detail-by = by { $product } ({ $category })
 detail-issuer = issuer { $issuer }
 
 ## check: explanations
-headline-intercepted = INTERCEPTED by { $who }. The connection can be read and changed.
-headline-intercepted-local = INTERCEPTED by { $who }, and this machine trusts it. The connection can be read and changed.
+headline-intercepted = INTERCEPTED by { $who }.
 headline-whoever = whoever controls "{ $issuer }"
 headline-suspicious = suspicious: the certificate is not quite what was expected; this is not proof of interception.
 headline-captive-portal = the network wants you to log in first (captive portal).
@@ -139,3 +138,34 @@ cert-nth = certificate #{ $n } of the chain
 cert-known = the known intermediate
 ev-impersonates = its certificate authority copies the name "{ $name }", but with another key: it pretends to be that public CA; that CA did not issue it
 ev-no-subject-alt-name = the certificate names no host in its subjectAltName (its subject is { $subject }); browsers and apps ignore the subject, so it is not valid for { $host }
+
+## Incidents: one interceptor, however many hosts (report::incident)
+incident-head = { $services } ({ $n ->
+    [one] 1 connection
+   *[other] { $n } connections
+}) { $count ->
+    [one] is
+   *[other] are
+} intercepted by { $who }{ $where }.
+who-impersonator = a certificate authority that pretends to be "{ $name }"
+where-proxy = {" "}through the proxy { $proxy } set on this device
+where-this-device = {" "}on this device
+where-local-network = {" "}at this network's router ({ $hops ->
+    [one] 1 hop away
+   *[other] { $hops } hops away
+})
+where-upstream = {" "}beyond this network ({ $hops } hops away: the internet provider or further)
+incident-trusted-here = This machine trusts its root certificate: apps accept the connection without any warning, and it can be read and changed.
+incident-not-trusted-here = This machine does not trust its root certificate: apps that check certificates show an error. Apps that ignore certificate errors, or anyone who clicks through a warning, can still be read and changed.
+advice-proxy = Turn off the proxy setting ({ $proxy }) in this device's network settings, and remove any root certificate it asked you to install. Until then, do not log in or chat.
+advice-this-device = Software on this device is intercepting the connection: find it (antivirus HTTPS scanning, a proxy or monitoring tool), turn it off or remove it, and remove its root certificate.
+advice-local-network = Do not log in or chat on this network. Use mobile data or another network you trust, and tell the venue.
+advice-upstream = The interception happens beyond this network, at the internet provider or further. Do not log in or chat over this connection; use mobile data or a VPN you trust.
+advice-tool-used = ({ $product } is the tool used.)
+label-exposes-each = What each exposes:
+offline = This machine appears to be offline: { $why }.
+offline-no-dns = no name could be resolved
+offline-no-route = no connection could be made
+unreachable-group = Could not reach { $targets }: blocking or an outage, not interception.
+label-per-host = Per connection:
+roots-impersonates = pretends to be "{ $name }": it copies that public root's name, with another key. The public CA did not make it; whoever installed it can impersonate any website to this machine.

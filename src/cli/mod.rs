@@ -270,6 +270,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_portal_check: bool,
 
+    /// Text output: per-connection lines and evidence for every incident
+    /// and every unreachable target.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
     /// Never trace where an interception happens (by default, when something
     /// is intercepted, one IP TTL trace per interceptor finds how many hops
     /// away it is; nothing is sent when nothing is intercepted).

@@ -34,7 +34,15 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            report::text::render(&report, report::text::Style { color, lang }, out)?;
+            report::text::render(
+                &report,
+                report::text::Style {
+                    color,
+                    lang,
+                    verbose: args.verbose,
+                },
+                out,
+            )?;
         }
     }
     out.flush()?;

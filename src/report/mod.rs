@@ -2,6 +2,7 @@
 //! a `Vec<u8>`.
 
 pub mod html;
+pub mod incident;
 pub mod json;
 pub mod pins;
 pub mod roots;

@@ -53,7 +53,9 @@ fn counts(entries: &[RootEntry]) -> Counts {
         extra: n(Class::Extra),
         known_interceptor: entries
             .iter()
-            .filter(|e| e.class == Class::Extra && e.interceptor.is_some())
+            .filter(|e| {
+                e.class == Class::Extra && (e.interceptor.is_some() || e.impersonates.is_some())
+            })
             .count(),
     }
 }
@@ -163,6 +165,13 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
             )
         )?;
         writeln!(out, "  {}", lang.pick(&i.advice, &i.advice_zh))?;
+    }
+    if let Some(name) = &e.impersonates {
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args("roots-impersonates", &[("name", name.clone())])
+        )?;
     }
     if let Some(note) = &e.note {
         writeln!(out, "  {note}")?;

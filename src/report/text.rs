@@ -1,14 +1,20 @@
-//! The text reporter: a table with one line per target, then a short
-//! explanation for every result that is not ok: what happened, what to do,
-//! what it exposes, and the evidence. In English or Chinese.
+//! The text reporter: a table with one line per target, then one paragraph
+//! per incident (an interceptor, however many hosts it touches: who, where,
+//! what each service exposes, what to do), a paragraph for each other
+//! result that is not ok, one line for everything unreachable, and the
+//! summary. A machine that is offline gets one line instead of a table.
+//! Per-host evidence of incidents with `--verbose`. In English or Chinese.
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
+use super::incident;
 use super::{Report, Summary, pad};
-use crate::analysis::{Anchor, Assessment, Verdict};
+use crate::analysis::incident::{Incident, incidents};
+use crate::analysis::{Assessment, Verdict};
 use crate::i18n::Lang;
+use crate::observation::Stage;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -17,11 +23,24 @@ pub struct Style {
     pub color: bool,
     /// Language of the text.
     pub lang: Lang,
+    /// Per-host lines and evidence for every result.
+    pub verbose: bool,
 }
 
 /// Writes `report` as a table plus explanations.
 pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let lang = style.lang;
+    if let Some(why) = offline(report.results) {
+        writeln!(out, "{}", lang.tr_args("offline", &[("why", lang.tr(why))]))?;
+        for w in report.warnings {
+            writeln!(out, "{} {w}", lang.tr("warning"))?;
+        }
+        return writeln!(
+            out,
+            "{}",
+            summary_line(lang, &Summary::of(report.results), report.results.len())
+        );
+    }
     let rows: Vec<[String; 4]> = report
         .results
         .iter()
@@ -61,10 +80,19 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
     for (row, a) in rows.iter().zip(report.results) {
         writeln!(out, "{}", line(row, Some(a.verdict)).trim_end())?;
     }
-    for a in report.results.iter().filter(|a| a.verdict != Verdict::Ok) {
+    for found in incidents(report.results) {
+        writeln!(out)?;
+        explain_incident(&found, report.results, style, out)?;
+    }
+    for a in report
+        .results
+        .iter()
+        .filter(|a| matches!(a.verdict, Verdict::Suspicious | Verdict::CaptivePortal))
+    {
         writeln!(out)?;
         explain(a, style, out)?;
     }
+    unreachable_paragraph(report.results, style, out)?;
     for w in report.warnings {
         writeln!(out, "\n{} {w}", lang.tr("warning"))?;
     }
@@ -128,6 +156,120 @@ fn detail(lang: Lang, a: &Assessment) -> String {
     }
 }
 
+/// Why the machine seems offline: every target failed before any
+/// connection was made (no name resolved, or no route anywhere).
+fn offline(results: &[Assessment]) -> Option<&'static str> {
+    let stage = |a: &Assessment| a.error.as_ref().map(|e| e.stage);
+    let nothing_connected = results
+        .iter()
+        .all(|a| a.verdict == Verdict::Unreachable && a.peer.is_none() && a.chain.is_empty());
+    if results.is_empty() || !nothing_connected {
+        return None;
+    }
+    if results.iter().all(|a| stage(a) == Some(Stage::Dns)) {
+        Some("offline-no-dns")
+    } else if results
+        .iter()
+        .all(|a| matches!(stage(a), Some(Stage::Dns | Stage::Tcp | Stage::Timeout)))
+    {
+        Some("offline-no-route")
+    } else {
+        None
+    }
+}
+
+fn explain_incident(
+    found: &Incident,
+    results: &[Assessment],
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lang = style.lang;
+    let head = format!(
+        "{}: {}",
+        verdict_label(lang, Verdict::Intercepted),
+        incident::headline(lang, found)
+    );
+    let head = if style.color {
+        colored(Verdict::Intercepted, &head)
+    } else {
+        head
+    };
+    writeln!(out, "{head}")?;
+    writeln!(out, "  {}", incident::trust(lang, found))?;
+    let exposures = incident::exposures(lang, found);
+    if !exposures.is_empty() {
+        writeln!(out, "  {}", lang.tr("label-exposes-each"))?;
+        for line in exposures {
+            writeln!(out, "    - {line}")?;
+        }
+    }
+    writeln!(
+        out,
+        "  {} {}",
+        lang.tr("label-what-to-do"),
+        incident::advice(lang, found)
+    )?;
+    let members = incident::members(found, results);
+    if style.verbose {
+        writeln!(out, "  {}", lang.tr("label-per-host"))?;
+        for a in members {
+            writeln!(out, "    {}:", a.target)?;
+            for e in &a.evidence {
+                writeln!(out, "      - {}", e.render(lang))?;
+            }
+        }
+    } else if let Some(first) = members.first() {
+        for e in &first.evidence {
+            writeln!(out, "  - {}", e.render(lang))?;
+        }
+    }
+    Ok(())
+}
+
+/// Everything unreachable in one line (per host with `--verbose`).
+fn unreachable_paragraph(
+    results: &[Assessment],
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lang = style.lang;
+    let gone: Vec<&Assessment> = results
+        .iter()
+        .filter(|a| a.verdict == Verdict::Unreachable)
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let mut names: Vec<String> = Vec::new();
+    for a in &gone {
+        let name = a.service.as_ref().map_or_else(
+            || a.target.to_string(),
+            |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
+        );
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        lang.tr_args(
+            "unreachable-group",
+            &[("targets", incident::join(lang, &names))]
+        )
+    )?;
+    if style.verbose {
+        for a in gone {
+            let why = a.evidence.iter().find(|e| e.code() != "issuer");
+            let why = why.map(|e| e.render(lang)).unwrap_or_default();
+            writeln!(out, "  - {}: {why}", a.target)?;
+        }
+    }
+    Ok(())
+}
+
 fn explain(a: &Assessment, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let lang = style.lang;
     let head = format!("{}: {}", a.target, headline(lang, a));
@@ -162,16 +304,18 @@ pub fn headline(lang: Lang, a: &Assessment) -> String {
     match a.verdict {
         Verdict::Ok => lang.tr("verdict-ok"),
         Verdict::Intercepted => {
-            let who = a.interceptor.as_ref().map_or_else(
-                || lang.tr_args("headline-whoever", &[("issuer", short_issuer(a))]),
-                |i| i.name.clone(),
-            );
-            let key = if a.anchor == Anchor::System {
-                "headline-intercepted-local"
-            } else {
-                "headline-intercepted"
-            };
-            lang.tr_args(key, &[("who", who)])
+            let one = crate::analysis::incident::incidents(std::slice::from_ref(a));
+            match one.first() {
+                Some(found) => format!(
+                    "{} {}",
+                    lang.tr_args(
+                        "headline-intercepted",
+                        &[("who", incident::who(lang, found))]
+                    ),
+                    incident::trust(lang, found)
+                ),
+                None => lang.tr_args("headline-intercepted", &[("who", short_issuer(a))]),
+            }
         }
         Verdict::Suspicious => lang.tr("headline-suspicious"),
         Verdict::CaptivePortal => lang.tr("headline-captive-portal"),

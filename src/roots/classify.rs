@@ -43,6 +43,9 @@ pub struct RootEntry {
     pub interceptor: Option<Attribution>,
     /// Why a version-skew root left Mozilla's store, when known.
     pub note: Option<String>,
+    /// An extra root named like a public root, with another key: the
+    /// public root's name it copies (a look-alike).
+    pub impersonates: Option<String>,
 }
 
 /// The platform whose root program a stock store follows: `windows`,
@@ -91,7 +94,11 @@ pub fn classify(
             let interceptor = (class != Class::Public)
                 .then(|| attribute(knowledge, std::slice::from_ref(&facts), &[]))
                 .flatten();
+            let impersonates = (class == Class::Extra)
+                .then(|| look_alike(&found.der, public))
+                .flatten();
             RootEntry {
+                impersonates,
                 class,
                 expired: facts.parse_error.is_none() && facts.not_after_unix < now,
                 locations: found.locations.clone(),
@@ -105,6 +112,15 @@ pub fn classify(
     out
 }
 
+/// The subject of `der`, when a public root has that subject (and, this
+/// root being extra, another key).
+fn look_alike(der: &[u8], public: &TrustStore) -> Option<String> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let subject = cert.subject();
+    (!public.anchors_named(subject.as_raw()).is_empty()).then(|| subject.to_string())
+}
+
 fn in_program(knowledge: &Knowledge, spki: &str, platform: &str) -> bool {
     knowledge
         .platform_roots
@@ -112,13 +128,15 @@ fn in_program(knowledge: &Knowledge, spki: &str, platform: &str) -> bool {
         .any(|r| r.spki_sha256 == spki && r.programs.iter().any(|p| p == platform))
 }
 
-/// 2 if an extra root is a known interception or blocklisted key, 1 if any
-/// extra root exists, 0 otherwise. Version skew never raises it.
+/// 2 if an extra root is a known interception or blocklisted key or
+/// impersonates a public root, 1 if any extra root exists, 0 otherwise.
+/// Version skew never raises it.
 pub fn exit_code(entries: &[RootEntry]) -> i32 {
     let extra = entries.iter().filter(|e| e.class == Class::Extra);
     let mut code = 0;
     for e in extra {
-        code = code.max(if e.interceptor.is_some() { 2 } else { 1 });
+        let alarming = e.interceptor.is_some() || e.impersonates.is_some();
+        code = code.max(if alarming { 2 } else { 1 });
     }
     code
 }
