@@ -17,6 +17,14 @@ const ON_DEVICE: [Category; 3] = [
     Category::AdwareMalware,
 ];
 
+/// `": "` in English, `"："` in Chinese (a full-width colon takes no space).
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
 /// `A, B and C` / `A、B和C`.
 pub fn join(lang: Lang, items: &[String]) -> String {
     match items {
@@ -113,9 +121,9 @@ pub fn exposures(lang: Lang, incident: &Incident) -> Vec<String> {
         .iter()
         .map(|s: &ServiceInfo| {
             format!(
-                "{}{} {}",
+                "{}{}{}",
                 lang.pick(&s.display_name, &s.display_name_zh),
-                if lang == Lang::Zh { "：" } else { ":" },
+                colon(lang),
                 lang.pick(&s.exposes, &s.exposes_zh)
             )
         })

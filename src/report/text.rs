@@ -186,8 +186,9 @@ fn explain_incident(
 ) -> io::Result<()> {
     let lang = style.lang;
     let head = format!(
-        "{}: {}",
+        "{}{}{}",
         verdict_label(lang, Verdict::Intercepted),
+        incident::colon(lang),
         incident::headline(lang, found)
     );
     let head = if style.color {
@@ -206,8 +207,8 @@ fn explain_incident(
     }
     writeln!(
         out,
-        "  {} {}",
-        lang.tr("label-what-to-do"),
+        "  {}{}",
+        labelled(lang, "label-what-to-do"),
         incident::advice(lang, found)
     )?;
     let members = incident::members(found, results);
@@ -225,6 +226,17 @@ fn explain_incident(
         }
     }
     Ok(())
+}
+
+/// A label (`What to do:`) followed by its text: a space after an ASCII
+/// colon, none after a full-width one.
+fn labelled(lang: Lang, key: &str) -> String {
+    let label = lang.tr(key);
+    if label.ends_with('：') {
+        label
+    } else {
+        format!("{label} ")
+    }
 }
 
 /// Everything unreachable in one line (per host with `--verbose`).
@@ -283,13 +295,13 @@ fn explain(a: &Assessment, style: Style, out: &mut dyn Write) -> io::Result<()> 
         }
     )?;
     if let Some(what) = what_to_do(lang, a) {
-        writeln!(out, "  {} {what}", lang.tr("label-what-to-do"))?;
+        writeln!(out, "  {}{what}", labelled(lang, "label-what-to-do"))?;
     }
     if let (Verdict::Intercepted | Verdict::Suspicious, Some(s)) = (a.verdict, &a.service) {
         writeln!(
             out,
-            "  {} {}",
-            lang.tr("label-what-it-exposes"),
+            "  {}{}",
+            labelled(lang, "label-what-it-exposes"),
             lang.pick(&s.exposes, &s.exposes_zh)
         )?;
     }

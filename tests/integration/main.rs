@@ -12,5 +12,6 @@ mod agent;
 mod broken_chains;
 mod cli;
 mod limbo;
+mod location;
 mod pins;
 mod roots;

@@ -15,6 +15,7 @@ pub mod pins;
 pub mod pki;
 pub mod process;
 pub mod server;
+pub mod topology;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -143,6 +144,7 @@ impl World {
             args: vec!["check".into()],
             envs: Vec::new(),
             check_defaults: true,
+            netns: None,
         }
         .env("SSL_CERT_FILE", ssl_cert_file.display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
@@ -156,6 +158,7 @@ impl World {
             args: args.iter().map(ToString::to_string).collect(),
             envs: Vec::new(),
             check_defaults: false,
+            netns: None,
         }
         .env("SSL_CERT_FILE", self.path("system.pem").display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
@@ -170,9 +173,17 @@ pub struct Run {
     envs: Vec<(String, String)>,
     /// Add `check`'s `--format json` and `--no-portal-check`.
     check_defaults: bool,
+    /// Run inside this network namespace (`ip netns exec`).
+    netns: Option<String>,
 }
 
 impl Run {
+    /// Runs the command inside the network namespace `name`.
+    pub fn in_netns(mut self, name: &str) -> Run {
+        self.netns = Some(name.to_string());
+        self
+    }
+
     /// Appends an argument.
     pub fn arg(mut self, arg: impl std::fmt::Display) -> Run {
         self.args.push(arg.to_string());
@@ -217,7 +228,22 @@ impl Run {
             cmd.arg("--no-portal-check");
         }
         cmd.stdin(Stdio::null());
-        cmd
+        match &self.netns {
+            None => cmd,
+            Some(ns) => {
+                let mut wrapped = Command::new("ip");
+                wrapped
+                    .args(["netns", "exec", ns])
+                    .arg(cmd.get_program())
+                    .args(cmd.get_args());
+                for key in LEAKY_ENV {
+                    wrapped.env_remove(key);
+                }
+                wrapped.envs(self.envs.iter().map(|(k, v)| (k, v)));
+                wrapped.stdin(Stdio::null());
+                wrapped
+            }
+        }
     }
 
     /// Runs to completion.

@@ -45,6 +45,7 @@ fn provider() -> Arc<CryptoProvider> {
 pub struct Server {
     addr: SocketAddr,
     log: Log,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -110,12 +111,20 @@ impl Server {
         let addr = std_listener.local_addr().expect("listener address");
         let log = Log::default();
         let task_log = log.clone();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
         let _entered = runtime().enter();
         let listener = TcpListener::from_std(std_listener).expect("register the listener");
         let task = runtime().spawn(accept_loop(listener, move |stream| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             handler(stream, task_log.clone())
         }));
-        Server { addr, log, task }
+        Server {
+            addr,
+            log,
+            accepted,
+            task,
+        }
     }
 
     /// A TLS server presenting `leaf`.
@@ -205,6 +214,11 @@ impl Server {
     /// `http://127.0.0.1:port`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// How many connections the server has accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// What the server has logged so far: request lines it received.
