@@ -180,22 +180,6 @@ impl Topology {
         &self.names[0]
     }
 
-    /// `cmd`, run in the client namespace.
-    pub fn in_client(&self, cmd: &Command) -> Command {
-        let mut wrapped = Command::new("ip");
-        wrapped
-            .args(["netns", "exec", self.client()])
-            .arg(cmd.get_program())
-            .args(cmd.get_args());
-        for (key, value) in cmd.get_envs() {
-            match value {
-                Some(v) => wrapped.env(key, v),
-                None => wrapped.env_remove(key),
-            };
-        }
-        wrapped
-    }
-
     /// Serves `server` on port 443 of the server namespace.
     pub fn serve(&mut self, server: &Server) {
         let last = self.names.len() - 1;
