@@ -190,7 +190,7 @@ impl LogList {
             let path = e.path().to_string();
             CtError::Invalid {
                 file: source.to_string(),
-                path: if path == "." {
+                path: if path == "." || path == "?" {
                     "(top level)".into()
                 } else {
                     path
@@ -425,4 +425,160 @@ fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
 fn parse_ms(s: &str) -> Result<i64, String> {
     let t = parse_time(s)?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A P-256 SPKI (Google Argon2026h1's key) and its LogID.
+    const KEY: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEB/we6GOO/xwxivy4HhkrYFAAPo6e2nc346Wo2o2U+GvoPWSPJz91s/xrEvA3Bk9kWHUUXVZS5morFEzsgdHqPg==";
+
+    fn log_id() -> String {
+        STANDARD.encode(crate::ct::precert::issuer_key_hash(
+            &STANDARD.decode(KEY).unwrap(),
+        ))
+    }
+
+    fn list(log_fields: &str) -> String {
+        format!(
+            r#"{{"version": "1.2", "log_list_timestamp": "2026-01-02T03:04:05Z", "new_top_level": [1],
+              "operators": [{{"name": "Op A", "email": ["a@example.com"], "logs": [
+                {{"description": "A 1", "log_id": "{}", "key": "{KEY}", "url": "https://ct.example/a1/",
+                  "mmd": 86400 {log_fields}}}]}}]}}"#,
+            log_id()
+        )
+    }
+
+    fn invalid(json: &str) -> (String, String) {
+        match LogList::parse(json.as_bytes(), "test.json") {
+            Err(CtError::Invalid { file, path, detail }) => {
+                assert_eq!(file, "test.json");
+                (path, detail)
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_states_intervals_and_unknown_fields() {
+        let json = list(
+            r#", "state": {"retired": {"timestamp": "2025-04-15T23:00:00Z"}},
+               "temporal_interval": {"start_inclusive": "2026-01-01T00:00:00Z", "end_exclusive": "2026-07-01T00:00:00Z"},
+               "previous_operators": [{"name": "Old Op", "end_time": "2024-01-01T00:00:00Z"}],
+               "future_field": {"x": 1}"#,
+        );
+        let l = LogList::parse(json.as_bytes(), "test.json").unwrap();
+        assert_eq!(l.version, "1.2");
+        assert_eq!(l.source, "test.json");
+        assert_eq!(l.review_by.to_string(), "2026-03-13");
+        let log = &l.logs()[0];
+        assert_eq!(log.description, "A 1");
+        assert_eq!(log.operator, "Op A");
+        assert_eq!(log.state, Some(LogState::Retired(1_744_758_000_000)));
+        assert_eq!(
+            log.temporal_interval,
+            Some((1_767_225_600_000, 1_782_864_000_000))
+        );
+        assert_eq!(log.operator_at(1_600_000_000_000), "Old Op");
+        assert_eq!(log.operator_at(1_800_000_000_000), "Op A");
+        assert!(l.log(&log.log_id).is_some());
+        assert!(l.log(&[0; 32]).is_none());
+        // No state: never included. An unknown state name is kept, never counted.
+        let l = LogList::parse(list("").as_bytes(), "t").unwrap();
+        assert_eq!(l.logs()[0].state, None);
+        let l = LogList::parse(
+            list(r#", "state": {"frozen": {"timestamp": "2025-01-01T00:00:00Z"}}"#).as_bytes(),
+            "t",
+        )
+        .unwrap();
+        let state = l.logs()[0].state.clone().unwrap();
+        assert_eq!(state.name(), "frozen");
+        assert!(!state.is_current());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_json_path() {
+        let (path, detail) = invalid(&list("").replace("\"mmd\": 86400", "\"mmd\": \"a day\""));
+        assert_eq!(path, "operators[0].logs[0].mmd", "{detail}");
+        let (path, detail) = invalid(&list("").replace(KEY, "not base64!"));
+        assert_eq!(path, "operators[0].logs[0].key");
+        assert!(detail.starts_with("not base64"), "{detail}");
+        let (path, detail) = invalid(&list("").replace(&log_id(), &STANDARD.encode([1u8; 32])));
+        assert_eq!(path, "operators[0].logs[0].log_id");
+        assert_eq!(detail, "is not the SHA-256 of the log's key");
+        let (path, _) = invalid(&list("").replace(&log_id(), "AAAA"));
+        assert_eq!(path, "operators[0].logs[0].log_id");
+        let (path, detail) = invalid(&list(
+            r#", "state": {"usable": {"timestamp": "2025-01-01T00:00:00Z"}, "retired": {"timestamp": "2025-01-01T00:00:00Z"}}"#,
+        ));
+        assert_eq!(
+            (path.as_str(), detail.as_str()),
+            ("operators[0].logs[0].state", "must hold exactly one state")
+        );
+        let (path, detail) = invalid(&list(
+            r#", "state": {"usable": {"timestamp": "yesterday"}}"#,
+        ));
+        assert_eq!(path, "operators[0].logs[0].state.usable.timestamp");
+        assert!(
+            detail.contains("`yesterday` is not an RFC 3339 time"),
+            "{detail}"
+        );
+        let (path, _) = invalid(&list("").replace("2026-01-02T03:04:05Z", "2026-13-02"));
+        assert_eq!(path, "log_list_timestamp");
+        let (path, _) = invalid(r#"{"log_list_timestamp": "2026-01-02T03:04:05Z"}"#);
+        assert_eq!(path, "(top level)");
+        let (path, detail) = invalid("{");
+        assert_eq!(path, "(top level)");
+        assert!(detail.contains("EOF"), "{detail}");
+        // The same log twice, in tiled_logs this time.
+        let twice = list("").replace(
+            "}]}]}",
+            &format!(
+                r#"}}], "tiled_logs": [{{"log_id": "{}", "key": "{KEY}"}}]}}]}}"#,
+                log_id()
+            ),
+        );
+        let (path, detail) = invalid(&twice);
+        assert_eq!(
+            (path.as_str(), detail.as_str()),
+            (
+                "operators[0].tiled_logs[0].log_id",
+                "the same log_id appears twice"
+            )
+        );
+        let err = LogList::parse(b"{", "x.json").unwrap_err().to_string();
+        assert!(err.starts_with("x.json: (top level): "), "{err}");
+    }
+
+    #[test]
+    fn size_is_capped_and_files_are_named() {
+        let big = vec![b' '; MAX_LOG_LIST_BYTES as usize + 1];
+        assert!(matches!(
+            LogList::parse(&big, "big.json"),
+            Err(CtError::TooLarge { .. })
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.json");
+        std::fs::write(&path, &big).unwrap();
+        let err = load_log_list(Some(&path)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{}: larger than 4194304 bytes; this is not a CT log list",
+                path.display()
+            )
+        );
+        let missing = dir.path().join("missing.json");
+        let err = load_log_list(Some(&missing)).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("{}: ", missing.display())),
+            "{err}"
+        );
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, list("")).unwrap();
+        let l = load_log_list(Some(&good)).unwrap();
+        assert_eq!(l.source, good.display().to_string());
+        assert_eq!(load_log_list(None).unwrap().source, EMBEDDED_SOURCE);
+    }
 }
