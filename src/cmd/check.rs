@@ -14,6 +14,8 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
     let env = |k: &str| std::env::var(k).ok();
     let plan = build_plan(args, &knowledge, &env)?;
     let public = load_public_roots(args.public_roots.as_deref())?;
+    // wired into analysis by the lead
+    let _ct_logs = crate::ct::load_log_list(args.ct_logs.as_deref())?;
     let (system, warnings) = load_system_roots();
     let judge = Judge {
         public,
