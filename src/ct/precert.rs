@@ -57,7 +57,7 @@ pub fn split(cert_der: &[u8]) -> Result<Split, PrecertError> {
     if tbs.tag != 0x30 {
         return Err(PrecertError::Der("the TBSCertificate is not a SEQUENCE"));
     }
-    strip_tbs(tbs.content)
+    strip_tbs(tbs.content, SCT_LIST_OID_DER)
 }
 
 /// Builds the entry from a leaf (DER) and its issuer's SubjectPublicKeyInfo (DER).
@@ -77,7 +77,9 @@ pub fn issuer_key_hash(issuer_spki_der: &[u8]) -> [u8; 32] {
     out
 }
 
-fn strip_tbs(tbs_content: &[u8]) -> Result<Split, PrecertError> {
+/// The TBS content without the extensions whose OID (DER) is `oid`; their
+/// values are returned as `sct_extensions`.
+fn strip_tbs(tbs_content: &[u8], oid: &[u8]) -> Result<Split, PrecertError> {
     let mut sct_extensions = Vec::new();
     let mut fields = Vec::with_capacity(tbs_content.len());
     let mut rest = tbs_content;
@@ -107,7 +109,7 @@ fn strip_tbs(tbs_content: &[u8]) -> Result<Split, PrecertError> {
             if ext.tag != 0x30 {
                 return Err(PrecertError::Der("an extension is not a SEQUENCE"));
             }
-            match sct_value(ext.content)? {
+            match extension_value(ext.content, oid)? {
                 Some(value) => sct_extensions.push(value.to_vec()),
                 None => kept.extend_from_slice(ext.raw),
             }
@@ -125,13 +127,16 @@ fn strip_tbs(tbs_content: &[u8]) -> Result<Split, PrecertError> {
     })
 }
 
-/// For an Extension's content: the extnValue if it is the SCT list, else None.
-fn sct_value(ext_content: &[u8]) -> Result<Option<&[u8]>, PrecertError> {
+/// For an Extension's content: the extnValue if its OID is `wanted`, else None.
+fn extension_value<'a>(
+    ext_content: &'a [u8],
+    wanted: &[u8],
+) -> Result<Option<&'a [u8]>, PrecertError> {
     let (oid, rest) = read_tlv(ext_content)?;
     if oid.tag != 0x06 {
         return Err(PrecertError::Der("an extension does not start with an OID"));
     }
-    if oid.raw != SCT_LIST_OID_DER {
+    if oid.raw != wanted {
         return Ok(None);
     }
     let (mut next, mut rest) = read_tlv(rest)?;
@@ -265,6 +270,33 @@ mod tests {
         assert_eq!(kept, fields(&split.tbs_without_scts));
         // The value is the SCT list (an OCTET STRING wrapping the TLS list).
         assert_eq!(split.sct_extensions[0].first(), Some(&0x04));
+    }
+
+    #[test]
+    fn the_rebuilt_entry_is_the_precertificate_without_its_poison() {
+        // Google's CT test data: a precertificate (with the critical poison
+        // extension 1.3.6.1.4.1.11129.2.4.3) and the certificate issued from
+        // it with the SCT embedded. Their TBSs differ only in those two.
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let pem = |name: &str| {
+            CertificateDer::from_pem_slice(&fixture(name))
+                .unwrap()
+                .to_vec()
+        };
+        let final_cert = pem("google-ct-test-embedded-cert.pem");
+        let precert = pem("google-ct-test-embedded-pre-cert.pem");
+        const POISON: &[u8] = &[
+            0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x03,
+        ];
+        let (cert, _) = read_tlv(&precert).unwrap();
+        let (tbs, _) = read_tlv(cert.content).unwrap();
+        let unpoisoned = strip_tbs(tbs.content, POISON).unwrap();
+        assert_eq!(unpoisoned.sct_extensions, vec![vec![0x05, 0x00]]);
+        let rebuilt = split(&final_cert).unwrap();
+        assert_eq!(rebuilt.sct_extensions.len(), 1);
+        assert_eq!(rebuilt.tbs_without_scts, unpoisoned.tbs_without_scts);
+        assert_ne!(rebuilt.tbs_without_scts, tbs.raw);
     }
 
     #[test]

@@ -453,3 +453,85 @@ fn mutated_certificates_and_scts_never_panic_and_no_forged_sct_passes() {
         assert!(outcomes.contains_key(code), "{outcomes:?}");
     }
 }
+
+/// Google's CT test data (google/certificate-transparency test/testdata):
+/// certificates with an SCT from its test log, as CAs issue them directly,
+/// through an intermediate, and through a precertificate-signing CA.
+mod google_ct_testdata {
+    use super::*;
+
+    fn pem(name: &str) -> Vec<u8> {
+        pem_der(&format!("tests/data/ct/google-ct-{name}.pem"))
+    }
+
+    /// A list with Google's CT test log, usable, operated by "Google CT test".
+    fn list() -> LogList {
+        use rustls_pki_types::SubjectPublicKeyInfoDer;
+        use rustls_pki_types::pem::PemObject;
+        let key =
+            SubjectPublicKeyInfoDer::from_pem_slice(&fixture("google-ct-ct-server-key-public.pem"))
+                .unwrap();
+        let id = STANDARD.encode(precert::issuer_key_hash(key.as_ref()));
+        let json = format!(
+            r#"{{"version": "t", "log_list_timestamp": "2014-01-01T00:00:00Z", "operators": [
+              {{"name": "Google CT test", "logs": [{{"description": "test log", "log_id": "{id}",
+                "key": "{}", "state": {{"usable": {{"timestamp": "2012-01-01T00:00:00Z"}}}}}}]}}]}}"#,
+            STANDARD.encode(key.as_ref())
+        );
+        LogList::parse(json.as_bytes(), "google-ct-test-log").unwrap()
+    }
+
+    fn one(leaf: &str, issuer: &str) -> SctResult {
+        let r = check(&pem(leaf), Some(&spki(&pem(issuer))), &list(), NOW);
+        assert_eq!(r.scts.len(), 1, "{r:#?}");
+        // One log of one operator is never enough for the policy.
+        assert_ne!(r.status, CtStatus::CtOk);
+        r.scts[0].clone()
+    }
+
+    #[test]
+    fn embedded_scts_verify_however_the_precertificate_was_signed() {
+        for (leaf, issuer) in [
+            ("test-embedded-cert", "ca-cert"),
+            ("test-embedded-with-preca-cert", "ca-cert"),
+            ("test-embedded-with-intermediate-cert", "intermediate-cert"),
+            (
+                "test-embedded-with-intermediate-preca-cert",
+                "intermediate-cert",
+            ),
+        ] {
+            let s = one(leaf, issuer);
+            assert_eq!(s.status, SctStatus::Valid, "{leaf}: {s:#?}");
+            assert_eq!(s.log_name.as_deref(), Some("test log"));
+            assert_eq!(s.operator.as_deref(), Some("Google CT test"));
+        }
+        // The wrong issuer (the root instead of the intermediate) fails.
+        let s = one("test-embedded-with-intermediate-cert", "ca-cert");
+        assert_eq!(s.status, SctStatus::InvalidSignature);
+    }
+
+    #[test]
+    fn the_invalid_embedded_sct_fails() {
+        let s = one("test-invalid-embedded-cert", "ca-cert");
+        assert_eq!(s.status, SctStatus::InvalidSignature, "{s:#?}");
+        let r = check(
+            &pem("test-invalid-embedded-cert"),
+            Some(&spki(&pem("ca-cert"))),
+            &list(),
+            NOW,
+        );
+        assert_eq!(r.status, CtStatus::CtInvalid);
+    }
+
+    #[test]
+    fn a_test_log_is_unknown_to_the_shipped_list() {
+        let r = check(
+            &pem("test-embedded-cert"),
+            Some(&spki(&pem("ca-cert"))),
+            shipped(),
+            NOW,
+        );
+        assert_eq!(r.status, CtStatus::CtInsufficient);
+        assert_eq!(r.scts[0].status, SctStatus::UnknownLog);
+    }
+}
