@@ -152,10 +152,25 @@ pub struct CtReport {
 
 /// Checks the SCTs embedded in `leaf_der` against `logs` at `now_unix`
 /// (seconds). `issuer_spki_der` is the SubjectPublicKeyInfo of the
-/// certificate that signed the leaf; without it SCTs cannot be verified.
+/// certificate that signed the leaf (not merely the next one sent); without
+/// it SCTs cannot be verified.
 pub fn check(
     leaf_der: &[u8],
     issuer_spki_der: Option<&[u8]>,
+    logs: &LogList,
+    now_unix: i64,
+) -> CtReport {
+    let hash = issuer_spki_der.map(precert::issuer_key_hash);
+    check_with_issuer_key_hash(leaf_der, hash, logs, now_unix)
+}
+
+/// [`check`] with the SHA-256 of the issuer's SubjectPublicKeyInfo instead of
+/// the SPKI itself: the second entry of a validated path's SPKI hashes
+/// (`analysis::PathStatus::path()[1]`, base64-decoded) is exactly this, and
+/// covers a leaf signed by an anchor the server did not send.
+pub fn check_with_issuer_key_hash(
+    leaf_der: &[u8],
+    issuer_key_hash: Option<[u8; 32]>,
     logs: &LogList,
     now_unix: i64,
 ) -> CtReport {
@@ -215,7 +230,7 @@ pub fn check(
             return report;
         }
     };
-    let Some(issuer_spki) = issuer_spki_der else {
+    let Some(issuer_key_hash) = issuer_key_hash else {
         report.scts = entries
             .iter()
             .map(|e| match e {
@@ -227,7 +242,7 @@ pub fn check(
         return report;
     };
     let entry = precert::PrecertEntry {
-        issuer_key_hash: precert::issuer_key_hash(issuer_spki),
+        issuer_key_hash,
         tbs: split.tbs_without_scts,
     };
     judge(report, &entries, &entry, logs, (not_before, not_after))

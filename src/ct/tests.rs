@@ -313,6 +313,28 @@ fn the_same_certificate_re_signed_without_scts_is_ct_missing() {
 }
 
 #[test]
+fn the_issuer_key_hash_from_a_validated_path_does_the_same() {
+    use crate::analysis::{PathStatus, TrustStore};
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    // A validated path's second SPKI hash is the issuer key hash.
+    let leaf = fixture("letsencrypt-org-2025-11.der");
+    let e8 = fixture("lets-encrypt-e8.der");
+    let chain = [
+        CertificateDer::from(leaf.clone()),
+        CertificateDer::from(e8.clone()),
+    ];
+    let when = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_765_000_000));
+    let status = TrustStore::public().validate(&chain, when, None);
+    let PathStatus::Valid(path) = &status else {
+        panic!("{status:?}");
+    };
+    let hash: [u8; 32] = STANDARD.decode(&path[1]).unwrap().try_into().unwrap();
+    let by_hash = check_with_issuer_key_hash(&leaf, Some(hash), shipped(), NOW);
+    assert_eq!(by_hash, run(&leaf, &e8));
+    assert_eq!(by_hash.status, CtStatus::CtOk);
+}
+
+#[test]
 fn without_an_issuer_the_scts_are_listed_unverified() {
     let r = check(&fixture("aws-amazon-com.der"), None, shipped(), NOW);
     assert_eq!(r.status, CtStatus::NotApplicable);
