@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod ct;
 pub mod i18n;
 pub mod knowledge;
 pub mod observation;

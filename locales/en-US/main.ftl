@@ -169,3 +169,11 @@ offline-no-route = no connection could be made
 unreachable-group = Could not reach { $targets }: blocking or an outage, not interception.
 label-per-host = Per connection:
 roots-impersonates = pretends to be "{ $name }": it copies that public root's name, with another key. The public CA did not make it; whoever installed it can impersonate any website to this machine.
+ev-ct = Certificate Transparency: { $status ->
+    [ct_missing] the certificate carries no signed certificate timestamps (SCTs); every publicly trusted certificate issued since 2018 does
+    [ct_invalid] its SCTs do not meet the browsers' CT policy and some are provably bad ({ $detail })
+   *[other] none of its SCTs could be verified ({ $detail })
+}{ $stale ->
+    [yes] {" "}(pinwatch's CT log list is past its review date)
+   *[no] {""}
+}

@@ -159,3 +159,11 @@ offline-no-route = 无法建立任何连接
 unreachable-group = 无法连接{ $targets }：这是屏蔽或故障，不是拦截。
 label-per-host = 各个连接：
 roots-impersonates = 假冒“{ $name }”：它冒用了这个公共根证书的名称，但密钥不同。它并非该公共 CA 制作；安装它的人可以对本机冒充任何网站。
+ev-ct = 证书透明度：{ $status ->
+    [ct_missing] 这个证书没有任何签名证书时间戳（SCT）；2018 年以来签发的所有公共信任证书都有
+    [ct_invalid] 它的 SCT 不符合浏览器的 CT 策略，且有的明显是伪造或损坏的（{ $detail }）
+   *[other] 它的 SCT 都无法验证（{ $detail }）
+}{ $stale ->
+    [yes] （pinwatch 的 CT 日志列表已过复核期限）
+   *[no] {""}
+}

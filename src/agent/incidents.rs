@@ -227,6 +227,7 @@ mod tests {
             peer: None,
             via_proxy: None,
             issuer_key: None,
+            ct: None,
             location: None,
             elapsed_ms: 0,
         }

@@ -140,6 +140,20 @@ pub enum Evidence {
         /// What the check saw.
         detail: String,
     },
+    /// What the leaf's SCTs say (Certificate Transparency), when it
+    /// changes or supports the verdict.
+    Ct {
+        /// `ct_missing`, `ct_invalid`, `ct_insufficient`.
+        status: &'static str,
+        /// Valid SCTs.
+        valid: usize,
+        /// Distinct operators among them.
+        operators: usize,
+        /// Why, in the CT engine's words.
+        detail: String,
+        /// Whether the log list is past its review date.
+        list_stale: bool,
+    },
     /// No key of the public chain is in the pinset.
     PinMismatch {
         /// Service display name.
@@ -183,6 +197,7 @@ impl Evidence {
             Evidence::WrongNameNotPublic { .. } => "wrong_name_not_public",
             Evidence::PortalKey { .. } => "portal_key",
             Evidence::PortalCheck { .. } => "portal_check",
+            Evidence::Ct { .. } => "ct",
             Evidence::PinMismatch { .. } => "pin_mismatch",
             Evidence::PinsetStale { .. } => "pinset_stale",
         }
@@ -262,6 +277,19 @@ impl Evidence {
                 ("service", s(service)),
                 ("count", count.to_string()),
                 ("review", s(review)),
+            ],
+            Evidence::Ct {
+                status,
+                valid,
+                operators,
+                detail,
+                list_stale,
+            } => vec![
+                ("status", s(status)),
+                ("count", valid.to_string()),
+                ("operators", operators.to_string()),
+                ("detail", s(detail)),
+                ("stale", if *list_stale { "yes" } else { "no" }.to_string()),
             ],
             Evidence::PinsetStale { review, today } => {
                 vec![("review", s(review)), ("today", s(today))]

@@ -105,6 +105,9 @@ pub struct Findings<'a> {
     pub today: String,
     /// Now, seconds since the epoch.
     pub now: i64,
+    /// What the leaf's embedded SCTs say, when CT applies (the chain is
+    /// publicly valid, or forged).
+    pub ct: Option<crate::ct::CtReport>,
 }
 
 impl<'a> Findings<'a> {
@@ -177,7 +180,21 @@ impl<'a> Findings<'a> {
                 None => Pins::Mismatch,
             },
         };
+        let ct = ctx
+            .ct_logs
+            .filter(|_| matches!(validity, Validity::Public(_)) || !path.end.is_known_ca())
+            .and_then(|logs| {
+                let leaf = obs.chain.first()?;
+                let issuer_hash = path.keys().nth(1).and_then(decode_hash);
+                Some(crate::ct::check_with_issuer_key_hash(
+                    leaf,
+                    issuer_hash,
+                    logs,
+                    ctx.now,
+                ))
+            });
         Findings {
+            ct,
             host: obs.target.host.clone(),
             names_host: !obs.chain.is_empty() && names_host(&obs.chain, &obs.target.host),
             chain,
@@ -244,6 +261,13 @@ impl<'a> Findings<'a> {
             })
             .collect()
     }
+}
+
+/// A base64 SHA-256 (an SPKI pin) as bytes.
+fn decode_hash(b64: &str) -> Option<[u8; 32]> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    <[u8; 32]>::try_from(bytes.as_slice()).ok()
 }
 
 fn authority<'k>(authorities: &'k [Authority], spki: &str) -> Option<&'k Authority> {

@@ -55,6 +55,8 @@ pub struct Context<'a> {
     pub now: i64,
     /// What the captive-portal checks found, if they ran.
     pub portal: Option<&'a PortalEvidence>,
+    /// The CT log list, when Certificate Transparency applies.
+    pub ct_logs: Option<&'a crate::ct::LogList>,
 }
 
 /// The service a result belongs to, as reported.
@@ -117,6 +119,8 @@ pub struct Assessment {
     /// The key that signed the leaf (SPKI SHA-256), when the chain shows it:
     /// one interceptor is one key, however many hosts it touches.
     pub issuer_key: Option<String>,
+    /// What the leaf's embedded SCTs say, when CT applies.
+    pub ct: Option<crate::ct::CtReport>,
     /// Where the interception happens, for an intercepted result whose
     /// interceptor was traced (filled in by the engine, which owns the network).
     pub location: Option<Location>,
@@ -150,6 +154,7 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         peer: obs.peer.clone(),
         via_proxy: obs.via_proxy.clone(),
         issuer_key: findings.path.keys().nth(1).map(str::to_string),
+        ct: findings.ct.clone(),
         location: None,
         elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
     }

@@ -50,7 +50,8 @@ pub const RULES: &[(u8, &str, Rule)] = &[
     (6, "unverifiable_path", unverifiable_path),
     (7, "broken_genuine_chain", broken_genuine_chain),
     (8, "pin_mismatch", pin_mismatch),
-    (9, "genuine", genuine),
+    (9, "ct_policy", ct_policy),
+    (10, "genuine", genuine),
 ];
 
 /// Applies the rules in order; adds the evidence every verdict carries
@@ -207,6 +208,11 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
             .push(Evidence::Impersonates { name: name.clone() });
     }
     note_system_root(f, &mut d);
+    // Supporting evidence: forged leaves carry no SCTs.
+    if let Some((reason, fact)) = ct_finding(f) {
+        d.reasons.push(reason);
+        d.evidence.push(fact);
+    }
     if let Some(att) = &f.interceptor_name {
         d.reasons.push(Reason::InterceptorIssuer);
         d.interceptor = Some(att.clone());
@@ -305,10 +311,59 @@ pub fn pin_mismatch(f: &Findings<'_>) -> Option<Decision> {
             today: f.today.clone(),
         });
     }
+    // A current pinset, missed, by a certificate a public CA issued outside
+    // the CT logs: a rogue public CA (DigiNotar's certificates looked so).
+    let public = matches!(f.validity, Validity::Public(_));
+    if let (true, Some((reason, fact))) = (public, ct_finding(f)) {
+        if !f.pinset_stale && matches!(reason, Reason::CtMissing | Reason::CtInvalid) {
+            d.verdict = Verdict::Intercepted;
+            d.reasons.push(Reason::RoguePublicCa);
+        }
+        d.reasons.push(reason);
+        d.evidence.push(fact);
+    }
     Some(d)
 }
 
-/// Rule 9: The genuine chain: `ok`; or `unreachable` when the handshake failed
+/// Rule 9: publicly valid and pinned (or no pinset), but its leaf has no
+/// valid SCT: `suspicious` (`ct_missing`, `ct_invalid`, or
+/// `ct_insufficient` with a current log list), never silently `ok`.
+pub fn ct_policy(f: &Findings<'_>) -> Option<Decision> {
+    if !matches!(f.validity, Validity::Public(_)) || f.error.is_some() {
+        return None;
+    }
+    let (reason, fact) = ct_finding(f)?;
+    Some(Decision::new(
+        Verdict::Suspicious,
+        vec![Reason::NameMatch, Reason::PublicRoot, reason],
+        vec![fact],
+    ))
+}
+
+/// What CT says against the chain, if anything: no SCT list, provably bad
+/// SCTs, or (with a log list that is current) no SCT that verifies.
+fn ct_finding(f: &Findings<'_>) -> Option<(Reason, Evidence)> {
+    use crate::ct::CtStatus;
+    let ct = f.ct.as_ref()?;
+    let reason = match ct.status {
+        CtStatus::CtMissing => Reason::CtMissing,
+        CtStatus::CtInvalid => Reason::CtInvalid,
+        CtStatus::CtInsufficient if ct.valid == 0 && !ct.log_list.stale => Reason::CtInsufficient,
+        CtStatus::CtInsufficient | CtStatus::CtOk | CtStatus::NotApplicable => return None,
+    };
+    Some((
+        reason,
+        Evidence::Ct {
+            status: ct.status.code(),
+            valid: ct.valid,
+            operators: ct.distinct_operators,
+            detail: ct.detail.clone(),
+            list_stale: ct.log_list.stale,
+        },
+    ))
+}
+
+/// Rule 10: The genuine chain: `ok`; or `unreachable` when the handshake failed
 /// after it arrived (nothing can be read through such a connection).
 pub fn genuine(f: &Findings<'_>) -> Option<Decision> {
     let pin = match &f.pins {
@@ -414,6 +469,7 @@ mod tests {
             public_store: "public".into(),
             today: "2026-11-29".into(),
             now: 1_795_900_000,
+            ct: None,
         }
     }
 
@@ -443,7 +499,7 @@ mod tests {
     #[test]
     fn the_rules_are_numbered_in_order() {
         let numbers: Vec<u8> = RULES.iter().map(|(n, _, _)| *n).collect();
-        assert_eq!(numbers, (1..=9).collect::<Vec<u8>>());
+        assert_eq!(numbers, (1..=10).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -531,7 +587,7 @@ mod tests {
     }
 
     #[test]
-    fn rule_9_is_ok_unless_the_handshake_failed() {
+    fn rule_10_is_ok_unless_the_handshake_failed() {
         assert_eq!(decide(&genuine_findings()).verdict, Verdict::Ok);
         let err = ProbeError::new(Stage::Tls, "alert");
         let failed = Findings {

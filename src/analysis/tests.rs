@@ -138,6 +138,7 @@ fn judge(
     portal: Option<&PortalEvidence>,
 ) -> Assessment {
     let ctx = Context {
+        ct_logs: None,
         public,
         system,
         knowledge: k,

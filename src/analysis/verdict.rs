@@ -110,6 +110,15 @@ pub enum Reason {
     PinMismatch,
     /// The service's pinset is past its review date.
     PinsetStale,
+    /// A publicly trusted leaf with no embedded SCT list.
+    CtMissing,
+    /// SCTs that do not meet the CT policy, some provably bad.
+    CtInvalid,
+    /// SCTs that do not meet the CT policy, none valid, with a current log list.
+    CtInsufficient,
+    /// A public CA issued a certificate for a pinned service outside the
+    /// pinset and outside the CT logs: how DigiNotar's certificates looked.
+    RoguePublicCa,
     /// The chain reaches a public or known CA key by signatures, but a
     /// certificate of the path has expired.
     ChainExpired,
@@ -168,6 +177,10 @@ impl Reason {
             Reason::UnknownRoot => "unknown_root",
             Reason::PinMismatch => "pin_mismatch",
             Reason::PinsetStale => "pinset_stale",
+            Reason::CtMissing => "ct_missing",
+            Reason::CtInvalid => "ct_invalid",
+            Reason::CtInsufficient => "ct_insufficient",
+            Reason::RoguePublicCa => "rogue_public_ca",
             Reason::ChainExpired => "chain_expired",
             Reason::ChainNotYetValid => "chain_not_yet_valid",
             Reason::ChainConstraintViolated => "chain_constraint_violated",

@@ -55,6 +55,10 @@ pub struct Judge {
     pub system: TrustStore,
     /// Services, interceptors, portal keys.
     pub knowledge: Knowledge,
+    /// The CT log list, when Certificate Transparency applies: always with
+    /// the built-in public store (the Web PKI logs its certificates); with
+    /// `--public-roots` only when `--ct-logs` names the logs too.
+    pub ct_logs: Option<crate::ct::LogList>,
 }
 
 impl Judge {
@@ -65,6 +69,7 @@ impl Judge {
     pub fn load(
         knowledge: Knowledge,
         public_roots: Option<&std::path::Path>,
+        ct_logs: Option<crate::ct::LogList>,
     ) -> Result<(Judge, Vec<String>), StoreError> {
         let public = load_public_roots(public_roots)?;
         let (system, warnings) = load_system_roots();
@@ -73,6 +78,7 @@ impl Judge {
                 public,
                 system,
                 knowledge,
+                ct_logs,
             },
             warnings,
         ))
@@ -104,6 +110,7 @@ pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
         knowledge: &judge.knowledge,
         now,
         portal: portal.as_ref(),
+        ct_logs: judge.ct_logs.as_ref(),
     };
     let mut results: Vec<Assessment> = plan
         .targets

@@ -254,6 +254,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PEM")]
     pub public_roots: Option<PathBuf>,
 
+    /// CT log list (v3 JSON, as Google's all_logs_list.json) that replaces the built-in one, for tests and private deployments.
+    #[arg(long, value_name = "FILE")]
+    pub ct_logs: Option<PathBuf>,
+
     /// Where the pins come from.
     #[command(flatten)]
     pub source: PinsSource,

@@ -55,7 +55,11 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> 
         no_locate: false,
     };
     let plan = plan_from(&input, &knowledge, &env)?;
-    let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref())?;
+    let ct_logs = match &config.public_roots {
+        Some(_) => None,
+        None => Some(crate::ct::load_log_list(None)?),
+    };
+    let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
     let journal_path = journal_path(args.journal.as_ref())?;
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;

@@ -13,7 +13,13 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let plan = build_plan(args, &knowledge, &env)?;
-    let (judge, warnings) = Judge::load(knowledge, args.public_roots.as_deref())?;
+    // Certificate Transparency belongs to the Web PKI: with another public
+    // store it applies only when the user names the logs too.
+    let ct_logs = match (&args.public_roots, &args.ct_logs) {
+        (Some(_), None) => None,
+        (_, path) => Some(crate::ct::load_log_list(path.as_deref())?),
+    };
+    let (judge, warnings) = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
     let results = runtime()?.block_on(run(&plan, &judge, now));
     let exit_code = exit_code(&results);

@@ -38,6 +38,9 @@ pub enum CommandError {
     /// Bad trust store file.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Bad CT log list (`--ct-logs`).
+    #[error("CT log list {0}")]
+    Ct(#[from] crate::ct::CtError),
     /// Writing the output failed.
     #[error("writing output: {0}")]
     Io(#[from] std::io::Error),

@@ -90,7 +90,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<i32, Comma
     };
     let knowledge = load_knowledge(None)?;
     let plan = plan_from(&input, &knowledge, &env)?;
-    let (judge, _) = Judge::load(knowledge, args.public_roots.as_deref())?;
+    let (judge, _) = Judge::load(knowledge, args.public_roots.as_deref(), None)?;
     let results = runtime()?.block_on(run(&plan, &judge, now()));
     let mut code = 0;
     for (i, a) in results.iter().enumerate() {

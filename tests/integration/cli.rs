@@ -6,6 +6,7 @@
 use std::io::Read as _;
 use std::process::Stdio;
 
+use crate::support::ct::{TestLogs, leaf_with_scts};
 use crate::support::mitm::Mitmdump;
 use crate::support::pins::{INTERCEPTOR_NAME, PinsSpec, Rule, SERVICE};
 use crate::support::pki::{Ca, Validity};
@@ -417,6 +418,55 @@ fn public_roots_without_certificates_is_a_usage_error() {
     let empty = world.path("empty.pem");
     write_file(&empty, "not a certificate\n");
     usage_error(world.check_with_public_roots(&empty), "no certificates");
+}
+
+#[test]
+fn a_ct_logs_file_replaces_the_shipped_list() {
+    // The verdict does not use CT yet; this shows the flag takes a list of
+    // test logs and that a leaf with their SCTs serves and checks as before.
+    let world = World::new();
+    let logs = TestLogs::two_operators();
+    let list = world.path("ct-logs.json");
+    logs.write_list(&list);
+    let server = Server::tls(&leaf_with_scts(&world.intermediate, &[HOST], &logs.all()));
+    let report = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&server)
+        .json();
+    report.expect("ok", &["public_root", "name_match", "pin_match"], 0);
+}
+
+#[test]
+fn bad_ct_logs_file_is_a_usage_error_naming_file_and_json_path() {
+    let world = World::new();
+    let list = world.path("ct-logs.json");
+    write_file(
+        &list,
+        r#"{"log_list_timestamp": "2026-11-01T00:00:00Z", "operators": [{"name": "A", "logs": [{"log_id": "AAAA", "key": "AAAA"}]}]}"#,
+    );
+    let line = usage_error(
+        world.check().arg("--ct-logs").arg(list.display()),
+        &format!(
+            "CT log list {}: operators[0].logs[0].log_id: ",
+            list.display()
+        ),
+    );
+    assert!(line.ends_with("not the base64 of 32 bytes"), "{line}");
+    let huge = world.path("huge.json");
+    write_file(&huge, &" ".repeat(5 * 1024 * 1024));
+    usage_error(
+        world.check().arg("--ct-logs").arg(huge.display()),
+        &format!("{}: larger than 4194304 bytes", huge.display()),
+    );
+    usage_error(
+        world
+            .check()
+            .arg("--ct-logs")
+            .arg(world.path("absent.json").display()),
+        "absent.json: ",
+    );
 }
 
 #[test]

@@ -4,10 +4,12 @@
 //! and for the agent: [`agent`] (config, journal, a running agent),
 //! [`desktop`] (a private D-Bus session with a notification server and a
 //! tray), [`netns`] (a network namespace to change) and [`process`]
-//! (process groups, waiting on output, missing tools).
+//! (process groups, waiting on output, missing tools); [`ct`] makes test
+//! CT logs, their log list and leaves with SCTs they signed.
 
 pub mod agent;
 pub mod chains;
+pub mod ct;
 pub mod desktop;
 pub mod mitm;
 pub mod netns;

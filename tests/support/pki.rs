@@ -119,6 +119,16 @@ impl Ca {
         leaf
     }
 
+    /// The rcgen issuer, for leaves built elsewhere (tests/support/ct.rs).
+    pub fn issuer(&self) -> &CertifiedIssuer<'static, KeyPair> {
+        &self.issuer
+    }
+
+    /// The certificates a server sends above a leaf this CA signed.
+    pub fn above_leaf(&self) -> &[CertificateDer<'static>] {
+        &self.above_leaf
+    }
+
     /// The CA certificate, DER.
     pub fn der(&self) -> &CertificateDer<'static> {
         self.issuer.der()
