@@ -1,5 +1,6 @@
 //! Reading the knowledge base from TOML: the on-disk schema, and its
-//! validation into [`Knowledge`] with file:line:column errors.
+//! validation into [`Knowledge`] with file:line:column errors. Each file is
+//! at most [`PINS_FILE`] bytes, and validation is linear in its size.
 
 use std::collections::HashMap;
 use std::fs;
@@ -16,7 +17,7 @@ use super::model::{
     RemovedRoot, Service,
 };
 use crate::tomlfile::{TomlError, TomlSource};
-use crate::util::is_sha256_base64;
+use crate::util::{PINS_FILE, ReadError, is_sha256_base64, read_capped_string};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
@@ -33,6 +34,10 @@ pub enum KnowledgeError {
         /// Why.
         error: std::io::Error,
     },
+    /// A file that cannot be read, is not a regular file, or is larger than
+    /// [`PINS_FILE`].
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// The file is not valid TOML, does not fit the schema, or has a bad value.
     #[error(transparent)]
     Syntax(#[from] TomlError),
@@ -100,7 +105,7 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
     }
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+        let text = read_capped_string(&path, PINS_FILE)?;
         let rel = path
             .strip_prefix(dir)
             .unwrap_or(&path)
@@ -139,10 +144,7 @@ pub fn overlay_services(base: &mut Knowledge, dir: &Path) -> Result<Vec<String>,
         .collect();
     let mut added = Vec::with_capacity(paths.len());
     for path in &paths {
-        let text = fs::read_to_string(path).map_err(|error| KnowledgeError::Io {
-            path: path.display().to_string(),
-            error,
-        })?;
+        let text = read_capped_string(path, PINS_FILE)?;
         added.push(parse_service(
             &path.display().to_string(),
             &text,
@@ -381,10 +383,11 @@ fn parse_service(
         )
     })?;
     let mut hosts = Vec::with_capacity(file.host.len());
+    let mut seen = std::collections::HashSet::with_capacity(file.host.len());
     for h in &file.host {
         let parsed = crate::target::Target::new(h.name.get_ref(), 443)
             .map_err(|e| src.error(Some(h.name.span()), format!("host.name: {e}")))?;
-        if hosts.iter().any(|x: &HostRule| x.name == parsed.host) {
+        if !seen.insert(parsed.host.clone()) {
             return Err(src.error(
                 Some(h.name.span()),
                 format!("host.name: duplicate host `{}`", parsed.host),
