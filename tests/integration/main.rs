@@ -1,8 +1,10 @@
 //! The integration tests, one binary: `cli` runs `pinwatch check` against
 //! loopback servers, intercepting proxies and mitmproxy; `agent` runs
 //! `pinwatch agent` with a real session bus, notification server, tray
-//! host and network namespace, and `history`/`status` on its journal.
-//! Helpers live in tests/support.
+//! host and network namespace, and `history`/`status` on its journal;
+//! `robustness` covers closed pipes, a silent resolver, FIFOs and devices as
+//! inputs, large journals and pins, config errors and the JSON error
+//! document. Helpers live in tests/support.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -10,4 +12,5 @@ mod support;
 mod agent;
 mod cli;
 mod pins;
+mod robustness;
 mod roots;
