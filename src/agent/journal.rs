@@ -234,6 +234,8 @@ struct Backward {
     pos: u64,
     /// Unreturned bytes from `pos` on.
     buf: Vec<u8>,
+    /// `buf[unscanned..]` is known to hold no newline.
+    unscanned: usize,
     /// The line being assembled is longer than [`MAX_LINE`].
     overlong: bool,
     finished: bool,
@@ -246,6 +248,7 @@ impl Backward {
             file,
             pos,
             buf: Vec::new(),
+            unscanned: 0,
             overlong: false,
             finished: false,
         })
@@ -253,9 +256,11 @@ impl Backward {
 
     fn next_line(&mut self) -> io::Result<Option<Line>> {
         loop {
-            if let Some(i) = self.buf.iter().rposition(|b| *b == b'\n') {
+            let scan = self.unscanned.min(self.buf.len());
+            if let Some(i) = self.buf[..scan].iter().rposition(|b| *b == b'\n') {
                 let tail = self.buf.split_off(i + 1);
                 self.buf.truncate(i);
+                self.unscanned = i;
                 return Ok(Some(self.finish_line(tail)));
             }
             if self.pos == 0 {
@@ -263,12 +268,14 @@ impl Backward {
                     return Ok(None);
                 }
                 self.finished = true;
+                self.unscanned = 0;
                 let rest = std::mem::take(&mut self.buf);
                 return Ok(Some(self.finish_line(rest)));
             }
             if self.buf.len() > MAX_LINE {
                 self.overlong = true;
                 self.buf.clear();
+                self.unscanned = 0;
             }
             let start = self.pos.saturating_sub(BLOCK as u64);
             let len = usize::try_from(self.pos - start).unwrap_or(BLOCK);
@@ -277,6 +284,7 @@ impl Backward {
             self.file.read_exact(&mut block)?;
             block.extend_from_slice(&self.buf);
             self.buf = block;
+            self.unscanned = len;
             self.pos = start;
         }
     }
