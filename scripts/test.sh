@@ -18,7 +18,8 @@
 #   After the runner's summary the script lists those skips, one
 #   `skipped: TEST: REASON` line each, and ends with one closing line,
 #   `tests: P passed, F failed, S skipped`, computed from the runner's own
-#   summary with the recorded skips moved from passed to skipped. The exit
+#   summary with the recorded skips moved from passed to skipped
+#   (scripts/test-summary.sh). The exit
 #   code is the runner's.
 #
 # No `producer | grep -q` pipes: grep -q exits at its first match, the
