@@ -35,8 +35,8 @@ pub enum TargetError {
     /// The host is not a valid DNS name or IP address.
     #[error("invalid host name `{0}`")]
     Host(String),
-    /// A `--connect-to` value without its four fields.
-    #[error("invalid --connect-to `{0}` (expected HOST:PORT:ADDR:PORT)")]
+    /// A `--connect-to` rule without its four fields.
+    #[error("`{0}` is not a HOST:PORT:ADDR:PORT rule")]
     ConnectTo(String),
 }
 

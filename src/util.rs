@@ -1,4 +1,12 @@
-//! Small helpers shared by several layers: hashing and time formatting.
+//! Small helpers shared by several layers: hashing, time formatting, and
+//! reading the files users name with a byte cap (`read`).
+
+mod read;
+
+pub use read::{
+    CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,
+    read_capped_string,
+};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -1,7 +1,11 @@
 //! The agent's configuration: a TOML file in the platform config directory
 //! (`~/.config/pinwatch/config.toml` on Linux). Every key is optional and
 //! the defaults work without a file; a bad file is an error naming the
-//! file, line and key, and the agent does not start half-configured.
+//! file, line, column and key, and the agent does not start half-configured.
+//! Every value is checked here, where its place in the file is known:
+//! targets, `connect_to` rules, the proxy and portal-check URLs are parsed,
+//! `public_roots` is loaded and `pins` is read (and the services checked
+//! against it).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,20 +15,20 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::i18n::Lang;
-use crate::knowledge::Knowledge;
+use crate::knowledge::{self, Knowledge};
+use crate::probe::portal::PortalCheck;
+use crate::probe::proxy::Proxy;
+use crate::target::{ConnectTo, Target};
 use crate::tomlfile::{TomlError, TomlSource};
+use crate::util::{CONFIG_FILE, ReadError, read_capped_string};
 
 /// A configuration that cannot be used.
 #[derive(Debug, Error)]
 pub enum ConfigFileError {
-    /// The file exists but cannot be read.
-    #[error("{path}: {error}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        error: std::io::Error,
-    },
+    /// The file exists but cannot be read (or is not a regular file, or
+    /// is larger than [`CONFIG_FILE`]).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// Syntax, unknown key, or bad value.
     #[error(transparent)]
     Invalid(#[from] TomlError),
@@ -92,18 +96,18 @@ impl Default for AgentConfig {
 struct File {
     language: Option<Spanned<String>>,
     services: Option<Vec<Spanned<String>>>,
-    targets: Option<Vec<String>>,
+    targets: Option<Vec<Spanned<String>>>,
     interval_minutes: Option<Spanned<f64>>,
     debounce_seconds: Option<Spanned<f64>>,
     timeout_seconds: Option<Spanned<f64>>,
     notifications: Option<bool>,
     tray: Option<bool>,
-    proxy: Option<String>,
-    connect_to: Option<Vec<String>>,
-    portal_checks: Option<Vec<String>>,
+    proxy: Option<Spanned<String>>,
+    connect_to: Option<Vec<Spanned<String>>>,
+    portal_checks: Option<Vec<Spanned<String>>>,
     portal_check: Option<bool>,
-    public_roots: Option<PathBuf>,
-    pins: Option<PathBuf>,
+    public_roots: Option<Spanned<PathBuf>>,
+    pins: Option<Spanned<PathBuf>>,
 }
 
 /// The config file's default location.
@@ -114,15 +118,10 @@ pub fn default_path() -> Option<PathBuf> {
 /// Reads `path`; a missing file gives the defaults. `knowledge` is used to
 /// check service names.
 pub fn load(path: &Path, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFileError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_capped_string(path, CONFIG_FILE) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AgentConfig::default()),
-        Err(error) => {
-            return Err(ConfigFileError::Io {
-                path: path.display().to_string(),
-                error,
-            });
-        }
+        Err(e) if e.is_not_found() => return Ok(AgentConfig::default()),
+        Err(e) => return Err(e.into()),
     };
     let shown = path.display().to_string();
     parse(
@@ -167,9 +166,18 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
             )
         })?),
     };
+    // The pins first: the services are checked against them.
+    let pins_knowledge = match &f.pins {
+        None => None,
+        Some(dir) => Some(
+            knowledge::load_dir(dir.get_ref())
+                .map_err(|e| src.error(Some(dir.span()), format!("pins: {e}")))?,
+        ),
+    };
+    let knowledge = pins_knowledge.as_ref().unwrap_or(knowledge);
     let mut services = Vec::new();
     for name in f.services.iter().flatten() {
-        if knowledge.service(name.get_ref()).is_none() && f.pins.is_none() {
+        if knowledge.service(name.get_ref()).is_none() {
             let known: Vec<&str> = knowledge.services.iter().map(|s| s.name.as_str()).collect();
             return Err(src
                 .error(
@@ -184,11 +192,51 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         }
         services.push(name.get_ref().clone());
     }
+    let each = |values: &Option<Vec<Spanned<String>>>,
+                key: &str,
+                check: &dyn Fn(&str) -> Result<(), String>|
+     -> Result<Vec<String>, TomlError> {
+        values
+            .iter()
+            .flatten()
+            .map(|v| {
+                check(v.get_ref())
+                    .map(|()| v.get_ref().clone())
+                    .map_err(|why| src.error(Some(v.span()), format!("{key}: {why}")))
+            })
+            .collect()
+    };
+    let targets = each(&f.targets, "targets", &|t| {
+        t.parse::<Target>()
+            .map(drop)
+            .map_err(|e| format!("`{t}`: {e}"))
+    })?;
+    let connect_to = each(&f.connect_to, "connect_to", &|c| {
+        c.parse::<ConnectTo>()
+            .map(drop)
+            .map_err(|e| format!("`{c}`: {e}"))
+    })?;
+    let portal_checks = each(&f.portal_checks, "portal_checks", &|u| {
+        PortalCheck::parse(u).map(drop)
+    })?;
+    let proxy = match &f.proxy {
+        None => None,
+        Some(p) => {
+            p.get_ref()
+                .parse::<Proxy>()
+                .map_err(|e| src.error(Some(p.span()), format!("proxy: {e}")))?;
+            Some(p.get_ref().clone())
+        }
+    };
+    if let Some(roots) = &f.public_roots {
+        crate::check::load_public_roots(Some(roots.get_ref()))
+            .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
+    }
     Ok(AgentConfig {
         path: None,
         language,
         services,
-        targets: f.targets.unwrap_or_default(),
+        targets,
         interval: seconds(
             &f.interval_minutes,
             "interval_minutes",
@@ -215,12 +263,12 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         )?,
         notifications: f.notifications.unwrap_or(d.notifications),
         tray: f.tray.unwrap_or(d.tray),
-        proxy: f.proxy,
-        connect_to: f.connect_to.unwrap_or_default(),
-        portal_checks: f.portal_checks.unwrap_or_default(),
+        proxy,
+        connect_to,
+        portal_checks,
         portal_check: f.portal_check.unwrap_or(d.portal_check),
-        public_roots: f.public_roots,
-        pins: f.pins,
+        public_roots: f.public_roots.map(Spanned::into_inner),
+        pins: f.pins.map(Spanned::into_inner),
     })
 }
 
@@ -274,5 +322,51 @@ mod tests {
         assert!(err.contains("language: `fr` is not supported"), "{err}");
         let err = parse_str("tray = \"yes\"\n").unwrap_err().to_string();
         assert!(err.starts_with("config.toml:1:8:"), "{err}");
+    }
+
+    #[test]
+    fn values_checked_after_parsing_keep_their_place_and_key() {
+        let err = |text: &str| parse_str(text).unwrap_err().to_string();
+        assert_eq!(
+            err("proxy = \"garbage\"\n"),
+            "config.toml:1:9: proxy: `garbage` is not a proxy URL (expected http://HOST[:PORT] or HOST:PORT)"
+        );
+        assert_eq!(
+            err("\ntargets = [\"ok.example\", \"qq.com:99999\"]\n"),
+            "config.toml:2:26: targets: `qq.com:99999`: invalid port `99999` (expected 1-65535)"
+        );
+        assert_eq!(
+            err("connect_to = [\"nonsense\"]\n"),
+            "config.toml:1:15: connect_to: `nonsense`: `nonsense` is not a HOST:PORT:ADDR:PORT rule"
+        );
+        assert!(
+            err("portal_checks = [\"https://x/\"]\n")
+                .starts_with("config.toml:1:18: portal_checks: portal check URL `https://x/` must start with http://"),
+            "{}",
+            err("portal_checks = [\"https://x/\"]\n")
+        );
+        assert!(
+            err("public_roots = \"/nonexistent/roots.pem\"\n").starts_with(
+                "config.toml:1:16: public_roots: /nonexistent/roots.pem: cannot read:"
+            ),
+            "{}",
+            err("public_roots = \"/nonexistent/roots.pem\"\n")
+        );
+        assert!(
+            err("pins = \"/nonexistent/pins\"\n")
+                .starts_with("config.toml:1:8: pins: /nonexistent/pins"),
+            "{}",
+            err("pins = \"/nonexistent/pins\"\n")
+        );
+        for text in [
+            "proxy = \"garbage\"",
+            "targets = [\"a:0\"]",
+            "connect_to = [\"x\"]",
+        ] {
+            let e = err(text);
+            assert!(!e.contains("--"), "no CLI flag in a config error: {e}");
+        }
+        let ok = parse_str("proxy = \"http://127.0.0.1:3128\"\ntargets = [\"chat.example:8443\"]\nconnect_to = [\"chat.example:8443:127.0.0.1:9\"]\n").unwrap();
+        assert_eq!(ok.proxy.as_deref(), Some("http://127.0.0.1:3128"));
     }
 }

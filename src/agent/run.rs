@@ -45,8 +45,11 @@ type Tray = super::desktop::tray::TrayHandle;
 #[cfg(not(target_os = "linux"))]
 type Tray = ();
 
+/// A line on stderr; a closed or full stderr is not an error (the agent
+/// keeps watching, and `--once` keeps its verdict's exit code).
 fn log(message: &str) {
-    eprintln!("pinwatch agent: {message}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "pinwatch agent: {message}");
 }
 
 /// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with

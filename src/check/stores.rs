@@ -9,11 +9,15 @@ use rustls_pki_types::pem::PemObject;
 use thiserror::Error;
 
 use crate::analysis::TrustStore;
+use crate::util::{CERTS_FILE, ReadError, read_capped};
 
 /// A trust store that cannot be used.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// The PEM file could not be read or parsed.
+    /// The file could not be read (missing, not a regular file, too large).
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The PEM file could not be parsed.
     #[error("{path}: {detail}")]
     Pem {
         /// The file.
@@ -23,13 +27,14 @@ pub enum StoreError {
     },
 }
 
-/// Reads every certificate from a PEM file; an error if there is none.
+/// Reads every certificate from a PEM file (at most [`CERTS_FILE`] bytes);
+/// an error if there is none.
 pub fn load_pem_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, StoreError> {
     let err = |detail: String| StoreError::Pem {
         path: path.display().to_string(),
         detail,
     };
-    let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let data = read_capped(path, CERTS_FILE)?;
     let certs = CertificateDer::pem_slice_iter(&data)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(format!("malformed PEM: {e}")))?;

@@ -24,8 +24,13 @@ pub enum ConfigError {
         reason: TargetError,
     },
     /// A bad `--connect-to`.
-    #[error("{0}")]
-    ConnectTo(TargetError),
+    #[error("--connect-to `{input}`: {reason}")]
+    ConnectTo {
+        /// What was typed.
+        input: String,
+        /// Why it is wrong.
+        reason: TargetError,
+    },
     /// An unknown `--service`.
     #[error("unknown service `{name}` (known: {known})")]
     UnknownService {
@@ -43,7 +48,7 @@ pub enum ConfigError {
         reason: ProxyError,
     },
     /// A bad `--portal-check` URL.
-    #[error("{0}")]
+    #[error("--portal-check: {0}")]
     Portal(String),
 }
 
@@ -101,8 +106,9 @@ pub fn plan_from(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
     let mut targets: Vec<PlannedTarget> = Vec::new();
+    let mut seen: std::collections::HashSet<Target> = std::collections::HashSet::new();
     let mut push = |target: Target, service: Option<String>| {
-        if !targets.iter().any(|t| t.target == target) {
+        if seen.insert(target.clone()) {
             targets.push(PlannedTarget { target, service });
         }
     };
@@ -137,9 +143,14 @@ pub fn plan_from(
     let connect_to = input
         .connect_to
         .iter()
-        .map(|s| s.parse::<ConnectTo>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(ConfigError::ConnectTo)?;
+        .map(|s| {
+            s.parse::<ConnectTo>()
+                .map_err(|reason| ConfigError::ConnectTo {
+                    input: s.clone(),
+                    reason,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let portal_checks = if input.no_portal_check {
         Vec::new()
     } else if input.portal_checks.is_empty() {

@@ -1,28 +1,26 @@
 //! `pinwatch agent`, `notify-test`, `history` and `status`.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-use super::CommandError;
+use super::{CommandError, Finished};
 use crate::agent::journal::{self, Record};
 use crate::analysis::Verdict;
 use crate::cli::{AgentArgs, Format, HistoryArgs, StatusArgs};
 use crate::i18n::Lang;
-use crate::report::pad;
-use crate::util::rfc3339;
+use crate::report::history::{self, HistoryError, Shown, Status};
 
 fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
     given
         .cloned()
         .or_else(journal::default_path)
-        .ok_or_else(|| CommandError::Other("no home directory: pass --journal FILE".into()))
+        .ok_or_else(|| CommandError::Usage("no home directory: pass --journal FILE".into()))
 }
 
 /// `pinwatch agent`: runs until quit (or one cycle with `--once`).
 #[cfg(feature = "agent")]
-pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> {
+pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandError> {
     use crate::agent::config;
     use crate::agent::run::{Agent, run};
     use crate::check::Judge;
@@ -34,9 +32,8 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> 
         .config
         .clone()
         .or_else(config::default_path)
-        .ok_or_else(|| CommandError::Other("no home directory: pass --config FILE".into()))?;
-    let config =
-        config::load(&config_path, &builtin).map_err(|e| CommandError::Other(e.to_string()))?;
+        .ok_or_else(|| CommandError::Usage("no home directory: pass --config FILE".into()))?;
+    let config = config::load(&config_path, &builtin)?;
     let knowledge = match &config.pins {
         Some(dir) => load_knowledge(Some(dir))?,
         None => builtin,
@@ -75,13 +72,16 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<i32, CommandError> 
         journal,
         report_path,
     };
-    Ok(super::runtime()?.block_on(run(agent, args.once)))
+    Ok(Finished::new(
+        super::block_on(run(agent, args.once))?,
+        Ok(()),
+    ))
 }
 
 /// `pinwatch agent` in a build without the `agent` feature.
 #[cfg(not(feature = "agent"))]
-pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<i32, CommandError> {
-    Err(CommandError::Other(
+pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<Finished, CommandError> {
+    Err(CommandError::Usage(
         "this pinwatch was built without the agent feature (cargo build --features agent)".into(),
     ))
 }
@@ -89,7 +89,7 @@ pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<i32, CommandError
 /// `pinwatch notify-test`: a sample interception alert built from the real
 /// pins (ChatGPT intercepted by mitmproxy), marked as a test.
 #[cfg(feature = "agent")]
-pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
     use crate::agent::wording::{Notice, Urgency};
     let k = super::load_knowledge(None)?;
     let service = k.service("chatgpt");
@@ -124,199 +124,70 @@ pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError>
     };
     crate::agent::desktop::notify::show(&notice)
         .map_err(|e| CommandError::Other(format!("cannot show a notification: {e}")))?;
-    writeln!(out, "{}\n{}", notice.summary, notice.body)?;
-    Ok(0)
+    let output = writeln!(out, "{}\n{}", notice.summary, notice.body).and_then(|()| out.flush());
+    Ok(Finished::new(0, output))
 }
 
 /// `pinwatch notify-test` in a build without the `agent` feature.
 #[cfg(not(feature = "agent"))]
-pub fn notify_test(_lang: Lang, _out: &mut dyn Write) -> Result<i32, CommandError> {
-    Err(CommandError::Other(
+pub fn notify_test(_lang: Lang, _out: &mut dyn Write) -> Result<Finished, CommandError> {
+    Err(CommandError::Usage(
         "this pinwatch was built without the agent feature (cargo build --features agent)".into(),
     ))
 }
 
-#[derive(Serialize)]
-struct HistoryDoc<'a> {
-    schema: &'static str,
-    journal: String,
-    skipped: usize,
-    records: &'a [Record],
-}
-
-/// `pinwatch history`.
-pub fn history(args: &HistoryArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+/// `pinwatch history`: every record, read as it is printed, or the last
+/// `--limit N`, read from the end; memory stays small whatever the
+/// journal's size.
+pub fn history(
+    args: &HistoryArgs,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
-    let h = journal::read(&path)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", path.display())))?;
-    let from = args.limit.map_or(0, |n| h.records.len().saturating_sub(n));
-    let records = &h.records[from..];
-    match args.format {
-        Format::Json => {
-            let doc = HistoryDoc {
-                schema: "pinwatch.history/1",
-                journal: path.display().to_string(),
+    let skipped = Cell::new(0);
+    let shown = match args.limit {
+        Some(n) => {
+            let h = journal::read_last(&path, n)?;
+            Shown::Last {
+                records: h.records,
                 skipped: h.skipped,
-                records,
-            };
-            serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Text => {
-            for r in records {
-                writeln!(out, "{}", history_line(lang, r))?;
-            }
-            if h.skipped > 0 {
-                writeln!(
-                    out,
-                    "{}",
-                    lang.tr_args("history-skipped", &[("n", h.skipped.to_string())])
-                )?;
             }
         }
-    }
-    Ok(0)
-}
-
-fn history_line(lang: Lang, r: &Record) -> String {
-    let time = rfc3339(r.at()).replace('T', " ").replace('Z', "");
-    match r {
-        Record::Cycle { trigger, .. } => format!("{time}  cycle  {trigger}"),
-        Record::Check {
-            service,
-            host,
-            port,
-            interceptor,
-            ..
-        } => {
-            let verdict = r.verdict().map_or_else(
-                || "?".into(),
-                |v| crate::report::text::verdict_label(lang, v),
-            );
-            let who = interceptor
-                .as_ref()
-                .map(|i| format!(" ({i})"))
-                .unwrap_or_default();
-            format!(
-                "{time}  check  {} {host}:{port} {verdict}{who}",
-                service.as_deref().unwrap_or("-")
-            )
-        }
-        Record::Alert {
-            kind,
-            summary,
-            shown,
-            ..
-        } => {
-            format!(
-                "{time}  alert  {kind}: {summary}{}",
-                if *shown { "" } else { " (not shown)" }
-            )
-        }
+        None => Shown::All(journal::Records::open(&path, &skipped)?, &skipped),
+    };
+    let rendered = match args.format {
+        Format::Json => history::history_json(&path.display().to_string(), shown, out),
+        Format::Text => history::history_text(lang, shown, out),
+    };
+    match rendered {
+        Ok(()) => Ok(Finished::new(0, out.flush())),
+        Err(HistoryError::Write(e)) => Ok(Finished::new(0, Err(e))),
+        Err(HistoryError::Read(e)) => Err(e.into()),
     }
 }
 
-#[derive(Serialize)]
-struct StatusDoc<'a> {
-    schema: &'static str,
-    checked_at: Option<String>,
-    trigger: Option<&'a str>,
-    exit_code: i32,
-    results: Vec<&'a Record>,
-}
-
-/// `pinwatch status`: the last cycle's results; exits like `check` would
-/// have (3 when nothing was recorded).
-pub fn status(args: &StatusArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+/// `pinwatch status`: the last cycle's results, read from the end of the
+/// journal; exits like `check` would have (3 when nothing was recorded).
+pub fn status(
+    args: &StatusArgs,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
-    let h = journal::read(&path)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", path.display())))?;
-    let start = h
-        .records
-        .iter()
-        .rposition(|r| matches!(r, Record::Cycle { .. }));
-    let (cycle, results): (Option<&Record>, Vec<&Record>) = match start {
-        Some(i) => (
-            h.records.get(i),
-            h.records[i + 1..]
-                .iter()
-                .take_while(|r| !matches!(r, Record::Cycle { .. }))
-                .filter(|r| matches!(r, Record::Check { .. }))
-                .collect(),
-        ),
-        None => (None, Vec::new()),
+    let last = journal::read_last_cycle(&path)?;
+    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::verdict).collect();
+    let status = Status {
+        cycle: last.cycle.as_ref(),
+        results: &last.checks,
+        exit_code: crate::check::exit_code_of(verdicts.iter().copied()),
     };
-    let verdicts: Vec<Verdict> = results.iter().filter_map(|r| r.verdict()).collect();
-    let code = crate::check::exit_code_of(verdicts.iter().copied());
-    let trigger = match cycle {
-        Some(Record::Cycle { trigger, .. }) => Some(trigger.as_str()),
-        _ => None,
+    let output = match args.format {
+        Format::Json => history::status_json(&status, out),
+        Format::Text => history::status_text(lang, &status, out),
     };
-    match args.format {
-        Format::Json => {
-            let doc = StatusDoc {
-                schema: "pinwatch.status/1",
-                checked_at: cycle.map(|c| rfc3339(c.at())),
-                trigger,
-                exit_code: code,
-                results,
-            };
-            serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Text => match cycle {
-            None => writeln!(out, "{}", lang.tr("status-none"))?,
-            Some(c) => {
-                let time = rfc3339(c.at()).replace('T', " ").replace('Z', " UTC");
-                writeln!(
-                    out,
-                    "{}",
-                    lang.tr_args(
-                        "status-last",
-                        &[
-                            ("time", time),
-                            ("trigger", trigger.unwrap_or("?").to_string())
-                        ]
-                    )
-                )?;
-                let rows: Vec<[String; 3]> = results
-                    .iter()
-                    .filter_map(|r| match r {
-                        Record::Check {
-                            service,
-                            host,
-                            port,
-                            interceptor,
-                            ..
-                        } => Some([
-                            r.verdict().map_or_else(
-                                || "?".into(),
-                                |v| crate::report::text::verdict_label(lang, v),
-                            ),
-                            format!("{host}:{port}"),
-                            format!(
-                                "{}{}",
-                                service.as_deref().unwrap_or("-"),
-                                interceptor
-                                    .as_ref()
-                                    .map(|i| format!("  ({i})"))
-                                    .unwrap_or_default()
-                            ),
-                        ]),
-                        _ => None,
-                    })
-                    .collect();
-                let w0 = rows
-                    .iter()
-                    .map(|r| unicode_width::UnicodeWidthStr::width(r[0].as_str()))
-                    .max()
-                    .unwrap_or(0);
-                let w1 = rows.iter().map(|r| r[1].len()).max().unwrap_or(0);
-                for r in rows {
-                    writeln!(out, "{}  {}  {}", pad(&r[0], w0), pad(&r[1], w1), r[2])?;
-                }
-            }
-        },
-    }
-    Ok(code)
+    Ok(Finished::new(
+        status.exit_code,
+        output.and_then(|()| out.flush()),
+    ))
 }

@@ -2,14 +2,15 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{CommandError, load_knowledge, now, runtime};
+use super::{CommandError, Finished, block_on, load_knowledge, now};
 use crate::check::{Judge, exit_code, run};
 use crate::cli::{CheckArgs, ColorChoice, Format, build_plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
 
-/// Runs the check and renders it into `out`; returns the exit code.
-pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+/// Runs the check and renders it into `out`. The exit code is the
+/// verdict's, whatever happens to the output.
+pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let plan = build_plan(args, &knowledge, &env)?;
@@ -21,7 +22,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
     };
     let (judge, warnings) = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
-    let results = runtime()?.block_on(run(&plan, &judge, now));
+    let results = block_on(run(&plan, &judge, now))?;
     let exit_code = exit_code(&results);
     let report = Report {
         results: &results,
@@ -29,8 +30,8 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
         checked_at: now,
         exit_code,
     };
-    match args.format {
-        Format::Json => report::json::render(&report, out)?,
+    let output = match args.format {
+        Format::Json => report::json::render(&report, out),
         Format::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -48,9 +49,8 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
                     verbose: args.verbose,
                 },
                 out,
-            )?;
+            )
         }
-    }
-    out.flush()?;
-    Ok(exit_code)
+    };
+    Ok(Finished::new(exit_code, output.and_then(|()| out.flush())))
 }

@@ -1,9 +1,16 @@
 //! The subcommands: each takes its parsed arguments, does its I/O, writes
 //! its output into a writer and returns the exit code. `main` only
 //! dispatches.
+//!
+//! A command that ran returns [`Finished`]: its exit code (decided before
+//! any output is written) and, apart, whether writing the output failed, so
+//! a closed or full stdout never changes the verdict's exit code. A command
+//! that could not run returns a [`CommandError`] (exit 3); [`failure`] turns
+//! it into the JSON error document under `--format json`.
 
 mod agent;
 mod check;
+pub mod failure;
 mod pins;
 mod roots;
 
@@ -18,13 +25,34 @@ pub use roots::roots;
 
 pub(crate) use crate::util::now;
 
+use crate::agent::config::ConfigFileError;
 use crate::check::StoreError;
 use crate::cli::ConfigError;
 use crate::knowledge::{self, Knowledge, KnowledgeError};
+use crate::report::error::ErrorCode;
+use crate::util::ReadError;
 
 /// Exit code for usage errors and failures to run at all. Never 2, which
 /// means "intercepted".
 pub const EXIT_ERROR: i32 = 3;
+
+/// A command that ran to the end.
+#[derive(Debug)]
+#[must_use]
+pub struct Finished {
+    /// The exit code, decided before the output was written.
+    pub code: i32,
+    /// Whether writing the output worked. A failure here (a closed pipe, a
+    /// full disk) is reported apart and never changes `code`.
+    pub output: std::io::Result<()>,
+}
+
+impl Finished {
+    /// Exit `code`, after writing the output with `output`'s result.
+    pub fn new(code: i32, output: std::io::Result<()>) -> Finished {
+        Finished { code, output }
+    }
+}
 
 /// Why a command could not run.
 #[derive(Debug, Error)]
@@ -32,6 +60,9 @@ pub enum CommandError {
     /// Bad arguments.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A bad config file.
+    #[error(transparent)]
+    ConfigFile(#[from] ConfigFileError),
     /// Bad pins.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
@@ -41,12 +72,31 @@ pub enum CommandError {
     /// Bad CT log list (`--ct-logs`).
     #[error("CT log list {0}")]
     Ct(#[from] crate::ct::CtError),
-    /// Writing the output failed.
-    #[error("writing output: {0}")]
+    /// An input file that cannot be read (the journal).
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Input or output failed (starting the runtime, opening the journal).
+    #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A usage error in words.
+    #[error("{0}")]
+    Usage(String),
     /// Anything else, in words.
     #[error("{0}")]
     Other(String),
+}
+
+impl CommandError {
+    /// The stable code for the JSON error document.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CommandError::Config(_) | CommandError::Usage(_) => ErrorCode::Usage,
+            CommandError::ConfigFile(_) => ErrorCode::Config,
+            CommandError::Knowledge(_) => ErrorCode::Pins,
+            CommandError::Store(_) | CommandError::Ct(_) => ErrorCode::Store,
+            CommandError::Read(_) | CommandError::Io(_) | CommandError::Other(_) => ErrorCode::Io,
+        }
+    }
 }
 
 /// The user's own services directory: `<config dir>/pinwatch/services`
@@ -70,7 +120,20 @@ pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> 
     }
 }
 
-/// Builds the async runtime the network commands use.
-fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
-    Ok(crate::check::runtime()?)
+/// Runs `task` to completion on a fresh multi-threaded runtime, then drops
+/// the runtime without waiting for its blocking threads.
+///
+/// Name resolution goes through the system resolver (getaddrinfo, so
+/// `/etc/hosts`, nsswitch and the platform's DNS settings apply as for every
+/// other program), which tokio runs on a blocking thread that cannot be
+/// cancelled: when a resolver never answers, the probe's deadline ends the
+/// wait, but the thread stays in getaddrinfo for the resolver's own
+/// retries (10 s and more). A plain drop of the runtime would wait for it;
+/// `shutdown_background` does not, so `--timeout` stays a hard deadline for
+/// the whole run. Nothing is lost: every task's result has been collected.
+fn block_on<F: std::future::Future>(task: F) -> Result<F::Output, CommandError> {
+    let runtime = crate::check::runtime()?;
+    let output = runtime.block_on(task);
+    runtime.shutdown_background();
+    Ok(output)
 }

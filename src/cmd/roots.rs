@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{CommandError, EXIT_ERROR, load_knowledge, now};
+use super::{CommandError, EXIT_ERROR, Finished, load_knowledge, now};
 use crate::analysis::TrustStore;
 use crate::cli::{Format, RootsArgs};
 use crate::i18n::Lang;
@@ -11,7 +11,7 @@ use crate::roots::classify::{classify, exit_code, this_platform};
 use crate::roots::{nss, scan};
 
 /// Audits the system store and the browsers' NSS databases.
-pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let mut found = scan::system();
     let system_unreadable = found.roots.is_empty() && !found.problems.is_empty();
@@ -48,9 +48,9 @@ pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
         all: args.all,
         exit_code: code,
     };
-    match args.format {
-        Format::Json => json(&report, out)?,
-        Format::Text => text(&report, lang, out)?,
-    }
-    Ok(code)
+    let output = match args.format {
+        Format::Json => json(&report, out),
+        Format::Text => text(&report, lang, out),
+    };
+    Ok(Finished::new(code, output.and_then(|()| out.flush())))
 }

@@ -1,5 +1,6 @@
 //! Reading the knowledge base from TOML: the on-disk schema, and its
-//! validation into [`Knowledge`] with file:line:column errors.
+//! validation into [`Knowledge`] with file:line:column errors. Each file is
+//! at most [`PINS_FILE`] bytes, and validation is linear in its size.
 
 use std::collections::HashMap;
 use std::fs;
@@ -16,7 +17,7 @@ use super::model::{
     RemovedRoot, Service,
 };
 use crate::tomlfile::{TomlError, TomlSource};
-use crate::util::is_sha256_base64;
+use crate::util::{PINS_FILE, ReadError, is_sha256_base64, read_capped_string};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
@@ -33,9 +34,20 @@ pub enum KnowledgeError {
         /// Why.
         error: std::io::Error,
     },
+    /// A file that cannot be read, is not a regular file, or is larger than
+    /// [`PINS_FILE`].
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// The file is not valid TOML, does not fit the schema, or has a bad value.
     #[error(transparent)]
     Syntax(#[from] TomlError),
+    /// A pins directory whose files hold more than [`MAX_PINS_DIR`] bytes
+    /// in all.
+    #[error("{path}: more than {} MiB of pins files in all: not read", MAX_PINS_DIR / (1024 * 1024))]
+    DirTooLarge {
+        /// The directory.
+        path: String,
+    },
     /// A required file is missing from a pins directory.
     #[error(
         "{0}: missing (a pins directory needs authorities.toml, interceptors.toml and services/*.toml)"
@@ -47,6 +59,10 @@ pub enum KnowledgeError {
     )]
     MissingCertificate(String),
 }
+
+/// The most a pins directory's files may hold in all (each file also at
+/// most [`PINS_FILE`]); the built-in pins are about 200 KB.
+pub const MAX_PINS_DIR: u64 = 64 * 1024 * 1024;
 
 /// Loads the knowledge base built into the binary.
 pub fn load_embedded() -> Result<Knowledge, KnowledgeError> {
@@ -99,8 +115,15 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
         paths.extend(certs);
     }
     let mut files = Vec::with_capacity(paths.len());
+    let mut total = 0u64;
     for path in paths {
-        let text = fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+        let text = read_capped_string(&path, PINS_FILE)?;
+        total += text.len() as u64;
+        if total > MAX_PINS_DIR {
+            return Err(KnowledgeError::DirTooLarge {
+                path: dir.display().to_string(),
+            });
+        }
         let rel = path
             .strip_prefix(dir)
             .unwrap_or(&path)
@@ -139,10 +162,7 @@ pub fn overlay_services(base: &mut Knowledge, dir: &Path) -> Result<Vec<String>,
         .collect();
     let mut added = Vec::with_capacity(paths.len());
     for path in &paths {
-        let text = fs::read_to_string(path).map_err(|error| KnowledgeError::Io {
-            path: path.display().to_string(),
-            error,
-        })?;
+        let text = read_capped_string(path, PINS_FILE)?;
         added.push(parse_service(
             &path.display().to_string(),
             &text,
@@ -381,10 +401,11 @@ fn parse_service(
         )
     })?;
     let mut hosts = Vec::with_capacity(file.host.len());
+    let mut seen = std::collections::HashSet::with_capacity(file.host.len());
     for h in &file.host {
         let parsed = crate::target::Target::new(h.name.get_ref(), 443)
             .map_err(|e| src.error(Some(h.name.span()), format!("host.name: {e}")))?;
-        if hosts.iter().any(|x: &HostRule| x.name == parsed.host) {
+        if !seen.insert(parsed.host.clone()) {
             return Err(src.error(
                 Some(h.name.span()),
                 format!("host.name: duplicate host `{}`", parsed.host),
@@ -721,5 +742,36 @@ mod tests {
             assert!(s.pins.iter().any(|p| p.backup), "{name} has no backup pin");
         }
         assert!(k.interceptors.iter().any(|i| i.name == "mitmproxy"));
+    }
+
+    #[test]
+    fn pins_files_and_directories_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("services")).unwrap();
+        std::fs::write(dir.path().join("authorities.toml"), AUTH).unwrap();
+        std::fs::write(dir.path().join("interceptors.toml"), INT).unwrap();
+        let sparse = |name: &str, len: u64| {
+            std::fs::File::create(dir.path().join("services").join(name))
+                .and_then(|f| f.set_len(len))
+                .unwrap();
+        };
+        sparse("a.toml", PINS_FILE.bytes + 1);
+        let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with("a.toml: larger than 4 MiB, the limit for a pins file: not read"),
+            "{err}"
+        );
+        sparse("a.toml", PINS_FILE.bytes);
+        for i in 0..16 {
+            sparse(&format!("s{i:02}.toml"), PINS_FILE.bytes);
+        }
+        let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{}: more than 64 MiB of pins files in all: not read",
+                dir.path().display()
+            )
+        );
     }
 }

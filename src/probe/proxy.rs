@@ -31,6 +31,10 @@ pub enum ProxyError {
     /// Host or port is missing or malformed.
     #[error("invalid proxy address `{0}`")]
     Address(String),
+    /// Neither a scheme nor a port: more likely a typo than a proxy on
+    /// port 80.
+    #[error("`{0}` is not a proxy URL (expected http://HOST[:PORT] or HOST:PORT)")]
+    Bare(String),
 }
 
 impl Proxy {
@@ -44,21 +48,27 @@ impl FromStr for Proxy {
     type Err = ProxyError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let rest = match input.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+        let (rest, has_scheme) = match input.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (rest, true),
             Some(_) => return Err(ProxyError::Scheme(input.to_string())),
-            None => input,
+            None => (input, false),
         };
         let rest = rest.trim_end_matches('/');
         let (credentials, hostport) = match rest.rsplit_once('@') {
             Some((c, h)) => (Some(c.to_string()), h),
             None => (None, rest),
         };
-        let target = Target::with_default_port(hostport, 80)
+        // Port 0 is never valid when typed, so it marks "no port given".
+        let target = Target::with_default_port(hostport, 0)
             .map_err(|_| ProxyError::Address(input.to_string()))?;
+        let port = match (target.port, has_scheme) {
+            (0, true) => 80,
+            (0, false) => return Err(ProxyError::Bare(input.to_string())),
+            (port, _) => port,
+        };
         Ok(Proxy {
             host: target.host,
-            port: target.port,
+            port,
             credentials,
         })
     }
@@ -186,7 +196,16 @@ mod tests {
             (p.host.as_str(), p.port, p.credentials.as_deref()),
             ("127.0.0.1", 3128, Some("u:p"))
         );
-        assert_eq!("proxy.lan".parse::<Proxy>().unwrap().port, 80);
+        assert_eq!("http://proxy.lan".parse::<Proxy>().unwrap().port, 80);
+        assert_eq!("proxy.lan:3128".parse::<Proxy>().unwrap().port, 3128);
+        assert!(matches!(
+            "garbage".parse::<Proxy>(),
+            Err(ProxyError::Bare(_))
+        ));
+        assert!(matches!(
+            "http://proxy.lan:0".parse::<Proxy>(),
+            Err(ProxyError::Address(_))
+        ));
         assert!(matches!(
             "socks5://h:1".parse::<Proxy>(),
             Err(ProxyError::Scheme(_))

@@ -1,6 +1,8 @@
 //! Reporters: render check results into a writer. Pure: tests render into
 //! a `Vec<u8>`.
 
+pub mod error;
+pub mod history;
 pub mod html;
 pub mod incident;
 pub mod json;

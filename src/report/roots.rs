@@ -60,10 +60,13 @@ fn counts(entries: &[RootEntry]) -> Counts {
     }
 }
 
+/// Schema of `pinwatch roots --format json`.
+pub const SCHEMA: &str = "pinwatch.roots/1";
+
 /// JSON, schema `pinwatch.roots/1`: extra and version-skew roots (all with `all`).
 pub fn json(r: &RootsReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let doc = Doc {
-        schema: "pinwatch.roots/1",
+        schema: SCHEMA,
         exit_code: r.exit_code,
         summary: counts(r.entries),
         sources: r.sources,

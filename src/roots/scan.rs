@@ -9,9 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Scan;
-
-/// Files larger than this are reported, not read.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
+use crate::util::{CERTS_FILE, read_capped};
 
 /// Scans the system store.
 pub fn system() -> Scan {
@@ -85,24 +83,10 @@ pub fn paths(file: Option<&Path>, dirs: &[PathBuf]) -> Scan {
 /// Reads one file of PEM certificates (or one DER certificate).
 fn read_file(scan: &mut Scan, path: &Path, is_bundle: bool) {
     let shown = path.display().to_string();
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE => {
-            scan.problems.push(format!(
-                "{shown}: {} bytes, larger than {MAX_FILE}: not read",
-                m.len()
-            ));
-            return;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            scan.problems.push(format!("{shown}: cannot read: {e}"));
-            return;
-        }
-    }
-    let data = match std::fs::read(path) {
+    let data = match read_capped(path, CERTS_FILE) {
         Ok(d) => d,
         Err(e) => {
-            scan.problems.push(format!("{shown}: cannot read: {e}"));
+            scan.problems.push(e.to_string());
             return;
         }
     };

@@ -35,8 +35,28 @@ fn tool(name: &str) -> Option<PathBuf> {
             "{name} is required under CI=true (scripts/test.sh installs it)"
         );
         eprintln!("SKIPPED: {name} not installed");
+        record_skip(&format!(
+            "{name} not installed (scripts/test.sh installs it)"
+        ));
     }
     found
+}
+
+/// Records the skip where scripts/test.sh lists skips after the run (the
+/// file named by PINWATCH_SKIP_LOG), as tests/support/process.rs does for
+/// the integration tests.
+fn record_skip(reason: &str) {
+    use std::io::Write as _;
+    let Some(path) = std::env::var_os("PINWATCH_SKIP_LOG").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let thread = std::thread::current();
+    let line = format!("{}: {reason}\n", thread.name().unwrap_or("(a test thread)"));
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
 }
 
 fn run(cmd: &mut Command) {

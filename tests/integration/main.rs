@@ -3,7 +3,9 @@
 //! `pinwatch agent` with a real session bus, notification server, tray
 //! host and network namespace, and `history`/`status` on its journal;
 //! `limbo` drives the x509-limbo corpus through the check engine.
-//! Helpers live in tests/support.
+//! `robustness` covers closed pipes, a silent resolver, FIFOs and devices as
+//! inputs, large journals and pins, config errors and the JSON error
+//! document. Helpers live in tests/support.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -14,4 +16,5 @@ mod cli;
 mod limbo;
 mod location;
 mod pins;
+mod robustness;
 mod roots;

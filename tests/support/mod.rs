@@ -286,17 +286,55 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Asserts a usage error: exit 3, nothing on stdout, and stderr's first
+    /// Asserts a usage error: exit 3, nothing on stdout (or, under
+    /// `--format json`, only the JSON error document), and stderr's first
     /// line contains `needle`. Returns that line.
     pub fn expect_usage_error(&self, needle: &str) -> &str {
         assert_eq!(self.code, 3, "exit code for a usage error; {self:#?}");
-        assert!(self.stdout.is_empty(), "nothing on stdout; {self:#?}");
+        if !self.stdout.is_empty() {
+            let doc = self.error_document();
+            assert!(
+                doc["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(needle)),
+                "the error document names `{needle}`; {self:#?}"
+            );
+        }
         let first = self.stderr.lines().next().unwrap_or_default();
         assert!(
             first.contains(needle),
             "stderr's first line names `{needle}`; {self:#?}"
         );
         first
+    }
+}
+
+impl Outcome {
+    /// The JSON error document on stdout (`--format json` and a run that
+    /// could not check anything): asserts its shape and returns it.
+    pub fn error_document(&self) -> Value {
+        let doc: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not a JSON document ({e}); {self:#?}"));
+        assert!(
+            doc["schema"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("pinwatch.")),
+            "{doc:#}"
+        );
+        assert_eq!(doc["exit_code"], 3, "{doc:#}");
+        assert!(
+            ["usage", "config", "pins", "store", "io"]
+                .iter()
+                .any(|c| doc["error"]["code"] == *c),
+            "{doc:#}"
+        );
+        assert!(doc["error"]["message"].is_string(), "{doc:#}");
+        assert_eq!(
+            doc.as_object().map(serde_json::Map::len),
+            Some(4),
+            "schema, version, error, exit_code: {doc:#}"
+        );
+        doc
     }
 }
 

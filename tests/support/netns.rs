@@ -3,7 +3,10 @@
 //! address) without touching the machine's. The test's loopback servers are
 //! reached from inside through a socket file: `socat` listens on
 //! 127.0.0.1:PORT in the namespace and connects to a [`super::server::Switch`]
-//! listening on that file. Dropping it deletes the namespace.
+//! listening on that file. A test can also give the namespace its own
+//! resolver ([`NetNs::set_resolv_conf`], bind-mounted by `ip netns exec`)
+//! and a UDP socket that never answers ([`NetNs::silent_udp`]). Dropping it
+//! deletes the namespace and its `/etc/netns` directory.
 
 use std::path::Path;
 use std::process::Command;
@@ -26,6 +29,7 @@ impl Drop for NetNs {
         let _ = Command::new("ip")
             .args(["netns", "delete", &self.name])
             .status();
+        let _ = std::fs::remove_dir_all(self.etc_dir());
     }
 }
 
@@ -81,6 +85,44 @@ impl NetNs {
             wrapped.current_dir(dir);
         }
         wrapped
+    }
+
+    /// `/etc/netns/NAME`: files in it replace those of `/etc` for programs
+    /// run with `ip netns exec`.
+    fn etc_dir(&self) -> std::path::PathBuf {
+        Path::new("/etc/netns").join(&self.name)
+    }
+
+    /// Gives programs run in the namespace this `resolv.conf`.
+    pub fn set_resolv_conf(&self, text: &str) {
+        let dir = self.etc_dir();
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        super::write_file(&dir.join("resolv.conf"), text);
+    }
+
+    /// A UDP socket on 127.0.0.1:`port` inside the namespace that reads
+    /// every datagram and never answers (socat into /dev/null): a DNS
+    /// server that has gone silent. Waits until it is bound.
+    pub fn silent_udp(&self, port: u16) -> Proc {
+        let mut cmd = Command::new("socat");
+        cmd.arg("-u")
+            .arg(format!("UDP-RECV:{port},bind=127.0.0.1"))
+            .arg("/dev/null");
+        let mut socat = Proc::spawn("socat (silent UDP)", self.wrap(&cmd));
+        let bound = poll(Duration::from_secs(30), || {
+            socat.assert_running();
+            let mut ss = Command::new("ss");
+            ss.args(["-N", &self.name, "-Hlun"])
+                .arg(format!("sport = :{port}"));
+            let (_, out, _) = run("ss", ss, Duration::from_secs(30));
+            (!out.trim().is_empty()).then_some(())
+        });
+        assert!(
+            bound.is_some(),
+            "socat did not bind UDP 127.0.0.1:{port} in {}",
+            self.name
+        );
+        socat
     }
 
     /// Adds the next address of 10.213.7.0/24 to `lo`: a network change as

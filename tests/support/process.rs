@@ -1,7 +1,8 @@
 //! Processes the tests start: tools found on PATH (a missing tool fails the
-//! test under `CI=true` and skips it, loudly, otherwise), each child in its
-//! own process group and killed with that group when its guard drops, and
-//! its output collected line by line so a test can wait for a line.
+//! test under `CI=true` and skips it, loudly and on record, otherwise), each
+//! child in its own process group and killed with that group when its guard
+//! drops, and its output collected line by line so a test can wait for a
+//! line.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -20,11 +21,41 @@ pub fn ci() -> bool {
 }
 
 /// A test cannot run here: fails under CI, otherwise prints a loud notice
-/// (the caller then returns early).
+/// and records the skip (the caller then returns early).
 pub fn unavailable(test_part: &str, why: &str) {
     assert!(!ci(), "{test_part} cannot run: {why}");
     eprintln!("\n!!!!!!!!!! SKIPPED: {test_part} did not run !!!!!!!!!!");
     eprintln!("!!!!!!!!!! {why}\n");
+    record_skip(&format!("{test_part} did not run: {why}"));
+}
+
+/// The environment variable naming the file where skips are recorded;
+/// `scripts/test.sh` sets it, empties the file, and lists the skips after
+/// the runner's summary, since the runner counts a skipped test as passed.
+pub const SKIP_LOG: &str = "PINWATCH_SKIP_LOG";
+
+/// Appends `TEST: reason` (one line, one write, so concurrent tests do not
+/// interleave) to the file named by [`SKIP_LOG`], if set. The test's name
+/// is its thread's, as the test harness names it.
+pub fn record_skip(reason: &str) {
+    use std::io::Write as _;
+    let Some(path) = std::env::var_os(SKIP_LOG).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("(a test thread)");
+    let line = format!("{test}: {}\n", reason.replace(['\n', '\r'], " "));
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "cannot record the skip in {}: {e}",
+            std::path::Path::new(&path).display()
+        );
+    }
 }
 
 /// The first executable called `name` on PATH.

@@ -1,0 +1,296 @@
+//! The agent's journal as `pinwatch history` and `pinwatch status` show it:
+//! text lines and tables, and JSON (schemas `pinwatch.history/1` and
+//! `pinwatch.status/1`). Records are rendered as they come, so a long
+//! history is never held in memory.
+
+use std::cell::{Cell, RefCell};
+use std::io::{self, Write};
+
+use serde::ser::{Error as _, SerializeSeq as _};
+use serde::{Serialize, Serializer};
+
+use super::pad;
+use crate::agent::journal::{Record, Records};
+use crate::i18n::Lang;
+use crate::report::text::verdict_label;
+use crate::util::{ReadError, rfc3339};
+
+/// Schema of `pinwatch history --format json`.
+pub const HISTORY_SCHEMA: &str = "pinwatch.history/1";
+
+/// Schema of `pinwatch status --format json`.
+pub const STATUS_SCHEMA: &str = "pinwatch.status/1";
+
+/// Records to show, oldest first: already read (`--limit`), or read from
+/// the journal as they are rendered.
+pub enum Shown<'a> {
+    /// The last records, in memory.
+    Last {
+        /// The records.
+        records: Vec<Record>,
+        /// Unreadable lines among the lines read.
+        skipped: usize,
+    },
+    /// Every record, streamed.
+    All(Records<'a>, &'a Cell<usize>),
+}
+
+impl<'a> Shown<'a> {
+    fn skipped(&self) -> usize {
+        match self {
+            Shown::Last { skipped, .. } => *skipped,
+            Shown::All(_, skipped) => skipped.get(),
+        }
+    }
+
+    fn into_iter(self) -> RecordIter<'a> {
+        match self {
+            Shown::Last { records, .. } => Box::new(records.into_iter().map(Ok)),
+            Shown::All(records, _) => Box::new(records),
+        }
+    }
+}
+
+/// Why rendering the history stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// Reading the journal failed part way.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Writing the output failed.
+    #[error("writing output: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// `pinwatch history` as text: one line per record, then how many lines
+/// could not be read, if any.
+pub fn history_text(lang: Lang, shown: Shown<'_>, out: &mut dyn Write) -> Result<(), HistoryError> {
+    let skipped_cell = match &shown {
+        Shown::All(_, cell) => Some(*cell),
+        Shown::Last { .. } => None,
+    };
+    let fixed = shown.skipped();
+    for r in shown.into_iter() {
+        writeln!(out, "{}", history_line(lang, &r?))?;
+    }
+    let skipped = skipped_cell.map_or(fixed, Cell::get);
+    if skipped > 0 {
+        writeln!(
+            out,
+            "{}",
+            lang.tr_args("history-skipped", &[("n", skipped.to_string())])
+        )?;
+    }
+    Ok(())
+}
+
+type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record, ReadError>> + 'a>;
+
+/// Serializes an iterator of records as a JSON array, reading as it goes;
+/// a read error stops the document and is kept for the caller.
+struct Lazy<'a> {
+    records: RefCell<Option<RecordIter<'a>>>,
+    error: RefCell<Option<ReadError>>,
+}
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        if let Some(records) = self.records.borrow_mut().take() {
+            for r in records {
+                match r {
+                    Ok(r) => seq.serialize_element(&r)?,
+                    Err(e) => {
+                        let message = e.to_string();
+                        *self.error.borrow_mut() = Some(e);
+                        return Err(S::Error::custom(message));
+                    }
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The skipped count, read when it is serialized (after the records).
+struct After<'a>(&'a dyn Fn() -> usize);
+
+impl Serialize for After<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64((self.0)() as u64)
+    }
+}
+
+#[derive(Serialize)]
+struct HistoryDoc<'a> {
+    schema: &'static str,
+    journal: &'a str,
+    records: Lazy<'a>,
+    skipped: After<'a>,
+}
+
+/// `pinwatch history --format json`: `{schema, journal, records, skipped}`.
+pub fn history_json(
+    journal: &str,
+    shown: Shown<'_>,
+    out: &mut dyn Write,
+) -> Result<(), HistoryError> {
+    let skipped_cell = match &shown {
+        Shown::All(_, cell) => Some(*cell),
+        Shown::Last { .. } => None,
+    };
+    let fixed = shown.skipped();
+    let skipped = move || skipped_cell.map_or(fixed, Cell::get);
+    let doc = HistoryDoc {
+        schema: HISTORY_SCHEMA,
+        journal,
+        records: Lazy {
+            records: RefCell::new(Some(shown.into_iter())),
+            error: RefCell::new(None),
+        },
+        skipped: After(&skipped),
+    };
+    if let Err(e) = serde_json::to_writer_pretty(&mut *out, &doc) {
+        return Err(match doc.records.error.borrow_mut().take() {
+            Some(read) => HistoryError::Read(read),
+            None => HistoryError::Write(io::Error::from(e)),
+        });
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn history_line(lang: Lang, r: &Record) -> String {
+    let time = rfc3339(r.at()).replace('T', " ").replace('Z', "");
+    match r {
+        Record::Cycle { trigger, .. } => format!("{time}  cycle  {trigger}"),
+        Record::Check {
+            service,
+            host,
+            port,
+            interceptor,
+            ..
+        } => {
+            let verdict = r
+                .verdict()
+                .map_or_else(|| "?".into(), |v| verdict_label(lang, v));
+            let who = interceptor
+                .as_ref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default();
+            format!(
+                "{time}  check  {} {host}:{port} {verdict}{who}",
+                service.as_deref().unwrap_or("-")
+            )
+        }
+        Record::Alert {
+            kind,
+            summary,
+            shown,
+            ..
+        } => {
+            format!(
+                "{time}  alert  {kind}: {summary}{}",
+                if *shown { "" } else { " (not shown)" }
+            )
+        }
+    }
+}
+
+/// What `pinwatch status` shows: the last cycle and its results.
+#[derive(Debug)]
+pub struct Status<'a> {
+    /// The last cycle record (`None`: nothing recorded).
+    pub cycle: Option<&'a Record>,
+    /// Its check records.
+    pub results: &'a [Record],
+    /// The exit code `check` would have had.
+    pub exit_code: i32,
+}
+
+impl Status<'_> {
+    fn trigger(&self) -> Option<&str> {
+        match self.cycle {
+            Some(Record::Cycle { trigger, .. }) => Some(trigger),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StatusDoc<'a> {
+    schema: &'static str,
+    checked_at: Option<String>,
+    trigger: Option<&'a str>,
+    exit_code: i32,
+    results: &'a [Record],
+}
+
+/// `pinwatch status --format json`.
+pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = StatusDoc {
+        schema: STATUS_SCHEMA,
+        checked_at: status.cycle.map(|c| rfc3339(c.at())),
+        trigger: status.trigger(),
+        exit_code: status.exit_code,
+        results: status.results,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// `pinwatch status`: when the last cycle ran and why, then a table of
+/// verdict, target and service (with the interceptor, if named).
+pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let Some(cycle) = status.cycle else {
+        return writeln!(out, "{}", lang.tr("status-none"));
+    };
+    let time = rfc3339(cycle.at()).replace('T', " ").replace('Z', " UTC");
+    writeln!(
+        out,
+        "{}",
+        lang.tr_args(
+            "status-last",
+            &[
+                ("time", time),
+                ("trigger", status.trigger().unwrap_or("?").to_string())
+            ]
+        )
+    )?;
+    let rows: Vec<[String; 3]> = status
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            Record::Check {
+                service,
+                host,
+                port,
+                interceptor,
+                ..
+            } => Some([
+                r.verdict()
+                    .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
+                format!("{host}:{port}"),
+                format!(
+                    "{}{}",
+                    service.as_deref().unwrap_or("-"),
+                    interceptor
+                        .as_ref()
+                        .map(|i| format!("  ({i})"))
+                        .unwrap_or_default()
+                ),
+            ]),
+            _ => None,
+        })
+        .collect();
+    let w0 = rows
+        .iter()
+        .map(|r| unicode_width::UnicodeWidthStr::width(r[0].as_str()))
+        .max()
+        .unwrap_or(0);
+    let w1 = rows.iter().map(|r| r[1].len()).max().unwrap_or(0);
+    for r in rows {
+        writeln!(out, "{}  {}  {}", pad(&r[0], w0), pad(&r[1], w1), r[2])?;
+    }
+    Ok(())
+}
