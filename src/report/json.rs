@@ -45,6 +45,7 @@ struct Result<'a> {
     via_proxy: Option<&'a str>,
     issuer_key: Option<&'a str>,
     location: Option<&'a Location>,
+    ct: Option<&'a crate::ct::CtReport>,
     elapsed_ms: u64,
 }
 
@@ -67,6 +68,7 @@ fn result(a: &Assessment) -> Result<'_> {
         via_proxy: a.via_proxy.as_deref(),
         issuer_key: a.issuer_key.as_deref(),
         location: a.location.as_ref(),
+        ct: a.ct.as_ref(),
         elapsed_ms: a.elapsed_ms,
     }
 }

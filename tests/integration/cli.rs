@@ -422,8 +422,7 @@ fn public_roots_without_certificates_is_a_usage_error() {
 
 #[test]
 fn a_ct_logs_file_replaces_the_shipped_list() {
-    // The verdict does not use CT yet; this shows the flag takes a list of
-    // test logs and that a leaf with their SCTs serves and checks as before.
+    // Two valid SCTs from distinct operators of the test's own logs: ok.
     let world = World::new();
     let logs = TestLogs::two_operators();
     let list = world.path("ct-logs.json");
@@ -435,7 +434,97 @@ fn a_ct_logs_file_replaces_the_shipped_list() {
         .arg(list.display())
         .via(&server)
         .json();
-    report.expect("ok", &["public_root", "name_match", "pin_match"], 0);
+    let r = report.expect("ok", &["public_root", "name_match", "pin_match"], 0);
+    assert_eq!(r["ct"]["status"], "ct_ok", "{report:?}");
+    assert_eq!(r["ct"]["valid"], 2, "{report:?}");
+    assert_eq!(r["ct"]["distinct_operators"], 2, "{report:?}");
+    let scts = r["ct"]["scts"].as_array().expect("scts");
+    assert!(scts.iter().all(|s| s["status"] == "valid"), "{report:?}");
+    // CT is not mentioned in text when it neither changes nor supports the verdict.
+    let text = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&server)
+        .arg("--format")
+        .arg("text")
+        .output();
+    assert!(!text.stdout.contains("Transparency"), "{text:?}");
+}
+
+#[test]
+fn a_public_chain_without_scts_is_suspicious() {
+    let world = World::new();
+    let logs = TestLogs::two_operators();
+    let list = world.path("ct-logs.json");
+    logs.write_list(&list);
+    let server = Server::tls(&leaf_with_scts(&world.intermediate, &[HOST], &[]));
+    let report = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&server)
+        .json();
+    let r = report.expect("suspicious", &["public_root", "ct_missing"], 1);
+    assert_eq!(r["ct"]["status"], "ct_missing", "{report:?}");
+    assert!(!has_reason(r, "rogue_public_ca"), "{report:?}");
+}
+
+#[test]
+fn a_pinned_service_outside_its_pinset_and_the_logs_is_a_rogue_public_ca() {
+    let world = World::new();
+    world.write_pins(&PinsSpec {
+        other_pin: Some(world.evil.spki_sha256()),
+        ..world.pins()
+    });
+    let logs = TestLogs::two_operators();
+    let list = world.path("ct-logs.json");
+    logs.write_list(&list);
+    let server = Server::tls(&leaf_with_scts(&world.intermediate, &[HOST], &[]));
+    let report = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&server)
+        .json();
+    let r = report.expect(
+        "intercepted",
+        &["public_root", "pin_mismatch", "rogue_public_ca", "ct_missing"],
+        2,
+    );
+    assert_eq!(r["pins"]["status"], "mismatch", "{report:?}");
+    // The same chain with valid SCTs is only a pin mismatch.
+    let logged = Server::tls(&leaf_with_scts(&world.intermediate, &[HOST], &logs.all()));
+    let report = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&logged)
+        .json();
+    let r = report.expect("suspicious", &["pin_mismatch"], 1);
+    assert!(!has_reason(r, "rogue_public_ca"), "{report:?}");
+}
+
+#[test]
+fn a_forged_chain_s_missing_scts_support_the_verdict() {
+    let world = World::new();
+    let logs = TestLogs::two_operators();
+    let list = world.path("ct-logs.json");
+    logs.write_list(&list);
+    let server = Server::forging(world.evil.clone());
+    let report = world
+        .check()
+        .arg("--ct-logs")
+        .arg(list.display())
+        .via(&server)
+        .json();
+    let r = report.expect("intercepted", &["untrusted_root", "ct_missing"], 2);
+    assert!(
+        r["evidence"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["code"] == "ct")),
+        "{report:?}"
+    );
 }
 
 #[test]
