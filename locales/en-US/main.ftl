@@ -177,3 +177,11 @@ ev-ct = Certificate Transparency: { $status ->
     [yes] {" "}(pinwatch's CT log list is past its review date)
    *[no] {""}
 }
+alert-incident = { $services } { $count ->
+    [one] is
+   *[other] are
+} intercepted by { $who }{ $where }.
+alert-and-more = and { $n } more
+alert-what-to-do = What to do: {""}
+status-root-trusted = this machine trusts its root
+status-root-not-trusted = its root is not trusted here (apps that check show errors)

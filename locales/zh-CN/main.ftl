@@ -167,3 +167,8 @@ ev-ct = 证书透明度：{ $status ->
     [yes] （pinwatch 的 CT 日志列表已过复核期限）
    *[no] {""}
 }
+alert-incident = { $services }{ $where }被{ $who }拦截。
+alert-and-more = 还有{ $n }个
+alert-what-to-do = 怎么办：
+status-root-trusted = 本机信任它的根证书
+status-root-not-trusted = 本机不信任它的根证书（会校验证书的应用程序会报错）

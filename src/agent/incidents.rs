@@ -55,7 +55,7 @@ pub struct Alert {
     pub subjects: Vec<Subject>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Incident {
     verdict: Verdict,
     /// The worst verdict announced for this incident, if any was.
@@ -65,7 +65,7 @@ struct Incident {
 }
 
 /// Open incidents and the pause setting, carried from cycle to cycle.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tracker {
     incidents: BTreeMap<String, Incident>,
     paused_until: Option<i64>,
@@ -81,6 +81,16 @@ fn kind_of(v: Verdict) -> Option<AlertKind> {
 }
 
 impl Tracker {
+    /// The tracker as JSON, for `agent --once` to carry it to its next run.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A tracker saved by [`Tracker::to_json`]; `None` if it does not parse.
+    pub fn from_json(text: &str) -> Option<Tracker> {
+        serde_json::from_str(text).ok()
+    }
+
     /// Suppresses alerts until `until` (seconds since the epoch). Incidents
     /// that start meanwhile are announced at the first check after it.
     pub fn pause(&mut self, until: i64) {

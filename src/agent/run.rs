@@ -52,6 +52,46 @@ fn log(message: &str) {
     let _ = writeln!(std::io::stderr(), "pinwatch agent: {message}");
 }
 
+/// The incident state `agent --once` left at `path`; a fresh one when there
+/// is none or it cannot be read (said on stderr).
+fn load_tracker(path: &std::path::Path) -> Tracker {
+    const STATE_FILE: crate::util::Cap = crate::util::Cap {
+        bytes: 4 * 1024 * 1024,
+        what: "the agent's incident state",
+    };
+    match crate::util::read_capped_string(path, STATE_FILE) {
+        Ok(text) => Tracker::from_json(&text).unwrap_or_else(|| {
+            log(&format!(
+                "{}: not an incident state; starting afresh",
+                path.display()
+            ));
+            Tracker::default()
+        }),
+        Err(e) if !path.exists() => {
+            let _ = e;
+            Tracker::default()
+        }
+        Err(e) => {
+            log(&format!("{e}; starting afresh"));
+            Tracker::default()
+        }
+    }
+}
+
+/// Saves the incident state for the next `agent --once`, atomically (a
+/// temporary file in the same directory, then a rename).
+fn save_tracker(path: &std::path::Path, tracker: &Tracker) {
+    let tmp = path.with_extension("json.tmp");
+    let written =
+        std::fs::write(&tmp, tracker.to_json()).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        log(&format!(
+            "{}: cannot save the incident state: {e}",
+            path.display()
+        ));
+    }
+}
+
 /// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with
 /// `once`). Returns the exit code of the last cycle's results.
 pub async fn run(mut agent: Agent, once: bool) -> i32 {
@@ -83,7 +123,14 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
         ),
         agent.journal.path().display()
     ));
-    let mut tracker = Tracker::default();
+    // `--once` from a timer or cron: the incidents of the last run carry
+    // over, so an incident is announced once and its end is announced too.
+    let state_path = agent.journal.path().with_file_name("incidents.json");
+    let mut tracker = if once {
+        load_tracker(&state_path)
+    } else {
+        Tracker::default()
+    };
     let mut trigger = "start";
     let mut terminate = terminate_signal();
     let mut tray_retry: Option<Instant> = None;
@@ -91,6 +138,7 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     loop {
         let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger).await;
         if once {
+            save_tracker(&state_path, &tracker);
             return code;
         }
         let next = Instant::now() + agent.config.interval;

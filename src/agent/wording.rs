@@ -2,8 +2,10 @@
 //! tooltip, in the user's language. Pure, so tests can assert the words.
 
 use crate::agent::incidents::{Alert, AlertKind, Subject};
+use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Verdict};
 use crate::i18n::Lang;
+use crate::report::incident;
 
 /// How insistent a notification is (the freedesktop urgency levels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,12 +45,15 @@ pub fn notice(lang: Lang, alert: &Alert) -> Notice {
     let args = [("services", services.clone())];
     match alert.kind {
         AlertKind::Interception => {
-            let first = alert.subjects.first().map(|s| &*s.result);
+            let results: Vec<Assessment> =
+                alert.subjects.iter().map(|s| (*s.result).clone()).collect();
+            let body: Vec<String> = incidents(&results)
+                .iter()
+                .map(|found| incident_body(lang, found))
+                .collect();
             Notice {
                 summary: lang.tr_args("alert-interception-summary", &args),
-                body: first
-                    .map(|a| interception_body(lang, a))
-                    .unwrap_or_default(),
+                body: body.join("\n\n"),
                 urgency: Urgency::Critical,
             }
         }
@@ -70,26 +75,36 @@ pub fn notice(lang: Lang, alert: &Alert) -> Notice {
     }
 }
 
-fn interception_body(lang: Lang, a: &Assessment) -> String {
-    let issuer = a
-        .chain
-        .first()
-        .map_or("?", |c| c.short_issuer())
-        .to_string();
-    let who = match &a.interceptor {
-        Some(i) => format!("{} ({})", i.name, lang.tr(&format!("cat-{}", i.category))),
-        None => lang.tr_args("alert-who-unknown", &[("issuer", issuer)]),
-    };
-    let exposes = a
-        .service
-        .as_ref()
-        .map(|s| lang.pick(&s.exposes, &s.exposes_zh).to_string())
-        .unwrap_or_default();
-    let advice = crate::report::text::what_to_do(lang, a).unwrap_or_default();
-    lang.tr_args(
-        "alert-interception-body",
-        &[("who", who), ("exposes", exposes), ("advice", advice)],
-    )
+/// At most this many services get their exposure line in a notification.
+const EXPOSURES_SHOWN: usize = 3;
+
+/// One incident in a notification: who and where, whether this machine
+/// trusts it, what each service exposes (the first few, then "and N
+/// more"), what to do.
+fn incident_body(lang: Lang, found: &Incident) -> String {
+    let names = incident::service_names(lang, found);
+    let head = lang.tr_args(
+        "alert-incident",
+        &[
+            ("services", incident::join(lang, &names)),
+            ("count", names.len().to_string()),
+            ("who", incident::who(lang, found)),
+            ("where", incident::place_phrase(lang, found)),
+        ],
+    );
+    let mut lines = vec![head, incident::trust(lang, found)];
+    let exposures = incident::exposures(lang, found);
+    let more = exposures.len().saturating_sub(EXPOSURES_SHOWN);
+    lines.extend(exposures.into_iter().take(EXPOSURES_SHOWN));
+    if more > 0 {
+        lines.push(lang.tr_args("alert-and-more", &[("n", more.to_string())]));
+    }
+    lines.push(format!(
+        "{}{}",
+        lang.tr("alert-what-to-do"),
+        incident::advice(lang, found)
+    ));
+    lines.join("\n")
 }
 
 /// The overall state the tray shows.
@@ -110,19 +125,15 @@ pub enum TrayState {
 }
 
 impl TrayState {
-    /// The state after a cycle with these results.
+    /// The state after a cycle with these results: that of their overall
+    /// verdict ([`Verdict::overall`], the one severity ranking).
     pub fn of(results: &[Assessment]) -> TrayState {
-        let any = |v: Verdict| results.iter().any(|a| a.verdict == v);
-        if any(Verdict::Intercepted) {
-            TrayState::Intercepted
-        } else if any(Verdict::Suspicious) {
-            TrayState::Suspicious
-        } else if any(Verdict::CaptivePortal) {
-            TrayState::Portal
-        } else if any(Verdict::Ok) {
-            TrayState::AllClear
-        } else {
-            TrayState::Offline
+        match Verdict::overall(results.iter().map(|a| a.verdict)) {
+            Some(Verdict::Intercepted) => TrayState::Intercepted,
+            Some(Verdict::Suspicious) => TrayState::Suspicious,
+            Some(Verdict::CaptivePortal) => TrayState::Portal,
+            Some(Verdict::Ok) => TrayState::AllClear,
+            Some(Verdict::Unreachable) | None => TrayState::Offline,
         }
     }
 }

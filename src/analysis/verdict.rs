@@ -6,7 +6,9 @@ use serde::Serialize;
 /// What a check concluded. Declared from least to most severe: the
 /// derived order *is* the severity, the one ranking that the exit code, the
 /// tray, the incident tracker and every sorting use (see [`Verdict::severity`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The genuine, publicly trusted chain for the host.

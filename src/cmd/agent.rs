@@ -177,10 +177,20 @@ pub fn status(
     let path = journal_path(args.journal.as_ref())?;
     let last = journal::read_last_cycle(&path)?;
     let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::verdict).collect();
+    // Display names come from the pins; a status without them still works.
+    let display_names = super::load_knowledge(None)
+        .map(|k| {
+            k.services
+                .into_iter()
+                .map(|s| (s.name, (s.display_name, s.display_name_zh)))
+                .collect()
+        })
+        .unwrap_or_default();
     let status = Status {
         cycle: last.cycle.as_ref(),
         results: &last.checks,
         exit_code: crate::check::exit_code_of(verdicts.iter().copied()),
+        display_names,
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),

@@ -206,6 +206,8 @@ pub struct Status<'a> {
     pub results: &'a [Record],
     /// The exit code `check` would have had.
     pub exit_code: i32,
+    /// Display names (English, Chinese) of the services, by name.
+    pub display_names: std::collections::HashMap<String, (String, String)>,
 }
 
 impl Status<'_> {
@@ -239,8 +241,26 @@ pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// The last column of `status`: who intercepted, and whether this machine
+/// trusts its root.
+fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
+    let has = |code: &str| reasons.iter().any(|r| r == code);
+    let mut parts = Vec::new();
+    if let Some(name) = interceptor {
+        parts.push(format!("({name})"));
+    }
+    if has("system_root_installed") {
+        parts.push(lang.tr("status-root-trusted"));
+    } else if has("unknown_root") {
+        parts.push(lang.tr("status-root-not-trusted"));
+    }
+    parts.join("  ")
+}
+
 /// `pinwatch status`: when the last cycle ran and why, then a table of
-/// verdict, target and service (with the interceptor, if named).
+/// verdict, target and service (display names, columns aligned by terminal
+/// width, CJK counting double), with the interceptor, if named, and whether
+/// this machine trusts its root.
 pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
     let Some(cycle) = status.cycle else {
         return writeln!(out, "{}", lang.tr("status-none"));
@@ -257,7 +277,7 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
             ]
         )
     )?;
-    let rows: Vec<[String; 3]> = status
+    let rows: Vec<[String; 4]> = status
         .results
         .iter()
         .filter_map(|r| match r {
@@ -266,31 +286,110 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
                 host,
                 port,
                 interceptor,
+                reasons,
                 ..
             } => Some([
                 r.verdict()
                     .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
                 format!("{host}:{port}"),
-                format!(
-                    "{}{}",
-                    service.as_deref().unwrap_or("-"),
-                    interceptor
-                        .as_ref()
-                        .map(|i| format!("  ({i})"))
-                        .unwrap_or_default()
+                service.as_deref().map_or_else(
+                    || "-".to_string(),
+                    |name| match status.display_names.get(name) {
+                        Some((en, zh)) => lang.pick(en, zh).to_string(),
+                        None => name.to_string(),
+                    },
                 ),
+                detail(lang, interceptor.as_deref(), reasons),
             ]),
             _ => None,
         })
         .collect();
-    let w0 = rows
-        .iter()
-        .map(|r| unicode_width::UnicodeWidthStr::width(r[0].as_str()))
-        .max()
-        .unwrap_or(0);
-    let w1 = rows.iter().map(|r| r[1].len()).max().unwrap_or(0);
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| unicode_width::UnicodeWidthStr::width(r[i].as_str()))
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
     for r in rows {
-        writeln!(out, "{}  {}  {}", pad(&r[0], w0), pad(&r[1], w1), r[2])?;
+        let line = format!(
+            "{}  {}  {}  {}",
+            pad(&r[0], w0),
+            pad(&r[1], w1),
+            pad(&r[2], w2),
+            r[3]
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::*;
+
+    fn check(service: &str, host: &str, verdict: &str, reasons: &[&str]) -> Record {
+        Record::Check {
+            at: 0,
+            service: Some(service.into()),
+            host: host.into(),
+            port: 443,
+            verdict: verdict.into(),
+            reasons: reasons.iter().map(ToString::to_string).collect(),
+            interceptor: None,
+            issuer: None,
+        }
+    }
+
+    #[test]
+    fn status_shows_display_names_aligned_by_terminal_width() {
+        let cycle = Record::Cycle {
+            at: 0,
+            trigger: "start".into(),
+        };
+        let results = [
+            check(
+                "wechat",
+                "weixin.qq.com",
+                "intercepted",
+                &["system_root_installed"],
+            ),
+            check("chatgpt", "chatgpt.com", "ok", &[]),
+        ];
+        let display_names = [
+            (
+                "wechat".to_string(),
+                ("WeChat".to_string(), "微信".to_string()),
+            ),
+            (
+                "chatgpt".to_string(),
+                ("ChatGPT".to_string(), String::new()),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let status = Status {
+            cycle: Some(&cycle),
+            results: &results,
+            exit_code: 2,
+            display_names,
+        };
+        let mut out = Vec::new();
+        status_text(Lang::Zh, &status, &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert!(lines[0].contains("微信"), "{text}");
+        assert!(lines[0].ends_with("本机信任它的根证书"), "{text}");
+        assert!(lines[1].contains("ChatGPT"), "{text}");
+        // The service column starts at the same terminal column on each line.
+        let column = |line: &str, name: &str| line.find(name).map(|i| line[..i].width());
+        assert_eq!(column(lines[0], "weixin"), column(lines[1], "chatgpt.com"));
+        assert_eq!(
+            column(lines[0], "微信"),
+            column(lines[1], "ChatGPT"),
+            "{text}"
+        );
+    }
 }

@@ -489,7 +489,12 @@ fn a_pinned_service_outside_its_pinset_and_the_logs_is_a_rogue_public_ca() {
         .json();
     let r = report.expect(
         "intercepted",
-        &["public_root", "pin_mismatch", "rogue_public_ca", "ct_missing"],
+        &[
+            "public_root",
+            "pin_mismatch",
+            "rogue_public_ca",
+            "ct_missing",
+        ],
         2,
     );
     assert_eq!(r["pins"]["status"], "mismatch", "{report:?}");

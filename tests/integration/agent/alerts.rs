@@ -74,6 +74,51 @@ fn an_interception_is_a_critical_alert_naming_the_service_the_product_and_the_ex
 }
 
 #[test]
+fn agent_once_from_a_timer_alerts_once_per_incident_and_says_when_it_ends() {
+    let world = attributing_world();
+    let Some(mut desktop) = Desktop::start(&world.path("desktop"), Options::default()) else {
+        return;
+    };
+    let middlebox = Server::forging(world.evil.clone());
+    let genuine = world.genuine_server();
+    let run = |server: &Server| {
+        world
+            .agent()
+            .via(server.addr().port())
+            .desktop(&desktop)
+            .once()
+    };
+    // Intercepted: one alert.
+    assert_eq!(run(&middlebox).code, 2);
+    let first = desktop.wait_notifications(1, CYCLE);
+    let n = only(&first);
+    assert_eq!(n.summary, "Interception detected: Test Chat");
+    assert!(
+        n.body
+            .starts_with("Test Chat is intercepted by Evil Corp Interceptor on this device."),
+        "who and where: {n:#?}"
+    );
+    assert!(n.body.contains("Test Chat: your test messages"), "{n:#?}");
+    // Still intercepted, on the next run of the timer: nothing new.
+    assert_eq!(run(&middlebox).code, 2);
+    // Clean: the resolved notice.
+    assert_eq!(run(&genuine).code, 0);
+    let all = desktop.wait_notifications(2, CYCLE);
+    let summaries: Vec<&str> = all.iter().map(|n| n.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        ["Interception detected: Test Chat", "Resolved: Test Chat"],
+        "{all:#?}"
+    );
+    assert_eq!(
+        all[1].urgency,
+        Some(0),
+        "a resolution is low urgency: {all:#?}"
+    );
+    desktop.assert_running();
+}
+
+#[test]
 fn alerts_are_in_chinese_when_asked() {
     let world = attributing_world();
     let Some(desktop) = Desktop::start(&world.path("desktop"), Options::default()) else {
@@ -90,6 +135,8 @@ fn alerts_are_in_chinese_when_asked() {
         .arg("zh")
         .once();
     assert_eq!(out.code, 2, "{out:#?}");
+    // A fresh incident state, so the second run alerts again.
+    let _ = std::fs::remove_file(world.path("state/incidents.json"));
     let out = world
         .agent()
         .via(port)
@@ -102,7 +149,7 @@ fn alerts_are_in_chinese_when_asked() {
     for n in &notifications {
         assert_eq!(n.summary, "检测到拦截：测试聊天", "{n:#?}");
         assert_eq!(n.urgency, Some(2), "{n:#?}");
-        assert!(n.body.contains("可以读取和篡改"), "{n:#?}");
+        assert!(n.body.contains("读取和篡改"), "{n:#?}");
         assert!(n.body.contains("测试消息"), "the Chinese exposure: {n:#?}");
         assert!(
             n.body.contains("邪恶公司在读你的流量。"),
@@ -168,7 +215,14 @@ fn an_interception_is_announced_once_and_its_end_quietly() {
         Some(1),
     );
     let first = desktop.wait_notifications(1, CYCLE);
-    assert_eq!(only(&first).summary, "Interception detected: Test Chat");
+    let n = only(&first);
+    assert_eq!(n.summary, "Interception detected: Test Chat");
+    assert!(
+        n.body
+            .starts_with("Test Chat is intercepted by Evil Corp Interceptor on this device."),
+        "who and where: {n:#?}"
+    );
+    assert!(n.body.contains("Test Chat: your test messages"), "{n:#?}");
 
     // The same interception again: not announced again.
     ns.add_address();
