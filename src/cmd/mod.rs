@@ -4,6 +4,7 @@
 
 mod agent;
 mod check;
+mod generate;
 mod pins;
 mod roots;
 
@@ -13,6 +14,7 @@ use thiserror::Error;
 
 pub use agent::{agent, history, notify_test, status};
 pub use check::check;
+pub use generate::generate;
 pub use pins::{capture, list, show, verify};
 pub use roots::roots;
 
