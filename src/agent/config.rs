@@ -35,6 +35,9 @@ pub enum ConfigFileError {
 pub struct AgentConfig {
     /// Where it was read from (`None`: defaults).
     pub path: Option<PathBuf>,
+    /// Whether the agent runs at all (`enabled = false`: `pinwatch agent`
+    /// exits at once, saying why).
+    pub enabled: bool,
     /// Language of notifications and the tray (`None`: the system locale).
     pub language: Option<Lang>,
     /// Services to watch (empty: all).
@@ -69,6 +72,7 @@ impl Default for AgentConfig {
     fn default() -> Self {
         AgentConfig {
             path: None,
+            enabled: true,
             language: None,
             services: Vec::new(),
             targets: Vec::new(),
@@ -90,6 +94,7 @@ impl Default for AgentConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    enabled: Option<bool>,
     language: Option<Spanned<String>>,
     services: Option<Vec<Spanned<String>>>,
     targets: Option<Vec<String>>,
@@ -186,6 +191,7 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
     }
     Ok(AgentConfig {
         path: None,
+        enabled: f.enabled.unwrap_or(d.enabled),
         language,
         services,
         targets: f.targets.unwrap_or_default(),
