@@ -83,11 +83,13 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
     create_dir(dir)?;
     let root = command();
     let all = visible(&root);
+    let date = page_date(&|k| std::env::var(k).ok());
     let mut written = Vec::new();
     for cmd in &all {
         let name = page_name(cmd).to_string();
         let mut page = Vec::new();
         Man::new(cmd.clone())
+            .date(&date)
             .source(format!("pinwatch {}", env!("CARGO_PKG_VERSION")))
             .manual("pinwatch manual")
             .render(&mut page)?;
@@ -111,6 +113,15 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
         written.push(write_file(dir.join(format!("{name}.1")), &page)?);
     }
     Ok(written)
+}
+
+/// The pages' date: SOURCE_DATE_EPOCH's (reproducible builds; build-deb
+/// sets it to the last commit's time), else today's.
+fn page_date(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let epoch = env("SOURCE_DATE_EPOCH")
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(super::now);
+    crate::util::date(epoch)
 }
 
 fn files_section(roff: &mut Roff) {
@@ -183,7 +194,10 @@ mod tests {
         );
         let check = std::fs::read_to_string(dir.path().join("pinwatch-check.1")).unwrap();
         assert!(
-            check.contains("\n.TH pinwatch-check 1  \"pinwatch 0.1.0\" \"pinwatch manual\"\n"),
+            check.contains(&format!(
+                "\n.TH pinwatch-check 1 {} \"pinwatch 0.1.0\" \"pinwatch manual\"\n",
+                page_date(&|k| std::env::var(k).ok())
+            )),
             "{check}"
         );
         assert_eq!(check.matches(".ds Aq").count(), 2, "one preamble: {check}");
@@ -193,6 +207,14 @@ mod tests {
         let top = std::fs::read_to_string(dir.path().join("pinwatch.1")).unwrap();
         assert!(top.contains("/etc/pinwatch/config.toml"), "{top}");
         assert!(!top.contains("generate"), "the hidden command leaks: {top}");
+    }
+
+    #[test]
+    fn the_page_date_comes_from_source_date_epoch() {
+        let env = |k: &str| (k == "SOURCE_DATE_EPOCH").then(|| "1764417600".to_string());
+        assert_eq!(page_date(&env), "2025-11-29");
+        let garbage = |k: &str| (k == "SOURCE_DATE_EPOCH").then(|| "soon".to_string());
+        assert_eq!(page_date(&garbage), crate::util::date(crate::util::now()));
     }
 
     #[test]
