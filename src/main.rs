@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::History(args) => cmd::history(args, lang, &mut out),
         Command::Status(args) => cmd::status(args, lang, &mut out),
         Command::Roots(args) => cmd::roots(args, lang, &mut out),
+        Command::Generate(what) => cmd::generate(what, &mut out),
     };
     match outcome {
         Ok(done) => {

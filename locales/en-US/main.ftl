@@ -90,6 +90,10 @@ details-title = pinwatch: connection report
 details-checked-at = Checked at { $time } (UTC)
 details-chain = Certificate chain
 
+## agent: start (stderr)
+agent-disabled = turned off by enabled = false in { $file }; not starting. To start it, remove that line (or set enabled = true in your own config.toml).
+agent-already-running = another pinwatch agent is already running ({ $lock }); this one exits.
+
 ## history and status
 status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
 status-last = Last check: { $time } (trigger: { $trigger })

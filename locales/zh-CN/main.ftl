@@ -89,6 +89,10 @@ details-title = pinwatch：连接检查报告
 details-checked-at = 检查时间{ $time }（UTC）
 details-chain = 证书链
 
+## agent: start (stderr)
+agent-disabled = 已被 { $file } 中的 enabled = false 关闭，不启动。要启动它，请删除这一行（或在你自己的 config.toml 中设置 enabled = true）。
+agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），本进程退出。
+
 ## history and status
 status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
 status-last = 上次检查：{ $time }（触发原因：{ $trigger }）

@@ -39,6 +39,9 @@ pub enum ConfigFileError {
 pub struct AgentConfig {
     /// Where it was read from (`None`: defaults).
     pub path: Option<PathBuf>,
+    /// Whether the agent runs at all (`enabled = false`: `pinwatch agent`
+    /// exits at once, saying why).
+    pub enabled: bool,
     /// Language of notifications and the tray (`None`: the system locale).
     pub language: Option<Lang>,
     /// Services to watch (empty: all).
@@ -73,6 +76,7 @@ impl Default for AgentConfig {
     fn default() -> Self {
         AgentConfig {
             path: None,
+            enabled: true,
             language: None,
             services: Vec::new(),
             targets: Vec::new(),
@@ -94,6 +98,7 @@ impl Default for AgentConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    enabled: Option<bool>,
     language: Option<Spanned<String>>,
     services: Option<Vec<Spanned<String>>>,
     targets: Option<Vec<Spanned<String>>>,
@@ -234,6 +239,7 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
     }
     Ok(AgentConfig {
         path: None,
+        enabled: f.enabled.unwrap_or(d.enabled),
         language,
         services,
         targets,

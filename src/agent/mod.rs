@@ -11,7 +11,10 @@ pub mod config;
 #[cfg(feature = "agent")]
 pub mod desktop;
 pub mod incidents;
+#[cfg(feature = "agent")]
+pub mod instance;
 pub mod journal;
+pub mod layers;
 #[cfg(feature = "agent")]
 pub mod run;
 pub mod wording;

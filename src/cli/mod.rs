@@ -48,6 +48,27 @@ pub enum Command {
         after_help = "Exit codes: 0 no extra root, 1 extra roots, 2 a known interception or blocklisted root, 3 error."
     )]
     Roots(RootsArgs),
+    /// Write man pages or shell completions (for packagers; hidden).
+    #[command(subcommand, hide = true)]
+    Generate(GenerateCommand),
+}
+
+/// `pinwatch generate ...`: what packaging/build-deb calls, so the man
+/// pages and completions come from these definitions and cannot drift.
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Write pinwatch.1 and one page per subcommand (pinwatch-check.1,
+    /// pinwatch-pins-list.1, ...) into DIR.
+    Man {
+        /// Output directory (created if missing).
+        dir: PathBuf,
+    },
+    /// Write bash, zsh and fish completions (pinwatch.bash, _pinwatch,
+    /// pinwatch.fish) into DIR.
+    Completions {
+        /// Output directory (created if missing).
+        dir: PathBuf,
+    },
 }
 
 /// `pinwatch roots`.

@@ -33,12 +33,32 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         .clone()
         .or_else(config::default_path)
         .ok_or_else(|| CommandError::Usage("no home directory: pass --config FILE".into()))?;
-    let config = config::load(&config_path, &builtin)?;
+    let env = |k: &str| std::env::var(k).ok();
+    let layered = crate::agent::layers::load(
+        crate::agent::layers::system_path(&env).as_deref(),
+        &config_path,
+        &builtin,
+    )
+    .map_err(|e| CommandError::Other(e.to_string()))?;
+    let config = layered.config;
+    if !config.enabled {
+        let lang = lang
+            .or(config.language)
+            .unwrap_or_else(|| Lang::from_env(&env));
+        let file = layered
+            .enabled_set_by
+            .map_or_else(String::new, |p| p.display().to_string());
+        let _ = writeln!(
+            std::io::stderr(),
+            "pinwatch agent: {}",
+            lang.tr_args("agent-disabled", &[("file", file)])
+        );
+        return Ok(Finished::new(0, Ok(())));
+    }
     let knowledge = match &config.pins {
         Some(dir) => load_knowledge(Some(dir))?,
         None => builtin,
     };
-    let env = |k: &str| std::env::var(k).ok();
     let input = PlanInput {
         targets: &config.targets,
         services: &config.services,
@@ -58,12 +78,43 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     };
     let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
     let journal_path = journal_path(args.journal.as_ref())?;
-    let journal = journal::Journal::open(&journal_path)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
-    let report_path = journal_path.with_file_name("report.html");
     let lang = lang
         .or(config.language)
         .unwrap_or_else(|| Lang::from_env(&env));
+    // One agent per journal: the autostart entry and the user unit may both
+    // start one. `--once` is a single check and takes no lock.
+    let _lock = if args.once {
+        None
+    } else {
+        let path = journal_path.with_file_name("agent.lock");
+        match crate::agent::instance::acquire(&path) {
+            Ok(Ok(lock)) => Some(lock),
+            Ok(Err(held)) => {
+                let who = match held.pid {
+                    Some(pid) => format!("pid {pid}, {}", held.path.display()),
+                    None => held.path.display().to_string(),
+                };
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "pinwatch agent: {}",
+                    lang.tr_args("agent-already-running", &[("lock", who)])
+                );
+                return Ok(Finished::new(0, Ok(())));
+            }
+            // A lock is a courtesy; a home without locking still gets an agent.
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "pinwatch agent: {}: {e}; running without the lock",
+                    path.display()
+                );
+                None
+            }
+        }
+    };
+    let journal = journal::Journal::open(&journal_path)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+    let report_path = journal_path.with_file_name("report.html");
     let agent = Agent {
         config,
         plan,

@@ -25,6 +25,7 @@ pub fn json_schema(command: &Command) -> Option<&'static str> {
         Command::Pins(PinsCommand::Show(a)) => (a.format, PINS_SCHEMA),
         Command::Pins(PinsCommand::Verify(_) | PinsCommand::Capture(_))
         | Command::Agent(_)
+        | Command::Generate(_)
         | Command::NotifyTest => return None,
     };
     (format == Format::Json).then_some(schema)

@@ -11,6 +11,7 @@
 mod agent;
 mod check;
 pub mod failure;
+mod generate;
 mod pins;
 mod roots;
 
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 pub use agent::{agent, history, notify_test, status};
 pub use check::check;
+pub use generate::generate;
 pub use pins::{capture, list, show, verify};
 pub use roots::roots;
 

@@ -47,6 +47,13 @@ pub fn is_local(ip: IpAddr) -> bool {
 }
 
 /// Locates the interceptor of `request` within `budget`.
+///
+/// Every TTL from 1 to [`MAX_HOPS`] opens a TCP connection at once (a SYN
+/// that runs out of TTL fails fast with ICMP time exceeded); the nearest
+/// hop that accepted one, every nearer hop having failed, then gets the
+/// ClientHello, and answers with the forged certificate if the interceptor
+/// is there. A nearer hop that neither accepted nor failed by the deadline
+/// leaves the trace inconclusive: `unknown` rather than a wrong distance.
 pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     if is_local(request.peer.ip()) {
         let method = if request.via_proxy {
@@ -60,66 +67,78 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
             method,
         };
     }
-    let deadline = Instant::now() + budget;
-    let request = Arc::new(request.clone());
-    let mut attempts = JoinSet::new();
-    for ttl in 1..=MAX_HOPS {
-        let request = request.clone();
-        attempts.spawn(async move {
-            let reached = timeout_at(deadline, attempt(&request, ttl))
-                .await
-                .unwrap_or(false);
-            (ttl, reached)
-        });
-    }
-    let mut outcome: [Option<bool>; MAX_HOPS as usize] = [None; MAX_HOPS as usize];
     let method = if request.via_proxy {
         "ttl_tcp_proxy"
     } else {
         "ttl_tls"
     };
-    while let Some(joined) = attempts.join_next().await {
-        let Ok((ttl, reached)) = joined else { continue };
-        outcome[usize::from(ttl - 1)] = Some(reached);
-        if let Some(hops) = smallest_reached(&outcome) {
-            attempts.abort_all();
-            return Location {
-                place: Place::of_hops(hops),
-                hops: Some(hops),
-                method,
+    let deadline = Instant::now() + budget;
+    let mut connects = JoinSet::new();
+    for ttl in 1..=MAX_HOPS {
+        let peer = request.peer;
+        connects.spawn(async move {
+            let outcome = match timeout_at(deadline, connect_with_ttl(peer, ttl)).await {
+                Ok(Ok(stream)) => Hop::Connected(stream),
+                Ok(Err(_)) => Hop::Failed,
+                Err(_) => Hop::Pending,
             };
-        }
+            (ttl, outcome)
+        });
     }
-    Location {
+    let mut hops: Vec<Hop> = (0..MAX_HOPS).map(|_| Hop::Pending).collect();
+    let inconclusive = Location {
         place: Place::Unknown,
         hops: None,
         method: "inconclusive",
-    }
-}
-
-/// The smallest TTL that reached the interceptor, once every smaller one is
-/// known to have failed.
-fn smallest_reached(outcome: &[Option<bool>]) -> Option<u8> {
-    for (i, o) in outcome.iter().enumerate() {
-        match o {
-            Some(true) => return u8::try_from(i + 1).ok(),
-            Some(false) => continue,
-            None => return None,
+    };
+    loop {
+        // The nearest hop not known to have failed.
+        let Some(i) = hops.iter().position(|h| !matches!(h, Hop::Failed)) else {
+            return inconclusive;
+        };
+        if let Hop::Connected(_) = hops[i] {
+            let Hop::Connected(stream) = std::mem::replace(&mut hops[i], Hop::Failed) else {
+                continue;
+            };
+            let ttl = u8::try_from(i + 1).unwrap_or(MAX_HOPS);
+            let reached = request.via_proxy
+                || timeout_at(
+                    deadline,
+                    forged_answer(stream, &request.host, &request.forged_issuer),
+                )
+                .await
+                .unwrap_or(false);
+            if reached {
+                connects.abort_all();
+                return Location {
+                    place: Place::of_hops(ttl),
+                    hops: Some(ttl),
+                    method,
+                };
+            }
+            if Instant::now() >= deadline {
+                return inconclusive;
+            }
+            continue;
+        }
+        match connects.join_next().await {
+            Some(Ok((ttl, outcome))) => hops[usize::from(ttl - 1)] = outcome,
+            Some(Err(_)) => {}
+            // Every attempt reported and a nearer hop is still pending: it
+            // timed out.
+            None => return inconclusive,
         }
     }
-    None
 }
 
-/// One connection with IP TTL `ttl`: did the interceptor answer?
-async fn attempt(request: &TraceRequest, ttl: u8) -> bool {
-    let Ok(stream) = connect_with_ttl(request.peer, ttl).await else {
-        return false;
-    };
-    if request.via_proxy {
-        // The proxy is where the setting sends traffic: reaching it is enough.
-        return true;
-    }
-    forged_answer(stream, &request.host, &request.forged_issuer).await
+/// What one TTL's connection attempt came to.
+enum Hop {
+    /// Not known yet, or no answer by the deadline.
+    Pending,
+    /// Refused, unreachable, out of TTL, or answered by someone else.
+    Failed,
+    /// A TCP connection, not yet asked for a certificate.
+    Connected(TcpStream),
 }
 
 async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStream> {
@@ -155,14 +174,6 @@ async fn forged_answer(mut stream: TcpStream, host: &str, forged_issuer: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_smallest_ttl_wins_only_once_smaller_ones_failed() {
-        assert_eq!(smallest_reached(&[None, Some(true)]), None);
-        assert_eq!(smallest_reached(&[Some(false), Some(true)]), Some(2));
-        assert_eq!(smallest_reached(&[Some(true), None]), Some(1));
-        assert_eq!(smallest_reached(&[Some(false), Some(false)]), None);
-    }
 
     #[test]
     fn loopback_is_this_device() {

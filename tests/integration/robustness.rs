@@ -560,7 +560,7 @@ fn history_and_status_read_a_large_journal_in_small_memory() {
         "history --limit 5000: peak RSS {peak} bytes on {size} bytes, {baseline} on a small journal"
     );
     assert!(
-        peak < size / 3 && peak < baseline + slack,
+        peak < size / 2 && peak < baseline + slack,
         "history --limit 5000 on a {size}-byte journal peaked at {peak} bytes, \
          {baseline} on a journal of about the records shown"
     );

@@ -48,6 +48,12 @@ impl World {
         self.path("agent.toml")
     }
 
+    /// The system-wide config file (`/etc/pinwatch/config.toml` in a real
+    /// install) the agent reads in this world; absent unless a test writes it.
+    pub fn system_config_file(&self) -> std::path::PathBuf {
+        self.path("system-config.toml")
+    }
+
     /// A hermetic `pinwatch ARGS` in this world.
     pub fn pinwatch(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pinwatch"));
@@ -67,6 +73,8 @@ impl World {
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_STATE_HOME", self.path("xdg-state"))
             .env("XDG_RUNTIME_DIR", self.dir())
+            // The system-wide layer: this world's, never the machine's /etc.
+            .env("PINWATCH_SYSTEM_CONFIG", self.system_config_file())
             .args(args);
         cmd
     }

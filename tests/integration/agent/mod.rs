@@ -9,6 +9,7 @@
 mod alerts;
 mod commands;
 mod journal;
+mod layers;
 mod network;
 mod tray;
 

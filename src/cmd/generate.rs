@@ -1,0 +1,244 @@
+//! `pinwatch generate` (hidden): man pages (clap_mangen) and shell
+//! completions (clap_complete) from the same clap definitions as `--help`,
+//! so they cannot drift. `packaging/build-deb` calls it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use clap_mangen::Man;
+use clap_mangen::roff::{Roff, bold, italic, roman};
+
+use super::{CommandError, Finished};
+use crate::cli::{Cli, GenerateCommand};
+
+/// The files the agent and the commands read and write, for the FILES
+/// section of `pinwatch(1)` and `pinwatch-agent(1)`: (path, what it is).
+const FILES: &[(&str, &str)] = &[
+    (
+        "/etc/pinwatch/config.toml",
+        "System-wide defaults for the agent, set by the administrator. Every key is optional; a key set in the user's file overrides it. enabled = false turns the agent off.",
+    ),
+    (
+        "~/.config/pinwatch/config.toml",
+        "The user's agent configuration ($XDG_CONFIG_HOME/pinwatch/config.toml), read over the system-wide file. enabled = false turns the agent off for this user.",
+    ),
+    (
+        "~/.config/pinwatch/services/",
+        "The user's own services, one NAME.toml each, added to the built-in pins.",
+    ),
+    (
+        "~/.local/state/pinwatch/journal.jsonl",
+        "The agent's history of checks and alerts ($XDG_STATE_HOME/pinwatch/), read by pinwatch status and pinwatch history; agent.lock beside it keeps a second agent from starting.",
+    ),
+];
+
+/// `pinwatch generate man DIR` / `pinwatch generate completions DIR`:
+/// writes the files and prints their paths, one a line.
+pub fn generate(what: &GenerateCommand, out: &mut dyn Write) -> Result<Finished, CommandError> {
+    let written = match what {
+        GenerateCommand::Man { dir } => man_pages(dir)?,
+        GenerateCommand::Completions { dir } => completions(dir)?,
+    };
+    let listed = written
+        .iter()
+        .try_for_each(|path| writeln!(out, "{}", path.display()));
+    Ok(Finished::new(0, listed))
+}
+
+fn create_dir(dir: &Path) -> Result<(), CommandError> {
+    std::fs::create_dir_all(dir).map_err(|e| CommandError::Other(format!("{}: {e}", dir.display())))
+}
+
+fn write_file(path: PathBuf, bytes: &[u8]) -> Result<PathBuf, CommandError> {
+    std::fs::write(&path, bytes)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// The clap command as the man pages see it: built (so subcommands carry
+/// their `pinwatch-check` display names), without the `help` subcommand.
+fn command() -> clap::Command {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+/// Every visible command, parents before children.
+fn visible(cmd: &clap::Command) -> Vec<clap::Command> {
+    let mut all = vec![cmd.clone()];
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        all.extend(visible(sub));
+    }
+    all
+}
+
+fn page_name(cmd: &clap::Command) -> &str {
+    cmd.get_display_name().unwrap_or_else(|| cmd.get_name())
+}
+
+/// Writes one page per visible command into `dir`.
+pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
+    create_dir(dir)?;
+    let root = command();
+    let all = visible(&root);
+    let date = page_date(&|k| std::env::var(k).ok());
+    let mut written = Vec::new();
+    for cmd in &all {
+        let name = page_name(cmd).to_string();
+        let mut page = Vec::new();
+        Man::new(cmd.clone())
+            .date(&date)
+            .source(format!("pinwatch {}", env!("CARGO_PKG_VERSION")))
+            .manual("pinwatch manual")
+            .render(&mut page)?;
+        let mut extra = Roff::default();
+        if name == "pinwatch" || name == "pinwatch-agent" {
+            files_section(&mut extra);
+        }
+        let see_also: Vec<&str> = if name == "pinwatch" {
+            all.iter().skip(1).map(page_name).collect()
+        } else {
+            let mut pages = vec!["pinwatch"];
+            pages.extend(cmd.get_subcommands().map(page_name));
+            pages
+        };
+        see_also_section(&mut extra, &see_also);
+        // The page above already defines the apostrophe string the
+        // sections use; the preamble is written once.
+        let preamble = Roff::new().render();
+        let extra = extra.render();
+        page.extend_from_slice(extra.strip_prefix(&preamble).unwrap_or(&extra).as_bytes());
+        written.push(write_file(dir.join(format!("{name}.1")), &page)?);
+    }
+    Ok(written)
+}
+
+/// The pages' date: SOURCE_DATE_EPOCH's (reproducible builds; build-deb
+/// sets it to the last commit's time), else today's.
+fn page_date(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let epoch = env("SOURCE_DATE_EPOCH")
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(super::now);
+    crate::util::date(epoch)
+}
+
+fn files_section(roff: &mut Roff) {
+    roff.control("SH", ["FILES"]);
+    for (path, what) in FILES {
+        roff.control("TP", []);
+        roff.text([italic(*path)]);
+        roff.text([roman(*what)]);
+    }
+}
+
+fn see_also_section(roff: &mut Roff, pages: &[&str]) {
+    roff.control("SH", ["SEE ALSO"]);
+    let mut parts = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        parts.push(bold(*page));
+        let sep = if i + 1 == pages.len() { "(1)" } else { "(1), " };
+        parts.push(roman(sep));
+    }
+    roff.text(parts);
+}
+
+/// Writes bash, zsh and fish completions into `dir`.
+pub fn completions(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
+    create_dir(dir)?;
+    let mut cmd = Cli::command();
+    let mut written = Vec::new();
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        let path = clap_complete::generate_to(shell, &mut cmd, "pinwatch", dir)
+            .map_err(|e| CommandError::Other(format!("{}: {e}", dir.display())))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(paths: &[PathBuf]) -> Vec<String> {
+        let mut names: Vec<String> = paths
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn one_man_page_per_visible_subcommand() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = man_pages(dir.path()).unwrap();
+        assert_eq!(
+            names(&written),
+            [
+                "pinwatch-agent.1",
+                "pinwatch-check.1",
+                "pinwatch-history.1",
+                "pinwatch-notify-test.1",
+                "pinwatch-pins-capture.1",
+                "pinwatch-pins-list.1",
+                "pinwatch-pins-show.1",
+                "pinwatch-pins-verify.1",
+                "pinwatch-pins.1",
+                "pinwatch-roots.1",
+                "pinwatch-status.1",
+                "pinwatch.1",
+            ]
+        );
+        let check = std::fs::read_to_string(dir.path().join("pinwatch-check.1")).unwrap();
+        assert!(
+            check.contains(&format!(
+                "\n.TH pinwatch-check 1 {} \"pinwatch 0.1.0\" \"pinwatch manual\"\n",
+                page_date(&|k| std::env::var(k).ok())
+            )),
+            "{check}"
+        );
+        assert_eq!(check.matches(".ds Aq").count(), 2, "one preamble: {check}");
+        assert!(check.contains("\\-\\-connect\\-to"), "{check}");
+        assert!(check.contains("Exit codes: 0 all ok"), "{check}");
+        assert!(check.contains(".SH \"SEE ALSO\""), "{check}");
+        let top = std::fs::read_to_string(dir.path().join("pinwatch.1")).unwrap();
+        assert!(top.contains("/etc/pinwatch/config.toml"), "{top}");
+        assert!(!top.contains("generate"), "the hidden command leaks: {top}");
+    }
+
+    #[test]
+    fn the_page_date_comes_from_source_date_epoch() {
+        let env = |k: &str| (k == "SOURCE_DATE_EPOCH").then(|| "1764417600".to_string());
+        assert_eq!(page_date(&env), "2025-11-29");
+        let garbage = |k: &str| (k == "SOURCE_DATE_EPOCH").then(|| "soon".to_string());
+        assert_eq!(page_date(&garbage), crate::util::date(crate::util::now()));
+    }
+
+    #[test]
+    fn completions_for_three_shells() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = completions(dir.path()).unwrap();
+        assert_eq!(
+            names(&written),
+            ["_pinwatch", "pinwatch.bash", "pinwatch.fish"]
+        );
+        let bash = std::fs::read_to_string(dir.path().join("pinwatch.bash")).unwrap();
+        assert!(bash.contains("complete -F _pinwatch"), "{bash}");
+        assert!(bash.contains("--connect-to"), "{bash}");
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let err = man_pages(&file.join("sub")).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&file.join("sub").display().to_string()),
+            "{err}"
+        );
+    }
+}
