@@ -89,12 +89,13 @@ setup_mitmproxy() {
 # The agent tests: dbus-run-session (dbus-daemon), busctl (systemd), Xvfb,
 # dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
 # import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
-# The roots tests: openssl (rehash), certutil (libnss3-tools).
+# The roots tests: openssl (rehash), certutil (libnss3-tools). The location
+# tests: iptables (a router of their own that intercepts transparently).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
-    openssl libnss3-tools
+    openssl libnss3-tools iptables
 )
 
 setup_agent_tools() {
