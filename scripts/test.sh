@@ -8,6 +8,9 @@
 # - The Debian packages the agent tests drive (a session bus, Xvfb, dunst, a
 #   StatusNotifierWatcher and tray host, ImageMagick for screenshots,
 #   iproute2 and socat for network namespaces), installed when missing.
+# - The package tests (packaging/test-deb): the Debian package built,
+#   checked with lintian, desktop-file-validate, systemd-analyze, man and
+#   bash, installed, upgraded and purged (as root).
 # - Then the library, binary and integration tests, with cargo-nextest when
 #   installed (else cargo test), ending with the runner's summary; any
 #   failure fails the script. Benches are left out: they are harness=false
@@ -106,6 +109,16 @@ setup_agent_tools() {
 
 setup_mitmproxy
 setup_agent_tools
+
+# The Debian package: built, linted, installed, upgraded and purged
+# (packaging/test-deb; a release build, so minutes). PINWATCH_SKIP_PACKAGING=1
+# skips it outside CI while iterating on other things.
+if [ "${PINWATCH_SKIP_PACKAGING:-}" = 1 ] && [ "${CI:-}" != true ]; then
+    log "packaging tests skipped (PINWATCH_SKIP_PACKAGING=1)"
+else
+    log "packaging tests (packaging/test-deb)"
+    packaging/test-deb
+fi
 PINWATCH_MITMDUMP="$PWD/$VENV/bin/mitmdump"
 export PINWATCH_MITMDUMP
 
