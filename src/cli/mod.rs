@@ -97,7 +97,8 @@ pub struct AgentArgs {
     /// Run one check cycle (with notifications) and exit with the check's exit code.
     #[arg(long)]
     pub once: bool,
-    /// Configuration file (default: config.toml in the platform config directory).
+    /// Configuration file (default: config.toml in the platform config
+    /// directory), read over the system-wide /etc/pinwatch/config.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Journal file (default: journal.jsonl in the platform state directory).

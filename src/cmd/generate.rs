@@ -147,7 +147,7 @@ fn see_also_section(roff: &mut Roff, pages: &[&str]) {
 /// Writes bash, zsh and fish completions into `dir`.
 pub fn completions(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
     create_dir(dir)?;
-    let mut cmd = Cli::command();
+    let mut cmd = without_hidden(Cli::command());
     let mut written = Vec::new();
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let path = clap_complete::generate_to(shell, &mut cmd, "pinwatch", dir)
@@ -155,6 +155,25 @@ pub fn completions(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
         written.push(path);
     }
     Ok(written)
+}
+
+/// `pinwatch` without its hidden subcommands (clap_complete would offer
+/// them): the same arguments, version and visible subcommands.
+fn without_hidden(cmd: clap::Command) -> clap::Command {
+    let visible: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .cloned()
+        .collect();
+    let mut out = clap::Command::new("pinwatch")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(cmd.get_arguments().cloned())
+        .subcommands(visible)
+        .propagate_version(true);
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -228,6 +247,15 @@ mod tests {
         let bash = std::fs::read_to_string(dir.path().join("pinwatch.bash")).unwrap();
         assert!(bash.contains("complete -F _pinwatch"), "{bash}");
         assert!(bash.contains("--connect-to"), "{bash}");
+        assert!(bash.contains("notify-test"), "{bash}");
+        assert!(bash.contains("--lang"), "{bash}");
+        for file in &written {
+            let text = std::fs::read_to_string(file).unwrap();
+            assert!(
+                !text.contains("generate"),
+                "the hidden command leaks: {text}"
+            );
+        }
     }
 
     #[test]
