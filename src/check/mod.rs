@@ -1,20 +1,25 @@
 //! The check engine: the one-shot interception check that the CLI runs and
-//! the agent reuses. It probes all targets concurrently, runs the
-//! captive-portal checks only when a target needs them, and analyses each
-//! observation. The caller supplies the clock.
+//! the agent reuses. It probes all targets concurrently (as many at once as
+//! [`limits`] allows), analyses each observation as it arrives on one
+//! thread per core, runs the captive-portal checks only when a target needs
+//! them, and hands each result to the caller as it is ready. The caller
+//! supplies the clock.
 
+pub mod limits;
 mod stores;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
 
 use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
 use crate::knowledge::Knowledge;
-use crate::observation::{Observation, ProbeError, Stage};
+use crate::observation::{Observation, PortalEvidence, ProbeError, Stage};
 use crate::probe::portal::{self, PortalCheck};
 use crate::probe::{self, ProbeOptions};
 use crate::target::Target;
@@ -84,64 +89,171 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// Probes every target of `plan` and judges the results at time `now`
 /// (seconds since the epoch). Results come back in plan order.
 pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
-    let observations = probe_all(plan).await;
-    let portal = if !plan.portal_checks.is_empty()
-        && observations.iter().any(analysis::needs_portal_check)
-    {
-        let limit = plan.probe.timeout.min(Duration::from_secs(5));
-        Some(portal::detect(&plan.portal_checks, &plan.probe.proxy, limit).await)
-    } else {
-        None
-    };
+    let mut slots: Vec<Option<Assessment>> = vec![None; plan.targets.len()];
+    run_each(plan, judge, now, |i, a| {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(a);
+        }
+    })
+    .await;
+    slots.into_iter().flatten().collect()
+}
+
+/// Probes every target of `plan` and judges each observation as soon as it
+/// arrives, on one analysis thread per core, while the other probes go on.
+/// Calls `sink(index in plan.targets, assessment)` on the calling thread,
+/// in the order results finish. An observation whose certificate does not
+/// name its host waits for the captive-portal checks, which start when the
+/// first such observation arrives. Needs the multi-thread runtime.
+pub async fn run_each(
+    plan: &Plan,
+    judge: &Judge,
+    now: i64,
+    mut sink: impl FnMut(usize, Assessment),
+) {
+    if plan.targets.is_empty() {
+        return;
+    }
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
+    let feeder = tokio::spawn(feed(Arc::new(plan.clone()), ready_tx));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(plan.targets.len());
+    tokio::task::block_in_place(|| {
+        let ready_rx = Mutex::new(ready_rx);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Assessment)>();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (ready_rx, done_tx) = (&ready_rx, done_tx.clone());
+                scope.spawn(move || {
+                    loop {
+                        let next = match ready_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(ready) = next else { return };
+                        let assessment = judge_one(plan, judge, now, &ready);
+                        if done_tx.send((ready.index, assessment)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            for (i, assessment) in done_rx {
+                sink(i, assessment);
+            }
+        });
+    });
+    // The feeder has sent everything by now; it cannot fail but by panic.
+    let _ = feeder.await;
+}
+
+/// An observation ready to be judged.
+struct Ready {
+    index: usize,
+    obs: Observation,
+    portal: Option<Arc<PortalEvidence>>,
+}
+
+fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment {
     let ctx = Context {
         public: &judge.public,
         system: &judge.system,
         knowledge: &judge.knowledge,
         now,
-        portal: portal.as_ref(),
+        portal: ready.portal.as_deref(),
     };
-    plan.targets
-        .iter()
-        .zip(&observations)
-        .map(|(planned, obs)| {
-            let service = match &planned.service {
-                Some(name) => judge.knowledge.service(name),
-                None => judge.knowledge.service_for_host(&planned.target.host),
-            };
-            analysis::analyze(obs, service, ctx)
-        })
-        .collect()
+    let service = plan
+        .targets
+        .get(ready.index)
+        .and_then(|planned| match &planned.service {
+            Some(name) => judge.knowledge.service(name),
+            None => judge.knowledge.service_for_host(&planned.target.host),
+        });
+    analysis::analyze(&ready.obs, service, ctx)
 }
 
-async fn probe_all(plan: &Plan) -> Vec<Observation> {
+/// Runs the probes (at most `plan.concurrency` at once) and passes each
+/// observation on as it arrives; those that need the captive-portal checks
+/// wait for them.
+async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let options = Arc::new(plan.probe.clone());
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut tasks = JoinSet::new();
+    let mut index_of = HashMap::with_capacity(plan.targets.len());
     for (i, planned) in plan.targets.iter().enumerate() {
         let (permits, options, target) = (permits.clone(), options.clone(), planned.target.clone());
-        tasks.spawn(async move {
+        let handle = tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
             (i, probe::probe(&target, &options).await)
         });
+        index_of.insert(handle.id(), i);
     }
-    let mut slots: Vec<Option<Observation>> = vec![None; plan.targets.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((i, obs)) = joined {
-            slots[i] = Some(obs);
+    let mut portal = Portal::NotNeeded;
+    let mut waiting: Vec<(usize, Observation)> = Vec::new();
+    let send = |index, obs, portal| {
+        let _ = ready.send(Ready { index, obs, portal });
+    };
+    loop {
+        let running = matches!(portal, Portal::Running(_));
+        tokio::select! {
+            joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let (i, obs) = match joined {
+                    Some(Ok((_, (i, obs)))) => (i, obs),
+                    Some(Err(e)) => {
+                        let Some(&i) = index_of.get(&e.id()) else { continue };
+                        let Some(planned) = plan.targets.get(i) else { continue };
+                        let failed = ProbeError::new(Stage::Tls, "probe task failed");
+                        (i, Observation::failed(planned.target.clone(), failed))
+                    }
+                    None => continue,
+                };
+                if plan.portal_checks.is_empty() || !analysis::needs_portal_check(&obs) {
+                    send(i, obs, None);
+                    continue;
+                }
+                match &portal {
+                    Portal::Done(evidence) => send(i, obs, Some(evidence.clone())),
+                    Portal::Running(_) => waiting.push((i, obs)),
+                    Portal::NotNeeded => {
+                        let limit = plan.probe.timeout.min(Duration::from_secs(5));
+                        let (checks, proxy) = (plan.portal_checks.clone(), plan.probe.proxy.clone());
+                        portal = Portal::Running(tokio::spawn(async move {
+                            portal::detect(&checks, &proxy, limit).await
+                        }));
+                        waiting.push((i, obs));
+                    }
+                }
+            }
+            detected = async {
+                match &mut portal {
+                    Portal::Running(task) => task.await,
+                    _ => std::future::pending().await,
+                }
+            }, if running => {
+                let evidence = Arc::new(detected.unwrap_or_else(|_| PortalEvidence {
+                    detected: false,
+                    details: vec!["the connectivity checks failed to run".into()],
+                }));
+                for (i, obs) in waiting.drain(..) {
+                    send(i, obs, Some(evidence.clone()));
+                }
+                portal = Portal::Done(evidence);
+            }
+            else => break,
         }
     }
-    slots
-        .into_iter()
-        .zip(&plan.targets)
-        .map(|(slot, planned)| {
-            slot.unwrap_or_else(|| {
-                Observation::failed(
-                    planned.target.clone(),
-                    ProbeError::new(Stage::Tls, "probe task failed"),
-                )
-            })
-        })
-        .collect()
+}
+
+/// The captive-portal checks of one run.
+enum Portal {
+    /// No observation has needed them yet.
+    NotNeeded,
+    /// Started.
+    Running(tokio::task::JoinHandle<PortalEvidence>),
+    /// Finished.
+    Done(Arc<PortalEvidence>),
 }
 
 /// The process exit code for a set of results: the exit code of their

@@ -1,21 +1,51 @@
 //! `pinwatch check`.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 
+use super::outputs::{read_target_lists, write_atomically};
 use super::{CommandError, load_knowledge, now, runtime};
-use crate::check::{Judge, exit_code, run};
-use crate::cli::{CheckArgs, ColorChoice, Format, build_plan};
+use crate::analysis::Assessment;
+use crate::check::{Judge, exit_code, limits, run_each};
+use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
 
+/// Output buffer: results are written in few large writes.
+const OUT_BUFFER: usize = 64 * 1024;
+
 /// Runs the check and renders it into `out`; returns the exit code.
 pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let mut warnings = Vec::new();
+    let listed = read_target_lists(&args.target_files, &mut warnings)?;
+    for w in &warnings {
+        eprintln!("pinwatch: warning: {w}");
+    }
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
-    let plan = build_plan(args, &knowledge, &env)?;
-    let (judge, warnings) = Judge::load(knowledge, args.public_roots.as_deref())?;
+    let mut plan = build_plan(args, &listed, &knowledge, &env)?;
+    plan.concurrency = limits::concurrency(
+        plan.targets.len(),
+        args.concurrency.map(usize::from),
+        limits::raise_fd_limit(),
+    );
+    let (judge, store_warnings) = Judge::load(knowledge, args.public_roots.as_deref())?;
+    warnings.extend(store_warnings);
     let now = now();
-    let results = runtime()?.block_on(run(&plan, &judge, now));
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, out);
+    let mut slots: Vec<Option<Assessment>> = vec![None; plan.targets.len()];
+    let mut stream_error = None;
+    let checked_at = report::jsonl::checked_at(now);
+    runtime()?.block_on(run_each(&plan, &judge, now, |i, a| {
+        if args.format == CheckFormat::Jsonl && stream_error.is_none() {
+            let written =
+                report::jsonl::write_line(&a, &checked_at, &mut out).and_then(|()| out.flush());
+            stream_error = written.err();
+        }
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(a);
+        }
+    }));
+    let results: Vec<Assessment> = slots.into_iter().flatten().collect();
     let exit_code = exit_code(&results);
     let report = Report {
         results: &results,
@@ -23,9 +53,20 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
         checked_at: now,
         exit_code,
     };
+    if let Some(path) = &args.prometheus_file {
+        if let Err(e) = write_atomically(path, |w| report::prometheus::render(&report, w)) {
+            eprintln!("pinwatch: writing {}: {e}", path.display());
+        }
+    }
+    if let Some(e) = stream_error {
+        return Err(e.into());
+    }
     match args.format {
-        Format::Json => report::json::render(&report, out)?,
-        Format::Text => {
+        CheckFormat::Jsonl => {}
+        CheckFormat::Json => report::json::render(&report, &mut out)?,
+        CheckFormat::Nagios => report::nagios::render(&report, &mut out)?,
+        CheckFormat::Prometheus => report::prometheus::render(&report, &mut out)?,
+        CheckFormat::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -34,7 +75,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<i32, C
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            report::text::render(&report, report::text::Style { color, lang }, out)?;
+            report::text::render(&report, report::text::Style { color, lang }, &mut out)?;
         }
     }
     out.flush()?;

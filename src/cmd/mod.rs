@@ -4,6 +4,7 @@
 
 mod agent;
 mod check;
+mod outputs;
 mod pins;
 mod roots;
 
