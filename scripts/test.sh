@@ -67,11 +67,13 @@ setup_mitmproxy() {
 # dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
 # import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
 # The roots tests: openssl (rehash), certutil (libnss3-tools).
+# The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools
+    prometheus prometheus-node-exporter python3
 )
 
 setup_agent_tools() {

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
@@ -174,21 +173,25 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
     analysis::analyze(&ready.obs, service, ctx)
 }
 
-/// Runs the probes (at most `plan.concurrency` at once) and passes each
+/// Runs the probes, at most `plan.concurrency` at once (the next starts
+/// when one ends, so targets not yet started cost nothing), and passes each
 /// observation on as it arrives; those that need the captive-portal checks
 /// wait for them.
 async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
-    let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let options = Arc::new(plan.probe.clone());
     let mut tasks = JoinSet::new();
-    let mut index_of = HashMap::with_capacity(plan.targets.len());
-    for (i, planned) in plan.targets.iter().enumerate() {
-        let (permits, options, target) = (permits.clone(), options.clone(), planned.target.clone());
-        let handle = tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (i, probe::probe(&target, &options).await)
-        });
-        index_of.insert(handle.id(), i);
+    let mut index_of = HashMap::with_capacity(plan.concurrency);
+    let mut next = plan.targets.iter().enumerate();
+    let mut start_next = |tasks: &mut JoinSet<(usize, Observation)>,
+                          index_of: &mut HashMap<tokio::task::Id, usize>| {
+        if let Some((i, planned)) = next.next() {
+            let (options, target) = (options.clone(), planned.target.clone());
+            let handle = tasks.spawn(async move { (i, probe::probe(&target, &options).await) });
+            index_of.insert(handle.id(), i);
+        }
+    };
+    for _ in 0..plan.concurrency.max(1) {
+        start_next(&mut tasks, &mut index_of);
     }
     let mut portal = Portal::NotNeeded;
     let mut waiting: Vec<(usize, Observation)> = Vec::new();
@@ -199,10 +202,14 @@ async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
         let running = matches!(portal, Portal::Running(_));
         tokio::select! {
             joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                start_next(&mut tasks, &mut index_of);
                 let (i, obs) = match joined {
-                    Some(Ok((_, (i, obs)))) => (i, obs),
+                    Some(Ok((id, (i, obs)))) => {
+                        index_of.remove(&id);
+                        (i, obs)
+                    }
                     Some(Err(e)) => {
-                        let Some(&i) = index_of.get(&e.id()) else { continue };
+                        let Some(i) = index_of.remove(&e.id()) else { continue };
                         let Some(planned) = plan.targets.get(i) else { continue };
                         let failed = ProbeError::new(Stage::Tls, "probe task failed");
                         (i, Observation::failed(planned.target.clone(), failed))

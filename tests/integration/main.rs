@@ -10,5 +10,6 @@ mod support;
 mod agent;
 mod broken_chains;
 mod cli;
+mod fleet;
 mod pins;
 mod roots;
