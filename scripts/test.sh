@@ -94,11 +94,13 @@ setup_mitmproxy() {
 # import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
 # tests: iptables (a router of their own that intercepts transparently).
+# The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools iptables
+    prometheus prometheus-node-exporter python3
 )
 
 setup_agent_tools() {

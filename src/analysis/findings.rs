@@ -115,11 +115,7 @@ impl<'a> Findings<'a> {
     pub fn establish(obs: &'a Observation, service: Option<&'a Service>, ctx: Context<'a>) -> Self {
         let chain: Vec<CertFacts> = obs.chain.iter().map(|c| CertFacts::from_der(c)).collect();
         let knowledge = ctx.knowledge;
-        let supplied: Vec<&[u8]> = knowledge
-            .authorities
-            .iter()
-            .filter_map(|a| a.certificate.as_deref())
-            .collect();
+        let supplied = knowledge.ca_certificates();
         let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
         let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
         let ends = Ends {

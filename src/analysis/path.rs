@@ -21,6 +21,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::anchors::{TrustStore, der_contents};
+use crate::knowledge::CaCertificate;
 use crate::util::sha256_base64;
 
 /// At most this many signature checks per chain.
@@ -164,8 +165,15 @@ struct Node<'d> {
 }
 
 /// Follows signatures from the leaf of `presented` through the presented
-/// certificates and `supplied` ones to the best key in `ends`.
-pub fn signature_path(presented: &[&[u8]], supplied: &[&[u8]], ends: &Ends<'_>) -> SigPath {
+/// certificates and `supplied` ones to the best key in `ends`. A supplied
+/// certificate is parsed only when its subject is the issuer of a
+/// certificate already taken (so a chain pays for the few it may need, not
+/// for every CA certificate pinwatch knows).
+pub fn signature_path(
+    presented: &[&[u8]],
+    supplied: &[CaCertificate<'_>],
+    ends: &Ends<'_>,
+) -> SigPath {
     let mut nodes: Vec<Node<'_>> = Vec::new();
     for (i, der) in presented.iter().enumerate() {
         if let Ok((_, cert)) = X509Certificate::from_der(der) {
@@ -183,14 +191,26 @@ pub fn signature_path(presented: &[&[u8]], supplied: &[&[u8]], ends: &Ends<'_>) 
             };
         }
     }
-    for der in supplied {
-        if let Ok((_, cert)) = X509Certificate::from_der(der) {
-            let spki_sha256 = sha256_base64(cert.public_key().raw);
-            nodes.push(Node {
-                cert,
-                source: Source::Known,
-                spki_sha256,
-            });
+    let mut taken = vec![false; supplied.len()];
+    let mut wanted: Vec<Vec<u8>> = nodes
+        .iter()
+        .map(|n| der_contents(n.cert.issuer().as_raw()).to_vec())
+        .collect();
+    while let Some(issuer) = wanted.pop() {
+        for (k, ca) in supplied.iter().enumerate() {
+            if taken[k] || ca.subject != issuer.as_slice() {
+                continue;
+            }
+            taken[k] = true;
+            if let Ok((_, cert)) = X509Certificate::from_der(ca.der) {
+                wanted.push(der_contents(cert.issuer().as_raw()).to_vec());
+                let spki_sha256 = sha256_base64(cert.public_key().raw);
+                nodes.push(Node {
+                    cert,
+                    source: Source::Known,
+                    spki_sha256,
+                });
+            }
         }
     }
     if nodes.first().map(|n| n.source) != Some(Source::Presented(0)) {

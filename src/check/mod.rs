@@ -1,22 +1,26 @@
 //! The check engine: the one-shot interception check that the CLI runs and
-//! the agent reuses. It probes all targets concurrently, runs the
-//! captive-portal checks only when a target needs them, and analyses each
-//! observation. The caller supplies the clock.
+//! the agent reuses. It probes all targets concurrently (as many at once as
+//! [`limits`] allows), analyses each observation as it arrives on one
+//! thread per core, runs the captive-portal checks only when a target needs
+//! them, and hands each result to the caller as it is ready. The caller
+//! supplies the clock.
 
+pub mod limits;
 mod locate;
 mod stores;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 pub use locate::{TRACE_BUDGET, locate_interceptors};
 pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
 
 use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
 use crate::knowledge::Knowledge;
-use crate::observation::{Observation, ProbeError, Stage};
+use crate::observation::{Observation, PortalEvidence, ProbeError, Stage};
 use crate::probe::portal::{self, PortalCheck};
 use crate::probe::{self, ProbeOptions};
 use crate::target::Target;
@@ -95,70 +99,194 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// Probes every target of `plan` and judges the results at time `now`
 /// (seconds since the epoch). Results come back in plan order.
 pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
-    let observations = probe_all(plan).await;
-    let portal = if !plan.portal_checks.is_empty()
-        && observations.iter().any(analysis::needs_portal_check)
-    {
-        let limit = plan.probe.timeout.min(Duration::from_secs(5));
-        Some(portal::detect(&plan.portal_checks, &plan.probe.proxy, limit).await)
-    } else {
-        None
-    };
+    let mut slots: Vec<Option<Assessment>> = vec![None; plan.targets.len()];
+    run_each(plan, judge, now, |i, a| {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(a);
+        }
+    })
+    .await;
+    slots.into_iter().flatten().collect()
+}
+
+/// Probes every target of `plan` and judges each observation as soon as it
+/// arrives, on one analysis thread per core, while the other probes go on.
+/// Calls `sink(index in plan.targets, assessment)` on the calling thread,
+/// in the order results finish. An observation whose certificate does not
+/// name its host waits for the captive-portal checks, which start when the
+/// first such observation arrives. Needs the multi-thread runtime.
+pub async fn run_each(
+    plan: &Plan,
+    judge: &Judge,
+    now: i64,
+    mut sink: impl FnMut(usize, Assessment),
+) {
+    if plan.targets.is_empty() {
+        return;
+    }
+    let mut held: Vec<(usize, Assessment)> = Vec::new();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
+    let feeder = tokio::spawn(feed(Arc::new(plan.clone()), ready_tx));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(plan.targets.len());
+    tokio::task::block_in_place(|| {
+        let ready_rx = Mutex::new(ready_rx);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Assessment)>();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (ready_rx, done_tx) = (&ready_rx, done_tx.clone());
+                scope.spawn(move || {
+                    loop {
+                        let next = match ready_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(ready) = next else { return };
+                        let assessment = judge_one(plan, judge, now, &ready);
+                        if done_tx.send((ready.index, assessment)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            for (i, assessment) in done_rx {
+                // An interception waits for its location, traced below
+                // once every result is in; the rest streams at once.
+                if plan.trace && assessment.verdict == Verdict::Intercepted {
+                    held.push((i, assessment));
+                } else {
+                    sink(i, assessment);
+                }
+            }
+        });
+    });
+    if !held.is_empty() {
+        let (indices, mut intercepted): (Vec<usize>, Vec<Assessment>) = held.into_iter().unzip();
+        locate_interceptors(&mut intercepted, TRACE_BUDGET.min(plan.probe.timeout)).await;
+        for (i, assessment) in indices.into_iter().zip(intercepted) {
+            sink(i, assessment);
+        }
+    }
+    // The feeder has sent everything by now; it cannot fail but by panic.
+    let _ = feeder.await;
+}
+
+/// An observation ready to be judged.
+struct Ready {
+    index: usize,
+    obs: Observation,
+    portal: Option<Arc<PortalEvidence>>,
+}
+
+fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment {
     let ctx = Context {
         public: &judge.public,
         system: &judge.system,
         knowledge: &judge.knowledge,
         now,
-        portal: portal.as_ref(),
+        portal: ready.portal.as_deref(),
         ct_logs: judge.ct_logs.as_ref(),
     };
-    let mut results: Vec<Assessment> = plan
+    let service = plan
         .targets
-        .iter()
-        .zip(&observations)
-        .map(|(planned, obs)| {
-            let service = match &planned.service {
-                Some(name) => judge.knowledge.service(name),
-                None => judge.knowledge.service_for_host(&planned.target.host),
-            };
-            analysis::analyze(obs, service, ctx)
-        })
-        .collect();
-    if plan.trace {
-        locate_interceptors(&mut results, TRACE_BUDGET.min(plan.probe.timeout)).await;
-    }
-    results
+        .get(ready.index)
+        .and_then(|planned| match &planned.service {
+            Some(name) => judge.knowledge.service(name),
+            None => judge.knowledge.service_for_host(&planned.target.host),
+        });
+    analysis::analyze(&ready.obs, service, ctx)
 }
 
-async fn probe_all(plan: &Plan) -> Vec<Observation> {
-    let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+/// Runs the probes, at most `plan.concurrency` at once (the next starts
+/// when one ends, so targets not yet started cost nothing), and passes each
+/// observation on as it arrives; those that need the captive-portal checks
+/// wait for them.
+async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
     let options = Arc::new(plan.probe.clone());
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, planned) in plan.targets.iter().enumerate() {
-        let (permits, options, target) = (permits.clone(), options.clone(), planned.target.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (i, probe::probe(&target, &options).await)
-        });
+    let mut tasks = JoinSet::new();
+    let mut index_of = HashMap::with_capacity(plan.concurrency);
+    let mut next = plan.targets.iter().enumerate();
+    let mut start_next = |tasks: &mut JoinSet<(usize, Observation)>,
+                          index_of: &mut HashMap<tokio::task::Id, usize>| {
+        if let Some((i, planned)) = next.next() {
+            let (options, target) = (options.clone(), planned.target.clone());
+            let handle = tasks.spawn(async move { (i, probe::probe(&target, &options).await) });
+            index_of.insert(handle.id(), i);
+        }
+    };
+    for _ in 0..plan.concurrency.max(1) {
+        start_next(&mut tasks, &mut index_of);
     }
-    let mut slots: Vec<Option<Observation>> = vec![None; plan.targets.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((i, obs)) = joined {
-            slots[i] = Some(obs);
+    let mut portal = Portal::NotNeeded;
+    let mut waiting: Vec<(usize, Observation)> = Vec::new();
+    let send = |index, obs, portal| {
+        let _ = ready.send(Ready { index, obs, portal });
+    };
+    loop {
+        let running = matches!(portal, Portal::Running(_));
+        tokio::select! {
+            joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                start_next(&mut tasks, &mut index_of);
+                let (i, obs) = match joined {
+                    Some(Ok((id, (i, obs)))) => {
+                        index_of.remove(&id);
+                        (i, obs)
+                    }
+                    Some(Err(e)) => {
+                        let Some(i) = index_of.remove(&e.id()) else { continue };
+                        let Some(planned) = plan.targets.get(i) else { continue };
+                        let failed = ProbeError::new(Stage::Tls, "probe task failed");
+                        (i, Observation::failed(planned.target.clone(), failed))
+                    }
+                    None => continue,
+                };
+                if plan.portal_checks.is_empty() || !analysis::needs_portal_check(&obs) {
+                    send(i, obs, None);
+                    continue;
+                }
+                match &portal {
+                    Portal::Done(evidence) => send(i, obs, Some(evidence.clone())),
+                    Portal::Running(_) => waiting.push((i, obs)),
+                    Portal::NotNeeded => {
+                        let limit = plan.probe.timeout.min(Duration::from_secs(5));
+                        let (checks, proxy) = (plan.portal_checks.clone(), plan.probe.proxy.clone());
+                        portal = Portal::Running(tokio::spawn(async move {
+                            portal::detect(&checks, &proxy, limit).await
+                        }));
+                        waiting.push((i, obs));
+                    }
+                }
+            }
+            detected = async {
+                match &mut portal {
+                    Portal::Running(task) => task.await,
+                    _ => std::future::pending().await,
+                }
+            }, if running => {
+                let evidence = Arc::new(detected.unwrap_or_else(|_| PortalEvidence {
+                    detected: false,
+                    details: vec!["the connectivity checks failed to run".into()],
+                }));
+                for (i, obs) in waiting.drain(..) {
+                    send(i, obs, Some(evidence.clone()));
+                }
+                portal = Portal::Done(evidence);
+            }
+            else => break,
         }
     }
-    slots
-        .into_iter()
-        .zip(&plan.targets)
-        .map(|(slot, planned)| {
-            slot.unwrap_or_else(|| {
-                Observation::failed(
-                    planned.target.clone(),
-                    ProbeError::new(Stage::Tls, "probe task failed"),
-                )
-            })
-        })
-        .collect()
+}
+
+/// The captive-portal checks of one run.
+enum Portal {
+    /// No observation has needed them yet.
+    NotNeeded,
+    /// Started.
+    Running(tokio::task::JoinHandle<PortalEvidence>),
+    /// Finished.
+    Done(Arc<PortalEvidence>),
 }
 
 /// The process exit code for a set of results: the exit code of their

@@ -2,6 +2,8 @@
 //! proxy chosen, portal checks parsed. Every mistake is a one-line error
 //! naming the value that was wrong.
 
+use std::collections::HashSet;
+
 use thiserror::Error;
 
 use super::CheckArgs;
@@ -50,6 +52,9 @@ pub enum ConfigError {
     /// A bad `--portal-check` URL.
     #[error("--portal-check: {0}")]
     Portal(String),
+    /// A `--targets` file that cannot be read or lists nothing.
+    #[error("--targets {0}")]
+    TargetList(String),
 }
 
 /// What a check is asked to do, from the CLI or the agent's config.
@@ -67,7 +72,7 @@ pub struct PlanInput<'a> {
     pub no_proxy: bool,
     /// Per-target timeout.
     pub timeout: std::time::Duration,
-    /// Probes at once.
+    /// Probes at once; 0: all targets at once.
     pub concurrency: usize,
     /// `--portal-check` URLs (empty: the defaults).
     pub portal_checks: &'a [String],
@@ -77,20 +82,36 @@ pub struct PlanInput<'a> {
     pub no_locate: bool,
 }
 
-/// Builds the plan for `pinwatch check`. `env` reads environment variables.
+/// Builds the plan for `pinwatch check`: the typed targets, then `listed`
+/// (from `--targets` files). `env` reads environment variables. Without
+/// `--concurrency`, every target may be probed at once (the command then
+/// caps it by the open-file limit).
 pub fn build_plan(
     args: &CheckArgs,
+    listed: &[Target],
     knowledge: &Knowledge,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
+    let typed: Vec<String>;
+    let targets = if listed.is_empty() {
+        &args.targets
+    } else {
+        typed = args
+            .targets
+            .iter()
+            .cloned()
+            .chain(listed.iter().map(Target::authority))
+            .collect();
+        &typed
+    };
     let input = PlanInput {
-        targets: &args.targets,
+        targets,
         services: &args.services,
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),
         no_proxy: args.net.no_proxy,
         timeout: args.net.timeout,
-        concurrency: usize::from(args.concurrency),
+        concurrency: args.concurrency.map_or(0, usize::from),
         portal_checks: &args.portal_checks,
         no_portal_check: args.no_portal_check,
         no_locate: args.no_locate,
@@ -106,7 +127,7 @@ pub fn plan_from(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
     let mut targets: Vec<PlannedTarget> = Vec::new();
-    let mut seen: std::collections::HashSet<Target> = std::collections::HashSet::new();
+    let mut seen: HashSet<Target> = HashSet::new();
     let mut push = |target: Target, service: Option<String>| {
         if seen.insert(target.clone()) {
             targets.push(PlannedTarget { target, service });
@@ -163,9 +184,13 @@ pub fn plan_from(
             .collect::<Result<_, _>>()
             .map_err(ConfigError::Portal)?
     };
+    let concurrency = match input.concurrency {
+        0 => targets.len(),
+        n => n,
+    };
     Ok(Plan {
         targets,
-        concurrency: input.concurrency.max(1),
+        concurrency: concurrency.max(1),
         probe: ProbeOptions {
             timeout: input.timeout,
             proxy: proxy_route(input.proxy, input.no_proxy, env)?,

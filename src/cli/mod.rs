@@ -3,6 +3,7 @@
 //! variables the user expects to be honoured (proxies).
 
 mod convert;
+mod targets;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use convert::{ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route};
+pub use targets::{JunkLine, TargetList, parse_target_list};
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS
 /// certificates the network presents for chat services are the genuine ones.
@@ -232,6 +234,21 @@ pub enum Format {
     Json,
 }
 
+/// Output format of `pinwatch check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A readable table, with explanations for anything not ok.
+    Text,
+    /// One JSON document (schema `pinwatch.check/2`).
+    Json,
+    /// One JSON object per target, written as each finishes (for log shippers).
+    Jsonl,
+    /// A Nagios/Icinga plugin status line, long output and performance data.
+    Nagios,
+    /// Prometheus text exposition format (0.0.4).
+    Prometheus,
+}
+
 /// When to use color.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -246,19 +263,27 @@ pub enum ColorChoice {
 /// `pinwatch check`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or usage error."
+    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or usage error (with --format nagios: OK, WARNING, CRITICAL, UNKNOWN)."
 )]
 pub struct CheckArgs {
     /// HOST, HOST:PORT or https://HOST[:PORT]/... (default: every host of every built-in service).
     pub targets: Vec<String>,
+
+    /// Also check the targets listed in FILE, one per line; `#` starts a comment, `-` reads standard input (repeatable).
+    #[arg(long = "targets", value_name = "FILE")]
+    pub target_files: Vec<PathBuf>,
 
     /// Check this service's hosts (repeatable); see pins/services.
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Also write the results in Prometheus format to FILE, atomically (for node_exporter's textfile collector).
+    #[arg(long, value_name = "FILE")]
+    pub prometheus_file: Option<PathBuf>,
 
     /// Colored text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -268,9 +293,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub net: NetArgs,
 
-    /// How many targets to probe at once.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
-    pub concurrency: u16,
+    /// How many targets to probe at once (default: all of them, as far as the open-file limit allows).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
 
     /// PEM file of roots that replaces the public store (webpki-roots), for tests and private deployments.
     #[arg(long, value_name = "PEM")]

@@ -17,7 +17,11 @@ pub const PINS_SCHEMA: &str = "pinwatch.pins/1";
 /// The schema of the document `command` writes, when it was asked for JSON.
 pub fn json_schema(command: &Command) -> Option<&'static str> {
     let (format, schema) = match command {
-        Command::Check(a) => (a.format, crate::report::json::SCHEMA),
+        // jsonl, nagios and prometheus get no JSON error document.
+        Command::Check(a) => {
+            return (a.format == crate::cli::CheckFormat::Json)
+                .then_some(crate::report::json::SCHEMA);
+        }
         Command::Roots(a) => (a.format, crate::report::roots::SCHEMA),
         Command::History(a) => (a.format, crate::report::history::HISTORY_SCHEMA),
         Command::Status(a) => (a.format, crate::report::history::STATUS_SCHEMA),

@@ -12,6 +12,7 @@ mod agent;
 mod check;
 pub mod failure;
 mod generate;
+mod outputs;
 mod pins;
 mod roots;
 

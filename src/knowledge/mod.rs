@@ -14,6 +14,6 @@ mod provenance;
 
 pub use files::{KnowledgeError, load_dir, load_embedded, load_files, overlay_services};
 pub use model::{
-    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot, PortalKey,
-    RemovedRoot, Service,
+    Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin,
+    PlatformRoot, PortalKey, RemovedRoot, Service,
 };

@@ -18,6 +18,19 @@ pub struct Knowledge {
     pub removed_roots: Vec<RemovedRoot>,
     /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
     pub platform_roots: Vec<PlatformRoot>,
+    /// The subjects of the authorities' certificates, found once (see
+    /// [`Knowledge::ca_certificates`]).
+    ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+}
+
+/// A CA certificate from `pins/certs`, with its subject (the DER contents
+/// of the Name), so a path search parses only those it may need.
+#[derive(Clone, Copy, Debug)]
+pub struct CaCertificate<'k> {
+    /// The certificate.
+    pub der: &'k [u8],
+    /// Its subject, DER contents without tag and length.
+    pub subject: &'k [u8],
 }
 
 /// A root trusted by a platform's root program but not by Mozilla
@@ -33,6 +46,29 @@ pub struct PlatformRoot {
 }
 
 impl Knowledge {
+    /// Every CA certificate of `pins/certs` with its subject. The subjects
+    /// are read once per knowledge base, not once per chain checked.
+    pub fn ca_certificates(&self) -> Vec<CaCertificate<'_>> {
+        let subjects = self.ca_subjects.get_or_init(|| {
+            self.authorities
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| {
+                    let der = a.certificate.as_deref()?;
+                    let subject = crate::analysis::cert::subject_contents(der)?;
+                    Some((i, subject))
+                })
+                .collect()
+        });
+        subjects
+            .iter()
+            .filter_map(|(i, subject)| {
+                let der = self.authorities.get(*i)?.certificate.as_deref()?;
+                Some(CaCertificate { der, subject })
+            })
+            .collect()
+    }
+
     /// The certificates of the known intermediate CAs (`pins/certs`), which
     /// complete the chain of a server that forgets to send its intermediate,
     /// as browsers do with their preloaded intermediates.

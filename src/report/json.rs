@@ -26,8 +26,10 @@ struct Document<'a> {
     incidents: Vec<Incident>,
 }
 
+/// One result as JSON: an element of `results`, and (with the schema and
+/// time added) a line of `--format jsonl`.
 #[derive(Serialize)]
-struct Result<'a> {
+pub(crate) struct Result<'a> {
     host: &'a str,
     port: u16,
     service: Option<&'a str>,
@@ -49,7 +51,7 @@ struct Result<'a> {
     elapsed_ms: u64,
 }
 
-fn result(a: &Assessment) -> Result<'_> {
+pub(crate) fn result(a: &Assessment) -> Result<'_> {
     Result {
         host: &a.target.host,
         port: a.target.port,

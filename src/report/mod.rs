@@ -6,8 +6,13 @@ pub mod history;
 pub mod html;
 pub mod incident;
 pub mod json;
+pub mod jsonl;
+pub mod nagios;
 pub mod pins;
+pub mod prometheus;
 pub mod roots;
+#[cfg(test)]
+mod sample;
 pub mod text;
 
 use unicode_width::UnicodeWidthStr;

@@ -53,12 +53,16 @@ fn platform() -> Scan {
     scan
 }
 
-/// Reads a bundle file and certificate directories.
+/// Reads a bundle file and certificate directories. Each file is read
+/// once: a file met again (a hash link or `.pem` link to a certificate
+/// already read, or the bundle itself inside the directory) only adds its
+/// location to the certificates read the first time.
 pub fn paths(file: Option<&Path>, dirs: &[PathBuf]) -> Scan {
     let mut scan = Scan::default();
+    let mut read = ReadFiles::default();
     if let Some(f) = file {
         scan.sources.push(f.display().to_string());
-        read_file(&mut scan, f, true);
+        read.file(&mut scan, f, true);
     }
     for dir in dirs {
         scan.sources.push(dir.display().to_string());
@@ -73,27 +77,75 @@ pub fn paths(file: Option<&Path>, dirs: &[PathBuf]) -> Scan {
         entries.sort();
         for path in entries {
             if path.is_file() {
-                read_file(&mut scan, &path, false);
+                read.file(&mut scan, &path, false);
             }
         }
     }
     scan
 }
 
-/// Reads one file of PEM certificates (or one DER certificate).
-fn read_file(scan: &mut Scan, path: &Path, is_bundle: bool) {
+/// The files read so far, by identity (device and inode, after symbolic
+/// links), with the certificates each held.
+#[derive(Default)]
+struct ReadFiles {
+    by_identity:
+        std::collections::HashMap<(u64, u64), Vec<rustls_pki_types::CertificateDer<'static>>>,
+}
+
+impl ReadFiles {
+    fn file(&mut self, scan: &mut Scan, path: &Path, is_bundle: bool) {
+        let Some(id) = identity(path) else {
+            read_file(scan, path, is_bundle);
+            return;
+        };
+        if let Some(certs) = self.by_identity.get(&id) {
+            let location = location(path);
+            for c in certs {
+                scan.add(c.clone(), location.clone());
+            }
+            return;
+        }
+        let found = read_file(scan, path, is_bundle);
+        self.by_identity.insert(id, found);
+    }
+}
+
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// The path as shown in evidence: with the target of a symbolic link.
+fn location(path: &Path) -> String {
+    let shown = path.display().to_string();
+    match std::fs::read_link(path) {
+        Ok(target) => format!("{shown} -> {}", target.display()),
+        Err(_) => shown,
+    }
+}
+
+/// Reads one file of PEM certificates (or one DER certificate); returns
+/// the certificates it held.
+fn read_file(
+    scan: &mut Scan,
+    path: &Path,
+    is_bundle: bool,
+) -> Vec<rustls_pki_types::CertificateDer<'static>> {
     let shown = path.display().to_string();
     let data = match read_capped(path, CERTS_FILE) {
         Ok(d) => d,
         Err(e) => {
             scan.problems.push(e.to_string());
-            return;
+            return Vec::new();
         }
     };
-    let location = match std::fs::read_link(path) {
-        Ok(target) => format!("{shown} -> {}", target.display()),
-        Err(_) => shown.clone(),
-    };
+    let location = location(path);
     let certs = parse_certs(&data);
     match certs {
         Ok(certs) if certs.is_empty() => {
@@ -107,12 +159,14 @@ fn read_file(scan: &mut Scan, path: &Path, is_bundle: bool) {
             }
         }
         Ok(certs) => {
-            for c in certs {
-                scan.add(c, location.clone());
+            for c in &certs {
+                scan.add(c.clone(), location.clone());
             }
+            return certs;
         }
         Err(e) => scan.problems.push(format!("{shown}: {e}")),
     }
+    Vec::new()
 }
 
 /// Certificates in `data`: PEM blocks, or the whole of it as one DER
@@ -170,5 +224,43 @@ mod tests {
             "an empty file is not a problem: {:?}",
             scan.problems
         );
+    }
+
+    #[test]
+    fn each_file_is_read_once_and_every_place_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/roots/ISRG_Root_X1.pem"),
+        )
+        .unwrap();
+        let certs = dir.path().join("certs");
+        std::fs::create_dir(&certs).unwrap();
+        let bundle = certs.join("ca-certificates.crt");
+        std::fs::write(&bundle, &pem).unwrap();
+        let link = certs.join("4042bcee.0");
+        std::os::unix::fs::symlink(&bundle, &link).unwrap();
+
+        // SSL_CERT_FILE inside SSL_CERT_DIR, and a hash link to it.
+        let scan = paths(Some(&bundle), std::slice::from_ref(&certs));
+        assert_eq!(scan.roots.len(), 1, "{:?}", scan.problems);
+        assert_eq!(
+            scan.roots[0].locations,
+            [
+                bundle.display().to_string(),
+                format!("{} -> {}", link.display(), bundle.display())
+            ]
+        );
+
+        // Proof that the file is not read again: its content changes in
+        // place (same inode); met again through the link, the certificate
+        // read the first time is named, and the garbage never seen.
+        let mut read = ReadFiles::default();
+        let mut scan = Scan::default();
+        read.file(&mut scan, &bundle, true);
+        std::fs::write(&bundle, b"garbage").unwrap();
+        read.file(&mut scan, &link, false);
+        assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+        assert_eq!(scan.roots.len(), 1);
+        assert_eq!(scan.roots[0].locations.len(), 2);
     }
 }

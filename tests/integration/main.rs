@@ -13,6 +13,7 @@ mod support;
 mod agent;
 mod broken_chains;
 mod cli;
+mod fleet;
 mod limbo;
 mod location;
 mod pins;

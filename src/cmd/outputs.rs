@@ -1,0 +1,165 @@
+//! The file I/O of `pinwatch check` for fleets: reading target lists
+//! (byte-capped; `-` is standard input) and writing the Prometheus file
+//! atomically for node_exporter's textfile collector.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::CommandError;
+use crate::cli::{ConfigError, parse_target_list};
+use crate::target::Target;
+
+/// Largest target list read (about 100,000 targets).
+pub const TARGETS_MAX_BYTES: u64 = 8 << 20;
+
+/// Junk lines reported one by one per file; the rest are counted.
+const JUNK_SHOWN: usize = 20;
+
+/// Reads the target lists `paths` (`-`: standard input). Junk lines become
+/// warnings naming the file and line; the targets of all files come back
+/// once each, in order.
+pub fn read_target_lists(
+    paths: &[PathBuf],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Target>, CommandError> {
+    let mut targets = Vec::new();
+    for path in paths {
+        let (name, text) = read_list(path)?;
+        let list = parse_target_list(&text);
+        if list.targets.is_empty() {
+            return Err(ConfigError::TargetList(format!("{name}: no targets in the list")).into());
+        }
+        for junk in list.junk.iter().take(JUNK_SHOWN) {
+            warnings.push(format!("{name}: {junk} (skipped)"));
+        }
+        if list.junk.len() > JUNK_SHOWN {
+            warnings.push(format!(
+                "{name}: {} more lines that are not targets (skipped)",
+                list.junk.len() - JUNK_SHOWN
+            ));
+        }
+        targets.extend(list.targets);
+    }
+    Ok(targets)
+}
+
+fn read_list(path: &Path) -> Result<(String, String), CommandError> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let failed = |e: io::Error| ConfigError::TargetList(format!("{name}: {e}"));
+    let mut bytes = Vec::new();
+    if stdin {
+        io::stdin()
+            .lock()
+            .take(TARGETS_MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(TARGETS_MAX_BYTES + 1).read_to_end(&mut bytes))
+    }
+    .map_err(failed)?;
+    if bytes.len() as u64 > TARGETS_MAX_BYTES {
+        return Err(ConfigError::TargetList(format!(
+            "{name}: larger than {} MiB; split the list",
+            TARGETS_MAX_BYTES >> 20
+        ))
+        .into());
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Ok((name, text))
+}
+
+/// Writes `path` atomically: `render` writes into a temporary file in the
+/// same directory, which is flushed to disk, made readable by the
+/// collector (0644) and renamed over `path`. A reader sees the old file or
+/// the new one, never half of one.
+pub fn write_atomically(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        render(&mut out)?;
+        out.flush()?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // Make the rename itself durable.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pinwatch.prom");
+        std::fs::write(&path, "old\n").unwrap();
+        write_atomically(&path, |out: &mut dyn Write| out.write_all(b"new\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        let failed = write_atomically(&path, |out: &mut dyn Write| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("stop"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["pinwatch.prom"]);
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+
+    #[test]
+    fn junk_becomes_warnings_and_an_empty_list_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("targets.txt");
+        std::fs::write(&list, "qq.com\nno such thing\nqq.com\n").unwrap();
+        let mut warnings = Vec::new();
+        let targets = read_target_lists(std::slice::from_ref(&list), &mut warnings).unwrap();
+        assert_eq!(targets, [Target::new("qq.com", 443).unwrap()]);
+        assert_eq!(
+            warnings,
+            [format!(
+                "{}: line 2: `no such thing`: one target per line (found spaces) (skipped)",
+                list.display()
+            )]
+        );
+        std::fs::write(&list, "# nothing\n").unwrap();
+        let err = read_target_lists(std::slice::from_ref(&list), &mut warnings).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("--targets {}: no targets in the list", list.display())
+        );
+    }
+}

@@ -1,0 +1,685 @@
+//! Admins at scale, with the real parts: `promtool` (Debian's prometheus)
+//! checks pinwatch's metrics and the shipped rules and runs the rules'
+//! unit tests, also on series taken from a real run; a real
+//! `prometheus-node-exporter` serves pinwatch's textfile; the Nagios output
+//! against the plugin guidelines; `--targets` lists with junk, duplicates
+//! and 10,000 targets; `--format jsonl` streaming. Nothing leaves 127.0.0.1.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::pins::{INTERCEPTOR_NAME, PinsSpec, Rule, SERVICE};
+use crate::support::pki::Validity;
+use crate::support::process::{Proc, poll, require, run};
+use crate::support::server::{Server, closed_port};
+use crate::support::{HOST, Outcome, Run, World, write_file};
+
+/// The genuine server's host (no service: public validation only).
+const OK_HOST: &str = "ok.pinwatch.test";
+/// A host nothing listens for.
+const DOWN_HOST: &str = "down.pinwatch.test";
+
+const PROMTOOL: &[(&str, &str)] = &[("promtool", "prometheus")];
+
+/// The packaging directory of the fleet files.
+fn packaging(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("packaging/fleet")
+        .join(name)
+}
+
+/// Three targets: [`HOST`] through a forging middlebox whose issuer the
+/// pins name (intercepted, by "Evil Corp Interceptor"), [`OK_HOST`] on a
+/// genuine server, [`DOWN_HOST`] on a closed port. Keep the servers alive.
+struct Fleet {
+    world: World,
+    _middlebox: Server,
+    _genuine: Server,
+    ports: [u16; 3],
+}
+
+impl Fleet {
+    fn new() -> Fleet {
+        let world = World::new();
+        world.write_pins(&PinsSpec {
+            rules: vec![Rule::IssuerO("Evil Corp".into())],
+            ..world.pins()
+        });
+        let middlebox = Server::forging(world.evil.clone());
+        let genuine = Server::tls(&world.leaf(&[OK_HOST], Validity::Current));
+        let ports = [
+            middlebox.addr().port(),
+            genuine.addr().port(),
+            closed_port(),
+        ];
+        Fleet {
+            world,
+            _middlebox: middlebox,
+            _genuine: genuine,
+            ports,
+        }
+    }
+
+    /// `pinwatch check` of the hosts in `which` (indexes into HOST, OK_HOST, DOWN_HOST).
+    fn check(&self, which: &[usize]) -> Run {
+        let hosts = [HOST, OK_HOST, DOWN_HOST];
+        let mut run = self.world.check();
+        for &i in which {
+            run = run.arg(hosts[i]).connect_to(hosts[i], self.ports[i]);
+        }
+        run
+    }
+}
+
+// Nagios.
+
+/// The status line `PINWATCH STATE - text | perfdata`, split and checked
+/// against the plugin guidelines; returns (state, text, perfdata labels and values).
+fn nagios_status(out: &Outcome) -> (String, String, Vec<(String, String)>) {
+    let first = out.stdout.lines().next().unwrap_or_default();
+    let (head, perf) = first
+        .split_once(" | ")
+        .unwrap_or_else(|| panic!("no performance data: {out:#?}"));
+    assert!(!perf.contains('|'), "one `|` on the status line: {out:#?}");
+    let rest = head
+        .strip_prefix("PINWATCH ")
+        .unwrap_or_else(|| panic!("status line starts with PINWATCH: {out:#?}"));
+    let (state, text) = rest.split_once(" - ").expect("STATE - text");
+    let expected = match out.code {
+        0 => "OK",
+        1 => "WARNING",
+        2 => "CRITICAL",
+        3 => "UNKNOWN",
+        other => panic!("exit code {other} is not a plugin's: {out:#?}"),
+    };
+    assert_eq!(
+        state, expected,
+        "state word matches the exit code: {out:#?}"
+    );
+    // 'label'=value[UOM];[warn];[crit];[min];[max], space separated.
+    let perf_re = regex::Regex::new(
+        r"^'([^'=]+)'=(U|-?[0-9]+(?:\.[0-9]+)?)(?:s|ms|us|%|B|KB|MB|TB|c)?(?:;[0-9.:~@-]*(?:;[0-9.:~@-]*(?:;(?:-?[0-9.]+)?(?:;(?:-?[0-9.]+)?)?)?)?)?$",
+    )
+    .expect("regex");
+    let perf = perf
+        .split(' ')
+        .map(|item| {
+            let caps = perf_re
+                .captures(item)
+                .unwrap_or_else(|| panic!("performance data item `{item}` breaks the syntax"));
+            let value = item
+                .split_once('=')
+                .map(|(_, v)| v.split(';').next().unwrap_or_default().to_string())
+                .unwrap_or_default();
+            (caps[1].to_string(), value)
+        })
+        .collect();
+    (state.to_string(), text.to_string(), perf)
+}
+
+fn perf_value<'a>(perf: &'a [(String, String)], label: &str) -> &'a str {
+    perf.iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no `{label}` in {perf:?}"))
+}
+
+#[test]
+fn nagios_critical_for_an_interception() {
+    let fleet = Fleet::new();
+    let out = fleet
+        .check(&[0, 1, 2])
+        .arg("--format")
+        .arg("nagios")
+        .output();
+    assert_eq!(out.code, 2, "{out:#?}");
+    let (state, text, perf) = nagios_status(&out);
+    assert_eq!(state, "CRITICAL");
+    assert_eq!(
+        text,
+        format!("1 intercepted (Test Chat) by {INTERCEPTOR_NAME}; 1 ok, 1 unreachable"),
+        "{out:#?}"
+    );
+    assert_eq!(perf_value(&perf, "intercepted"), "1");
+    assert_eq!(perf_value(&perf, "ok"), "1");
+    assert_eq!(perf_value(&perf, "unreachable"), "1");
+    assert_eq!(perf_value(&perf, "suspicious"), "0");
+    assert!(
+        perf_value(&perf, "handshake_max").ends_with('s'),
+        "{perf:?}"
+    );
+    let long: Vec<&str> = out.stdout.lines().skip(1).collect();
+    assert_eq!(long.len(), 3, "one long-output line per target: {out:#?}");
+    assert!(
+        long[0].starts_with(&format!(
+            "INTERCEPTED: {HOST}:443 (Test Chat) by {INTERCEPTOR_NAME} ["
+        )),
+        "{out:#?}"
+    );
+    assert!(
+        long[1].starts_with(&format!("OK: {OK_HOST}:443")),
+        "{out:#?}"
+    );
+    assert!(
+        long[2].starts_with(&format!("UNREACHABLE: {DOWN_HOST}:443")),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn nagios_ok_and_only_unreachable_is_unknown() {
+    let fleet = Fleet::new();
+    let ok = fleet.check(&[1]).arg("--format").arg("nagios").output();
+    assert_eq!(ok.code, 0, "{ok:#?}");
+    let (state, text, _) = nagios_status(&ok);
+    assert_eq!((state.as_str(), text.as_str()), ("OK", "1 ok"));
+
+    let down = fleet
+        .world
+        .check()
+        .arg(DOWN_HOST)
+        .connect_to(DOWN_HOST, closed_port())
+        .arg("other.pinwatch.test")
+        .connect_to("other.pinwatch.test", closed_port())
+        .arg("--format")
+        .arg("nagios")
+        .output();
+    assert_eq!(down.code, 3, "{down:#?}");
+    let (state, text, perf) = nagios_status(&down);
+    assert_eq!(state, "UNKNOWN");
+    assert_eq!(text, "2 unreachable: tcp_failed", "{down:#?}");
+    assert_eq!(perf_value(&perf, "unreachable"), "2");
+    assert_eq!(perf_value(&perf, "handshake_max"), "U");
+}
+
+// Prometheus.
+
+#[test]
+fn prometheus_output_passes_promtool() {
+    let Some(()) = require("promtool check metrics", PROMTOOL) else {
+        return;
+    };
+    let fleet = Fleet::new();
+    let out = fleet
+        .check(&[0, 1, 2])
+        .arg("--format")
+        .arg("prometheus")
+        .output();
+    assert_eq!(out.code, 2, "{out:#?}");
+    for line in [
+        format!(
+            r#"pinwatch_target_verdict{{host="{HOST}",port="443",service="{SERVICE}",verdict="intercepted"}} 1"#
+        ),
+        format!(
+            r#"pinwatch_target_verdict{{host="{OK_HOST}",port="443",service="",verdict="ok"}} 1"#
+        ),
+        format!(
+            r#"pinwatch_target_verdict{{host="{DOWN_HOST}",port="443",service="",verdict="unreachable"}} 1"#
+        ),
+        format!(
+            r#"pinwatch_target_info{{host="{HOST}",port="443",service="{SERVICE}",interceptor="evil-corp",anchor="none",issuer="Evil Corp Interception CA"}} 1"#
+        ),
+        "pinwatch_check_exit_code 2".to_string(),
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l == line),
+            "missing {line}: {out:#?}"
+        );
+    }
+    let promtool = pipe(
+        Command::new("promtool").args(["check", "metrics"]),
+        &out.stdout,
+    );
+    assert_eq!(promtool.code, 0, "promtool check metrics: {promtool:#?}");
+    assert_eq!(
+        format!("{}{}", promtool.stdout, promtool.stderr).trim(),
+        "",
+        "promtool's lint: {promtool:#?}"
+    );
+}
+
+#[test]
+fn shipped_rules_and_config_pass_promtool() {
+    let Some(()) = require("promtool check rules", PROMTOOL) else {
+        return;
+    };
+    let dir = packaging("prometheus");
+    for args in [
+        vec!["check", "rules", "pinwatch.rules.yml"],
+        vec!["test", "rules", "pinwatch.rules.test.yml"],
+        vec!["check", "config", "prometheus.yml"],
+    ] {
+        let mut cmd = Command::new("promtool");
+        cmd.args(&args).current_dir(&dir);
+        let (status, stdout, stderr) = run("promtool", cmd, Duration::from_secs(60));
+        assert!(
+            status.success(),
+            "promtool {}: {status}\n{stdout}\n{stderr}",
+            args.join(" ")
+        );
+    }
+}
+
+/// The alert fires for the intercepted target of a real run and not for
+/// the genuine one: a `promtool test rules` file made from real output,
+/// every sample a series seen by a scrape of machine `cafe-01:9100`.
+#[test]
+fn interception_alert_fires_on_real_metrics_only_for_the_intercepted_target() {
+    let Some(()) = require("promtool test rules", PROMTOOL) else {
+        return;
+    };
+    let fleet = Fleet::new();
+    let out = fleet
+        .check(&[0, 1])
+        .arg("--format")
+        .arg("prometheus")
+        .output();
+    assert_eq!(out.code, 2, "{out:#?}");
+    let mut series = String::new();
+    for line in out.stdout.lines().filter(|l| !l.starts_with('#')) {
+        let (metric, value) = line.rsplit_once(' ').expect("metric value");
+        let metric = match metric.split_once('{') {
+            Some((name, labels)) => {
+                format!(r#"{name}{{instance="cafe-01:9100",job="node",{labels}"#)
+            }
+            None => format!(r#"{metric}{{instance="cafe-01:9100",job="node"}}"#),
+        };
+        series.push_str(&format!(
+            "      - series: '{}'\n        values: \"{value}x20\"\n",
+            metric.replace('\'', "''")
+        ));
+    }
+    let test = format!(
+        r#"rule_files:
+  - {rules}
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+{series}    alert_rule_test:
+      - eval_time: 5m
+        alertname: PinwatchInterception
+        exp_alerts:
+          - exp_labels:
+              severity: critical
+              instance: "cafe-01:9100"
+              job: node
+              host: {HOST}
+              port: "443"
+              service: {SERVICE}
+              verdict: intercepted
+              interceptor: evil-corp
+              anchor: none
+              issuer: Evil Corp Interception CA
+            exp_annotations:
+              summary: "TLS to {HOST}:443 is intercepted on cafe-01:9100"
+              description: >-
+                pinwatch on cafe-01:9100 was shown a certificate for
+                {HOST} ({SERVICE}) issued by "Evil Corp Interception CA"
+                that no public CA signed (interceptor: evil-corp;
+                anchor: none, "system" meaning the machine trusts the interceptor's root).
+                Run `pinwatch check {HOST}` there for the evidence.
+    promql_expr_test:
+      - expr: pinwatch:machines_intercepted:count
+        eval_time: 5m
+        exp_samples:
+          - labels: "pinwatch:machines_intercepted:count"
+            value: 1
+"#,
+        rules = packaging("prometheus/pinwatch.rules.yml").display()
+    );
+    let path = fleet.world.path("real.test.yml");
+    write_file(&path, &test);
+    let mut cmd = Command::new("promtool");
+    cmd.args(["test", "rules"]).arg(&path);
+    let (status, stdout, stderr) = run("promtool", cmd, Duration::from_secs(60));
+    assert!(
+        status.success(),
+        "promtool test rules on real metrics: {status}\n{stdout}\n{stderr}\n{test}"
+    );
+}
+
+#[test]
+fn node_exporter_serves_the_textfile_after_a_run() {
+    let Some(()) = require(
+        "node_exporter's textfile collector",
+        &[("prometheus-node-exporter", "prometheus-node-exporter")],
+    ) else {
+        return;
+    };
+    let fleet = Fleet::new();
+    let textfiles = fleet.world.path("textfile");
+    std::fs::create_dir_all(&textfiles).expect("create the textfile directory");
+    let prom = textfiles.join("pinwatch.prom");
+    let out = fleet
+        .check(&[0, 1])
+        .arg("--prometheus-file")
+        .arg(prom.display())
+        .output();
+    assert_eq!(out.code, 2, "{out:#?}");
+    let doc: Value = serde_json::from_str(&out.stdout).expect("JSON on stdout as asked");
+    assert_eq!(doc["exit_code"], 2);
+    let leftovers: Vec<_> = std::fs::read_dir(&textfiles)
+        .expect("list the textfile directory")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers, ["pinwatch.prom"], "no temporary file left");
+
+    let port = closed_port();
+    let mut cmd = Command::new("prometheus-node-exporter");
+    cmd.arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--collector.disable-defaults")
+        .arg("--collector.textfile")
+        .arg(format!(
+            "--collector.textfile.directory={}",
+            textfiles.display()
+        ));
+    let mut exporter = Proc::spawn("prometheus-node-exporter", cmd);
+    let metrics = poll(Duration::from_secs(30), || {
+        exporter.assert_running();
+        http_get(port, "/metrics")
+    })
+    .expect("node_exporter answers on /metrics");
+    for line in [
+        format!(
+            r#"pinwatch_target_verdict{{host="{HOST}",port="443",service="{SERVICE}",verdict="intercepted"}} 1"#
+        ),
+        format!(
+            r#"pinwatch_target_verdict{{host="{OK_HOST}",port="443",service="",verdict="ok"}} 1"#
+        ),
+        "pinwatch_check_exit_code 2".to_string(),
+        "node_textfile_scrape_error 0".to_string(),
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "node_exporter serves {line}:\n{metrics}"
+        );
+    }
+}
+
+/// `GET path` from 127.0.0.1:`port` over HTTP/1.0; the body of a 200.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    (head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200")).then(|| body.to_string())
+}
+
+/// Runs `cmd` with `input` on stdin.
+fn pipe(cmd: &mut Command, input: &str) -> Outcome {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {:?}: {e}", cmd.get_program()));
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+// --targets.
+
+#[test]
+fn target_list_with_junk_and_duplicates() {
+    let fleet = Fleet::new();
+    let list = fleet.world.path("targets.txt");
+    write_file(
+        &list,
+        &format!(
+            "# the café's hosts\n{HOST}\n\n{OK_HOST}   # genuine\nnot a host\n{HOST}:443\nftp://{OK_HOST}\nhttps://{OK_HOST}/\n"
+        ),
+    );
+    let report = fleet
+        .check(&[])
+        .arg("--targets")
+        .arg(list.display())
+        .connect_to(HOST, fleet.ports[0])
+        .connect_to(OK_HOST, fleet.ports[1])
+        .json();
+    assert_eq!(report.out.code, 2, "{report:?}");
+    let hosts: Vec<&str> = report
+        .results()
+        .iter()
+        .map(|r| r["host"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(hosts, [HOST, OK_HOST], "each once, in order: {report:?}");
+    let warnings = report.doc["warnings"].as_array().expect("warnings");
+    let expected = [
+        format!(
+            "{}: line 5: `not a host`: one target per line (found spaces) (skipped)",
+            list.display()
+        ),
+        format!(
+            "{}: line 7: `ftp://{OK_HOST}`: unsupported scheme `ftp` in target (only https:// is checked) (skipped)",
+            list.display()
+        ),
+    ];
+    assert_eq!(warnings.len(), 2, "{report:?}");
+    for (w, e) in warnings.iter().zip(&expected) {
+        assert_eq!(w, e.as_str(), "{report:?}");
+        assert!(
+            report
+                .out
+                .stderr
+                .contains(&format!("pinwatch: warning: {e}")),
+            "stderr names the line too: {report:?}"
+        );
+    }
+}
+
+#[test]
+fn target_list_from_stdin_next_to_typed_targets() {
+    let fleet = Fleet::new();
+    let mut cmd = fleet
+        .check(&[1])
+        .arg("--targets")
+        .arg("-")
+        .connect_to(HOST, fleet.ports[0])
+        .command();
+    let out = pipe(&mut cmd, &format!("{HOST}\n{OK_HOST}\n"));
+    assert_eq!(out.code, 2, "{out:#?}");
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:#?}"));
+    let hosts: Vec<&str> = doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["host"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(hosts, [OK_HOST, HOST], "{out:#?}");
+}
+
+#[test]
+fn empty_or_missing_target_list_is_a_usage_error() {
+    let world = World::new();
+    let empty = world.path("empty.txt");
+    write_file(&empty, "# nothing yet\n\n");
+    world
+        .check()
+        .arg("--targets")
+        .arg(empty.display())
+        .output()
+        .expect_usage_error("no targets in the list");
+    world
+        .check()
+        .arg("--targets")
+        .arg(world.path("missing.txt").display())
+        .output()
+        .expect_usage_error("missing.txt");
+}
+
+/// Peak resident memory of a finished child, in KiB, measured by a Python
+/// wrapper (getrusage of its only child); (outcome, peak).
+fn with_peak_rss(cmd: &Command) -> (Outcome, u64) {
+    let mut wrapped = Command::new("python3");
+    wrapped
+        .arg("-c")
+        .arg(
+            "import resource, subprocess, sys\n\
+             code = subprocess.call(sys.argv[1:])\n\
+             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n\
+             sys.stderr.write('\\nPEAK_RSS_KIB=%d\\n' % peak)\n\
+             sys.exit(code)",
+        )
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(key, v),
+            None => wrapped.env_remove(key),
+        };
+    }
+    let out = wrapped.output().expect("run python3");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK_RSS_KIB="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no peak from the wrapper: {stderr}"));
+    (
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        },
+        peak,
+    )
+}
+
+/// 10,000 targets, all to a closed port on 127.0.0.1, under an open-file
+/// limit of 256: every one reported unreachable (refused, never "too many
+/// open files"), each once, in bounded memory.
+#[test]
+fn ten_thousand_targets_in_bounded_memory_without_running_out_of_files() {
+    let Some(()) = require("peak memory", &[("python3", "python3")]) else {
+        return;
+    };
+    let world = World::new();
+    let list = world.path("targets.txt");
+    let mut text = String::from("# 10,000 hosts\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("h{i}.fleet.pinwatch.test\n"));
+    }
+    text.push_str("h0.fleet.pinwatch.test\n");
+    write_file(&list, &text);
+    let port = closed_port();
+    let inner = world
+        .check()
+        .arg("--targets")
+        .arg(list.display())
+        .arg("--connect-to")
+        .arg(format!("::127.0.0.1:{port}"))
+        .arg("--format")
+        .arg("jsonl")
+        .command();
+    // The open-file limit, soft and hard, set by the shell before pinwatch starts.
+    let mut limited = Command::new("sh");
+    limited
+        .arg("-c")
+        .arg("ulimit -n 256 && exec \"$@\"")
+        .arg("sh")
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(v) => limited.env(key, v),
+            None => limited.env_remove(key),
+        };
+    }
+    let started = Instant::now();
+    let (out, peak_kib) = with_peak_rss(&limited);
+    let took = started.elapsed();
+    assert_eq!(out.code, 3, "all unreachable: {}", out.stderr);
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 10_000, "one line per target, duplicates once");
+    let mut hosts: Vec<&str> = lines
+        .iter()
+        .map(|r| r["host"].as_str().unwrap_or_default())
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    assert_eq!(hosts.len(), 10_000);
+    for r in &lines {
+        assert_eq!(r["schema"], "pinwatch.result/2", "{r}");
+        assert_eq!(r["verdict"], "unreachable", "{r}");
+        let detail = r["error"]["detail"].as_str().unwrap_or_default();
+        assert!(
+            r["error"]["stage"] == "tcp" && detail.contains("refused"),
+            "refused, not out of files: {r}"
+        );
+    }
+    eprintln!("10,000 targets: {took:?}, peak RSS {peak_kib} KiB");
+    assert!(
+        peak_kib < 64 * 1024,
+        "peak RSS {peak_kib} KiB for 10,000 targets"
+    );
+}
+
+/// `--format jsonl` writes each result as it finishes: the genuine
+/// server's line arrives while a silent server still holds the run open.
+#[test]
+fn jsonl_streams_each_result_as_it_finishes() {
+    let fleet = Fleet::new();
+    let silent = Server::silent();
+    let mut cmd = fleet
+        .check(&[1])
+        .arg("slow.pinwatch.test")
+        .connect_to("slow.pinwatch.test", silent.addr().port())
+        .arg("--timeout")
+        .arg("3s")
+        .arg("--format")
+        .arg("jsonl")
+        .command();
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run pinwatch");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("read the first line");
+    let first_at = started.elapsed();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("read the rest");
+    let status = child.wait().expect("wait");
+    let first: Value = serde_json::from_str(&first).expect("a JSON line");
+    assert_eq!(first["host"], OK_HOST, "{first}");
+    assert_eq!(first["verdict"], "ok", "{first}");
+    assert_eq!(first["schema"], "pinwatch.result/2");
+    assert!(
+        first_at < Duration::from_secs(2),
+        "first line after {first_at:?}, before the 3 s timeout"
+    );
+    let second: Value = serde_json::from_str(rest.trim()).expect("one more JSON line");
+    assert_eq!(second["host"], "slow.pinwatch.test");
+    assert_eq!(second["verdict"], "unreachable");
+    assert_eq!(status.code(), Some(0), "ok among unreachable is ok");
+}
