@@ -89,11 +89,11 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let info = [
             ("interceptor", interceptor),
             ("anchor", a.anchor.as_str()),
-            ("issuer", issuer.as_str()),
             (
                 "location",
                 a.location.as_ref().map_or("", |l| l.place.as_str()),
             ),
+            ("issuer", issuer.as_str()),
         ];
         sample(
             &mut text,
@@ -224,8 +224,8 @@ mod tests {
             r#"pinwatch_target_verdict{host="qq.com",port="443",service="qq",verdict="intercepted"} 0"#,
             r#"pinwatch_target_handshake_seconds{host="wx.qq.com",port="443",service="wechat"} 0.204"#,
             r#"pinwatch_target_leaf_not_after_timestamp_seconds{host="qq.com",port="443",service="qq"} 1900000000"#,
-            r#"pinwatch_target_info{host="wx.qq.com",port="443",service="wechat",interceptor="mitmproxy",anchor="system",issuer="mitmproxy",location=""} 1"#,
-            r#"pinwatch_target_info{host="qq.com",port="443",service="qq",interceptor="",anchor="public",issuer="Public CA",location=""} 1"#,
+            r#"pinwatch_target_info{host="wx.qq.com",port="443",service="wechat",interceptor="mitmproxy",anchor="system",location="",issuer="mitmproxy"} 1"#,
+            r#"pinwatch_target_info{host="qq.com",port="443",service="qq",interceptor="",anchor="public",location="",issuer="Public CA"} 1"#,
             r#"pinwatch_check_targets{verdict="intercepted"} 1"#,
             "pinwatch_check_timestamp_seconds 1780000000",
             "pinwatch_check_exit_code 2",

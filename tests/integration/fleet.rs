@@ -222,7 +222,7 @@ fn prometheus_output_passes_promtool() {
             r#"pinwatch_target_verdict{{host="{DOWN_HOST}",port="443",service="",verdict="unreachable"}} 1"#
         ),
         format!(
-            r#"pinwatch_target_info{{host="{HOST}",port="443",service="{SERVICE}",interceptor="evil-corp",anchor="none",issuer="Evil Corp Interception CA"}} 1"#
+            r#"pinwatch_target_info{{host="{HOST}",port="443",service="{SERVICE}",interceptor="evil-corp",anchor="none",location="this_device",issuer="Evil Corp Interception CA"}} 1"#
         ),
         "pinwatch_check_exit_code 2".to_string(),
     ] {
