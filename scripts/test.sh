@@ -90,12 +90,14 @@ setup_mitmproxy() {
 # dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
 # import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
-# tests: iptables (a router of their own that intercepts transparently).
+# tests: iptables (a router of their own that intercepts transparently). The
+# details page tests: chromium (headless, --dump-dom and --screenshot).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools iptables
+    chromium
 )
 
 setup_agent_tools() {

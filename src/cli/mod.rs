@@ -251,7 +251,7 @@ pub struct CheckArgs {
     /// HOST, HOST:PORT or https://HOST[:PORT]/... (default: every host of every built-in service).
     pub targets: Vec<String>,
 
-    /// Check this service's hosts (repeatable); see pins/services.
+    /// Check this service's hosts (repeatable); `pinwatch pins list` lists the services.
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,
 
