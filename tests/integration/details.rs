@@ -3,7 +3,8 @@
 //! captive portal, offline, a journal with a resolved incident), in English
 //! and Chinese, loaded in headless Chromium: the DOM it builds is checked
 //! (the banner's verdict, the incident's words, nothing loaded from the
-//! network) and a screenshot is taken. With `PINWATCH_SCREENSHOTS=1` the
+//! network) and a screenshot is taken; one more in dark mode checks that
+//! the page follows prefers-color-scheme. With `PINWATCH_SCREENSHOTS=1` the
 //! screenshots are written to docs/screenshots/ (as in the README).
 
 use std::path::{Path, PathBuf};
@@ -397,4 +398,41 @@ fn details_page_in_chromium() {
             assert!(png.starts_with(b"\x89PNG"), "{what}: not a PNG");
         }
     }
+    // Dark mode: the page follows prefers-color-scheme (Chromium's
+    // --force-dark-mode sets it); the background pixel says which it used.
+    let Some(()) = require(
+        "the details page in dark mode",
+        &[("convert", "imagemagick")],
+    ) else {
+        return;
+    };
+    let page = dir.path().join("intercepted-en.html");
+    let url = format!("file://{}", page.display());
+    let background = |dark: bool, shot: &Path| {
+        let profile = tempfile::tempdir().expect("test fixture");
+        let mut args = vec![
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,800".to_string(),
+        ];
+        if dark {
+            args.push("--force-dark-mode".into());
+        }
+        args.push(url.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (status, _, stderr) = chromium(&args, profile.path());
+        assert!(status.success(), "screenshot failed: {stderr}");
+        let mut cmd = Command::new("convert");
+        cmd.arg(shot).args(["-format", "%[pixel:p{5,5}]", "info:"]);
+        let (status, pixel, stderr) = run("convert", cmd, Duration::from_secs(60));
+        assert!(status.success(), "convert failed: {stderr}");
+        pixel.trim().to_string()
+    };
+    assert_eq!(
+        background(false, &dir.path().join("light.png")),
+        "srgb(255,255,255)"
+    );
+    assert_eq!(
+        background(true, &shots.join("details-intercepted-en-dark.png")),
+        "srgb(13,17,23)"
+    );
 }
