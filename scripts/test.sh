@@ -95,12 +95,14 @@ setup_mitmproxy() {
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
 # tests: iptables (a router of their own that intercepts transparently).
 # The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
+# The details page tests: chromium (headless, --dump-dom and --screenshot).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools iptables
     prometheus prometheus-node-exporter python3
+    chromium
 )
 
 setup_agent_tools() {

@@ -69,6 +69,7 @@ alert-portal-body = This network shows a login page instead of { $services }. Op
 alert-resolved-summary = Resolved: { $services }
 alert-resolved-body = The certificate is the genuine one again.
 notify-test-note = (This is a sample alert from pinwatch notify-test. Nothing is wrong.)
+notify-test-no-session = cannot show a notification: notifications need a desktop session with a notification service ({ $error }). Without one, run a single check with pinwatch agent --once (it writes the journal and report.html) or pinwatch check, and read the exit code; or set notifications = false in the agent's config.toml.
 
 ## agent: tray
 tray-title = pinwatch
@@ -89,6 +90,27 @@ menu-quit = Quit
 details-title = pinwatch: connection report
 details-checked-at = Checked at { $time } (UTC)
 details-chain = Certificate chain
+details-banner-ok = All clear: the chat services answered with their genuine certificates.
+details-banner-intercepted = Interception detected: someone can read and change what you send to the services below.
+details-banner-suspicious = Suspicious certificate: not proof of interception, but be careful with what you send.
+details-banner-captive-portal = This network wants you to log in first (a captive portal): open a web page and log in.
+details-banner-unreachable = No service could be checked: none answered.
+details-network = Network: { $interface }, gateway { $gateway }
+details-network-interface = Network: { $interface }, gateway unknown
+details-network-unknown = Network: unknown
+details-copy-hint = You can select and copy the text of this page to send it to someone who can help.
+details-found = What was found
+details-hosts = Hosts and certificate chains ({ $n })
+details-recent = Recent incidents (last 7 days)
+details-recent-none = No incident in the last 7 days.
+details-recent-started = Started
+details-recent-ended = Ended
+details-recent-kind = What
+details-recent-services = Services
+details-recent-ongoing = not resolved yet
+details-kind-interception = Interception
+details-kind-suspicious = Suspicious certificate
+details-kind-captive-portal = Captive portal
 
 ## agent: start (stderr)
 agent-disabled = turned off by enabled = false in { $file }; not starting. To start it, remove that line (or set enabled = true in your own config.toml).
@@ -98,6 +120,7 @@ agent-already-running = another pinwatch agent is already running ({ $lock }); t
 status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
 status-last = Last check: { $time } (trigger: { $trigger })
 history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).
+history-none = Nothing has been recorded yet: there is no journal at { $journal }. Start the agent (pinwatch agent) or run pinwatch agent --once.
 col-time = TIME
 col-event = EVENT
 
@@ -116,6 +139,7 @@ roots-sources = Stores read: { $list }
 roots-problems = Could not read:
 roots-advice-extra = An extra root lets whoever holds its key impersonate any website to this machine. If you did not install it on purpose, remove it (and find out who did).
 roots-class-not-ca = not a CA (trusted only for its own names)
+roots-not-ca-listed = Also listed: { $n } trusted certificate(s) that are not a CA (trusted only for their own names, they cannot impersonate other websites).
 ev-system-root-at = the root is installed at { $location }
 roots-class-platform = this platform's root program (not in Mozilla's store)
 ev-legacy-root = the chain leads to { $label }, a root Mozilla retired for its age that this service still uses and its pinset names: a real CA key, not interception

@@ -68,6 +68,7 @@ alert-portal-body = 这个网络显示的是登录页面，而不是{ $services 
 alert-resolved-summary = 已恢复正常：{ $services }
 alert-resolved-body = 证书已恢复为真实证书。
 notify-test-note = （这是 pinwatch notify-test 发出的示例提醒，一切正常。）
+notify-test-no-session = 无法显示通知：通知需要带通知服务的桌面会话（{ $error }）。没有桌面会话时，可以用pinwatch agent --once（会写入日志和report.html）或pinwatch check做一次检查，并查看退出码；也可以在agent的config.toml中设置notifications = false。
 
 ## agent: tray
 tray-title = pinwatch
@@ -88,6 +89,27 @@ menu-quit = 退出
 details-title = pinwatch：连接检查报告
 details-checked-at = 检查时间{ $time }（UTC）
 details-chain = 证书链
+details-banner-ok = 一切正常：各聊天服务都使用了真实的证书。
+details-banner-intercepted = 检测到拦截：有人能读取和篡改你发给下列服务的内容。
+details-banner-suspicious = 证书可疑：这不能证明被拦截，但请谨慎发送内容。
+details-banner-captive-portal = 这个网络要求先登录（认证页面）：请打开一个网页并登录。
+details-banner-unreachable = 无法检查任何服务：没有服务响应。
+details-network = 网络：{ $interface }，网关{ $gateway }
+details-network-interface = 网络：{ $interface }，网关未知
+details-network-unknown = 网络：未知
+details-copy-hint = 可以选中并复制本页文字，发给能帮忙的人。
+details-found = 发现的问题
+details-hosts = 主机和证书链（{ $n }个）
+details-recent = 最近的事件（过去7天）
+details-recent-none = 过去7天没有事件。
+details-recent-started = 开始
+details-recent-ended = 结束
+details-recent-kind = 类型
+details-recent-services = 服务
+details-recent-ongoing = 尚未解决
+details-kind-interception = 拦截
+details-kind-suspicious = 可疑证书
+details-kind-captive-portal = 认证页面
 
 ## agent: start (stderr)
 agent-disabled = 已被 { $file } 中的 enabled = false 关闭，不启动。要启动它，请删除这一行（或在你自己的 config.toml 中设置 enabled = true）。
@@ -97,6 +119,7 @@ agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），�
 status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
 status-last = 上次检查：{ $time }（触发原因：{ $trigger }）
 history-skipped = 跳过了{ $n }条损坏的记录（崩溃后最后一行不完整属于正常情况）。
+history-none = 还没有任何记录：{ $journal }处没有日志。请启动agent（pinwatch agent）或运行pinwatch agent --once。
 col-time = 时间
 col-event = 事件
 
@@ -115,6 +138,7 @@ roots-sources = 已读取的证书库：{ $list }
 roots-problems = 无法读取：
 roots-advice-extra = 额外的根证书让持有其私钥的人可以在这台电脑上冒充任何网站。如果不是你有意安装的，请删除它（并查明是谁安装的）。
 roots-class-not-ca = 不是 CA 证书（只对它自己的名称有效）
+roots-not-ca-listed = 另外列出{ $n }个不是CA的受信任证书（只对它们自己的名称有效，不能冒充其他网站）。
 ev-system-root-at = 这个根证书安装在{ $location }
 roots-class-platform = 本平台根证书计划中的根证书（不在 Mozilla 证书库中）
 ev-legacy-root = 证书链追溯到{ $label }：Mozilla 因年限已将其移出，但这个服务仍在使用且在固定密钥集中：这是真实 CA 的密钥，不是拦截

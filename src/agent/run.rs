@@ -34,6 +34,9 @@ pub struct Agent {
     pub journal: Journal,
     /// Where the details page is written.
     pub report_path: PathBuf,
+    /// The config files looked for (system, then the user's), for the
+    /// start line when none exists.
+    pub config_searched: Vec<PathBuf>,
 }
 
 /// How long to wait before registering the tray item again after its
@@ -50,6 +53,22 @@ type Tray = ();
 fn log(message: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "pinwatch agent: {message}");
+}
+
+/// The config file in use, or the defaults and where a file was looked for.
+fn config_source(path: Option<&std::path::Path>, searched: &[PathBuf]) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None if searched.is_empty() => "defaults (no file)".to_string(),
+        None => format!(
+            "defaults (no file at {})",
+            searched
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
 }
 
 /// The incident state `agent --once` left at `path`; a fresh one when there
@@ -117,10 +136,7 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     log(&format!(
         "{} target(s), config {}, journal {}",
         agent.plan.targets.len(),
-        agent.config.path.as_ref().map_or_else(
-            || "defaults (no file)".to_string(),
-            |p| p.display().to_string()
-        ),
+        config_source(agent.config.path.as_deref(), &agent.config_searched),
         agent.journal.path().display()
     ));
     // `--once` from a timer or cron: the incidents of the last run carry
@@ -261,8 +277,13 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
         checked_at: at,
         exit_code,
     };
+    let recent = recent_incidents(agent.journal.path(), at);
+    let context = report::html::Context {
+        network: network(),
+        recent: &recent,
+    };
     let mut page = Vec::new();
-    if report::html::render(&report, agent.lang, &mut page).is_ok() {
+    if report::html::render(&report, agent.lang, &context, &mut page).is_ok() {
         if let Err(e) = std::fs::write(&agent.report_path, page) {
             log(&format!(
                 "cannot write {}: {e}",
@@ -270,6 +291,54 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
             ));
         }
     }
+}
+
+/// The default route's interface and gateway, where the platform says.
+fn network() -> Option<report::html::Network> {
+    #[cfg(target_os = "linux")]
+    {
+        const ROUTES: crate::util::Cap = crate::util::Cap {
+            bytes: 1024 * 1024,
+            what: "the routing table",
+        };
+        let text = crate::util::read_capped_string(std::path::Path::new("/proc/net/route"), ROUTES)
+            .ok()?;
+        report::html::Network::from_proc_route(&text)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// The incidents of the last week from the journal's alert records (only
+/// those are kept while reading); none when the journal cannot be read
+/// (said on stderr).
+fn recent_incidents(path: &std::path::Path, now: i64) -> Vec<report::html::PastIncident> {
+    let skipped = std::cell::Cell::new(0);
+    let records = match super::journal::Records::open(path, &skipped) {
+        Ok(records) => records,
+        Err(e) => {
+            log(&format!(
+                "cannot read the journal for the details page: {e}"
+            ));
+            return Vec::new();
+        }
+    };
+    let mut alerts = Vec::new();
+    for record in records {
+        match record {
+            Ok(r @ Record::Alert { .. }) => alerts.push(r),
+            Ok(_) => {}
+            Err(e) => {
+                log(&format!(
+                    "cannot read the journal for the details page: {e}"
+                ));
+                break;
+            }
+        }
+    }
+    report::html::recent_incidents(&alerts, now)
 }
 
 async fn show_notice(notice: wording::Notice) -> bool {
@@ -379,5 +448,26 @@ fn open_details(path: &std::path::Path) {
             "cannot open {} with {opener}: {e}",
             path.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_where_it_looked_for_a_config() {
+        let searched = [
+            PathBuf::from("/etc/pinwatch/config.toml"),
+            PathBuf::from("/home/u/.config/pinwatch/config.toml"),
+        ];
+        assert_eq!(
+            config_source(None, &searched),
+            "defaults (no file at /etc/pinwatch/config.toml or /home/u/.config/pinwatch/config.toml)"
+        );
+        assert_eq!(
+            config_source(Some(std::path::Path::new("/x/config.toml")), &searched),
+            "/x/config.toml"
+        );
     }
 }

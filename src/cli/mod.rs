@@ -273,7 +273,7 @@ pub struct CheckArgs {
     #[arg(long = "targets", value_name = "FILE")]
     pub target_files: Vec<PathBuf>,
 
-    /// Check this service's hosts (repeatable); see pins/services.
+    /// Check this service's hosts (repeatable); `pinwatch pins list` lists the services.
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,
 

@@ -115,7 +115,12 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
     let report_path = journal_path.with_file_name("report.html");
+    let config_searched = crate::agent::layers::system_path(&env)
+        .into_iter()
+        .chain([config_path.clone()])
+        .collect();
     let agent = Agent {
+        config_searched,
         config,
         plan,
         judge,
@@ -173,8 +178,9 @@ pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandE
         body: format!("{body}\n{}", lang.tr("notify-test-note")),
         urgency: Urgency::Critical,
     };
-    crate::agent::desktop::notify::show(&notice)
-        .map_err(|e| CommandError::Other(format!("cannot show a notification: {e}")))?;
+    crate::agent::desktop::notify::show(&notice).map_err(|e| {
+        CommandError::Other(lang.tr_args("notify-test-no-session", &[("error", e)]))
+    })?;
     let output = writeln!(out, "{}\n{}", notice.summary, notice.body).and_then(|()| out.flush());
     Ok(Finished::new(0, output))
 }
@@ -209,7 +215,7 @@ pub fn history(
     };
     let rendered = match args.format {
         Format::Json => history::history_json(&path.display().to_string(), shown, out),
-        Format::Text => history::history_text(lang, shown, out),
+        Format::Text => history::history_text(lang, &path.display().to_string(), shown, out),
     };
     match rendered {
         Ok(()) => Ok(Finished::new(0, out.flush())),

@@ -64,16 +64,32 @@ pub enum HistoryError {
 
 /// `pinwatch history` as text: one line per record, then how many lines
 /// could not be read, if any.
-pub fn history_text(lang: Lang, shown: Shown<'_>, out: &mut dyn Write) -> Result<(), HistoryError> {
+///
+/// An empty journal says so, naming where it is (`journal`).
+pub fn history_text(
+    lang: Lang,
+    journal: &str,
+    shown: Shown<'_>,
+    out: &mut dyn Write,
+) -> Result<(), HistoryError> {
     let skipped_cell = match &shown {
         Shown::All(_, cell) => Some(*cell),
         Shown::Last { .. } => None,
     };
     let fixed = shown.skipped();
+    let mut any = false;
     for r in shown.into_iter() {
         writeln!(out, "{}", history_line(lang, &r?))?;
+        any = true;
     }
     let skipped = skipped_cell.map_or(fixed, Cell::get);
+    if !any && skipped == 0 {
+        writeln!(
+            out,
+            "{}",
+            lang.tr_args("history-none", &[("journal", journal.to_string())])
+        )?;
+    }
     if skipped > 0 {
         writeln!(
             out,

@@ -66,7 +66,7 @@ pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
             let stale = if s.is_stale(today) { " (STALE)" } else { "" };
             [
                 s.name.clone(),
-                format!("{} / {}", s.display_name, s.display_name_zh),
+                both_names(&s.display_name, &s.display_name_zh),
                 s.hosts.len().to_string(),
                 format!("{} ({backups} backup)", s.pins.len()),
                 format!("{}{stale}", s.review_by),
@@ -92,6 +92,16 @@ pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
     Ok(())
 }
 
+/// `English / 中文`, or the name once when both are the same (or there is
+/// no Chinese name).
+fn both_names(en: &str, zh: &str) -> String {
+    if zh.is_empty() || zh == en {
+        en.to_string()
+    } else {
+        format!("{en} / {zh}")
+    }
+}
+
 /// `pins show SERVICE` as JSON.
 pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
@@ -102,8 +112,9 @@ pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Res
 pub fn show_text(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "{} ({} / {})",
-        s.name, s.display_name, s.display_name_zh
+        "{} ({})",
+        s.name,
+        both_names(&s.display_name, &s.display_name_zh)
     )?;
     let stale = if s.is_stale(today) {
         "  STALE: a mismatch only warns until the pinset is refreshed"

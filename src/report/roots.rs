@@ -102,6 +102,13 @@ pub fn text(r: &RootsReport<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<
             lang.tr_args("roots-extra", &[("n", c.extra.to_string())])
         )?;
     }
+    if c.not_a_ca > 0 {
+        writeln!(
+            out,
+            "{}",
+            lang.tr_args("roots-not-ca-listed", &[("n", c.not_a_ca.to_string())])
+        )?;
+    }
     for e in r
         .entries
         .iter()
@@ -187,4 +194,71 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::CertFacts;
+
+    fn entry(class: Class, subject: &str) -> RootEntry {
+        RootEntry {
+            class,
+            facts: CertFacts {
+                subject: subject.into(),
+                issuer: subject.into(),
+                issuer_cn: None,
+                issuer_o: None,
+                sans: vec![],
+                not_before_unix: 0,
+                not_after_unix: 0,
+                not_before: "2026-01-01".into(),
+                not_after: "2036-01-01".into(),
+                spki_sha256: "ab".into(),
+                cert_sha256: "cd".into(),
+                is_ca: class != Class::NotCa,
+                parse_error: None,
+            },
+            expired: false,
+            locations: vec!["/etc/ssl/certs/x.pem".into()],
+            interceptor: None,
+            note: None,
+            impersonates: None,
+        }
+    }
+
+    #[test]
+    fn says_what_a_listed_block_that_is_not_counted_is() {
+        let entries = [
+            entry(Class::Extra, "CN=Corp Root"),
+            entry(Class::NotCa, "CN=printer.local"),
+        ];
+        let sources = ["/etc/ssl/certs".to_string()];
+        let report = RootsReport {
+            entries: &entries,
+            sources: &sources,
+            problems: &[],
+            all: false,
+            exit_code: 1,
+        };
+        let mut out = Vec::new();
+        text(&report, Lang::En, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let head: Vec<&str> = out.lines().take(2).collect();
+        assert_eq!(
+            head,
+            [
+                "1 extra root(s) trusted by this machine, not in Mozilla's public store:",
+                "Also listed: 1 trusted certificate(s) that are not a CA (trusted only for their own names, they cannot impersonate other websites)."
+            ]
+        );
+        assert_eq!(out.matches("\n[").count(), 2, "{out}");
+        let mut zh = Vec::new();
+        text(&report, Lang::Zh, &mut zh).unwrap();
+        let zh = String::from_utf8(zh).unwrap();
+        assert_eq!(
+            zh.lines().nth(1),
+            Some("另外列出1个不是CA的受信任证书（只对它们自己的名称有效，不能冒充其他网站）。")
+        );
+    }
 }

@@ -158,7 +158,7 @@ fn detail(lang: Lang, a: &Assessment) -> String {
 
 /// Why the machine seems offline: every target failed before any
 /// connection was made (no name resolved, or no route anywhere).
-fn offline(results: &[Assessment]) -> Option<&'static str> {
+pub(crate) fn offline(results: &[Assessment]) -> Option<&'static str> {
     let stage = |a: &Assessment| a.error.as_ref().map(|e| e.stage);
     let nothing_connected = results
         .iter()

@@ -13,6 +13,8 @@ mod support;
 mod agent;
 mod broken_chains;
 mod cli;
+mod details;
+mod first_minutes;
 mod fleet;
 mod limbo;
 mod location;

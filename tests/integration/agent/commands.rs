@@ -166,6 +166,15 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
             .is_some_and(|i| i.contains("Evil Corp Interception CA")),
         "{doc:#}"
     );
+    // The details page the agent wrote leads with the verdict, names the
+    // interceptor, and lists this incident among the recent ones.
+    let page = std::fs::read_to_string(world.journal().with_file_name("report.html"))
+        .expect("agent --once writes report.html next to the journal");
+    assert!(page.contains("data-verdict=\"intercepted\""), "{page}");
+    assert!(page.contains("Evil Corp Interceptor"), "{page}");
+    assert!(page.contains("id=\"network\""), "{page}");
+    let recent = page.split("id=\"recent\"").nth(1).unwrap_or_default();
+    assert_eq!(recent.matches("<tr><td>").count(), 1, "{page}");
     let out = status_text(&world);
     assert_eq!(out.code, 2, "{out:#?}");
     let mut lines = out.stdout.lines();

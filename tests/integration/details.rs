@@ -1,0 +1,438 @@
+//! The details page (`report.html`) rendered by the library for the cases a
+//! user meets (all clear, one interceptor across several services, a
+//! captive portal, offline, a journal with a resolved incident), in English
+//! and Chinese, loaded in headless Chromium: the DOM it builds is checked
+//! (the banner's verdict, the incident's words, nothing loaded from the
+//! network) and a screenshot is taken; one more in dark mode checks that
+//! the page follows prefers-color-scheme. With `PINWATCH_SCREENSHOTS=1` the
+//! screenshots are written to docs/screenshots/ (as in the README).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use pinwatch::agent::journal::{Journal, Record, read};
+use pinwatch::analysis::{
+    Anchor, Assessment, Attribution, CertFacts, MatchedBy, PinCheck, ServiceInfo, Verdict,
+};
+use pinwatch::i18n::Lang;
+use pinwatch::observation::{Location, Place, ProbeError, Stage};
+use pinwatch::report::Report;
+use pinwatch::report::html::{Context, Network, recent_incidents, render};
+use pinwatch::target::Target;
+
+use crate::support::process::{require, run};
+
+const NOW: i64 = 1_800_000_000;
+
+fn service(name: &str, en: &str, zh: &str, exposes: &str, exposes_zh: &str) -> ServiceInfo {
+    ServiceInfo {
+        name: name.into(),
+        display_name: en.into(),
+        display_name_zh: zh.into(),
+        exposes: exposes.into(),
+        exposes_zh: exposes_zh.into(),
+    }
+}
+
+fn cert(subject: &str, issuer: &str) -> CertFacts {
+    CertFacts {
+        subject: subject.into(),
+        issuer: issuer.into(),
+        issuer_cn: issuer
+            .strip_prefix("CN=")
+            .map(|s| s.split(", ").next().unwrap_or(s).to_string()),
+        issuer_o: None,
+        sans: vec![],
+        not_before_unix: NOW - 86_400,
+        not_after_unix: NOW + 86_400,
+        not_before: String::new(),
+        not_after: String::new(),
+        spki_sha256: "ab".repeat(32),
+        cert_sha256: "cd".repeat(32),
+        is_ca: false,
+        parse_error: None,
+    }
+}
+
+fn result(host: &str, svc: Option<ServiceInfo>, verdict: Verdict, issuer: &str) -> Assessment {
+    Assessment {
+        target: Target::new(host, 443).expect("test fixture"),
+        service: svc,
+        verdict,
+        reasons: vec![],
+        evidence: vec![],
+        interceptor: None,
+        anchor: Anchor::None,
+        chain: if issuer.is_empty() {
+            vec![]
+        } else {
+            vec![cert(&format!("CN={host}"), issuer)]
+        },
+        pins: PinCheck {
+            status: "not_checked",
+            stale: false,
+            review_by: None,
+            matched: None,
+        },
+        tls: None,
+        error: None,
+        peer: (!issuer.is_empty()).then(|| "203.0.113.7:443".to_string()),
+        via_proxy: None,
+        issuer_key: None,
+        ct: None,
+        location: None,
+        elapsed_ms: 10,
+    }
+}
+
+fn wechat() -> ServiceInfo {
+    service(
+        "wechat",
+        "WeChat",
+        "微信",
+        "your messages and contacts",
+        "你的消息和联系人",
+    )
+}
+
+fn chatgpt() -> ServiceInfo {
+    service(
+        "chatgpt",
+        "ChatGPT",
+        "ChatGPT",
+        "your prompts and files",
+        "你的提问和文件",
+    )
+}
+
+fn all_clear() -> Vec<Assessment> {
+    vec![
+        result(
+            "weixin.qq.com",
+            Some(wechat()),
+            Verdict::Ok,
+            "CN=DigiCert Global G2, O=DigiCert Inc",
+        ),
+        result(
+            "chatgpt.com",
+            Some(chatgpt()),
+            Verdict::Ok,
+            "CN=WE1, O=Google Trust Services",
+        ),
+    ]
+}
+
+fn intercepted() -> Vec<Assessment> {
+    let mitm = Attribution {
+        id: "mitmproxy".into(),
+        name: "mitmproxy".into(),
+        category: "debugging_proxy",
+        matched_by: MatchedBy::IssuerName,
+        matched: "mitmproxy".into(),
+        advice: "Someone is running mitmproxy.".into(),
+        advice_zh: "有人在运行mitmproxy。".into(),
+    };
+    [("weixin.qq.com", wechat()), ("chatgpt.com", chatgpt())]
+        .into_iter()
+        .map(|(host, svc)| {
+            let mut a = result(
+                host,
+                Some(svc),
+                Verdict::Intercepted,
+                "CN=mitmproxy, O=mitmproxy",
+            );
+            a.interceptor = Some(mitm.clone());
+            a.issuer_key = Some("spki:mitm".into());
+            a.location = Some(Location {
+                place: Place::LocalNetwork,
+                hops: Some(1),
+                method: "ttl_tls",
+            });
+            a
+        })
+        .collect()
+}
+
+fn portal() -> Vec<Assessment> {
+    vec![result(
+        "chatgpt.com",
+        Some(chatgpt()),
+        Verdict::CaptivePortal,
+        "",
+    )]
+}
+
+fn offline() -> Vec<Assessment> {
+    [("weixin.qq.com", wechat()), ("chatgpt.com", chatgpt())]
+        .into_iter()
+        .map(|(host, svc)| {
+            let mut a = result(host, Some(svc), Verdict::Unreachable, "");
+            a.error = Some(ProbeError::new(Stage::Dns, "no such name"));
+            a
+        })
+        .collect()
+}
+
+/// A real journal with an interception of WeChat and ChatGPT that was
+/// resolved, read back the way the agent reads it.
+fn history(dir: &Path) -> Vec<pinwatch::report::html::PastIncident> {
+    let path = dir.join("journal.jsonl");
+    let alert = |at: i64, kind: &str, services: &[&str]| Record::Alert {
+        at,
+        kind: kind.into(),
+        services: services.iter().map(ToString::to_string).collect(),
+        summary: String::new(),
+        shown: true,
+    };
+    let mut journal = Journal::open(&path).expect("test fixture");
+    journal
+        .append(&[
+            alert(NOW - 10 * 86_400, "suspicious", &["wechat"]),
+            alert(NOW - 9 * 86_400, "resolved", &["wechat"]),
+            alert(NOW - 7200, "interception", &["wechat", "chatgpt"]),
+            alert(NOW - 3600, "resolved", &["wechat", "chatgpt"]),
+        ])
+        .expect("test fixture");
+    drop(journal);
+    recent_incidents(&read(&path).expect("test fixture").records, NOW)
+}
+
+struct Case {
+    name: &'static str,
+    results: Vec<Assessment>,
+    history: bool,
+    verdict: &'static str,
+    /// Text the page must show, per language.
+    en: &'static [&'static str],
+    zh: &'static [&'static str],
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "all-clear",
+            results: all_clear(),
+            history: false,
+            verdict: "ok",
+            en: &[
+                "All clear: the chat services answered with their genuine certificates.",
+                "Network: wlan0, gateway 192.168.1.1",
+                "Checked at 2027-01-15 08:00:00 (UTC)",
+                "No incident in the last 7 days.",
+            ],
+            zh: &[
+                "一切正常：各聊天服务都使用了真实的证书。",
+                "网络：wlan0，网关192.168.1.1",
+                "过去7天没有事件。",
+            ],
+        },
+        Case {
+            name: "intercepted",
+            results: intercepted(),
+            history: false,
+            verdict: "intercepted",
+            en: &[
+                "Interception detected: someone can read and change what you send to the services below.",
+                "WeChat: your messages and contacts",
+                "ChatGPT: your prompts and files",
+                "mitmproxy",
+            ],
+            zh: &[
+                "检测到拦截：有人能读取和篡改你发给下列服务的内容。",
+                "微信：你的消息和联系人",
+                "ChatGPT：你的提问和文件",
+            ],
+        },
+        Case {
+            name: "captive-portal",
+            results: portal(),
+            history: false,
+            verdict: "captive_portal",
+            en: &[
+                "This network wants you to log in first (a captive portal): open a web page and log in.",
+            ],
+            zh: &["这个网络要求先登录（认证页面）：请打开一个网页并登录。"],
+        },
+        Case {
+            name: "offline",
+            results: offline(),
+            history: false,
+            verdict: "offline",
+            en: &["This machine appears to be offline: no name could be resolved."],
+            zh: &["本机似乎没有联网：没有任何域名能解析。"],
+        },
+        Case {
+            name: "history",
+            results: all_clear(),
+            history: true,
+            verdict: "ok",
+            en: &[
+                "Recent incidents (last 7 days)",
+                "2027-01-15 06:00:00",
+                "2027-01-15 07:00:00",
+                "Interception",
+                "WeChat and ChatGPT",
+            ],
+            zh: &["最近的事件（过去7天）", "拦截", "微信和ChatGPT"],
+        },
+    ]
+}
+
+fn chromium(args: &[&str], profile: &Path) -> (std::process::ExitStatus, String, String) {
+    let mut cmd = Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args);
+    run("chromium", cmd, Duration::from_secs(120))
+}
+
+/// Every `src`/`href` attribute value in `dom`.
+fn links(dom: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\"", "src='", "href='"] {
+        let mut rest = dom;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find(['"', '\'']).unwrap_or(rest.len());
+            out.push(rest[..end].to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn details_page_in_chromium() {
+    let Some(()) = require("the details page in Chromium", &[("chromium", "chromium")]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("test fixture");
+    let past = history(dir.path());
+    assert_eq!(
+        past.len(),
+        1,
+        "the 10-day-old incident is out of the window: {past:?}"
+    );
+    let shots: PathBuf = if std::env::var_os("PINWATCH_SCREENSHOTS").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+    } else {
+        dir.path().join("screenshots")
+    };
+    std::fs::create_dir_all(&shots).expect("test fixture");
+    for case in cases() {
+        for (lang, code, expected) in [(Lang::En, "en", case.en), (Lang::Zh, "zh", case.zh)] {
+            let report = Report {
+                results: &case.results,
+                warnings: &[],
+                checked_at: NOW,
+                exit_code: 0,
+            };
+            let context = Context {
+                network: Some(Network {
+                    interface: Some("wlan0".into()),
+                    gateway: Some("192.168.1.1".parse().expect("test fixture")),
+                }),
+                recent: if case.history { &past } else { &[] },
+            };
+            let page = dir.path().join(format!("{}-{code}.html", case.name));
+            let mut html = Vec::new();
+            render(&report, lang, &context, &mut html).expect("test fixture");
+            std::fs::write(&page, &html).expect("test fixture");
+            let url = format!("file://{}", page.display());
+            let profile = tempfile::tempdir().expect("test fixture");
+            let (status, dom, stderr) = chromium(&["--dump-dom", &url], profile.path());
+            assert!(status.success(), "chromium failed on {url}: {stderr}");
+            let what = format!("{} ({code})", case.name);
+            assert!(
+                dom.contains(&format!("data-verdict=\"{}\"", case.verdict)),
+                "{what}: banner verdict {} missing:\n{dom}",
+                case.verdict
+            );
+            assert_eq!(
+                dom.matches("id=\"banner\"").count(),
+                1,
+                "{what}: one banner"
+            );
+            for text in expected {
+                assert!(dom.contains(text), "{what}: {text:?} missing:\n{dom}");
+            }
+            if case.verdict == "intercepted" {
+                assert_eq!(
+                    dom.matches("class=\"incident intercepted\"").count(),
+                    1,
+                    "{what}: one block for one interceptor"
+                );
+            }
+            assert!(
+                dom.contains("<details id=\"hosts\">"),
+                "{what}: hosts collapsed"
+            );
+            assert!(
+                !dom.contains("<details id=\"hosts\" open"),
+                "{what}: hosts collapsed"
+            );
+            assert!(links(&dom).is_empty(), "{what}: loads {:?}", links(&dom));
+            assert!(!dom.contains("<script"), "{what}: has a script");
+            assert!(!dom.contains("<link"), "{what}: has a link element");
+            let shot = shots.join(format!("details-{}-{code}.png", case.name));
+            let profile = tempfile::tempdir().expect("test fixture");
+            let (status, _, stderr) = chromium(
+                &[
+                    &format!("--screenshot={}", shot.display()),
+                    "--window-size=1280,800",
+                    &url,
+                ],
+                profile.path(),
+            );
+            assert!(status.success(), "{what}: screenshot failed: {stderr}");
+            let png = std::fs::read(&shot).expect("test fixture");
+            assert!(png.starts_with(b"\x89PNG"), "{what}: not a PNG");
+        }
+    }
+    // Dark mode: the page follows prefers-color-scheme (Chromium's
+    // --force-dark-mode sets it); the background pixel says which it used.
+    let Some(()) = require(
+        "the details page in dark mode",
+        &[("convert", "imagemagick")],
+    ) else {
+        return;
+    };
+    let page = dir.path().join("intercepted-en.html");
+    let url = format!("file://{}", page.display());
+    let background = |dark: bool, shot: &Path| {
+        let profile = tempfile::tempdir().expect("test fixture");
+        let mut args = vec![
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,800".to_string(),
+        ];
+        if dark {
+            args.push("--force-dark-mode".into());
+        }
+        args.push(url.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (status, _, stderr) = chromium(&args, profile.path());
+        assert!(status.success(), "screenshot failed: {stderr}");
+        let mut cmd = Command::new("convert");
+        cmd.arg(shot).args(["-format", "%[pixel:p{5,5}]", "info:"]);
+        let (status, pixel, stderr) = run("convert", cmd, Duration::from_secs(60));
+        assert!(status.success(), "convert failed: {stderr}");
+        pixel.trim().to_string()
+    };
+    assert_eq!(
+        background(false, &dir.path().join("light.png")),
+        "srgb(255,255,255)"
+    );
+    assert_eq!(
+        background(true, &shots.join("details-intercepted-en-dark.png")),
+        "srgb(13,17,23)"
+    );
+}
