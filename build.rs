@@ -1,6 +1,38 @@
-//! Embeds the built-in knowledge base (`pins/`) into the binary: writes a
-//! table of `(relative path, include_str!(absolute path))` for every TOML
-//! and PEM file under `pins/`, so `--pins DIR` and the built-in set load the same way.
+//! Prepares the built-in knowledge base (`pins/`) at build time:
+//! - loads and validates it with pinwatch's own loader (`src/knowledge`'s
+//!   `files.rs` and `model.rs`, compiled into this script), so a bad pins
+//!   file fails the build with its file:line:column, and writes the result
+//!   as JSON (`knowledge.json`): a run deserializes it and parses no TOML;
+//! - writes a table of `(relative path, include_str!(absolute path))` for
+//!   every TOML and PEM file under `pins/` (the PEM certificates are attached
+//!   at run time; the TOML serves tests and `pins verify`).
+
+#![allow(dead_code, unused_imports)]
+
+#[path = "src/knowledge/files.rs"]
+mod files;
+#[path = "src/knowledge/model.rs"]
+mod model;
+#[path = "src/target.rs"]
+mod target;
+#[path = "src/tomlfile.rs"]
+mod tomlfile;
+#[path = "src/util/read.rs"]
+mod util_read;
+
+/// What the loader needs of `src/util.rs`.
+mod util {
+    use base64::Engine as _;
+
+    pub use crate::util_read::{PINS_FILE, ReadError, read_capped_string};
+
+    /// True when `s` is the base64 form of a 32-byte hash.
+    pub fn is_sha256_base64(s: &str) -> bool {
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .is_ok_and(|v| v.len() == 32)
+    }
+}
 
 use std::path::{Path, PathBuf};
 use std::{env, fs, io};
@@ -9,25 +41,38 @@ fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?);
     let pins = root.join("pins");
     println!("cargo:rerun-if-changed=pins");
-    let mut files = Vec::new();
-    collect(&pins, &mut files)?;
-    files.sort();
-    let mut out =
+    for source in ["files.rs", "model.rs"] {
+        println!("cargo:rerun-if-changed=src/knowledge/{source}");
+    }
+    for source in ["src/target.rs", "src/tomlfile.rs", "src/util/read.rs"] {
+        println!("cargo:rerun-if-changed={source}");
+    }
+    let mut paths = Vec::new();
+    collect(&pins, &mut paths)?;
+    paths.sort();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(io::Error::other)?);
+
+    let mut table =
         String::from("/// Built-in knowledge files: (path relative to pins/, contents).\n");
-    out.push_str("pub static FILES: &[(&str, &str)] = &[\n");
-    for file in &files {
+    table.push_str("pub static FILES: &[(&str, &str)] = &[\n");
+    let mut contents = Vec::with_capacity(paths.len());
+    for file in &paths {
         println!("cargo:rerun-if-changed={}", file.display());
         let rel = file.strip_prefix(&pins).map_err(io::Error::other)?;
         let rel = rel.to_string_lossy().replace('\\', "/");
-        out.push_str(&format!(
+        table.push_str(&format!(
             "    ({rel:?}, include_str!({:?})),\n",
             file.display().to_string()
         ));
+        contents.push((format!("pins/{rel}"), fs::read_to_string(file)?));
     }
-    out.push_str("];\n");
-    let dest =
-        PathBuf::from(env::var("OUT_DIR").map_err(io::Error::other)?).join("embedded_pins.rs");
-    fs::write(dest, out)
+    table.push_str("];\n");
+    fs::write(out_dir.join("embedded_pins.rs"), table)?;
+
+    let knowledge = files::load_files(&contents)
+        .map_err(|e| io::Error::other(format!("the built-in pins do not load: {e}")))?;
+    let json = serde_json::to_string(&knowledge).map_err(io::Error::other)?;
+    fs::write(out_dir.join("knowledge.json"), json)
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {

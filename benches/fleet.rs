@@ -488,9 +488,7 @@ fn startup(
         ca.display()
     );
     let status = Command::new("hyperfine")
-        .args([
-            "-N", "--warmup", "10", "--runs", "100", "--input", "null", "--style", "none",
-        ])
+        .args(["-N", "--warmup", "10", "--runs", "100", "--style", "none"])
         .arg("--export-json")
         .arg(&export)
         .args([&pinwatch, &openssl])

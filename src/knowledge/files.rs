@@ -19,10 +19,6 @@ use super::model::{
 use crate::tomlfile::{TomlError, TomlSource};
 use crate::util::{PINS_FILE, ReadError, is_sha256_base64, read_capped_string};
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
-}
-
 /// A knowledge file that could not be read or is wrong.
 #[derive(Debug, Error)]
 pub enum KnowledgeError {
@@ -53,6 +49,9 @@ pub enum KnowledgeError {
         "{0}: missing (a pins directory needs authorities.toml, interceptors.toml and services/*.toml)"
     )]
     Missing(String),
+    /// The knowledge prepared at build time cannot be read (a build problem).
+    #[error("built-in pins: {0}")]
+    Embedded(String),
     /// A private authority without its certificate in `certs/`.
     #[error(
         "authority `{0}` is private but certs/{0}.pem is missing: a private CA can only be an anchor with its certificate"
@@ -63,15 +62,6 @@ pub enum KnowledgeError {
 /// The most a pins directory's files may hold in all (each file also at
 /// most [`PINS_FILE`]); the built-in pins are about 200 KB.
 pub const MAX_PINS_DIR: u64 = 64 * 1024 * 1024;
-
-/// Loads the knowledge base built into the binary.
-pub fn load_embedded() -> Result<Knowledge, KnowledgeError> {
-    let files: Vec<(String, String)> = embedded::FILES
-        .iter()
-        .map(|(path, text)| (format!("pins/{path}"), (*text).to_string()))
-        .collect();
-    load_files(&files)
-}
 
 /// Loads a knowledge base from a directory laid out like `pins/`.
 pub fn load_dir(dir: &Path) -> Result<Knowledge, KnowledgeError> {
@@ -264,7 +254,7 @@ struct AuthorityEntry {
 
 /// Attaches `certs/<id>.pem` to each authority; a private CA without its
 /// certificate is an error (it could not serve as an anchor).
-fn attach_certificates(
+pub(crate) fn attach_certificates(
     authorities: &mut [Authority],
     files: &[(String, String)],
 ) -> Result<(), KnowledgeError> {
@@ -735,7 +725,7 @@ mod tests {
 
     #[test]
     fn the_built_in_set_loads_and_covers_the_core_services() {
-        let k = load_embedded().unwrap();
+        let k = crate::knowledge::load_embedded().unwrap();
         for name in ["wechat", "qq", "chatgpt"] {
             let s = k.service(name).unwrap_or_else(|| panic!("missing {name}"));
             assert!(!s.pins.is_empty(), "{name} has no pins");

@@ -1,10 +1,10 @@
 //! The validated, in-memory form of the knowledge base.
 
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything pinwatch knows, loaded and validated.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Knowledge {
     /// Chat services with their hosts and pinsets, sorted by name.
     pub services: Vec<Service>,
@@ -19,8 +19,9 @@ pub struct Knowledge {
     /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
     pub platform_roots: Vec<PlatformRoot>,
     /// The subjects of the authorities' certificates, found once (see
-    /// [`Knowledge::ca_certificates`]).
-    ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+    /// `Knowledge::ca_certificates`).
+    #[serde(skip)]
+    pub(crate) ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
 }
 
 /// A CA certificate from `pins/certs`, with its subject (the DER contents
@@ -35,7 +36,7 @@ pub struct CaCertificate<'k> {
 
 /// A root trusted by a platform's root program but not by Mozilla
 /// (pins/platform_roots.toml).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlatformRoot {
     /// Its subject.
     pub subject: String,
@@ -46,29 +47,6 @@ pub struct PlatformRoot {
 }
 
 impl Knowledge {
-    /// Every CA certificate of `pins/certs` with its subject. The subjects
-    /// are read once per knowledge base, not once per chain checked.
-    pub fn ca_certificates(&self) -> Vec<CaCertificate<'_>> {
-        let subjects = self.ca_subjects.get_or_init(|| {
-            self.authorities
-                .iter()
-                .enumerate()
-                .filter_map(|(i, a)| {
-                    let der = a.certificate.as_deref()?;
-                    let subject = crate::analysis::cert::subject_contents(der)?;
-                    Some((i, subject))
-                })
-                .collect()
-        });
-        subjects
-            .iter()
-            .filter_map(|(i, subject)| {
-                let der = self.authorities.get(*i)?.certificate.as_deref()?;
-                Some(CaCertificate { der, subject })
-            })
-            .collect()
-    }
-
     /// The certificates of the known intermediate CAs (`pins/certs`), which
     /// complete the chain of a server that forgets to send its intermediate,
     /// as browsers do with their preloaded intermediates.
@@ -81,7 +59,7 @@ impl Knowledge {
 }
 
 /// A root that Mozilla's store no longer has (pins/root_store_changes.toml).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RemovedRoot {
     /// Its subject.
     pub subject: String,
@@ -92,7 +70,7 @@ pub struct RemovedRoot {
 }
 
 /// A named CA key, shared between services.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Authority {
     /// Stable identifier that pins refer to.
     pub id: String,
@@ -112,7 +90,7 @@ pub struct Authority {
 }
 
 /// A chat service: its hosts and the CA keys it is expected to use.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Service {
     /// Stable identifier (`wechat`).
     pub name: String,
@@ -137,7 +115,7 @@ pub struct Service {
 }
 
 /// A host a service covers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HostRule {
     /// Lowercase DNS name.
     pub name: String,
@@ -146,7 +124,7 @@ pub struct HostRule {
 }
 
 /// One key of a pinset.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pin {
     /// SPKI SHA-256, base64.
     pub spki_sha256: String,
@@ -159,7 +137,7 @@ pub struct Pin {
 }
 
 /// Kind of interception product.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Antivirus or endpoint security scanning HTTPS.
@@ -194,7 +172,7 @@ impl Category {
 }
 
 /// A known interception product.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Interceptor {
     /// Stable identifier.
     pub id: String,
@@ -213,7 +191,7 @@ pub struct Interceptor {
 }
 
 /// How a certificate is recognised as an interceptor's.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum MatchRule {
     /// A certificate in the chain has this key.
     Spki {
@@ -225,14 +203,16 @@ pub enum MatchRule {
     /// A certificate's issuer matches these patterns (all given must match).
     Issuer {
         /// Pattern for the issuer CommonName.
+        #[serde(with = "pattern")]
         cn: Option<Regex>,
         /// Pattern for the issuer Organization.
+        #[serde(with = "pattern")]
         o: Option<Regex>,
     },
 }
 
 /// A key that a captive portal is known to present.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PortalKey {
     /// Which portal.
     pub label: String,
@@ -305,5 +285,25 @@ impl Service {
     /// Whether the pinset is past its review date on `today`.
     pub fn is_stale(&self, today: time::Date) -> bool {
         today > self.review_by
+    }
+}
+
+/// A regular expression kept as its pattern (for the knowledge prepared at
+/// build time).
+mod pattern {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(re: &Option<Regex>, s: S) -> Result<S::Ok, S::Error> {
+        match re {
+            Some(re) => s.serialize_some(re.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|p| Regex::new(&p).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }

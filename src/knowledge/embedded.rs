@@ -1,0 +1,55 @@
+//! The built-in knowledge base, prepared at build time: build.rs loads and
+//! validates `pins/` with the same code as `--pins DIR` and writes the
+//! result as JSON; a run reads that JSON (no TOML, no validation) and
+//! attaches the CA certificates from the embedded PEM files.
+
+use super::files::{KnowledgeError, attach_certificates};
+use super::model::Knowledge;
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
+}
+
+/// The validated knowledge, as JSON, written by build.rs.
+static PREPARED: &str = include_str!(concat!(env!("OUT_DIR"), "/knowledge.json"));
+
+/// Loads the knowledge base built into the binary.
+pub fn load_embedded() -> Result<Knowledge, KnowledgeError> {
+    let mut knowledge: Knowledge =
+        serde_json::from_str(PREPARED).map_err(|e| KnowledgeError::Embedded(e.to_string()))?;
+    let pems: Vec<(String, String)> = files::FILES
+        .iter()
+        .filter(|(path, _)| path.ends_with(".pem"))
+        .map(|(path, text)| (format!("pins/{path}"), (*text).to_string()))
+        .collect();
+    attach_certificates(&mut knowledge.authorities, &pems)?;
+    Ok(knowledge)
+}
+
+/// The built-in files themselves, as `--pins DIR` would read them.
+#[cfg(test)]
+pub fn embedded_files() -> Vec<(String, String)> {
+    files::FILES
+        .iter()
+        .map(|(path, text)| (format!("pins/{path}"), (*text).to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_knowledge_is_what_the_files_say() {
+        let prepared = load_embedded().unwrap();
+        let parsed = super::super::load_files(&embedded_files()).unwrap();
+        assert!(prepared.services.len() > 10);
+        assert_eq!(format!("{prepared:?}"), format!("{parsed:?}"));
+        assert!(
+            prepared
+                .authorities
+                .iter()
+                .any(|a| a.kind == "private" && a.certificate.is_some())
+        );
+    }
+}
