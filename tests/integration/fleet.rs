@@ -683,3 +683,27 @@ fn jsonl_streams_each_result_as_it_finishes() {
     assert_eq!(second["verdict"], "unreachable");
     assert_eq!(status.code(), Some(0), "ok among unreachable is ok");
 }
+
+/// The shipped service and timer pass `systemd-analyze verify`, with
+/// ExecStart pointing at the binary under test.
+#[test]
+fn shipped_systemd_units_verify() {
+    let Some(()) = require("systemd-analyze verify", &[("systemd-analyze", "systemd")]) else {
+        return;
+    };
+    let world = World::new();
+    let units = world.path("units");
+    std::fs::create_dir_all(&units).expect("create the units directory");
+    for name in ["pinwatch-metrics.service", "pinwatch-metrics.timer"] {
+        let text = std::fs::read_to_string(packaging("systemd").join(name)).expect("read the unit");
+        let text = text.replace("/usr/bin/pinwatch", env!("CARGO_BIN_EXE_pinwatch"));
+        write_file(&units.join(name), &text);
+    }
+    let mut cmd = Command::new("systemd-analyze");
+    cmd.args(["verify", "--man=no"])
+        .arg(units.join("pinwatch-metrics.service"))
+        .arg(units.join("pinwatch-metrics.timer"));
+    let (status, stdout, stderr) = run("systemd-analyze", cmd, Duration::from_secs(60));
+    assert!(status.success(), "{status}\n{stdout}\n{stderr}");
+    assert_eq!(stderr.trim(), "", "no complaint: {stdout}");
+}
