@@ -79,9 +79,7 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     let server_config = pki.server_config()?;
-    let listener = in_namespace(&net.server, || {
-        StdListener::bind((SERVER_ADDR, SERVER_PORT)).map_err(BoxError::from)
-    })?;
+    let listener = in_namespace(&net.server, || listen((SERVER_ADDR, SERVER_PORT)))?;
     runtime.spawn(serve(listener, server_config.clone()));
 
     let limit = in_namespace(&net.client, || one_handshake(&pki, 7))?;
@@ -220,6 +218,19 @@ impl ResolvesServerCert for BySni {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.0.get(hello.server_name()?).cloned()
     }
+}
+
+/// A listening socket with a backlog for every target at once (std's
+/// `TcpListener::bind` allows 128: the rest of a burst of SYNs would be
+/// dropped and retried a second later).
+fn listen(addr: (&str, u16)) -> Result<StdListener, BoxError> {
+    use socket2::{Domain, Socket, Type};
+    let addr: SocketAddr = format!("{}:{}", addr.0, addr.1).parse()?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(4096)?;
+    Ok(socket.into())
 }
 
 /// Serves TLS on `listener` until the runtime stops.
