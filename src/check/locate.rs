@@ -16,13 +16,6 @@ use crate::probe::trace::{self, TraceRequest};
 /// How long one trace may take.
 pub const TRACE_BUDGET: Duration = Duration::from_millis(1000);
 
-/// Categories of products that install themselves on the device.
-const ON_DEVICE: [Category; 3] = [
-    Category::Antivirus,
-    Category::ParentalControl,
-    Category::AdwareMalware,
-];
-
 /// Fills in `location` for every intercepted result.
 pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -55,7 +48,7 @@ pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
             let on_device = results[i]
                 .interceptor
                 .as_ref()
-                .is_some_and(|att| ON_DEVICE.iter().any(|c| c.as_str() == att.category));
+                .is_some_and(|att| Category::installs_on_device(att.category));
             let mut location = location.clone();
             if on_device && matches!(location.place, Place::LocalNetwork | Place::Unknown) {
                 location.place = Place::ThisDevice;

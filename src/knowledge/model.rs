@@ -157,6 +157,19 @@ pub enum Category {
 }
 
 impl Category {
+    /// Whether products of the category named `category` (its `as_str`)
+    /// install themselves on the device (antivirus, parental control,
+    /// adware): their interception happens on this device.
+    pub fn installs_on_device(category: &str) -> bool {
+        [
+            Category::Antivirus,
+            Category::ParentalControl,
+            Category::AdwareMalware,
+        ]
+        .iter()
+        .any(|c| c.as_str() == category)
+    }
+
     /// The stable string used in JSON and pins files.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -9,14 +9,6 @@ use crate::i18n::Lang;
 use crate::knowledge::Category;
 use crate::observation::Place;
 
-/// Products that install themselves on the device: their own advice fits
-/// only when the interception happens on this device.
-const ON_DEVICE: [Category; 3] = [
-    Category::Antivirus,
-    Category::ParentalControl,
-    Category::AdwareMalware,
-];
-
 /// `": "` in English, `"："` in Chinese (a full-width colon takes no space).
 pub fn colon(lang: Lang) -> &'static str {
     match lang {
@@ -133,7 +125,7 @@ pub fn exposures(lang: Lang, incident: &Incident) -> Vec<String> {
 /// What to do, from product, place, trust and proxy together.
 pub fn advice(lang: Lang, incident: &Incident) -> String {
     let product = incident.interceptor.as_ref();
-    let on_device = product.is_some_and(|p| ON_DEVICE.iter().any(|c| c.as_str() == p.category));
+    let on_device = product.is_some_and(|p| Category::installs_on_device(p.category));
     let product_advice = || product.map(|p| lang.pick(&p.advice, &p.advice_zh).to_string());
     let tool = || {
         product
