@@ -2,9 +2,9 @@
 //! about one handshake, not one per wave of targets.
 //!
 //! Two network namespaces of the bench's own, "client" and "server", are
-//! joined by a user-space forwarder (`benches/delay_forwarder.py`) that
-//! moves every IP packet between a TUN device in each and holds it
-//! 50 ms on the way: a 100 ms round trip for every packet, SYN
+//! joined by a user-space forwarder (`fleet/forwarder.rs`, threads of this
+//! bench) that moves every IP packet between a TUN device in each and
+//! holds it 50 ms on the way: a 100 ms round trip for every packet, SYN
 //! included (this kernel has no `sch_netem`). In the server namespace one
 //! TLS server (rustls, ECDSA P-256, one port) presents a certificate for
 //! each of N names, chosen by SNI. In the client namespace the bench
@@ -26,11 +26,14 @@
 //! (10.213.9.1 and 10.213.9.2) and 127.0.0.1; everything it starts, it
 //! stops, and it deletes its namespaces.
 
+#[path = "fleet/forwarder.rs"]
+mod forwarder;
+
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,8 +75,11 @@ fn main() -> Result<(), BoxError> {
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &pki.ca_pem)?;
 
-    let net = Namespaces::create()?;
-    let _forwarder = net.start_forwarder(one_way)?;
+    if std::env::var_os("PINWATCH_BENCH_SERVE").is_some() {
+        return serve_on_loopback(&pki, dir.path(), &ca_file, &sizes);
+    }
+    let mut net = Namespaces::create()?;
+    net.start_forwarder(one_way)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -93,9 +99,9 @@ fn main() -> Result<(), BoxError> {
         ms(limit)
     );
     println!(
-        "| targets | pinwatch | limit | ratio | pinwatch CPU | peak RSS | openssl s_client, xargs -P 32 |"
+        "| targets | pinwatch | limit | ratio | bare rustls, all at once | pinwatch CPU | server + forwarder CPU | peak RSS | openssl s_client, xargs -P 32 |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut rss = HashMap::new();
     for &n in &sizes {
         let list = dir.path().join(format!("targets-{n}.txt"));
@@ -104,8 +110,11 @@ fn main() -> Result<(), BoxError> {
         let mut times = Vec::new();
         let mut peaks = Vec::new();
         let mut cpus = Vec::new();
+        let mut server_cpus = Vec::new();
         for _ in 0..RUNS {
+            let before = own_cpu();
             let m = in_namespace(&net.client, || run_pinwatch(&list, &ca_file, n))?;
+            server_cpus.push(own_cpu().saturating_sub(before));
             times.push(m.wall);
             peaks.push(m.peak_kib);
             cpus.push(m.cpu);
@@ -113,18 +122,27 @@ fn main() -> Result<(), BoxError> {
         let took = median(times);
         let peak = median(peaks);
         let cpu = median(cpus);
+        let server_cpu = median(server_cpus);
         rss.insert(n, peak);
+        let bare = median(
+            (0..RUNS)
+                .map(|_| in_namespace(&net.client, || bare_handshakes(&pki, n)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
         let openssl = median(
             (0..RUNS)
                 .map(|_| in_namespace(&net.client, || run_openssl(&list, &ca_file)))
                 .collect::<Result<Vec<_>, _>>()?,
         );
         println!(
-            "| {n} | {:.0} ms | {:.0} ms | {:.2}x | {:.0} ms | {:.1} MiB | {:.0} ms ({:.1}x) |",
+            "| {n} | {:.0} ms | {:.0} ms | {:.2}x | {:.0} ms ({:.2}x) | {:.0} ms | {:.0} ms | {:.1} MiB | {:.0} ms ({:.1}x) |",
             ms(took),
             ms(limit),
             took.as_secs_f64() / limit.as_secs_f64(),
+            ms(bare),
+            bare.as_secs_f64() / limit.as_secs_f64(),
             ms(cpu),
+            ms(server_cpu),
             peak as f64 / 1024.0,
             ms(openssl),
             openssl.as_secs_f64() / limit.as_secs_f64()
@@ -138,6 +156,36 @@ fn main() -> Result<(), BoxError> {
     }
     drop(net);
     startup(&runtime, &pki, &ca_file, dir.path())?;
+    Ok(())
+}
+
+/// `PINWATCH_BENCH_SERVE=1`: only the bench's TLS server, on 127.0.0.1
+/// with no added delay, until standard input closes, for profiling
+/// pinwatch by hand (it prints the command to run).
+fn serve_on_loopback(pki: &Pki, dir: &Path, ca: &Path, sizes: &[usize]) -> Result<(), BoxError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let listener = listen(("127.0.0.1", 0))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(serve(listener, pki.server_config()?));
+    let n = sizes.iter().copied().max().unwrap_or(1);
+    let list = dir.join(format!("targets-{n}.txt"));
+    std::fs::write(
+        &list,
+        (0..n).map(name).collect::<Vec<_>>().join("\n") + "\n",
+    )?;
+    println!(
+        "serving {n} names on {addr}; until standard input closes. Run:\n  \
+         SSL_CERT_FILE={ca} {} check --targets {} --connect-to ::{addr} --public-roots {ca} \
+         --no-proxy --no-portal-check --format nagios",
+        env!("CARGO_BIN_EXE_pinwatch"),
+        list.display(),
+        ca = ca.display(),
+    );
+    let _ = std::io::stdout().flush();
+    std::io::copy(&mut std::io::stdin(), &mut std::io::sink())?;
     Ok(())
 }
 
@@ -184,6 +232,20 @@ impl Pki {
             leaves,
             key: PrivatePkcs8KeyDer::from(key.serialize_der()),
         })
+    }
+
+    /// A rustls client trusting the bench CA.
+    fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, BoxError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(self.ca_der.clone())?;
+        Ok(Arc::new(
+            rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+        ))
     }
 
     fn server_config(&self) -> Result<Arc<ServerConfig>, BoxError> {
@@ -258,16 +320,7 @@ async fn serve(listener: StdListener, config: Arc<ServerConfig>) {
 /// The median time of `runs` TCP connects plus TLS handshakes (rustls,
 /// trusting the bench CA) to the first name.
 fn one_handshake(pki: &Pki, runs: usize) -> Result<Duration, BoxError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(pki.ca_der.clone())?;
-    let config = Arc::new(
-        rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth(),
-    );
+    let config = pki.client_config()?;
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
@@ -282,20 +335,75 @@ fn one_handshake(pki: &Pki, runs: usize) -> Result<Duration, BoxError> {
     Ok(median(times))
 }
 
+/// CPU time (user + system) of this process so far: the TLS server and
+/// the forwarder, while pinwatch runs.
+fn own_cpu() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_SELF).map_or(Duration::ZERO, |u| {
+        let (user, system) = (u.user_time(), u.system_time());
+        let micros = |t: nix::sys::time::TimeVal| {
+            Duration::from_secs(t.tv_sec().max(0) as u64)
+                + Duration::from_micros(t.tv_usec().max(0) as u64)
+        };
+        micros(user) + micros(system)
+    })
+}
+
+/// The floor: `n` TCP + TLS handshakes at once from a bare tokio-rustls
+/// client (2 worker threads, as pinwatch on this machine, the bench CA
+/// trusted, no analysis, no output), on a runtime of its own: what the
+/// machine and the round trip allow before pinwatch does anything.
+fn bare_handshakes(pki: &Pki, n: usize) -> Result<Duration, BoxError> {
+    let config = pki.client_config()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    let failures = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..n {
+            let connector = tokio_rustls::TlsConnector::from(config.clone());
+            tasks.spawn(async move {
+                let name = ServerName::try_from(name(i)).ok()?;
+                let tcp = tokio::net::TcpStream::connect((SERVER_ADDR, SERVER_PORT))
+                    .await
+                    .ok()?;
+                connector.connect(name, tcp).await.ok().map(drop)
+            });
+        }
+        let mut failures = 0;
+        while let Some(done) = tasks.join_next().await {
+            if !matches!(done, Ok(Some(()))) {
+                failures += 1;
+            }
+        }
+        failures
+    });
+    let took = started.elapsed();
+    if failures > 0 {
+        return Err(format!("{failures} of {n} bare handshakes failed").into());
+    }
+    Ok(took)
+}
+
 /// Runs `cmd` under a Python wrapper that reports the child's wall time,
-/// peak RSS (KiB) and CPU time.
+/// peak RSS (KiB) and CPU time, from `wait4` on that child alone (not
+/// RUSAGE_CHILDREN, which also counts what Python's own start-up ran).
 fn measured(cmd: &[&str], envs: &[(&str, &str)]) -> Result<Measured, BoxError> {
     let out = Command::new("python3")
         .arg("-c")
         .arg(
-            "import resource, subprocess, sys, time\n\
+            "import os, subprocess, sys, time\n\
              t = time.monotonic()\n\
-             p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n\
+             p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n\
+             out = p.stdout.read()\n\
+             _, status, r = os.wait4(p.pid, 0)\n\
              took = time.monotonic() - t\n\
-             r = resource.getrusage(resource.RUSAGE_CHILDREN)\n\
-             sys.stdout.write('%d %.6f %d %.6f\\n' % (p.returncode, took, r.ru_maxrss, r.ru_utime + r.ru_stime))\n\
+             code = os.waitstatus_to_exitcode(status)\n\
+             sys.stdout.write('%d %.6f %d %.6f\\n' % (code, took, r.ru_maxrss, r.ru_utime + r.ru_stime))\n\
              sys.stdout.flush()\n\
-             sys.stdout.buffer.write(p.stdout)",
+             sys.stdout.buffer.write(out)",
         )
         .args(cmd)
         .envs(envs.iter().copied())
@@ -335,23 +443,24 @@ struct Measured {
 fn run_pinwatch(list: &Path, ca: &Path, n: usize) -> Result<Measured, BoxError> {
     let connect_to = format!("::{SERVER_ADDR}:{SERVER_PORT}");
     let (list, ca) = (list.display().to_string(), ca.display().to_string());
-    let m = measured(
-        &[
-            env!("CARGO_BIN_EXE_pinwatch"),
-            "check",
-            "--targets",
-            &list,
-            "--connect-to",
-            &connect_to,
-            "--public-roots",
-            &ca,
-            "--no-proxy",
-            "--no-portal-check",
-            "--format",
-            "nagios",
-        ],
-        &[("SSL_CERT_FILE", &ca)],
-    )?;
+    // PINWATCH_BENCH_WRAP: a command to run pinwatch under (a profiler).
+    let wrap = std::env::var("PINWATCH_BENCH_WRAP").unwrap_or_default();
+    let mut cmd: Vec<&str> = wrap.split_whitespace().collect();
+    cmd.extend([
+        env!("CARGO_BIN_EXE_pinwatch"),
+        "check",
+        "--targets",
+        &list,
+        "--connect-to",
+        &connect_to,
+        "--public-roots",
+        &ca,
+        "--no-proxy",
+        "--no-portal-check",
+        "--format",
+        "nagios",
+    ]);
+    let m = measured(&cmd, &[("SSL_CERT_FILE", &ca)])?;
     let expected = format!("PINWATCH OK - {n} ok |");
     if !m.stdout.starts_with(&expected) {
         let first = m.stdout.lines().next().unwrap_or_default();
@@ -390,10 +499,12 @@ fn in_namespace<T: Send>(
     })
 }
 
-/// The two namespaces, each with a TUN device `pwt` and an address, up.
+/// The two namespaces, each with a TUN device `pwt` and an address, up,
+/// and the forwarder between them once started.
 struct Namespaces {
     client: String,
     server: String,
+    forwarder: Option<forwarder::Forwarder>,
 }
 
 impl Namespaces {
@@ -402,6 +513,7 @@ impl Namespaces {
         let net = Namespaces {
             client: format!("pwbench-c-{pid}"),
             server: format!("pwbench-s-{pid}"),
+            forwarder: None,
         };
         for (ns, addr) in [(&net.client, CLIENT_ADDR), (&net.server, SERVER_ADDR)] {
             ip(&["netns", "add", ns])?;
@@ -413,46 +525,28 @@ impl Namespaces {
         Ok(net)
     }
 
-    /// Starts the forwarder; it stops when its stdin closes (this guard drops).
-    fn start_forwarder(&self, one_way: Duration) -> Result<Forwarder, BoxError> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/delay_forwarder.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(&self.client)
-            .arg(&self.server)
-            .arg(one_way.as_secs_f64().to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            BufReader::new(out).read_line(&mut line)?;
-        }
-        if line.trim() != "ready" {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("the forwarder did not start: `{}`", line.trim()).into());
-        }
-        Ok(Forwarder(child))
+    /// Starts the forwarder between the two TUN devices; it stops when
+    /// the namespaces are dropped.
+    fn start_forwarder(&mut self, one_way: Duration) -> Result<(), BoxError> {
+        let client = in_namespace(&self.client, || Ok(forwarder::open_tun("pwt")?))?;
+        let server = in_namespace(&self.server, || Ok(forwarder::open_tun("pwt")?))?;
+        self.forwarder = Some(forwarder::Forwarder::start(client, server, one_way));
+        Ok(())
     }
 }
 
 impl Drop for Namespaces {
     fn drop(&mut self) {
+        // Deleting the devices ends the forwarder's reads.
+        for ns in [&self.client, &self.server] {
+            let _ = ip(&["-n", ns, "link", "delete", "pwt"]);
+        }
+        if let Some(forwarder) = self.forwarder.take() {
+            forwarder.join();
+        }
         for ns in [&self.client, &self.server] {
             let _ = ip(&["netns", "delete", ns]);
         }
-    }
-}
-
-/// The running forwarder; dropping it stops it.
-struct Forwarder(Child);
-
-impl Drop for Forwarder {
-    fn drop(&mut self) {
-        drop(self.0.stdin.take());
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

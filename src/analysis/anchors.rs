@@ -238,7 +238,7 @@ impl TrustStore {
         time: UnixTime,
     ) -> Result<Vec<String>, webpki::Error> {
         let path = ee.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
+            &super::signatures::ALGORITHMS,
             &self.anchors,
             intermediates,
             time,

@@ -277,12 +277,17 @@ fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> V
     let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
         u64::try_from(ctx.now).unwrap_or(0),
     ));
-    let mut completed = obs.chain.clone();
-    completed.extend(
-        ctx.knowledge
-            .known_intermediates()
-            .map(|d| CertificateDer::from(d.to_vec())),
-    );
+    // Borrowed: the known intermediates are not copied for every chain.
+    let completed: Vec<CertificateDer<'_>> = obs
+        .chain
+        .iter()
+        .map(|c| CertificateDer::from(c.as_ref()))
+        .chain(
+            ctx.knowledge
+                .known_intermediates()
+                .map(CertificateDer::from),
+        )
+        .collect();
     let public = ctx.public.validate(&completed, now);
     let problem = match public {
         PathStatus::Valid(path) => return Validity::Public(path),

@@ -25,6 +25,7 @@ pub mod findings;
 pub mod incident;
 pub mod path;
 pub mod rules;
+pub mod signatures;
 pub mod verdict;
 
 use serde::Serialize;

@@ -7,7 +7,10 @@
 //! that breaks a pathLen rule, still has every certificate signed by the
 //! next key up to a key the world knows. Full validation (dates,
 //! constraints, usage) is rustls-webpki's job in `anchors`; this module only
-//! follows signatures, checked with x509-parser over ring.
+//! follows signatures, checked with rustls-webpki's algorithms through the
+//! run's memo in `signatures` (so a signature webpki also checks costs one
+//! verification), and with x509-parser for the algorithms webpki does not
+//! offer (SHA-1 RSA of old intermediates).
 //!
 //! Certificates come from the network: the search is breadth-first over
 //! the certificates offered (each visited once), with a budget of
@@ -21,6 +24,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::anchors::{TrustStore, der_contents};
+use super::signatures::{self, Signed};
 use crate::knowledge::CaCertificate;
 use crate::util::sha256_base64;
 
@@ -160,6 +164,7 @@ pub struct Ends<'a> {
 
 struct Node<'d> {
     cert: X509Certificate<'d>,
+    der: &'d [u8],
     source: Source,
     spki_sha256: String,
 }
@@ -180,6 +185,7 @@ pub fn signature_path(
             let spki_sha256 = sha256_base64(cert.public_key().raw);
             nodes.push(Node {
                 cert,
+                der,
                 source: Source::Presented(i),
                 spki_sha256,
             });
@@ -207,6 +213,7 @@ pub fn signature_path(
                 let spki_sha256 = sha256_base64(cert.public_key().raw);
                 nodes.push(Node {
                     cert,
+                    der: ca.der,
                     source: Source::Known,
                     spki_sha256,
                 });
@@ -376,25 +383,30 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
     }
 
     fn signed_by_node(&mut self, i: usize, j: usize) -> bool {
-        let key = self.nodes[j].cert.public_key();
-        self.check(i, key)
+        let spki = self.nodes[j].cert.public_key().raw;
+        self.check(i, spki)
     }
 
     fn signed_by_der(&mut self, i: usize, spki: &[u8]) -> bool {
-        match SubjectPublicKeyInfo::from_der(spki) {
-            Ok((_, key)) => self.check(i, &key),
-            Err(_) => false,
-        }
+        self.check(i, spki)
     }
 
-    fn check(&mut self, i: usize, key: &SubjectPublicKeyInfo<'_>) -> bool {
+    /// Whether node `i` was signed by the key `spki` (DER).
+    fn check(&mut self, i: usize, spki: &[u8]) -> bool {
         if self.checks >= SIGNATURE_BUDGET {
             self.unverifiable
                 .get_or_insert_with(|| format!("more than {SIGNATURE_BUDGET} signature checks"));
             return false;
         }
         self.checks += 1;
-        match self.nodes[i].cert.verify_signature(Some(key)) {
+        let by_webpki = Signed::of(self.nodes[i].der).and_then(|s| signatures::signed_by(&s, spki));
+        if let Some(valid) = by_webpki {
+            return valid;
+        }
+        let Ok((_, key)) = SubjectPublicKeyInfo::from_der(spki) else {
+            return false;
+        };
+        match self.nodes[i].cert.verify_signature(Some(&key)) {
             Ok(()) => true,
             Err(X509Error::SignatureUnsupportedAlgorithm) => {
                 let alg = self.nodes[i]

@@ -5,7 +5,12 @@
 //! Trust is decided afterwards, by `analysis`, from the recorded chain. The
 //! handshake signature is still verified with the leaf's key, so a recorded
 //! chain is one whose private key the peer holds.
+//!
+//! One verifier (and one client configuration) serves every probe of a run;
+//! each probe's handshake runs inside [`recording`], which gives the
+//! verifier that probe's slot for the chain.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use rustls::DigitallySignedStruct;
@@ -17,17 +22,28 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 /// The chain the peer presented, shared between the verifier and the probe.
 pub type RecordedChain = Arc<Mutex<Vec<CertificateDer<'static>>>>;
 
-/// Accepts any server certificate and records the chain. Not a trust decision.
+tokio::task_local! {
+    /// Where the handshake running in this task records its chain.
+    static RECORDING: RecordedChain;
+}
+
+/// Runs `handshake` with `slot` as the place its verifier records the
+/// chain the peer presents.
+pub async fn recording<F: Future>(slot: RecordedChain, handshake: F) -> F::Output {
+    RECORDING.scope(slot, handshake).await
+}
+
+/// Accepts any server certificate and records the chain (in the slot of the
+/// [`recording`] it runs in). Not a trust decision.
 #[derive(Debug)]
 pub struct RecordingVerifier {
     provider: Arc<CryptoProvider>,
-    recorded: RecordedChain,
 }
 
 impl RecordingVerifier {
-    /// A verifier that stores each presented chain into `recorded`.
-    pub fn new(provider: Arc<CryptoProvider>, recorded: RecordedChain) -> Self {
-        RecordingVerifier { provider, recorded }
+    /// A verifier that checks handshake signatures with `provider`.
+    pub fn new(provider: Arc<CryptoProvider>) -> Self {
+        RecordingVerifier { provider }
     }
 }
 
@@ -43,9 +59,13 @@ impl ServerCertVerifier for RecordingVerifier {
         let mut chain = Vec::with_capacity(1 + intermediates.len());
         chain.push(end_entity.clone().into_owned());
         chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
-        if let Ok(mut slot) = self.recorded.lock() {
-            *slot = chain;
-        }
+        // Outside a `recording` there is nowhere to keep it (never the case
+        // in the probe, which always runs its handshakes inside one).
+        let _ = RECORDING.try_with(|slot| {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = chain;
+            }
+        });
         Ok(ServerCertVerified::assertion())
     }
 

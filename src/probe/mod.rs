@@ -10,7 +10,7 @@ pub mod proxy;
 pub mod trace;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
@@ -143,16 +143,20 @@ async fn run(
         }
     };
 
-    let config = client_config(recorded.clone())?;
+    let config = client_config()?;
     let server_name = ServerName::try_from(target.host.clone()).map_err(|_| {
         ProbeError::new(
             Stage::Tls,
             format!("`{}` cannot be sent as SNI", target.host),
         )
     })?;
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connector = tokio_rustls::TlsConnector::from(config);
     let has_chain = || recorded.lock().is_ok_and(|c| !c.is_empty());
-    let tls = timeout_at(deadline, connector.connect(server_name, &mut stream))
+    let handshake = danger::recording(
+        recorded.clone(),
+        connector.connect(server_name, &mut stream),
+    );
+    let tls = timeout_at(deadline, handshake)
         .await
         .map_err(within(Stage::Tls))?
         .map_err(|e| error::tls_failure(&e, has_chain()))?;
@@ -176,19 +180,40 @@ async fn run(
     Ok(())
 }
 
-pub(crate) fn client_config(recorded: danger::RecordedChain) -> Result<ClientConfig, ProbeError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = Arc::new(RecordingVerifier::new(provider.clone(), recorded));
+/// The probe's TLS client configuration, built once and shared by every
+/// probe: the recording verifier, ALPN as a browser offers it, no session
+/// resumption (every check must see the full chain), and the cipher suites
+/// in the order browsers prefer them (AES-128-GCM first: also the cheaper
+/// key schedule, SHA-256).
+pub(crate) fn client_config() -> Result<Arc<ClientConfig>, ProbeError> {
+    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> = LazyLock::new(build_config);
+    CONFIG
+        .clone()
+        .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))
+}
+
+fn build_config() -> Result<Arc<ClientConfig>, String> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites.sort_by_key(|s| {
+        use rustls::CipherSuite as C;
+        matches!(
+            s.suite(),
+            C::TLS13_AES_256_GCM_SHA384
+                | C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+                | C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+        )
+    });
+    let provider = Arc::new(provider);
+    let verifier = Arc::new(RecordingVerifier::new(provider.clone()));
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))?
+        .map_err(|e| e.to_string())?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
-    // Every check must see the full chain: never resume a session.
     config.resumption = Resumption::disabled();
-    Ok(config)
+    Ok(Arc::new(config))
 }
 
 async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ProbeError> {

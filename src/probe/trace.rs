@@ -157,16 +157,13 @@ async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStrea
 /// was issued by `forged_issuer`.
 async fn forged_answer(mut stream: TcpStream, host: &str, forged_issuer: &str) -> bool {
     let recorded = Arc::new(Mutex::new(Vec::new()));
-    let (Ok(config), Ok(name)) = (
-        client_config(recorded.clone()),
-        ServerName::try_from(host.to_string()),
-    ) else {
+    let (Ok(config), Ok(name)) = (client_config(), ServerName::try_from(host.to_string())) else {
         return false;
     };
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connector = tokio_rustls::TlsConnector::from(config);
     // The handshake may fail after the certificate (we accept anything, the
     // peer may not): what matters is the certificate it sent.
-    let _ = connector.connect(name, &mut stream).await;
+    let _ = super::danger::recording(recorded.clone(), connector.connect(name, &mut stream)).await;
     let leaf = recorded.lock().ok().and_then(|c| c.first().cloned());
     leaf.is_some_and(|der| crate::analysis::CertFacts::from_der(&der).issuer == forged_issuer)
 }
