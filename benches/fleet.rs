@@ -11,9 +11,12 @@
 //! measures:
 //! - the limit: one TCP + TLS handshake to one name (rustls, median);
 //! - `pinwatch check` of N names with default options (`--targets`, one
-//!   `--connect-to`), wall time and peak RSS (getrusage of a Python
-//!   wrapper's child), and from the RSS at N = 1 and N = 1024 the memory
-//!   per target in flight;
+//!   `--connect-to`), wall time, and CPU time and peak RSS of pinwatch
+//!   alone (`wait4` in a Python wrapper), and from the RSS at N = 1 and
+//!   N = 1024 the memory per target in flight;
+//! - the floor: the same N handshakes at once from a bare tokio-rustls
+//!   client, no analysis; and the CPU the bench's own server and forwarder
+//!   spent while pinwatch ran (they share the machine's cores with it);
 //! - the baseline admins run today: `openssl s_client` for each name,
 //!   32 at a time (`xargs -P 32`).
 //!
@@ -25,6 +28,10 @@
 //! the release binary). Traffic stays inside the namespaces it creates
 //! (10.213.9.1 and 10.213.9.2) and 127.0.0.1; everything it starts, it
 //! stops, and it deletes its namespaces.
+//!
+//! `PINWATCH_BENCH_SERVE=1`: only serve the names on 127.0.0.1 (no delay)
+//! and print the pinwatch command to profile; `PINWATCH_BENCH_WRAP=CMD`:
+//! run each pinwatch check under CMD (e.g. `perf record -g -o FILE`).
 
 #[path = "fleet/forwarder.rs"]
 mod forwarder;
