@@ -65,7 +65,7 @@ fn by_key(interceptors: &[Interceptor], spkis: &[&str]) -> Option<Attribution> {
     interceptors.iter().find_map(|i| {
         i.rules.iter().find_map(|rule| match rule {
             MatchRule::Spki { spki_sha256, label } if spkis.contains(&spki_sha256.as_str()) => {
-                Some(make(
+                Some(Attribution::of(
                     i,
                     MatchedBy::Spki,
                     format!("key {spki_sha256} ({label})"),
@@ -85,8 +85,9 @@ fn by_issuer(interceptors: &[Interceptor], chain: &[CertFacts]) -> Option<Attrib
                         None => true,
                         Some(re) => value.as_deref().is_some_and(|v| re.is_match(v)),
                     };
-                    (field_ok(cn, &cert.issuer_cn) && field_ok(o, &cert.issuer_o))
-                        .then(|| make(i, MatchedBy::IssuerName, format!("issuer {}", cert.issuer)))
+                    (field_ok(cn, &cert.issuer_cn) && field_ok(o, &cert.issuer_o)).then(|| {
+                        Attribution::of(i, MatchedBy::IssuerName, format!("issuer {}", cert.issuer))
+                    })
                 }
                 MatchRule::Spki { .. } => None,
             })
@@ -94,14 +95,17 @@ fn by_issuer(interceptors: &[Interceptor], chain: &[CertFacts]) -> Option<Attrib
     })
 }
 
-fn make(i: &Interceptor, matched_by: MatchedBy, matched: String) -> Attribution {
-    Attribution {
-        id: i.id.clone(),
-        name: i.name.clone(),
-        category: Category::as_str(i.category),
-        matched_by,
-        matched,
-        advice: i.advice.clone(),
-        advice_zh: i.advice_zh.clone(),
+impl Attribution {
+    /// The attribution of a chain to `i`, found by `matched_by`.
+    pub fn of(i: &Interceptor, matched_by: MatchedBy, matched: String) -> Attribution {
+        Attribution {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            category: Category::as_str(i.category),
+            matched_by,
+            matched,
+            advice: i.advice.clone(),
+            advice_zh: i.advice_zh.clone(),
+        }
     }
 }

@@ -161,7 +161,8 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
     }
 }
 
-fn service_info(s: &Service) -> ServiceInfo {
+/// What a result says about its service, from the pins.
+pub fn service_info(s: &Service) -> ServiceInfo {
     ServiceInfo {
         name: s.name.clone(),
         display_name: s.display_name.clone(),

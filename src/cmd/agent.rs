@@ -142,47 +142,102 @@ pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<Finished, Command
     ))
 }
 
-/// `pinwatch notify-test`: a sample interception alert built from the real
-/// pins (ChatGPT intercepted by mitmproxy), marked as a test.
+/// `pinwatch notify-test`: a sample interception alert, worded by the
+/// agent's own notification code (`agent::wording::notice`) from sample
+/// results built with the real pins: ChatGPT and WeChat intercepted by
+/// mitmproxy on the local network, its root not installed here. Marked as a
+/// test.
 #[cfg(feature = "agent")]
 pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
-    use crate::agent::wording::{Notice, Urgency};
+    use crate::agent::incidents::{Alert, AlertKind, Subject};
     let k = super::load_knowledge(None)?;
-    let service = k.service("chatgpt");
-    let interceptor = k.interceptors.iter().find(|i| i.id == "mitmproxy");
-    let name = service.map_or("ChatGPT", |s| {
-        lang.pick(&s.display_name, &s.display_name_zh)
-    });
-    let who = interceptor.map_or_else(String::new, |i| {
-        format!(
-            "{} ({})",
-            i.name,
-            lang.tr(&format!("cat-{}", i.category.as_str()))
-        )
-    });
-    let exposes = service.map_or("", |s| lang.pick(&s.exposes, &s.exposes_zh));
-    let advice = interceptor.map_or("", |i| lang.pick(&i.advice, &i.advice_zh));
-    let body = lang.tr_args(
-        "alert-interception-body",
-        &[
-            ("who", who),
-            ("exposes", exposes.to_string()),
-            ("advice", advice.to_string()),
-        ],
-    );
-    let notice = Notice {
-        summary: lang.tr_args(
-            "alert-interception-summary",
-            &[("services", name.to_string())],
-        ),
-        body: format!("{body}\n{}", lang.tr("notify-test-note")),
-        urgency: Urgency::Critical,
+    let subjects = ["chatgpt", "wechat"]
+        .iter()
+        .filter_map(|id| sample_interception(&k, id))
+        .map(|(service, result)| Subject {
+            key: service.name.clone(),
+            name: service.display_name.clone(),
+            name_zh: service.display_name_zh.clone(),
+            result: Box::new(result),
+        })
+        .collect();
+    let alert = Alert {
+        kind: AlertKind::Interception,
+        subjects,
     };
+    let mut notice = crate::agent::wording::notice(lang, &alert);
+    notice.body = format!("{}\n{}", notice.body, lang.tr("notify-test-note"));
     crate::agent::desktop::notify::show(&notice).map_err(|e| {
         CommandError::Other(lang.tr_args("notify-test-no-session", &[("error", e)]))
     })?;
     let output = writeln!(out, "{}\n{}", notice.summary, notice.body).and_then(|()| out.flush());
     Ok(Finished::new(0, output))
+}
+
+/// A sample result: the first host of service `id` intercepted by
+/// mitmproxy one hop away (the local network's router), with a forged leaf
+/// under mitmproxy's default issuer name; `None` when the pins lack either.
+#[cfg(feature = "agent")]
+fn sample_interception(
+    k: &crate::knowledge::Knowledge,
+    id: &str,
+) -> Option<(crate::analysis::ServiceInfo, crate::analysis::Assessment)> {
+    use crate::analysis::{
+        Anchor, Assessment, Attribution, CertFacts, MatchedBy, PinCheck, Reason, Verdict,
+    };
+    use crate::observation::{Location, Place};
+    let service = k.service(id)?;
+    let product = k.interceptors.iter().find(|i| i.id == "mitmproxy")?;
+    let host = service.hosts.first()?.name.clone();
+    let issuer = "CN=mitmproxy, O=mitmproxy".to_string();
+    let info = crate::analysis::service_info(service);
+    let result = Assessment {
+        target: crate::target::Target::new(&host, 443).ok()?,
+        service: Some(info.clone()),
+        verdict: Verdict::Intercepted,
+        reasons: vec![Reason::UntrustedRoot],
+        evidence: Vec::new(),
+        interceptor: Some(Attribution::of(
+            product,
+            MatchedBy::IssuerName,
+            format!("issuer {issuer}"),
+        )),
+        anchor: Anchor::None,
+        chain: vec![CertFacts {
+            subject: format!("CN={host}"),
+            issuer,
+            issuer_cn: Some("mitmproxy".into()),
+            issuer_o: Some("mitmproxy".into()),
+            sans: vec![host.clone()],
+            not_before_unix: 0,
+            not_after_unix: 0,
+            not_before: String::new(),
+            not_after: String::new(),
+            spki_sha256: String::new(),
+            cert_sha256: String::new(),
+            is_ca: false,
+            parse_error: None,
+        }],
+        pins: PinCheck {
+            status: "not_checked",
+            stale: false,
+            review_by: None,
+            matched: None,
+        },
+        tls: None,
+        error: None,
+        peer: None,
+        via_proxy: None,
+        issuer_key: Some("sample: mitmproxy's key".into()),
+        ct: None,
+        location: Some(Location {
+            place: Place::LocalNetwork,
+            hops: Some(1),
+            method: "ttl_tls",
+        }),
+        elapsed_ms: 0,
+    };
+    Some((info, result))
 }
 
 /// `pinwatch notify-test` in a build without the `agent` feature.

@@ -282,9 +282,16 @@ fn notify_test_shows_a_sample_interception_alert() {
     assert_eq!(status.code(), Some(0), "{stdout}\n{stderr}");
     let notifications = desktop.wait_notifications(1, CYCLE);
     let n = only(&notifications);
-    assert_eq!(n.summary, "Interception detected: ChatGPT", "{n:#?}");
+    // Worded as a real alert: both services in the title, one paragraph
+    // for the one interceptor, where it is and what to do there.
+    assert_eq!(n.summary, "Interception detected: ChatGPT, WeChat", "{n:#?}");
     assert_eq!(n.urgency, Some(2), "{n:#?}");
     assert!(n.body.contains("mitmproxy"), "{n:#?}");
+    assert_eq!(n.body.matches("What to do").count(), 1, "{n:#?}");
+    assert!(n.body.contains("at this network's router"), "{n:#?}");
+    for service in ["ChatGPT: ", "WeChat: "] {
+        assert!(n.body.contains(service), "{service} {n:#?}");
+    }
     assert!(
         n.body
             .ends_with("(This is a sample alert from pinwatch notify-test. Nothing is wrong.)"),
