@@ -18,8 +18,10 @@ use std::sync::{LazyLock, Mutex};
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use x509_parser::der_parser::asn1_rs::{Any, FromDer, Tag};
 
-/// Entries remembered before the memo starts afresh (about 40 bytes each).
-const MEMO_CAPACITY: usize = 1 << 16;
+/// Entries remembered before the memo starts afresh: about 50 bytes each,
+/// so under a megabyte; more than a check of 10,000 hosts needs, and the
+/// agent's few hosts never come near it.
+const MEMO_CAPACITY: usize = 1 << 14;
 
 /// rustls-webpki's verification algorithms, each answering through the memo.
 pub static ALGORITHMS: LazyLock<Vec<&'static dyn SignatureVerificationAlgorithm>> =
