@@ -284,7 +284,10 @@ fn notify_test_shows_a_sample_interception_alert() {
     let n = only(&notifications);
     // Worded as a real alert: both services in the title, one paragraph
     // for the one interceptor, where it is and what to do there.
-    assert_eq!(n.summary, "Interception detected: ChatGPT, WeChat", "{n:#?}");
+    assert_eq!(
+        n.summary, "Interception detected: ChatGPT, WeChat",
+        "{n:#?}"
+    );
     assert_eq!(n.urgency, Some(2), "{n:#?}");
     assert!(n.body.contains("mitmproxy"), "{n:#?}");
     assert_eq!(n.body.matches("What to do").count(), 1, "{n:#?}");
