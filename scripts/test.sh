@@ -93,14 +93,15 @@ setup_mitmproxy() {
 # dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
 # import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
-# tests: iptables (a router of their own that intercepts transparently).
+# tests: iptables (a router of their own that intercepts transparently) and
+# sslsplit (a second real interceptor at the café gateway, beside mitmproxy).
 # The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
 # The details page tests: chromium (headless, --dump-dom and --screenshot).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
-    openssl libnss3-tools iptables
+    openssl libnss3-tools iptables sslsplit
     prometheus prometheus-node-exporter python3
     chromium
 )

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::support::mitm::Mitmdump;
 use crate::support::pki::Ca;
 use crate::support::server::Server;
+use crate::support::sslsplit::Sslsplit;
 use crate::support::topology::{Topology, server_addr};
 use crate::support::{HOST, Report, World, has_reason, write_file};
 
@@ -72,6 +74,108 @@ fn a_cafe_gateway_that_intercepts_is_the_local_network_one_hop_away() {
         forger.connections() > 1,
         "the probe and the trace: {} connections",
         forger.connections()
+    );
+}
+
+/// A café whose gateway runs a real interceptor in transparent mode behind
+/// iptables REDIRECT to its port 8443 (started by `start` in the gateway's
+/// namespace), with the genuine server beyond it.
+struct Cafe {
+    topo: Topology,
+    genuine: Server,
+}
+
+impl Cafe {
+    fn open<T>(world: &World, start: impl FnOnce(&str) -> Option<T>) -> Option<(Cafe, T)> {
+        let mut topo = Topology::new(1, world.dir())?;
+        let genuine = world.genuine_server();
+        topo.serve(&genuine);
+        let gateway = topo.redirect_at(1);
+        let interceptor = start(&gateway)?;
+        Some((Cafe { topo, genuine }, interceptor))
+    }
+
+    /// `pinwatch check HOST` from the café's client, with the built-in pins
+    /// (which know the products) and a system store without the
+    /// interceptor's root (the café's root is not installed).
+    fn check(&self, world: &World) -> crate::support::Run {
+        world
+            .bare_check(&world.path("system.pem"))
+            .arg(HOST)
+            .arg("--connect-to")
+            .arg(format!("{HOST}:443:{}:443", server_addr(1)))
+            .arg("--timeout")
+            .arg("5s")
+            .in_netns(self.topo.client())
+    }
+
+    /// The result is intercepted at the gateway, the interceptor went to
+    /// the real server for the names it copies, and the text a café
+    /// customer reads names the router and gives the network's advice, not
+    /// a proxy setting's. Returns the result for more checks.
+    fn assert_intercepted_at_the_gateway(&self, world: &World, log: &str) -> Report {
+        let report = self.check(world).json();
+        let context = format!("{report:?}\ninterceptor's log:\n{log}");
+        let r = report.expect("intercepted", &["untrusted_root"], 2);
+        assert_eq!(
+            location(r),
+            (
+                &Value::from("local_network"),
+                &Value::from(1),
+                &Value::from("ttl_tls")
+            ),
+            "{context}"
+        );
+        assert!(
+            self.genuine.connections() > 0,
+            "the interceptor went to the real server for its names: {context}"
+        );
+        let text = self
+            .check(world)
+            .arg("--format")
+            .arg("text")
+            .arg("--lang")
+            .arg("en")
+            .output();
+        for expected in [
+            "at this network's router (1 hop away)",
+            "Do not log in or chat on this network",
+        ] {
+            assert!(text.stdout.contains(expected), "{expected}: {text:#?}");
+        }
+        assert!(!text.stdout.contains("proxy setting"), "{text:#?}");
+        report
+    }
+}
+
+#[test]
+fn a_real_mitmproxy_at_the_cafe_gateway_is_named_and_located() {
+    let world = World::new();
+    let Some((cafe, mitm)) = Cafe::open(&world, |gateway| {
+        Mitmdump::start_transparent(world.dir(), gateway, 8443)
+    }) else {
+        return;
+    };
+    let report = cafe.assert_intercepted_at_the_gateway(&world, &mitm.log_text());
+    let r = report.expect("intercepted", &[], 2);
+    assert_eq!(r["interceptor"]["name"], "mitmproxy", "{report:?}");
+}
+
+#[test]
+fn a_real_sslsplit_at_the_cafe_gateway_is_located_though_unnamed() {
+    // A CA no product list knows: intercepted by an unnamed product.
+    let world = World::new();
+    let Some((cafe, split)) = Cafe::open(&world, |gateway| {
+        Sslsplit::start_transparent(world.dir(), gateway, 8443)
+    }) else {
+        return;
+    };
+    let report = cafe.assert_intercepted_at_the_gateway(&world, &split.log_text());
+    let r = report.expect("intercepted", &[], 2);
+    assert!(r["interceptor"].is_null(), "{report:?}");
+    assert_eq!(
+        r["chain"][0]["issuer"], "O=Cafe Gateway, CN=Cafe Gateway CA",
+        "{report:?}"
     );
 }
 

@@ -190,6 +190,14 @@ impl Topology {
     /// Router `n` (1-based) intercepts every connection to port 443,
     /// handing it to `interceptor`.
     pub fn intercept_at(&mut self, n: usize, interceptor: &Server) {
+        let ns = self.redirect_at(n);
+        self.expose(&ns, 8443, interceptor, &format!("router{n}"));
+    }
+
+    /// Router `n` (1-based) redirects every connection to port 443 to its
+    /// own port 8443 (iptables REDIRECT, as a café gateway does), for an
+    /// interceptor the test runs there; returns the router's namespace.
+    pub fn redirect_at(&mut self, n: usize) -> String {
         let ns = self.names[n].clone();
         exec(
             &ns,
@@ -209,7 +217,7 @@ impl Topology {
                 "8443",
             ],
         );
-        self.expose(&ns, 8443, interceptor, &format!("router{n}"));
+        ns
     }
 
     fn expose(&mut self, ns: &str, port: u16, server: &Server, label: &str) {
@@ -224,10 +232,7 @@ impl Topology {
         let mut socat = Proc::spawn("socat", cmd);
         let listening = poll(Duration::from_secs(30), || {
             socat.assert_running();
-            let mut ss = Command::new("ss");
-            ss.args(["-N", ns, "-Hltn"]).arg(format!("sport = :{port}"));
-            let (_, out, _) = run("ss", ss, Duration::from_secs(30));
-            (!out.trim().is_empty()).then_some(())
+            listens(ns, port).then_some(())
         });
         assert!(
             listening.is_some(),
@@ -235,4 +240,12 @@ impl Topology {
         );
         self.forwarders.push(socat);
     }
+}
+
+/// Whether something listens on TCP `port` in namespace `ns`.
+pub fn listens(ns: &str, port: u16) -> bool {
+    let mut ss = Command::new("ss");
+    ss.args(["-N", ns, "-Hltn"]).arg(format!("sport = :{port}"));
+    let (_, out, _) = run("ss", ss, Duration::from_secs(30));
+    !out.trim().is_empty()
 }
