@@ -223,7 +223,7 @@ async fn cycle(
     .await;
     let at = now();
     // Re-read this machine's roots: one installed since the last cycle matters.
-    agent.judge.system = check::load_system_roots().0;
+    agent.judge.reload_system();
     let results = check::run(&agent.plan, &agent.judge, at).await;
     let mut records = vec![Record::Cycle {
         at,

@@ -55,8 +55,8 @@ pub struct Plan {
 pub struct Judge {
     /// Public roots.
     pub public: TrustStore,
-    /// This machine's roots.
-    pub system: TrustStore,
+    /// This machine's roots, read on a thread of their own (see [`Judge::system`]).
+    system: SystemRoots,
     /// Services, interceptors, portal keys.
     pub knowledge: Knowledge,
     /// The CT log list, when Certificate Transparency applies: always with
@@ -68,24 +68,104 @@ pub struct Judge {
 impl Judge {
     /// The one place the engine is set up, for `check`, the agent and
     /// `pins capture`: `knowledge`, the public store (webpki-roots, or the
-    /// certificates of `public_roots`) and this machine's store. Returns the
-    /// problems met reading this machine's store, which do not stop a check.
+    /// certificates of `public_roots`) and this machine's store. A public
+    /// store that cannot be used is an error here, before anything is
+    /// probed; this machine's store is read on a thread of its own from now
+    /// on, so that reading its files overlaps the first handshakes, and its
+    /// problems (which do not stop a check) come from
+    /// [`Judge::system_warnings`].
     pub fn load(
         knowledge: Knowledge,
         public_roots: Option<&std::path::Path>,
         ct_logs: Option<crate::ct::LogList>,
-    ) -> Result<(Judge, Vec<String>), StoreError> {
+    ) -> Result<Judge, StoreError> {
         let public = load_public_roots(public_roots)?;
-        let (system, warnings) = load_system_roots();
-        Ok((
-            Judge {
-                public,
-                system,
-                knowledge,
-                ct_logs,
+        Ok(Judge {
+            public,
+            system: SystemRoots::read_in_background(),
+            knowledge,
+            ct_logs,
+        })
+    }
+
+    /// A judge with every store given (tests, and callers that read this
+    /// machine's store themselves).
+    pub fn with_stores(
+        knowledge: Knowledge,
+        public: TrustStore,
+        system: TrustStore,
+        ct_logs: Option<crate::ct::LogList>,
+    ) -> Judge {
+        let ready = std::sync::OnceLock::new();
+        let _ = ready.set((system, Vec::new()));
+        Judge {
+            public,
+            system: SystemRoots {
+                ready,
+                reading: Mutex::new(None),
             },
-            warnings,
-        ))
+            knowledge,
+            ct_logs,
+        }
+    }
+
+    /// This machine's store (waits for it to be read, the first time).
+    pub fn system(&self) -> &TrustStore {
+        &self.system.get().0
+    }
+
+    /// The problems met reading this machine's store (waits likewise).
+    pub fn system_warnings(&self) -> &[String] {
+        &self.system.get().1
+    }
+
+    /// Reads this machine's store again (the agent, before each cycle: a
+    /// root installed since the last one matters).
+    pub fn reload_system(&mut self) {
+        self.system = SystemRoots::read_in_background();
+    }
+}
+
+/// This machine's store and the problems met reading it.
+type Read = (TrustStore, Vec<String>);
+
+/// This machine's store, once a thread of its own has read it.
+#[derive(Debug)]
+struct SystemRoots {
+    ready: std::sync::OnceLock<Read>,
+    reading: Mutex<Option<std::thread::JoinHandle<Read>>>,
+}
+
+impl SystemRoots {
+    fn read_in_background() -> Self {
+        let reading = std::thread::Builder::new()
+            .name("system-roots".into())
+            .spawn(load_system_roots);
+        let ready = std::sync::OnceLock::new();
+        let reading = match reading {
+            Ok(handle) => Some(handle),
+            Err(_) => {
+                // No thread to spare: read it here.
+                let _ = ready.set(load_system_roots());
+                None
+            }
+        };
+        SystemRoots {
+            ready,
+            reading: Mutex::new(reading),
+        }
+    }
+
+    fn get(&self) -> &Read {
+        self.ready.get_or_init(|| {
+            let handle = self.reading.lock().ok().and_then(|mut h| h.take());
+            handle.and_then(|h| h.join().ok()).unwrap_or_else(|| {
+                (
+                    TrustStore::default(),
+                    vec!["system trust store: could not be read (its reader stopped)".into()],
+                )
+            })
+        })
     }
 }
 
@@ -183,7 +263,7 @@ struct Ready {
 fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment {
     let ctx = Context {
         public: &judge.public,
-        system: &judge.system,
+        system: judge.system(),
         knowledge: &judge.knowledge,
         now,
         portal: ready.portal.as_deref(),

@@ -76,7 +76,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         Some(_) => None,
         None => Some(crate::ct::load_log_list(None)?),
     };
-    let (judge, _) = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
+    let judge = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
         .or(config.language)

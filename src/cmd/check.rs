@@ -36,8 +36,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
         (Some(_), None) => None,
         (_, path) => Some(crate::ct::load_log_list(path.as_deref())?),
     };
-    let (judge, store_warnings) = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
-    warnings.extend(store_warnings);
+    let judge = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
     let mut out = BufWriter::with_capacity(OUT_BUFFER, out);
     let mut slots: Vec<Option<Assessment>> = vec![None; plan.targets.len()];
@@ -53,6 +52,8 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
             *slot = Some(a);
         }
     }))?;
+    // This machine's store was read while the first probes ran.
+    warnings.extend(judge.system_warnings().iter().cloned());
     let results: Vec<Assessment> = slots.into_iter().flatten().collect();
     let exit_code = exit_code(&results);
     let report = Report {

@@ -91,7 +91,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
     };
     let knowledge = load_knowledge(None)?;
     let plan = plan_from(&input, &knowledge, &env)?;
-    let (judge, _) = Judge::load(knowledge, args.public_roots.as_deref(), None)?;
+    let judge = Judge::load(knowledge, args.public_roots.as_deref(), None)?;
     let results = block_on(run(&plan, &judge, now()))?;
     let mut code = 0;
     // The exit code covers every target; once writing fails, the rest is

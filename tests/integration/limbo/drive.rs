@@ -197,13 +197,13 @@ async fn through_engine(
         },
         portal_checks: Vec::new(),
     };
-    let judge = Judge {
-        // limbo's certificates carry no SCTs: CT is not what it tests.
-        ct_logs: None,
-        public,
-        system: TrustStore::from_certs("system (empty)", &[]).0,
+    // limbo's certificates carry no SCTs: CT is not what it tests.
+    let judge = Judge::with_stores(
         knowledge,
-    };
+        public,
+        TrustStore::from_certs("system (empty)", &[]).0,
+        None,
+    );
     check::run(&plan, &judge, now)
         .await
         .into_iter()
