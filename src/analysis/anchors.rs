@@ -152,18 +152,29 @@ impl TrustStore {
     }
 
     /// A store of certificates found in a scan, remembering where each was.
+    /// Each certificate is parsed once.
     pub fn from_found(name: &str, found: &[crate::roots::FoundRoot]) -> (Self, Vec<String>) {
-        let certs: Vec<CertificateDer<'_>> = found.iter().map(|f| f.der.clone()).collect();
-        let (mut store, problems) = Self::from_certs(name, &certs);
-        for f in found {
-            if let Ok(anchor) = webpki::anchor_from_trusted_cert(&f.der) {
-                store
-                    .locations
-                    .entry(anchor_spki_sha256(&anchor))
-                    .or_default()
-                    .extend(f.locations.iter().cloned());
+        let mut anchors = Vec::with_capacity(found.len());
+        let mut problems = Vec::new();
+        let mut locations: HashMap<String, Vec<String>> = HashMap::new();
+        for (i, f) in found.iter().enumerate() {
+            match webpki::anchor_from_trusted_cert(&f.der) {
+                Ok(anchor) => {
+                    let anchor = anchor.to_owned();
+                    locations
+                        .entry(anchor_spki_sha256(&anchor))
+                        .or_default()
+                        .extend(f.locations.iter().cloned());
+                    anchors.push(anchor);
+                }
+                Err(e) => problems.push(format!(
+                    "{name}: certificate #{}: cannot be a trust anchor ({e})",
+                    i + 1
+                )),
             }
         }
+        let mut store = Self::from_anchors(name, anchors);
+        store.locations = locations;
         (store, problems)
     }
 

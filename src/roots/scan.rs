@@ -76,8 +76,12 @@ pub fn paths(file: Option<&Path>, dirs: &[PathBuf]) -> Scan {
         };
         entries.sort();
         for path in entries {
-            if path.is_file() {
-                read.file(&mut scan, &path, false);
+            // One stat per entry: whether it is a file, and which one.
+            if let Some(meta) = std::fs::metadata(&path)
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+            {
+                read.file_with(&mut scan, &path, false, identity_of(&meta));
             }
         }
     }
@@ -85,17 +89,29 @@ pub fn paths(file: Option<&Path>, dirs: &[PathBuf]) -> Scan {
 }
 
 /// The files read so far, by identity (device and inode, after symbolic
-/// links), with the certificates each held.
+/// links), with the certificates each held; and each PEM block of a bundle
+/// by its text, so that a directory's file holding one of them (Debian's
+/// `/etc/ssl/certs/*.pem`, from which the bundle is made) is not decoded
+/// again.
 #[derive(Default)]
 struct ReadFiles {
     by_identity:
         std::collections::HashMap<(u64, u64), Vec<rustls_pki_types::CertificateDer<'static>>>,
+    by_block: Blocks,
 }
+
+/// A bundle's certificate PEM blocks (BEGIN through END line), by text.
+type Blocks = std::collections::HashMap<Vec<u8>, rustls_pki_types::CertificateDer<'static>>;
 
 impl ReadFiles {
     fn file(&mut self, scan: &mut Scan, path: &Path, is_bundle: bool) {
-        let Some(id) = identity(path) else {
-            read_file(scan, path, is_bundle);
+        self.file_with(scan, path, is_bundle, identity(path));
+    }
+
+    /// Like [`ReadFiles::file`], with the file's identity already known.
+    fn file_with(&mut self, scan: &mut Scan, path: &Path, is_bundle: bool, id: Option<(u64, u64)>) {
+        let Some(id) = id else {
+            read_file(scan, path, is_bundle, &mut self.by_block);
             return;
         };
         if let Some(certs) = self.by_identity.get(&id) {
@@ -105,19 +121,24 @@ impl ReadFiles {
             }
             return;
         }
-        let found = read_file(scan, path, is_bundle);
+        let found = read_file(scan, path, is_bundle, &mut self.by_block);
         self.by_identity.insert(id, found);
     }
 }
 
-#[cfg(unix)]
 fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().and_then(|m| identity_of(&m))
+}
+
+/// A file's device and inode (after symbolic links).
+#[cfg(unix)]
+fn identity_of(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt as _;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    Some((meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn identity(_path: &Path) -> Option<(u64, u64)> {
+fn identity_of(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
@@ -136,6 +157,7 @@ fn read_file(
     scan: &mut Scan,
     path: &Path,
     is_bundle: bool,
+    blocks: &mut Blocks,
 ) -> Vec<rustls_pki_types::CertificateDer<'static>> {
     let shown = path.display().to_string();
     let data = match read_capped(path, CERTS_FILE) {
@@ -146,7 +168,14 @@ fn read_file(
         }
     };
     let location = location(path);
+    if let Some(der) = blocks.get(data.trim_ascii()) {
+        scan.add(der.clone(), location);
+        return vec![der.clone()];
+    }
     let certs = parse_certs(&data);
+    if let (true, Ok(certs)) = (is_bundle, &certs) {
+        remember_blocks(&data, certs, blocks);
+    }
     match certs {
         Ok(certs) if certs.is_empty() => {
             if !is_bundle && !data.is_empty() {
@@ -167,6 +196,34 @@ fn read_file(
         Err(e) => scan.problems.push(format!("{shown}: {e}")),
     }
     Vec::new()
+}
+
+/// Remembers the certificate PEM blocks of bundle `data` by their text,
+/// each with the certificate `parse_certs` decoded from it (only when the
+/// blocks and the certificates pair up one to one).
+fn remember_blocks(
+    data: &[u8],
+    certs: &[rustls_pki_types::CertificateDer<'static>],
+    blocks: &mut Blocks,
+) {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut texts = Vec::with_capacity(certs.len());
+    let mut rest = data;
+    while let Some(start) = find(rest, BEGIN) {
+        let Some(len) = find(&rest[start..], END) else {
+            return;
+        };
+        let end = start + len + END.len();
+        texts.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    if texts.len() == certs.len() {
+        for (text, der) in texts.into_iter().zip(certs) {
+            blocks.insert(text.to_vec(), der.clone());
+        }
+    }
 }
 
 /// Certificates in `data`: PEM blocks, or the whole of it as one DER
