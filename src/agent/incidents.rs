@@ -207,12 +207,11 @@ pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Anchor, PinCheck, ServiceInfo};
+    use crate::analysis::ServiceInfo;
     use crate::target::Target;
 
     fn result(service: &str, host: &str, verdict: Verdict) -> Assessment {
         Assessment {
-            target: Target::new(host, 443).unwrap(),
             service: Some(ServiceInfo {
                 name: service.into(),
                 display_name: service.to_uppercase(),
@@ -220,26 +219,7 @@ mod tests {
                 exposes: String::new(),
                 exposes_zh: String::new(),
             }),
-            verdict,
-            reasons: vec![],
-            evidence: vec![],
-            interceptor: None,
-            anchor: Anchor::None,
-            chain: vec![],
-            pins: PinCheck {
-                status: "not_checked",
-                stale: false,
-                review_by: None,
-                matched: None,
-            },
-            tls: None,
-            error: None,
-            peer: None,
-            via_proxy: None,
-            issuer_key: None,
-            ct: None,
-            location: None,
-            elapsed_ms: 0,
+            ..Assessment::bare(Target::new(host, 443).unwrap(), verdict)
         }
     }
 

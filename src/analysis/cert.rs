@@ -9,7 +9,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use crate::util::{rfc3339, sha256_base64, sha256_hex};
 
 /// What pinwatch reports about a certificate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CertFacts {
     /// Subject distinguished name.
     pub subject: String,

@@ -129,6 +129,45 @@ pub struct Assessment {
     pub elapsed_ms: u64,
 }
 
+impl PinCheck {
+    /// No pinset check: the chain was not publicly valid (or nothing was
+    /// presented).
+    pub fn not_checked() -> Self {
+        PinCheck {
+            status: "not_checked",
+            stale: false,
+            review_by: None,
+            matched: None,
+        }
+    }
+}
+
+impl Assessment {
+    /// A result that holds only its target and verdict, every finding
+    /// empty: what samples and tests build on (`analyze` fills in the rest).
+    pub fn bare(target: Target, verdict: Verdict) -> Self {
+        Assessment {
+            target,
+            service: None,
+            verdict,
+            reasons: Vec::new(),
+            evidence: Vec::new(),
+            interceptor: None,
+            anchor: Anchor::None,
+            chain: Vec::new(),
+            pins: PinCheck::not_checked(),
+            tls: None,
+            error: None,
+            peer: None,
+            via_proxy: None,
+            issuer_key: None,
+            ct: None,
+            location: None,
+            elapsed_ms: 0,
+        }
+    }
+}
+
 /// Whether `obs` presented a certificate that does not name its host: the
 /// one case where captive-portal checks are worth running.
 pub fn needs_portal_check(obs: &Observation) -> bool {

@@ -182,60 +182,37 @@ fn sample_interception(
     k: &crate::knowledge::Knowledge,
     id: &str,
 ) -> Option<(crate::analysis::ServiceInfo, crate::analysis::Assessment)> {
-    use crate::analysis::{
-        Anchor, Assessment, Attribution, CertFacts, MatchedBy, PinCheck, Reason, Verdict,
-    };
+    use crate::analysis::{Assessment, Attribution, CertFacts, MatchedBy, Reason, Verdict};
     use crate::observation::{Location, Place};
     let service = k.service(id)?;
     let product = k.interceptors.iter().find(|i| i.id == "mitmproxy")?;
     let host = service.hosts.first()?.name.clone();
     let issuer = "CN=mitmproxy, O=mitmproxy".to_string();
     let info = crate::analysis::service_info(service);
+    let target = crate::target::Target::new(&host, 443).ok()?;
     let result = Assessment {
-        target: crate::target::Target::new(&host, 443).ok()?,
         service: Some(info.clone()),
-        verdict: Verdict::Intercepted,
         reasons: vec![Reason::UntrustedRoot],
-        evidence: Vec::new(),
         interceptor: Some(Attribution::of(
             product,
             MatchedBy::IssuerName,
             format!("issuer {issuer}"),
         )),
-        anchor: Anchor::None,
         chain: vec![CertFacts {
             subject: format!("CN={host}"),
             issuer,
             issuer_cn: Some("mitmproxy".into()),
             issuer_o: Some("mitmproxy".into()),
-            sans: vec![host.clone()],
-            not_before_unix: 0,
-            not_after_unix: 0,
-            not_before: String::new(),
-            not_after: String::new(),
-            spki_sha256: String::new(),
-            cert_sha256: String::new(),
-            is_ca: false,
-            parse_error: None,
+            sans: vec![host],
+            ..CertFacts::default()
         }],
-        pins: PinCheck {
-            status: "not_checked",
-            stale: false,
-            review_by: None,
-            matched: None,
-        },
-        tls: None,
-        error: None,
-        peer: None,
-        via_proxy: None,
         issuer_key: Some("sample: mitmproxy's key".into()),
-        ct: None,
         location: Some(Location {
             place: Place::LocalNetwork,
             hops: Some(1),
             method: "ttl_tls",
         }),
-        elapsed_ms: 0,
+        ..Assessment::bare(target, Verdict::Intercepted)
     };
     Some((info, result))
 }

@@ -1,14 +1,13 @@
 //! Hand-made results for the reporters' unit tests.
 
 use crate::analysis::{
-    Anchor, Assessment, Attribution, CertFacts, MatchedBy, PinCheck, Reason, ServiceInfo, Verdict,
+    Anchor, Assessment, Attribution, CertFacts, MatchedBy, Reason, ServiceInfo, Verdict,
 };
 use crate::observation::{ProbeError, Stage, TlsParams};
 use crate::target::Target;
 
 fn base(host: &str, service: Option<&str>, verdict: Verdict) -> Assessment {
     Assessment {
-        target: Target::new(host, 443).unwrap(),
         service: service.map(|name| ServiceInfo {
             name: name.to_lowercase(),
             display_name: name.into(),
@@ -16,26 +15,7 @@ fn base(host: &str, service: Option<&str>, verdict: Verdict) -> Assessment {
             exposes: String::new(),
             exposes_zh: String::new(),
         }),
-        verdict,
-        reasons: vec![],
-        evidence: vec![],
-        interceptor: None,
-        anchor: Anchor::None,
-        chain: vec![],
-        pins: PinCheck {
-            status: "not_checked",
-            stale: false,
-            review_by: None,
-            matched: None,
-        },
-        tls: None,
-        error: None,
-        peer: None,
-        via_proxy: None,
-        issuer_key: None,
-        location: None,
-        ct: None,
-        elapsed_ms: 0,
+        ..Assessment::bare(Target::new(host, 443).unwrap(), verdict)
     }
 }
 
@@ -43,17 +23,9 @@ fn leaf(host: &str, issuer: &str, not_after_unix: i64) -> CertFacts {
     CertFacts {
         subject: format!("CN={host}"),
         issuer: issuer.into(),
-        issuer_cn: None,
-        issuer_o: None,
         sans: vec![host.into()],
-        not_before_unix: 0,
         not_after_unix,
-        not_before: String::new(),
-        not_after: String::new(),
-        spki_sha256: String::new(),
-        cert_sha256: String::new(),
-        is_ca: false,
-        parse_error: None,
+        ..CertFacts::default()
     }
 }
 

@@ -12,9 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use pinwatch::agent::journal::{Journal, Record, read};
-use pinwatch::analysis::{
-    Anchor, Assessment, Attribution, CertFacts, MatchedBy, PinCheck, ServiceInfo, Verdict,
-};
+use pinwatch::analysis::{Assessment, Attribution, CertFacts, MatchedBy, ServiceInfo, Verdict};
 use pinwatch::i18n::Lang;
 use pinwatch::observation::{Location, Place, ProbeError, Stage};
 use pinwatch::report::Report;
@@ -42,47 +40,25 @@ fn cert(subject: &str, issuer: &str) -> CertFacts {
         issuer_cn: issuer
             .strip_prefix("CN=")
             .map(|s| s.split(", ").next().unwrap_or(s).to_string()),
-        issuer_o: None,
-        sans: vec![],
         not_before_unix: NOW - 86_400,
         not_after_unix: NOW + 86_400,
-        not_before: String::new(),
-        not_after: String::new(),
         spki_sha256: "ab".repeat(32),
         cert_sha256: "cd".repeat(32),
-        is_ca: false,
-        parse_error: None,
+        ..CertFacts::default()
     }
 }
 
 fn result(host: &str, svc: Option<ServiceInfo>, verdict: Verdict, issuer: &str) -> Assessment {
     Assessment {
-        target: Target::new(host, 443).expect("test fixture"),
         service: svc,
-        verdict,
-        reasons: vec![],
-        evidence: vec![],
-        interceptor: None,
-        anchor: Anchor::None,
         chain: if issuer.is_empty() {
             vec![]
         } else {
             vec![cert(&format!("CN={host}"), issuer)]
         },
-        pins: PinCheck {
-            status: "not_checked",
-            stale: false,
-            review_by: None,
-            matched: None,
-        },
-        tls: None,
-        error: None,
         peer: (!issuer.is_empty()).then(|| "203.0.113.7:443".to_string()),
-        via_proxy: None,
-        issuer_key: None,
-        ct: None,
-        location: None,
         elapsed_ms: 10,
+        ..Assessment::bare(Target::new(host, 443).expect("test fixture"), verdict)
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::support::pins::{INTERCEPTOR_NAME, PinsSpec, Rule, SERVICE};
 use crate::support::pki::Validity;
-use crate::support::process::{Proc, poll, require, run};
+use crate::support::process::{Proc, poll, require, run, run_under};
 use crate::support::server::{Server, closed_port};
 use crate::support::{HOST, Outcome, Run, World, write_file};
 
@@ -532,27 +532,18 @@ fn empty_or_missing_target_list_is_a_usage_error() {
 }
 
 /// Peak resident memory of a finished child, in KiB, measured by a Python
-/// wrapper (getrusage of its only child); (outcome, peak).
+/// wrapper from `wait4` on that child alone (RUSAGE_CHILDREN would also
+/// count what Python's own start-up ran); (outcome, peak).
 fn with_peak_rss(cmd: &Command) -> (Outcome, u64) {
-    let mut wrapped = Command::new("python3");
-    wrapped
-        .arg("-c")
-        .arg(
-            "import resource, subprocess, sys\n\
-             code = subprocess.call(sys.argv[1:])\n\
-             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n\
-             sys.stderr.write('\\nPEAK_RSS_KIB=%d\\n' % peak)\n\
-             sys.exit(code)",
-        )
-        .arg(cmd.get_program())
-        .args(cmd.get_args());
-    for (key, value) in cmd.get_envs() {
-        match value {
-            Some(v) => wrapped.env(key, v),
-            None => wrapped.env_remove(key),
-        };
-    }
-    let out = wrapped.output().expect("run python3");
+    let mut python = Command::new("python3");
+    python.arg("-c").arg(
+        "import os, subprocess, sys\n\
+         p = subprocess.Popen(sys.argv[1:])\n\
+         _, status, usage = os.wait4(p.pid, 0)\n\
+         sys.stderr.write('\\nPEAK_RSS_KIB=%d\\n' % usage.ru_maxrss)\n\
+         sys.exit(os.waitstatus_to_exitcode(status))",
+    );
+    let out = run_under(python, cmd).output().expect("run python3");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let peak = stderr
         .lines()
@@ -596,19 +587,9 @@ fn ten_thousand_targets_in_bounded_memory_without_running_out_of_files() {
         .arg("jsonl")
         .command();
     // The open-file limit, soft and hard, set by the shell before pinwatch starts.
-    let mut limited = Command::new("sh");
-    limited
-        .arg("-c")
-        .arg("ulimit -n 256 && exec \"$@\"")
-        .arg("sh")
-        .arg(inner.get_program())
-        .args(inner.get_args());
-    for (key, value) in inner.get_envs() {
-        match value {
-            Some(v) => limited.env(key, v),
-            None => limited.env_remove(key),
-        };
-    }
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
+    let limited = run_under(sh, &inner);
     let started = Instant::now();
     let (out, peak_kib) = with_peak_rss(&limited);
     let took = started.elapsed();

@@ -70,21 +70,9 @@ impl NetNs {
     /// `cmd`, run inside the namespace (`ip netns exec`, which execs the
     /// program, so the child's pid is the program's).
     pub fn wrap(&self, cmd: &Command) -> Command {
-        let mut wrapped = Command::new("ip");
-        wrapped
-            .args(["netns", "exec", &self.name])
-            .arg(cmd.get_program())
-            .args(cmd.get_args());
-        for (key, value) in cmd.get_envs() {
-            match value {
-                Some(v) => wrapped.env(key, v),
-                None => wrapped.env_remove(key),
-            };
-        }
-        if let Some(dir) = cmd.get_current_dir() {
-            wrapped.current_dir(dir);
-        }
-        wrapped
+        let mut ip = Command::new("ip");
+        ip.args(["netns", "exec", &self.name]);
+        super::process::run_under(ip, cmd)
     }
 
     /// `/etc/netns/NAME`: files in it replace those of `/etc` for programs

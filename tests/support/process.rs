@@ -91,6 +91,23 @@ pub fn require(test_part: &str, tools: &[(&str, &str)]) -> Option<()> {
     None
 }
 
+/// `cmd` run by `outer` (which already has its own arguments, e.g.
+/// `ip netns exec NS` or `sh -c '...' sh`): `cmd`'s program and arguments
+/// appended, its environment changes and working directory carried over.
+pub fn run_under(mut outer: Command, cmd: &Command) -> Command {
+    outer.arg(cmd.get_program()).args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => outer.env(key, v),
+            None => outer.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    outer
+}
+
 /// Calls `f` every few milliseconds until it returns `Some` or `timeout`
 /// passes.
 pub fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
