@@ -1,7 +1,11 @@
-//! Small helpers shared by several layers: hashing, time formatting, and
-//! reading the files users name with a byte cap (`read`).
+//! Small helpers shared by several layers: hashing, time formatting,
+//! reading the files users name with a byte cap (`read`), and making
+//! outside text inert before it is shown (`inert`).
 
+pub mod inert;
 mod read;
+
+pub use inert::{inert, inert_capped, markup};
 
 pub use read::{
     CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,
