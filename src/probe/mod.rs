@@ -5,6 +5,7 @@
 
 pub mod danger;
 mod error;
+pub mod http;
 pub mod portal;
 pub mod proxy;
 pub mod trace;

@@ -8,10 +8,8 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-use super::proxy::{ProxyRoute, read_head};
+use super::http::{self, HttpError, Url};
+use super::proxy::ProxyRoute;
 use crate::target::{Target, authority};
 
 /// A connectivity-check URL and the answer expected when there is no portal.
@@ -155,44 +153,18 @@ fn judge(c: &PortalCheck, status: u16, location: Option<&str>, body: &str) -> (b
 async fn fetch(
     c: &PortalCheck,
     proxy: &ProxyRoute,
-) -> std::io::Result<(u16, Option<String>, String)> {
-    let target = Target {
+) -> Result<(u16, Option<String>, String), HttpError> {
+    let url = Url {
         host: c.host.clone(),
         port: c.port,
+        path: c.path.clone(),
     };
-    let via = proxy.for_target(&target);
-    let (connect_host, connect_port, request_target) = match via {
-        Some(p) => (p.host.clone(), p.port, c.url()),
-        None => (c.host.clone(), c.port, c.path.clone()),
-    };
-    let mut stream = TcpStream::connect((connect_host.as_str(), connect_port)).await?;
-    let request = format!(
-        "GET {request_target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: pinwatch/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-        authority(&c.host, c.port),
-        env!("CARGO_PKG_VERSION")
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let head = read_head(&mut stream)
-        .await
-        .map_err(std::io::Error::other)?;
-    let status = head
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
-    let location = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("location")
-            .then(|| value.trim().to_string())
-    });
-    let mut body = Vec::new();
-    let _ = (&mut stream).take(4096).read_to_end(&mut body).await;
+    // The outer timeout in `detect` bounds it.
+    let answer = http::get(&url, proxy, 4096, Duration::MAX).await?;
     Ok((
-        status,
-        location,
-        String::from_utf8_lossy(&body).into_owned(),
+        answer.status,
+        answer.header("location").map(str::to_string),
+        String::from_utf8_lossy(&answer.body).into_owned(),
     ))
 }
 
