@@ -5,7 +5,7 @@
 pub mod inert;
 mod read;
 
-pub use inert::{inert, inert_capped, markup};
+pub use inert::{Screen, Style, inert, inert_capped, markup};
 
 pub use read::{
     CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,

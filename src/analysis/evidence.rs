@@ -8,6 +8,9 @@ use serde::Serialize;
 use super::anchors::ChainRule;
 use crate::i18n::Lang;
 
+/// The most characters of one parameter in the rendered fact.
+pub const ARG_MAX: usize = 200;
+
 /// One fact supporting a verdict. Serialized as `{"code": "...", ...params}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -203,9 +206,11 @@ impl Evidence {
         }
     }
 
-    /// The fact in `lang`: the message `ev-<code>` with the parameters.
+    /// The fact in `lang`: the message `ev-<code>` with the parameters,
+    /// each made inert and cut to [`ARG_MAX`] characters (a 10 KB issuer
+    /// makes no 10 KB line; JSON keeps the whole value).
     pub fn render(&self, lang: Lang) -> String {
-        let s = |v: &str| v.to_string();
+        let s = |v: &str| crate::util::inert_capped(v, ARG_MAX).into_owned();
         let args: Vec<(&'static str, String)> = match self {
             Evidence::Issuer { issuer } => vec![("issuer", s(issuer))],
             Evidence::NoCertificate { stage, detail } => {

@@ -48,11 +48,10 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         let file = layered
             .enabled_set_by
             .map_or_else(String::new, |p| p.display().to_string());
-        let _ = writeln!(
-            std::io::stderr(),
+        crate::util::inert::to_stderr(&format!(
             "pinwatch agent: {}",
             lang.tr_args("agent-disabled", &[("file", file)])
-        );
+        ));
         return Ok(Finished::new(0, Ok(())));
     }
     let knowledge = match &config.pins {
@@ -94,20 +93,18 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
                     Some(pid) => format!("pid {pid}, {}", held.path.display()),
                     None => held.path.display().to_string(),
                 };
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}",
                     lang.tr_args("agent-already-running", &[("lock", who)])
-                );
+                ));
                 return Ok(Finished::new(0, Ok(())));
             }
             // A lock is a courtesy; a home without locking still gets an agent.
             Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}: {e}; running without the lock",
                     path.display()
-                );
+                ));
                 None
             }
         }

@@ -9,6 +9,7 @@ use crate::check::{Judge, exit_code, limits, run_each};
 use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
+use crate::util::inert::to_stderr;
 
 /// Output buffer: results are written in few large writes.
 const OUT_BUFFER: usize = 64 * 1024;
@@ -20,7 +21,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     let mut warnings = Vec::new();
     let listed = read_target_lists(&args.target_files, &mut warnings)?;
     for w in &warnings {
-        let _ = writeln!(io::stderr(), "pinwatch: warning: {w}");
+        to_stderr(&format!("pinwatch: warning: {w}"));
     }
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
@@ -64,7 +65,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     };
     if let Some(path) = &args.prometheus_file {
         if let Err(e) = write_atomically(path, |w| report::prometheus::render(&report, w)) {
-            let _ = writeln!(io::stderr(), "pinwatch: writing {}: {e}", path.display());
+            to_stderr(&format!("pinwatch: writing {}: {e}", path.display()));
         }
     }
     let output = match args.format {

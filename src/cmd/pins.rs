@@ -149,5 +149,5 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr(), "pinwatch: {message}");
+    crate::util::inert::to_stderr(&format!("pinwatch: {message}"));
 }

@@ -22,8 +22,14 @@
 //!
 //! A backslash is left as it is: a name that spells `\x1b` in plain
 //! letters is harmless.
+//!
+//! A reporter that writes for a terminal writes through a [`Screen`]: every
+//! byte that passes through it is made inert but the line feeds that end
+//! its lines, so a field added later cannot forget it. Its own colors go
+//! through [`Screen::paint`], which only takes pinwatch's own styles.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 /// `s` with every control, bidirectional or invisible character shown
 /// escaped (`\x1b`, `\u{202e}`); borrowed when there is none.
@@ -68,6 +74,150 @@ pub fn markup(s: &str) -> String {
         }
     }
     out
+}
+
+/// Writes `line` to standard error through a [`Screen`] and ends it; a
+/// closed or full stderr is not an error. Every stderr line of pinwatch
+/// goes through here (error messages quote paths and file content).
+pub fn to_stderr(line: &str) {
+    let stderr = io::stderr();
+    let mut lock = stderr.lock();
+    let mut screen = Screen::new(&mut lock);
+    let _ = writeln!(screen, "{}", line.replace('\n', " "));
+    let _ = screen.flush();
+}
+
+/// A writer for a person's screen (a terminal, a plain-text file): what is
+/// written through it arrives [`inert`], line feeds apart. Bytes that are
+/// not UTF-8 show as `\xNN`; a character split across two writes is
+/// joined first.
+pub struct Screen<'w> {
+    out: &'w mut dyn Write,
+    /// The start of a character whose end has not been written yet.
+    pending: Vec<u8>,
+    text: String,
+}
+
+/// pinwatch's own text styles, the only escape sequences a [`Screen`]
+/// passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Green.
+    Green,
+    /// Yellow.
+    Yellow,
+    /// Bold red.
+    BoldRed,
+    /// Cyan.
+    Cyan,
+    /// Dim.
+    Dim,
+}
+
+impl Style {
+    fn sgr(self) -> &'static str {
+        match self {
+            Style::Green => "\x1b[32m",
+            Style::Yellow => "\x1b[33m",
+            Style::BoldRed => "\x1b[1;31m",
+            Style::Cyan => "\x1b[36m",
+            Style::Dim => "\x1b[2m",
+        }
+    }
+}
+
+impl<'w> Screen<'w> {
+    /// A screen writing into `out`.
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Screen {
+            out,
+            pending: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Writes `text` (made inert) in `style`, then resets the style.
+    pub fn paint(&mut self, style: Style, text: &str) -> io::Result<()> {
+        self.settle()?;
+        self.out.write_all(style.sgr().as_bytes())?;
+        self.write_all(text.as_bytes())?;
+        self.settle()?;
+        self.out.write_all(b"\x1b[0m")
+    }
+
+    /// Shows a character left unfinished by the last write as its bytes.
+    fn settle(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut shown = String::new();
+        for b in std::mem::take(&mut self.pending) {
+            push_byte(&mut shown, b);
+        }
+        self.out.write_all(shown.as_bytes())
+    }
+}
+
+impl Write for Screen<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        self.text.clear();
+        let mut rest: &[u8] = &self.pending;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    push_screen(&mut self.text, s);
+                    rest = &[];
+                    break;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    push_screen(
+                        &mut self.text,
+                        std::str::from_utf8(valid).unwrap_or_default(),
+                    );
+                    match e.error_len() {
+                        // An unfinished character: wait for the next write.
+                        None => {
+                            rest = after;
+                            break;
+                        }
+                        Some(n) => {
+                            for b in &after[..n] {
+                                push_byte(&mut self.text, *b);
+                            }
+                            rest = &after[n..];
+                        }
+                    }
+                }
+            }
+        }
+        let keep = rest.len();
+        let drop = self.pending.len() - keep;
+        self.pending.drain(..drop);
+        self.out.write_all(self.text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.settle()?;
+        self.out.flush()
+    }
+}
+
+fn push_screen(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_inert(out, c);
+        }
+    }
+}
+
+fn push_byte(out: &mut String, b: u8) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\x{b:02x}");
 }
 
 /// Whether `c` acts instead of showing: a control, a bidirectional
@@ -168,12 +318,53 @@ mod tests {
         assert_eq!(inert_capped("中文名字很长", 3), "中文…");
     }
 
+    fn screen(writes: &[&[u8]]) -> String {
+        let mut out = Vec::new();
+        let mut screen = Screen::new(&mut out);
+        for w in writes {
+            screen.write_all(w).unwrap();
+        }
+        screen.flush().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_screen_passes_line_feeds_and_nothing_else_that_acts() {
+        assert_eq!(
+            screen(&[b"OK\n\x1b[2J\rX\xe2\x80\xae\n"]),
+            "OK\n\\x1b[2J\\x0dX\\u{202e}\n"
+        );
+        // A character split across writes is joined; bytes that are not
+        // UTF-8 show as bytes.
+        let split = "微".as_bytes();
+        assert_eq!(screen(&[&split[..1], &split[1..]]), "微");
+        assert_eq!(screen(&[b"a\xffb"]), "a\\xffb");
+        assert_eq!(screen(&[&split[..2]]), "\\xe5\\xbe");
+        assert_eq!(screen(&[b"\xc2\x9b"]), "\\u{9b}");
+    }
+
+    #[test]
+    fn a_screen_paints_only_its_own_styles() {
+        let mut out = Vec::new();
+        let mut screen = Screen::new(&mut out);
+        screen
+            .paint(Style::BoldRed, "INTERCEPTED \x1b[32m")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[1;31mINTERCEPTED \\x1b[32m\x1b[0m"
+        );
+    }
+
     #[test]
     fn markup_is_escaped_after_controls() {
         assert_eq!(
             markup("<b>ALL CLEAR</b> & \"q\" 'a'"),
             "&lt;b&gt;ALL CLEAR&lt;/b&gt; &amp; &quot;q&quot; &#39;a&#39;"
         );
-        assert_eq!(markup("<a href='x'>\x1b"), "&lt;a href=&#39;x&#39;&gt;\\x1b");
+        assert_eq!(
+            markup("<a href='x'>\x1b"),
+            "&lt;a href=&#39;x&#39;&gt;\\x1b"
+        );
     }
 }
