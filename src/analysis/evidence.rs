@@ -95,6 +95,13 @@ pub enum Evidence {
         /// The name it copies.
         name: String,
     },
+    /// The forging CA uses the organization name of a public CA (or a
+    /// common name several of its roots share), with another key: weaker
+    /// than a copied name.
+    BorrowsCaOrganization {
+        /// The organization (or shared common name) it uses.
+        organization: String,
+    },
     /// Some signature could not be checked, so forgery cannot be decided.
     Unverifiable {
         /// What stopped the check.
@@ -190,6 +197,7 @@ impl Evidence {
             Evidence::CertOutOfDate { .. } => "cert_out_of_date",
             Evidence::KnownCaNotTrusted { .. } => "known_ca_not_trusted",
             Evidence::Impersonates { .. } => "impersonates",
+            Evidence::BorrowsCaOrganization { .. } => "borrows_ca_organization",
             Evidence::Unverifiable { .. } => "unverifiable",
             Evidence::LegacyRoot { .. } => "legacy_root",
             Evidence::SystemRoot => "system_root",
@@ -232,7 +240,10 @@ impl Evidence {
                 ("position", position.to_string()),
             ],
             Evidence::Malformed { error } => vec![("error", s(error))],
-            Evidence::Impersonates { name } => vec![("name", s(name))],
+            Evidence::Impersonates { name }
+            | Evidence::BorrowsCaOrganization { organization: name } => {
+                vec![("name", s(name))]
+            }
             Evidence::Forged {
                 host,
                 store,

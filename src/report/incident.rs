@@ -58,6 +58,9 @@ pub fn who(lang: Lang, incident: &Incident) -> String {
     if let Some(name_copied) = &incident.impersonates {
         return lang.tr_args("who-impersonator", &[("name", name(name_copied))]);
     }
+    if let Some(organization) = &incident.borrows_organization {
+        return lang.tr_args("who-borrower", &[("name", name(organization))]);
+    }
     lang.tr_args("headline-whoever", &[("issuer", name(&incident.issuer))])
 }
 

@@ -187,12 +187,14 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
         )?;
         writeln!(out, "  {}", lang.pick(&i.advice, &i.advice_zh))?;
     }
-    if let Some(name) = &e.impersonates {
-        writeln!(
-            out,
-            "  {}",
-            lang.tr_args("roots-impersonates", &[("name", name.clone())])
-        )?;
+    let look_alikes = [
+        ("roots-impersonates", &e.impersonates),
+        ("roots-borrows-organization", &e.borrows_organization),
+    ];
+    for (key, name) in look_alikes {
+        if let Some(name) = name {
+            writeln!(out, "  {}", lang.tr_args(key, &[("name", name.clone())]))?;
+        }
     }
     if let Some(note) = &e.note {
         writeln!(out, "  {note}")?;
@@ -235,6 +237,7 @@ mod tests {
             interceptor: None,
             note: None,
             impersonates: None,
+            borrows_organization: None,
         }
     }
 
