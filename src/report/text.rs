@@ -463,14 +463,7 @@ mod tests {
                 let text = String::from_utf8(out).unwrap();
                 // Only pinwatch's own colors, and only when asked for.
                 let mut plain = text.clone();
-                for sgr in [
-                    "\x1b[32m",
-                    "\x1b[33m",
-                    "\x1b[1;31m",
-                    "\x1b[36m",
-                    "\x1b[2m",
-                    "\x1b[0m",
-                ] {
+                for sgr in crate::util::inert::OWN_SEQUENCES {
                     assert!(color || !plain.contains(sgr), "{sgr:?} without colors");
                     plain = plain.replace(sgr, "");
                 }

@@ -114,15 +114,21 @@ pub enum Style {
     Dim,
 }
 
+/// Every escape sequence a [`Screen`] writes: the styles, then the reset.
+pub const OWN_SEQUENCES: [&str; 6] = [
+    "\x1b[32m",
+    "\x1b[33m",
+    "\x1b[1;31m",
+    "\x1b[36m",
+    "\x1b[2m",
+    RESET,
+];
+
+const RESET: &str = "\x1b[0m";
+
 impl Style {
     fn sgr(self) -> &'static str {
-        match self {
-            Style::Green => "\x1b[32m",
-            Style::Yellow => "\x1b[33m",
-            Style::BoldRed => "\x1b[1;31m",
-            Style::Cyan => "\x1b[36m",
-            Style::Dim => "\x1b[2m",
-        }
+        OWN_SEQUENCES[self as usize]
     }
 }
 
@@ -142,7 +148,7 @@ impl<'w> Screen<'w> {
         self.out.write_all(style.sgr().as_bytes())?;
         self.write_all(text.as_bytes())?;
         self.settle()?;
-        self.out.write_all(b"\x1b[0m")
+        self.out.write_all(RESET.as_bytes())
     }
 
     /// Shows a character left unfinished by the last write as its bytes.
