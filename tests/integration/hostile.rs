@@ -123,7 +123,7 @@ fn hostile_server(world: &World) -> Server {
 
 #[test]
 fn a_forged_name_cannot_write_on_the_terminal_and_the_exit_code_stays_2() {
-    if require("a pseudo-terminal", &[("script", "util-linux")]).is_none() {
+    if require("a pseudo-terminal", &[("script", "bsdutils")]).is_none() {
         return;
     }
     let world = World::new();
@@ -212,7 +212,7 @@ fn roots_in(world: &World, store: &Path, args: &[&str]) -> crate::support::Run {
 fn a_hostile_root_in_the_store_is_listed_and_cannot_hide_itself() {
     if require(
         "roots on a pseudo-terminal",
-        &[("script", "util-linux"), ("openssl", "openssl")],
+        &[("script", "bsdutils"), ("openssl", "openssl")],
     )
     .is_none()
     {
