@@ -84,18 +84,10 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-/// At most [`QUOTE_MAX`] characters, control characters replaced, so a
-/// binary file cannot write escape sequences to the terminal.
+/// Inert and at most [`QUOTE_MAX`] characters, so a binary file cannot
+/// write escape sequences to the terminal.
 fn shorten(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(QUOTE_MAX)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if s.chars().nth(QUOTE_MAX).is_some() {
-        out.push('…');
-    }
-    out
+    crate::util::inert_capped(s, QUOTE_MAX).into_owned()
 }
 
 #[cfg(test)]
@@ -166,6 +158,7 @@ mod tests {
         assert_eq!(list.targets, vec![t("qq.com", 443)]);
         let quoted = &list.junk[0].text;
         assert!(!quoted.contains('\x1b'), "{quoted}");
-        assert_eq!(quoted.chars().count(), QUOTE_MAX + 1, "{quoted}");
+        assert!(quoted.starts_with("\\x1b[31mxxx"), "{quoted}");
+        assert_eq!(quoted.chars().count(), QUOTE_MAX, "{quoted}");
     }
 }

@@ -426,6 +426,20 @@ fn fifos_devices_and_oversized_files_are_refused_at_once() {
         cmd.arg(path);
         refused(&ran(cmd, None, None, QUICK * 10, &what), path, why, &what);
     }
+    // `check --targets` and `--ct-logs`.
+    for flag in ["--targets", "--ct-logs"] {
+        for (path, why) in [(&fifo_path, is_fifo), (&zero, is_device)] {
+            let what = format!("check {flag} {}", path.display());
+            let cmd = world
+                .check()
+                .arg(HOST)
+                .connect_to(HOST, port)
+                .arg(flag)
+                .arg(path.display())
+                .command();
+            refused(&ran(cmd, None, None, QUICK * 10, &what), path, why, &what);
+        }
+    }
     let what = "agent --journal /dev/zero";
     let mut cmd = world.pinwatch(&["agent", "--once", "--config"]);
     cmd.arg(world.path("no-config.toml"))
