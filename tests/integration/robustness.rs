@@ -553,6 +553,64 @@ fn journal_peak(world: &World, args: &[&str], journal: &Path) -> (u64, Value) {
     (peak, doc)
 }
 
+/// 50 MB of junk after the last cycle's records (short lines, binary
+/// lines, one very long line, a torn record): `status` passes over it,
+/// however many lines it has, and shows the last cycle.
+#[test]
+fn status_finds_the_last_cycle_past_50_mb_of_junk() {
+    let world = World::new();
+    let journal = world.path("junk.jsonl");
+    big_journal(&journal, 1024 * 1024, 3);
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .expect("open the journal");
+    let mut junk = Vec::with_capacity(51 << 20);
+    while junk.len() < 50 << 20 {
+        junk.extend_from_slice(b"not a record\n\x00\xff\x1b[2J binary\n{\"type\":\"cycle\",\n");
+    }
+    junk.extend(std::iter::repeat_n(b'x', 1 << 20));
+    junk.extend_from_slice(b"\n{\"type\":\"check\",\"at\":1");
+    out.write_all(&junk).expect("append junk");
+    drop(out);
+    let mut cmd = world.pinwatch(&["status", "--format", "json", "--journal"]);
+    cmd.arg(&journal);
+    let json = ran(
+        cmd,
+        None,
+        None,
+        Duration::from_secs(120),
+        "status past junk",
+    );
+    json.expect(0, "status past junk");
+    let doc: Value = serde_json::from_str(&json.stdout).expect("status JSON");
+    assert_eq!(doc["trigger"], "user", "{doc:#}");
+    let hosts: Vec<&str> = doc["results"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["host"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        hosts,
+        [
+            "last0.pinwatch.test",
+            "last1.pinwatch.test",
+            "last2.pinwatch.test"
+        ],
+        "{doc:#}"
+    );
+    let mut cmd = world.pinwatch(&["status", "--lang", "en", "--journal"]);
+    cmd.arg(&journal);
+    let text = ran(
+        cmd,
+        None,
+        None,
+        Duration::from_secs(120),
+        "status text past junk",
+    );
+    text.expect(0, "status text past junk");
+    assert!(text.stdout.contains("last2.pinwatch.test:443"), "{text:#?}");
+}
+
 #[test]
 fn history_and_status_read_a_large_journal_in_small_memory() {
     let world = World::new();
