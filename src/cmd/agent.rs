@@ -111,6 +111,16 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     };
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+    // Two `--once` at the same moment take turns at the journal: the second
+    // sees the incidents the first announced.
+    let _turn = if args.once {
+        Some(
+            crate::agent::instance::take_turn(&journal_path)
+                .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?,
+        )
+    } else {
+        None
+    };
     let report_path = journal_path.with_file_name("report.html");
     let config_searched = crate::agent::layers::system_path(&env)
         .into_iter()
