@@ -311,21 +311,15 @@ fn two_agent_once_runs_at_the_same_moment_alert_once() {
         return;
     };
     let middlebox = Server::forging(world.evil.clone());
-    let command = world
-        .agent()
-        .via(middlebox.addr().port())
-        .desktop(&desktop)
-        .arg("--once")
-        .command();
-    let mut first = crate::support::process::Proc::spawn("pinwatch agent --once (1)", command);
-    let command = world
-        .agent()
-        .via(middlebox.addr().port())
-        .desktop(&desktop)
-        .arg("--once")
-        .command();
-    let mut second = crate::support::process::Proc::spawn("pinwatch agent --once (2)", command);
-    for proc in [&mut first, &mut second] {
+    // Both started before either has read the incident state.
+    let mut runs: Vec<_> = (1..=2)
+        .map(|n| {
+            let run = world.agent().via(middlebox.addr().port());
+            let command = run.desktop(&desktop).arg("--once").command();
+            crate::support::process::Proc::spawn(&format!("pinwatch agent --once ({n})"), command)
+        })
+        .collect();
+    for proc in &mut runs {
         let status = proc.wait_exit(CYCLE).expect("agent --once finishes");
         assert_eq!(status.code(), Some(2), "{}", proc.stderr().text());
     }
