@@ -60,6 +60,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     };
     let input = PlanInput {
         targets: &config.targets,
+        listed: &[],
         services: &config.services,
         connect_to: &config.connect_to,
         proxy: config.proxy.as_deref(),

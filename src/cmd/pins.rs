@@ -79,6 +79,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
     let env = |k: &str| std::env::var(k).ok();
     let input = PlanInput {
         targets: &args.targets,
+        listed: &[],
         services: &[],
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),

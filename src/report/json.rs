@@ -70,7 +70,7 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
         via_proxy: a.via_proxy.as_deref(),
         issuer_key: a.issuer_key.as_deref(),
         location: a.location.as_ref(),
-        ct: a.ct.as_ref(),
+        ct: a.ct.as_deref(),
         elapsed_ms: a.elapsed_ms,
     }
 }
