@@ -560,6 +560,24 @@ fn with_peak_rss(cmd: &Command) -> (Outcome, u64) {
     )
 }
 
+/// `check --targets LIST --format jsonl`, every target connected to the
+/// refused `port` on 127.0.0.1, under an open-file limit of 256 (soft and
+/// hard, set by the shell before pinwatch starts).
+fn refused_list_check(world: &World, list: &Path, port: u16) -> Command {
+    let inner = world
+        .check()
+        .arg("--targets")
+        .arg(list.display())
+        .arg("--connect-to")
+        .arg(format!("::127.0.0.1:{port}"))
+        .arg("--format")
+        .arg("jsonl")
+        .command();
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
+    run_under(sh, &inner)
+}
+
 /// 10,000 targets, all to a closed port on 127.0.0.1, under an open-file
 /// limit of 256: every one reported unreachable (refused, never "too many
 /// open files"), each once, in bounded memory.
@@ -576,20 +594,7 @@ fn ten_thousand_targets_in_bounded_memory_without_running_out_of_files() {
     }
     text.push_str("h0.fleet.pinwatch.test\n");
     write_file(&list, &text);
-    let port = closed_port();
-    let inner = world
-        .check()
-        .arg("--targets")
-        .arg(list.display())
-        .arg("--connect-to")
-        .arg(format!("::127.0.0.1:{port}"))
-        .arg("--format")
-        .arg("jsonl")
-        .command();
-    // The open-file limit, soft and hard, set by the shell before pinwatch starts.
-    let mut sh = Command::new("sh");
-    sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
-    let limited = run_under(sh, &inner);
+    let limited = refused_list_check(&world, &list, closed_port());
     let started = Instant::now();
     let (out, peak_kib) = with_peak_rss(&limited);
     let took = started.elapsed();
@@ -642,18 +647,7 @@ fn two_hundred_thousand_targets_stream_in_memory_bounded_by_what_is_in_flight() 
             text.push_str(&format!("h{i}.fleet.pinwatch.test\n"));
         }
         write_file(&list, &text);
-        let inner = world
-            .check()
-            .arg("--targets")
-            .arg(list.display())
-            .arg("--connect-to")
-            .arg(format!("::127.0.0.1:{port}"))
-            .arg("--format")
-            .arg("jsonl")
-            .command();
-        let mut sh = Command::new("sh");
-        sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
-        with_peak_rss(&run_under(sh, &inner))
+        with_peak_rss(&refused_list_check(&world, &list, port))
     };
     let (small, small_kib) = run(10_000);
     assert_eq!(small.code, 3, "{}", small.stderr);
