@@ -170,7 +170,7 @@ pub fn history_json(
         },
         skipped: After(&skipped),
     };
-    if let Err(e) = serde_json::to_writer_pretty(&mut *out, &doc) {
+    if let Err(e) = crate::util::inert::json_pretty(&mut *out, &doc) {
         return Err(match doc.records.error.borrow_mut().take() {
             Some(read) => HistoryError::Read(read),
             None => HistoryError::Write(io::Error::from(e)),
@@ -260,7 +260,7 @@ pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
         exit_code: status.exit_code,
         results: status.results,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

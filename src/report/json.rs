@@ -87,6 +87,6 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         results: report.results.iter().map(result).collect(),
         incidents: incidents(report.results),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }

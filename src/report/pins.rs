@@ -54,7 +54,7 @@ pub fn list_json(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
     let doc = Doc {
         services: k.services.iter().map(|s| service_json(s, today)).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -108,7 +108,7 @@ fn both_names(en: &str, zh: &str) -> String {
 
 /// `pins show SERVICE` as JSON.
 pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
     writeln!(out)
 }
 

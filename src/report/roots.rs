@@ -78,7 +78,7 @@ pub fn json(r: &RootsReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             .filter(|e| r.all || e.class != Class::Public)
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -76,6 +76,90 @@ pub fn markup(s: &str) -> String {
     out
 }
 
+/// `value` as pretty-printed JSON that cannot act on a terminal either:
+/// the exact values, with every character that would (C1 controls, DEL,
+/// bidirectional and invisible characters; serde_json escapes the C0
+/// controls itself) written as a `\uXXXX` escape, which every JSON reader
+/// reads back as the same character.
+pub fn json_pretty<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = InertJson(serde_json::ser::PrettyFormatter::new());
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// [`json_pretty`], on one line.
+pub fn json_line<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = InertJson(serde_json::ser::CompactFormatter);
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// A JSON formatter that escapes what [`needs_escape`] in strings, and
+/// otherwise formats as `F` does.
+struct InertJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for InertJson<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if !needs_escape(c) {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
 /// Writes `line` to standard error through a [`Screen`] and ends it; a
 /// closed or full stderr is not an error. Every stderr line of pinwatch
 /// goes through here (error messages quote paths and file content).
@@ -359,6 +443,37 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\x1b[1;31mINTERCEPTED \\x1b[32m\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn json_keeps_the_exact_value_and_nothing_acts() {
+        let value =
+            serde_json::json!({"issuer": "\x1b[2J\u{9b}\u{202e}x\u{200b}\u{e0041}\x7f微\n"});
+        for pretty in [true, false] {
+            let mut out = Vec::new();
+            if pretty {
+                json_pretty(&mut out, &value).unwrap();
+            } else {
+                json_line(&mut out, &value).unwrap();
+            }
+            let text = String::from_utf8(out).unwrap();
+            assert!(
+                !text.chars().any(|c| needs_escape(c) && c != '\n'),
+                "{text}"
+            );
+            assert!(
+                text.contains("\\u009b\\u202e") && text.contains("微"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value);
+        }
+        let mut pretty = Vec::new();
+        json_pretty(&mut pretty, &serde_json::json!({"a": [1]})).unwrap();
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            "{\n  \"a\": [\n    1\n  ]\n}"
         );
     }
 

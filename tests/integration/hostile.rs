@@ -159,7 +159,14 @@ fn a_forged_name_cannot_write_on_the_terminal_and_the_exit_code_stays_2() {
             assert!(longest < 1000, "{what}: a line of {longest} characters");
         }
     }
-    // JSON keeps the exact names.
+    // JSON on a terminal is inert too (what would act is a \u escape) ...
+    for format in ["json", "jsonl"] {
+        let run = world.check().via(&server).arg("--format").arg(format);
+        let (screen, code) = on_a_terminal(&run.command());
+        assert_inert(&screen, &format!("--format {format}"));
+        assert_eq!(code, 2, "--format {format}");
+    }
+    // ... and keeps the exact names.
     let report = world.check().via(&server).json();
     let r = report.expect(
         "intercepted",
