@@ -270,7 +270,7 @@ fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
     let has = |code: &str| reasons.iter().any(|r| r == code);
     let mut parts = Vec::new();
     if let Some(name) = interceptor {
-        parts.push(format!("({name})"));
+        parts.push(format!("({})", cell(name)));
     }
     if has("system_root_installed") {
         parts.push(lang.tr("status-root-trusted"));
@@ -329,7 +329,7 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
                             None => name,
                         }),
                 ),
-                cell(&detail(lang, interceptor.as_deref(), reasons)),
+                detail(lang, interceptor.as_deref(), reasons),
             ]),
             _ => None,
         })

@@ -72,7 +72,7 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
                         .as_ref()
                         .map_or("-", |s| lang.pick(&s.display_name, &s.display_name_zh)),
                 ),
-                cell(&detail(lang, a)),
+                detail(lang, a),
             ]
         })
         .collect();
@@ -156,19 +156,20 @@ pub fn short_issuer(a: &Assessment) -> String {
         .to_string()
 }
 
-/// The one-line detail of the table.
+/// The one-line detail of the table; what came from outside in it is a
+/// [`cell`].
 fn detail(lang: Lang, a: &Assessment) -> String {
-    let issuer = || lang.tr_args("detail-issuer", &[("issuer", short_issuer(a))]);
+    let issuer = || lang.tr_args("detail-issuer", &[("issuer", cell(&short_issuer(a)))]);
     match a.verdict {
-        Verdict::Unreachable => a
-            .error
-            .as_ref()
-            .map_or_else(|| lang.tr("detail-no-certificate"), ToString::to_string),
+        Verdict::Unreachable => a.error.as_ref().map_or_else(
+            || lang.tr("detail-no-certificate"),
+            |e| cell(&e.to_string()),
+        ),
         Verdict::Intercepted => match &a.interceptor {
             Some(i) => lang.tr_args(
                 "detail-by",
                 &[
-                    ("product", i.name.clone()),
+                    ("product", cell(&i.name)),
                     ("category", lang.tr(&format!("cat-{}", i.category))),
                 ],
             ),
