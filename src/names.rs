@@ -396,6 +396,36 @@ mod tests {
     }
 
     #[test]
+    fn attribute_order_counts_between_rdns_not_inside_one() {
+        let atv = |oid: &[u8], value: &[u8]| {
+            let mut atv = vec![0x06, oid.len() as u8];
+            atv.extend_from_slice(oid);
+            atv.extend([UTF8, value.len() as u8]);
+            atv.extend_from_slice(value);
+            der_sequence(&atv)
+        };
+        let set = |members: &[Vec<u8>]| {
+            let body: Vec<u8> = members.concat();
+            let mut set = vec![0x31, body.len() as u8];
+            set.extend(body);
+            set
+        };
+        let (cn, o) = (atv(CN, b"Root"), atv(O, b"Org"));
+        let one_rdn = |members: &[Vec<u8>]| Name::from_der(&der_sequence(&set(members)));
+        assert_eq!(
+            one_rdn(&[cn.clone(), o.clone()]),
+            one_rdn(&[o.clone(), cn.clone()])
+        );
+        let two_rdns = |a: &[u8], b: &[u8]| {
+            Name::from_der(&der_sequence(
+                &[set(&[a.to_vec()]), set(&[b.to_vec()])].concat(),
+            ))
+        };
+        assert_ne!(two_rdns(&cn, &o), two_rdns(&o, &cn));
+        assert!(two_rdns(&cn, &o).is_some());
+    }
+
+    #[test]
     fn mozilla_names_are_found_in_any_encoding_and_by_part() {
         let webpki = webpki();
         let look = |der: &[u8]| webpki.look_alike(&Name::from_der(der).unwrap(), Some("other"));
