@@ -65,7 +65,13 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
             *slot = Some(a);
         }
     }))?;
-    // This machine's store was read while the first probes ran.
+    // This machine's store was read while the first probes ran. JSON Lines
+    // has no place for warnings: they go to standard error.
+    if streamed {
+        for w in judge.system_warnings() {
+            to_stderr(&format!("pinwatch: warning: {w}"));
+        }
+    }
     warnings.extend(judge.system_warnings().iter().cloned());
     // Collected in place (a result and its slot are the same size):
     // `filter_map` reuses the slots' memory, `flatten` does not (373 MB
