@@ -20,6 +20,13 @@ mod tomlfile;
 #[path = "src/util/read.rs"]
 mod util_read;
 
+/// The type `model.rs` caches names in (the index itself is built at run
+/// time, by `src/names.rs`).
+mod names {
+    #[derive(Clone, Debug, Default)]
+    pub struct CaNames;
+}
+
 /// What the loader needs of `src/util.rs`.
 mod util {
     use base64::Engine as _;

@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod ct;
 pub mod i18n;
 pub mod knowledge;
+pub mod names;
 pub mod observation;
 pub mod probe;
 pub mod report;

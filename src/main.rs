@@ -73,7 +73,7 @@ fn main() -> ExitCode {
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr(), "pinwatch: {message}");
+    pinwatch::util::inert::to_stderr(&format!("pinwatch: {message}"));
 }
 
 fn exit(code: i32) -> ExitCode {

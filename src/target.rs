@@ -12,7 +12,7 @@ pub const HTTPS_PORT: u16 = 443;
 
 /// A host and port to open TLS to. `host` is what goes into SNI and what the
 /// certificate must name; it is stored lowercase without a trailing dot.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
     /// DNS name or IP address literal (IPv6 without brackets).
     pub host: String,

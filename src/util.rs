@@ -5,10 +5,10 @@
 pub mod inert;
 mod read;
 
-pub use inert::{inert, inert_capped, markup};
+pub use inert::{Screen, Style, inert, inert_capped, markup};
 
 pub use read::{
-    CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,
+    CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, TARGETS_FILE, open_regular, read_capped,
     read_capped_string,
 };
 

@@ -414,8 +414,9 @@ pub fn read_last(path: &Path, n: usize) -> Result<History, ReadError> {
 }
 
 /// The last cycle of the journal at `path` and the check records after it,
-/// read from the end. No cycle within [`MAX_CYCLE_RECORDS`] records of the
-/// end counts as none.
+/// read from the end. Lines that are not records (junk of any size after a
+/// crash or a bad write) are passed over without counting; no cycle within
+/// [`MAX_CYCLE_RECORDS`] records of the end counts as none.
 pub fn read_last_cycle(path: &Path) -> Result<LastCycle, ReadError> {
     let mut last = LastCycle::default();
     let Some(file) = open(path)? else {
@@ -435,8 +436,9 @@ pub fn read_last_cycle(path: &Path) -> Result<LastCycle, ReadError> {
                 return Ok(last);
             }
             Some(Ok(r @ Record::Check { .. })) => last.checks.push(r),
-            Some(_) => {}
-            None => continue,
+            Some(Ok(Record::Alert { .. })) => {}
+            // Junk: not a record, so not one of the cycle's.
+            Some(Err(())) | None => continue,
         }
         seen += 1;
     }
@@ -612,6 +614,28 @@ mod tests {
         assert_eq!(last.checks, [check(2, "b"), check(2, "c")]);
         write(&path, &[check(1, "a")], b"");
         assert!(read_last_cycle(&path).unwrap().cycle.is_none());
+    }
+
+    #[test]
+    fn the_last_cycle_is_found_past_junk_of_any_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut junk = Vec::new();
+        // More junk lines than a cycle may have records, and one line longer
+        // than any record.
+        for _ in 0..MAX_CYCLE_RECORDS + 10 {
+            junk.extend_from_slice(b"x\n");
+        }
+        junk.extend(std::iter::repeat_n(b'y', 3 * MAX_LINE));
+        junk.extend_from_slice(b"\n{\"type\":\"check\",\"torn");
+        write(
+            &path,
+            &[cycle(1), check(1, "a.test"), check(1, "b.test")],
+            &junk,
+        );
+        let last = read_last_cycle(&path).unwrap();
+        assert_eq!(last.cycle, Some(cycle(1)));
+        assert_eq!(last.checks, [check(1, "a.test"), check(1, "b.test")]);
     }
 
     #[test]

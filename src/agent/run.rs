@@ -51,8 +51,7 @@ type Tray = ();
 /// A line on stderr; a closed or full stderr is not an error (the agent
 /// keeps watching, and `--once` keeps its verdict's exit code).
 fn log(message: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "pinwatch agent: {message}");
+    crate::util::inert::to_stderr(&format!("pinwatch agent: {message}"));
 }
 
 /// The config file in use, or the defaults and where a file was looked for.

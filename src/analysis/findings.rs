@@ -118,10 +118,16 @@ impl<'a> Findings<'a> {
         let supplied = knowledge.ca_certificates();
         let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
         let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
+        let names = [
+            crate::names::webpki(),
+            ctx.public.ca_names(),
+            knowledge.ca_names(),
+        ];
         let ends = Ends {
             public: ctx.public,
             system: ctx.system,
             known_ca: &known_ca,
+            names: &names,
         };
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
             signature_path(&presented, &supplied, &ends)

@@ -20,6 +20,9 @@ pub struct Incident {
     pub issuer: String,
     /// The public CA whose name the interceptor's CA copies, if it does.
     pub impersonates: Option<String>,
+    /// The public CA whose organization name (or shared common name) the
+    /// interceptor's CA uses, if it does no more than that.
+    pub borrows_organization: Option<String>,
     /// Where it happens, when traced.
     pub location: Option<Location>,
     /// The proxy setting in use, if any.
@@ -70,6 +73,12 @@ pub fn incidents(results: &[Assessment]) -> Vec<Incident> {
                         .unwrap_or_default(),
                     impersonates: a.evidence.iter().find_map(|e| match e {
                         super::Evidence::Impersonates { name } => Some(name.clone()),
+                        _ => None,
+                    }),
+                    borrows_organization: a.evidence.iter().find_map(|e| match e {
+                        super::Evidence::BorrowsCaOrganization { organization } => {
+                            Some(organization.clone())
+                        }
                         _ => None,
                     }),
                     location: a.location.clone(),

@@ -121,7 +121,7 @@ pub struct Assessment {
     /// one interceptor is one key, however many hosts it touches.
     pub issuer_key: Option<String>,
     /// What the leaf's embedded SCTs say, when CT applies.
-    pub ct: Option<crate::ct::CtReport>,
+    pub ct: Option<Box<crate::ct::CtReport>>,
     /// Where the interception happens, for an intercepted result whose
     /// interceptor was traced (filled in by the engine, which owns the network).
     pub location: Option<Location>,
@@ -194,7 +194,7 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         peer: obs.peer.clone(),
         via_proxy: obs.via_proxy.clone(),
         issuer_key: findings.path.keys().nth(1).map(str::to_string),
-        ct: findings.ct.clone(),
+        ct: findings.ct.clone().map(Box::new),
         location: None,
         elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
     }

@@ -202,10 +202,20 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
             signer,
         }],
     );
-    if let Some(name) = &f.path.impersonates {
-        d.reasons.push(Reason::ImpersonatesPublicCa);
-        d.evidence
-            .push(Evidence::Impersonates { name: name.clone() });
+    match &f.path.impersonates {
+        Some(look) if look.impersonates() => {
+            d.reasons.push(Reason::ImpersonatesPublicCa);
+            d.evidence.push(Evidence::Impersonates {
+                name: look.borrowed().to_string(),
+            });
+        }
+        Some(look) => {
+            d.reasons.push(Reason::BorrowsCaOrganization);
+            d.evidence.push(Evidence::BorrowsCaOrganization {
+                organization: look.borrowed().to_string(),
+            });
+        }
+        None => {}
     }
     note_system_root(f, &mut d);
     // Supporting evidence: forged leaves carry no SCTs.

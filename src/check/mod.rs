@@ -205,15 +205,21 @@ pub async fn run_each(
         return;
     }
     let mut held: Vec<(usize, Assessment)> = Vec::new();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
-    let feeder = tokio::spawn(feed(Arc::new(plan.clone()), ready_tx));
+    // Bounded both ways: when the caller's sink or the analysis falls
+    // behind, the feeder waits and no new probe starts, so memory is what
+    // is in flight, however long the list.
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Ready>(QUEUE);
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
         .min(plan.targets.len());
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::block_in_place(|| {
         let ready_rx = Mutex::new(ready_rx);
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Assessment)>();
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, Assessment)>(QUEUE);
         std::thread::scope(|scope| {
+            // The probes, driven from a thread of this scope so they borrow
+            // the plan (a list of many targets is not copied).
+            scope.spawn(|| runtime.block_on(feed(plan, ready_tx)));
             for _ in 0..workers {
                 let (ready_rx, done_tx) = (&ready_rx, done_tx.clone());
                 scope.spawn(move || {
@@ -249,9 +255,12 @@ pub async fn run_each(
             sink(i, assessment);
         }
     }
-    // The feeder has sent everything by now; it cannot fail but by panic.
-    let _ = feeder.await;
 }
+
+/// Observations waiting to be judged, and results waiting for the sink, at
+/// most. The feeder runs on a thread of its own (not a runtime worker), so
+/// waiting for room blocks nothing but the start of the next probe.
+const QUEUE: usize = 256;
 
 /// An observation ready to be judged.
 struct Ready {
@@ -283,7 +292,7 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
 /// when one ends, so targets not yet started cost nothing), and passes each
 /// observation on as it arrives; those that need the captive-portal checks
 /// wait for them.
-async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
+async fn feed(plan: &Plan, ready: std::sync::mpsc::SyncSender<Ready>) {
     let options = Arc::new(plan.probe.clone());
     let mut tasks = JoinSet::new();
     let mut index_of = HashMap::with_capacity(plan.concurrency);

@@ -2,7 +2,7 @@
 //! proxy chosen, portal checks parsed. Every mistake is a one-line error
 //! naming the value that was wrong.
 
-use std::collections::HashSet;
+use super::targets::keep_first;
 
 use thiserror::Error;
 
@@ -62,6 +62,8 @@ pub enum ConfigError {
 pub struct PlanInput<'a> {
     /// Typed targets.
     pub targets: &'a [String],
+    /// Targets from `--targets` lists, after the typed ones.
+    pub listed: &'a [Target],
     /// Service names.
     pub services: &'a [String],
     /// `--connect-to` rules.
@@ -92,20 +94,9 @@ pub fn build_plan(
     knowledge: &Knowledge,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
-    let typed: Vec<String>;
-    let targets = if listed.is_empty() {
-        &args.targets
-    } else {
-        typed = args
-            .targets
-            .iter()
-            .cloned()
-            .chain(listed.iter().map(Target::authority))
-            .collect();
-        &typed
-    };
     let input = PlanInput {
-        targets,
+        targets: &args.targets,
+        listed,
         services: &args.services,
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),
@@ -127,11 +118,8 @@ pub fn plan_from(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
     let mut targets: Vec<PlannedTarget> = Vec::new();
-    let mut seen: HashSet<Target> = HashSet::new();
     let mut push = |target: Target, service: Option<String>| {
-        if seen.insert(target.clone()) {
-            targets.push(PlannedTarget { target, service });
-        }
+        targets.push(PlannedTarget { target, service });
     };
     for name in input.services {
         let service = find_service(knowledge, name)?;
@@ -152,7 +140,10 @@ pub fn plan_from(
         })?;
         push(target, None);
     }
-    if input.targets.is_empty() && input.services.is_empty() {
+    for target in input.listed {
+        push(target.clone(), None);
+    }
+    if input.targets.is_empty() && input.listed.is_empty() && input.services.is_empty() {
         for service in &knowledge.services {
             for host in &service.hosts {
                 if let Ok(target) = Target::new(&host.name, crate::target::HTTPS_PORT) {
@@ -161,6 +152,8 @@ pub fn plan_from(
             }
         }
     }
+    // Each target once, where it first appears.
+    keep_first(&mut targets, |p| &p.target);
     let connect_to = input
         .connect_to
         .iter()

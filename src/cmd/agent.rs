@@ -48,11 +48,10 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         let file = layered
             .enabled_set_by
             .map_or_else(String::new, |p| p.display().to_string());
-        let _ = writeln!(
-            std::io::stderr(),
+        crate::util::inert::to_stderr(&format!(
             "pinwatch agent: {}",
             lang.tr_args("agent-disabled", &[("file", file)])
-        );
+        ));
         return Ok(Finished::new(0, Ok(())));
     }
     let knowledge = match &config.pins {
@@ -61,6 +60,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     };
     let input = PlanInput {
         targets: &config.targets,
+        listed: &[],
         services: &config.services,
         connect_to: &config.connect_to,
         proxy: config.proxy.as_deref(),
@@ -94,26 +94,34 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
                     Some(pid) => format!("pid {pid}, {}", held.path.display()),
                     None => held.path.display().to_string(),
                 };
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}",
                     lang.tr_args("agent-already-running", &[("lock", who)])
-                );
+                ));
                 return Ok(Finished::new(0, Ok(())));
             }
             // A lock is a courtesy; a home without locking still gets an agent.
             Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}: {e}; running without the lock",
                     path.display()
-                );
+                ));
                 None
             }
         }
     };
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+    // Two `--once` at the same moment take turns at the journal: the second
+    // sees the incidents the first announced.
+    let _turn = if args.once {
+        Some(
+            crate::agent::instance::take_turn(&journal_path)
+                .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?,
+        )
+    } else {
+        None
+    };
     let report_path = journal_path.with_file_name("report.html");
     let config_searched = crate::agent::layers::system_path(&env)
         .into_iter()

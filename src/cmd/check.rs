@@ -5,10 +5,12 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use super::outputs::{read_target_lists, write_atomically};
 use super::{CommandError, Finished, block_on, load_knowledge, now};
 use crate::analysis::Assessment;
-use crate::check::{Judge, exit_code, limits, run_each};
+use crate::analysis::Verdict;
+use crate::check::{Judge, exit_code_of, limits, run_each};
 use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
+use crate::util::inert::to_stderr;
 
 /// Output buffer: results are written in few large writes.
 const OUT_BUFFER: usize = 64 * 1024;
@@ -20,11 +22,13 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     let mut warnings = Vec::new();
     let listed = read_target_lists(&args.target_files, &mut warnings)?;
     for w in &warnings {
-        let _ = writeln!(io::stderr(), "pinwatch: warning: {w}");
+        to_stderr(&format!("pinwatch: warning: {w}"));
     }
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let mut plan = build_plan(args, &listed, &knowledge, &env)?;
+    // The plan has its own copy of every listed target.
+    drop(listed);
     plan.concurrency = limits::concurrency(
         plan.targets.len(),
         args.concurrency.map(usize::from),
@@ -39,23 +43,42 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     let judge = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
     let mut out = BufWriter::with_capacity(OUT_BUFFER, out);
-    let mut slots: Vec<Option<Assessment>> = vec![None; plan.targets.len()];
+    // `--format jsonl` alone keeps no result once it is written, only its
+    // verdict: memory is what is in flight, not the length of the list.
+    let streamed = args.format == CheckFormat::Jsonl;
+    let keep = !streamed || args.prometheus_file.is_some();
+    let mut slots: Vec<Option<Assessment>> = Vec::new();
+    if keep {
+        slots.resize(plan.targets.len(), None);
+    }
+    let mut verdicts: Vec<Verdict> = Vec::new();
     // Once a streamed line cannot be written, the rest is judged, not printed.
     let mut stream: io::Result<()> = Ok(());
     let checked_at = report::jsonl::checked_at(now);
     block_on(run_each(&plan, &judge, now, |i, a| {
-        if args.format == CheckFormat::Jsonl && stream.is_ok() {
+        if streamed && stream.is_ok() {
             stream =
                 report::jsonl::write_line(&a, &checked_at, &mut out).and_then(|()| out.flush());
         }
+        verdicts.push(a.verdict);
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(a);
         }
     }))?;
-    // This machine's store was read while the first probes ran.
+    // This machine's store was read while the first probes ran. JSON Lines
+    // has no place for warnings: they go to standard error.
+    if streamed {
+        for w in judge.system_warnings() {
+            to_stderr(&format!("pinwatch: warning: {w}"));
+        }
+    }
     warnings.extend(judge.system_warnings().iter().cloned());
-    let results: Vec<Assessment> = slots.into_iter().flatten().collect();
-    let exit_code = exit_code(&results);
+    // Collected in place (a result and its slot are the same size):
+    // `filter_map` reuses the slots' memory, `flatten` does not (373 MB
+    // against 243 MB for 200,000 results).
+    #[allow(clippy::filter_map_identity)]
+    let results: Vec<Assessment> = slots.into_iter().filter_map(|slot| slot).collect();
+    let exit_code = exit_code_of(verdicts);
     let report = Report {
         results: &results,
         warnings: &warnings,
@@ -64,7 +87,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     };
     if let Some(path) = &args.prometheus_file {
         if let Err(e) = write_atomically(path, |w| report::prometheus::render(&report, w)) {
-            let _ = writeln!(io::stderr(), "pinwatch: writing {}: {e}", path.display());
+            to_stderr(&format!("pinwatch: writing {}: {e}", path.display()));
         }
     }
     let output = match args.format {

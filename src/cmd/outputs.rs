@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use super::CommandError;
 use crate::cli::{ConfigError, parse_target_list};
 use crate::target::Target;
-
-/// Largest target list read (about 100,000 targets).
-pub const TARGETS_MAX_BYTES: u64 = 8 << 20;
+use crate::util::{TARGETS_FILE, read_capped};
 
 /// Junk lines reported one by one per file; the rest are counted.
 const JUNK_SHOWN: usize = 20;
@@ -45,32 +43,33 @@ pub fn read_target_lists(
 
 fn read_list(path: &Path) -> Result<(String, String), CommandError> {
     let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
-    };
-    let failed = |e: io::Error| ConfigError::TargetList(format!("{name}: {e}"));
-    let mut bytes = Vec::new();
-    if stdin {
-        io::stdin()
-            .lock()
-            .take(TARGETS_MAX_BYTES + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(TARGETS_MAX_BYTES + 1).read_to_end(&mut bytes))
+    if !stdin {
+        // A regular file only, opened without blocking: a FIFO or a device
+        // is refused at once, naming the path.
+        let bytes =
+            read_capped(path, TARGETS_FILE).map_err(|e| ConfigError::TargetList(e.to_string()))?;
+        return Ok((path.display().to_string(), text_of(bytes)));
     }
-    .map_err(failed)?;
-    if bytes.len() as u64 > TARGETS_MAX_BYTES {
+    let name = "standard input".to_string();
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(TARGETS_FILE.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConfigError::TargetList(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > TARGETS_FILE.bytes {
         return Err(ConfigError::TargetList(format!(
             "{name}: larger than {} MiB; split the list",
-            TARGETS_MAX_BYTES >> 20
+            TARGETS_FILE.bytes >> 20
         ))
         .into());
     }
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Ok((name, text))
+    Ok((name, text_of(bytes)))
+}
+
+/// The list as text, not copied when it is UTF-8 already.
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Writes `path` atomically: `render` writes into a temporary file in the

@@ -79,6 +79,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
     let env = |k: &str| std::env::var(k).ok();
     let input = PlanInput {
         targets: &args.targets,
+        listed: &[],
         services: &[],
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),
@@ -149,5 +150,5 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr(), "pinwatch: {message}");
+    crate::util::inert::to_stderr(&format!("pinwatch: {message}"));
 }

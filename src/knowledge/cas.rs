@@ -1,5 +1,5 @@
 //! The CA certificates of `pins/certs` with their subjects, read once per
-//! knowledge base, for signature path searches.
+//! knowledge base, for signature path searches and look-alikes.
 
 use super::model::{CaCertificate, Knowledge};
 
@@ -25,5 +25,23 @@ impl Knowledge {
                 Some(CaCertificate { der, subject })
             })
             .collect()
+    }
+
+    /// The names of the CA certificates of `pins/certs` with their keys,
+    /// indexed once per knowledge base for look-alikes.
+    pub fn ca_names(&self) -> &crate::names::CaNames {
+        self.ca_names.get_or_init(|| {
+            let mut names = crate::names::CaNames::default();
+            for a in &self.authorities {
+                let subject = a
+                    .certificate
+                    .as_deref()
+                    .and_then(crate::analysis::cert::subject_contents);
+                if let Some(subject) = subject {
+                    names.add(&subject, &a.spki_sha256);
+                }
+            }
+            names
+        })
     }
 }

@@ -22,6 +22,10 @@ pub struct Knowledge {
     /// `Knowledge::ca_certificates`).
     #[serde(skip)]
     pub(crate) ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+    /// The names of the authorities' certificates, indexed once for
+    /// look-alikes (see `Knowledge::ca_names`).
+    #[serde(skip)]
+    pub(crate) ca_names: std::sync::OnceLock<crate::names::CaNames>,
 }
 
 /// A CA certificate from `pins/certs`, with its subject (the DER contents

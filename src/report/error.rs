@@ -52,7 +52,7 @@ pub fn render(
         error: Body { code, message },
         exit_code,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -70,7 +70,7 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
         via_proxy: a.via_proxy.as_deref(),
         issuer_key: a.issuer_key.as_deref(),
         location: a.location.as_ref(),
-        ct: a.ct.as_ref(),
+        ct: a.ct.as_deref(),
         elapsed_ms: a.elapsed_ms,
     }
 }
@@ -87,6 +87,6 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         results: report.results.iter().map(result).collect(),
         incidents: incidents(report.results),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }

@@ -42,6 +42,12 @@ pub const PINS_FILE: Cap = Cap {
     what: "a pins file",
 };
 
+/// A `--targets` list (8 MiB holds about 300,000 short host names).
+pub const TARGETS_FILE: Cap = Cap {
+    bytes: 8 * MIB,
+    what: "a target list (split it)",
+};
+
 /// A file that could not be read.
 #[derive(Debug, Error)]
 pub enum ReadError {
@@ -76,6 +82,16 @@ impl ReadError {
     /// True when the file does not exist (callers often treat that as empty).
     pub fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    }
+
+    /// What is wrong, without the file's name (for messages that name it
+    /// themselves).
+    pub fn reason(&self) -> String {
+        let text = self.to_string();
+        match text.strip_prefix(self.path()) {
+            Some(rest) => rest.trim_start_matches(": ").to_string(),
+            None => text,
+        }
     }
 
     /// The file the error is about.

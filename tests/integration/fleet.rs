@@ -560,6 +560,24 @@ fn with_peak_rss(cmd: &Command) -> (Outcome, u64) {
     )
 }
 
+/// `check --targets LIST --format jsonl`, every target connected to the
+/// refused `port` on 127.0.0.1, under an open-file limit of 256 (soft and
+/// hard, set by the shell before pinwatch starts).
+fn refused_list_check(world: &World, list: &Path, port: u16) -> Command {
+    let inner = world
+        .check()
+        .arg("--targets")
+        .arg(list.display())
+        .arg("--connect-to")
+        .arg(format!("::127.0.0.1:{port}"))
+        .arg("--format")
+        .arg("jsonl")
+        .command();
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
+    run_under(sh, &inner)
+}
+
 /// 10,000 targets, all to a closed port on 127.0.0.1, under an open-file
 /// limit of 256: every one reported unreachable (refused, never "too many
 /// open files"), each once, in bounded memory.
@@ -576,20 +594,7 @@ fn ten_thousand_targets_in_bounded_memory_without_running_out_of_files() {
     }
     text.push_str("h0.fleet.pinwatch.test\n");
     write_file(&list, &text);
-    let port = closed_port();
-    let inner = world
-        .check()
-        .arg("--targets")
-        .arg(list.display())
-        .arg("--connect-to")
-        .arg(format!("::127.0.0.1:{port}"))
-        .arg("--format")
-        .arg("jsonl")
-        .command();
-    // The open-file limit, soft and hard, set by the shell before pinwatch starts.
-    let mut sh = Command::new("sh");
-    sh.arg("-c").arg("ulimit -n 256 && exec \"$@\"").arg("sh");
-    let limited = run_under(sh, &inner);
+    let limited = refused_list_check(&world, &list, closed_port());
     let started = Instant::now();
     let (out, peak_kib) = with_peak_rss(&limited);
     let took = started.elapsed();
@@ -620,6 +625,52 @@ fn ten_thousand_targets_in_bounded_memory_without_running_out_of_files() {
     assert!(
         peak_kib < 64 * 1024,
         "peak RSS {peak_kib} KiB for 10,000 targets"
+    );
+}
+
+/// 200,000 targets, all to a refused port on 127.0.0.1 under an open-file
+/// limit of 256, with `--format jsonl`: each result is written once and
+/// not kept, so the peak is that of 10,000 targets plus the list itself
+/// (about 100 bytes a listed target), not a result per target (3 KB each
+/// before, 621 MB in all).
+#[test]
+fn two_hundred_thousand_targets_stream_in_memory_bounded_by_what_is_in_flight() {
+    let Some(()) = require("peak memory", &[("python3", "python3")]) else {
+        return;
+    };
+    let world = World::new();
+    let port = closed_port();
+    let run = |n: usize| {
+        let list = world.path(&format!("targets-{n}.txt"));
+        let mut text = String::with_capacity(n * 28);
+        for i in 0..n {
+            text.push_str(&format!("h{i}.fleet.pinwatch.test\n"));
+        }
+        write_file(&list, &text);
+        with_peak_rss(&refused_list_check(&world, &list, port))
+    };
+    let (small, small_kib) = run(10_000);
+    assert_eq!(small.code, 3, "{}", small.stderr);
+    let (out, peak_kib) = run(200_000);
+    assert_eq!(out.code, 3, "all unreachable: {}", out.stderr);
+    let mut lines = 0;
+    for line in out.stdout.lines() {
+        let r: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(r["verdict"], "unreachable", "{r}");
+        lines += 1;
+    }
+    assert_eq!(lines, 200_000, "one line per target");
+    let per_target = (peak_kib.saturating_sub(small_kib) * 1024) / 190_000;
+    eprintln!(
+        "200,000 targets: peak RSS {peak_kib} KiB; 10,000: {small_kib} KiB; {per_target} bytes a further target"
+    );
+    assert!(
+        per_target < 300,
+        "{per_target} bytes a listed target ({peak_kib} KiB for 200,000, {small_kib} KiB for 10,000)"
+    );
+    assert!(
+        peak_kib < 96 * 1024,
+        "peak RSS {peak_kib} KiB for 200,000 targets"
     );
 }
 

@@ -16,6 +16,7 @@ mod cli;
 mod details;
 mod first_minutes;
 mod fleet;
+mod hostile;
 mod limbo;
 mod location;
 mod pins;
