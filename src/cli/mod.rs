@@ -326,6 +326,16 @@ pub struct CheckArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// An interceptor this organisation runs on purpose (an office's TLS
+    /// inspection gateway): its key's SPKI SHA-256 (base64, as `pinwatch
+    /// roots` and the JSON `issuer_key` show it; sha256/BASE64 or hex also
+    /// do) and a note saying whose it is (repeatable). A chain it forged is
+    /// still reported intercepted, marked sanctioned with the note, but
+    /// does not raise the exit code, the Nagios state or the Prometheus
+    /// alert; any other interceptor still does.
+    #[arg(long, num_args = 2, value_names = ["KEY", "NOTE"], action = clap::ArgAction::Append)]
+    pub sanctioned: Vec<String>,
+
     /// Never trace where an interception happens (by default, when something
     /// is intercepted, one IP TTL trace per interceptor finds how many hops
     /// away it is; nothing is sent when nothing is intercepted).

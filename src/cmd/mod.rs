@@ -66,6 +66,9 @@ pub enum CommandError {
     /// A bad config file.
     #[error(transparent)]
     ConfigFile(#[from] ConfigFileError),
+    /// A bad file among the agent's layered config files.
+    #[error(transparent)]
+    Layers(#[from] crate::agent::layers::LayerError),
     /// Bad pins.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
@@ -94,7 +97,7 @@ impl CommandError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CommandError::Config(_) | CommandError::Usage(_) => ErrorCode::Usage,
-            CommandError::ConfigFile(_) => ErrorCode::Config,
+            CommandError::ConfigFile(_) | CommandError::Layers(_) => ErrorCode::Config,
             CommandError::Knowledge(_) => ErrorCode::Pins,
             CommandError::Store(_) | CommandError::Ct(_) => ErrorCode::Store,
             CommandError::Read(_) | CommandError::Io(_) | CommandError::Other(_) => ErrorCode::Io,
