@@ -281,9 +281,13 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
-    /// Also write the results in Prometheus format to FILE, atomically (for node_exporter's textfile collector).
+    /// Also write the results in Prometheus format to FILE, atomically (for node_exporter's textfile collector). A run that cannot check, or cannot write FILE, is an error (exit 3); FILE then holds pinwatch_check_success 0 if it can be written at all, else the previous run's metrics stay.
     #[arg(long, value_name = "FILE")]
     pub prometheus_file: Option<PathBuf>,
+
+    /// Prometheus output: also one set of series per target (host, port, service), not only per service and interceptor (about 8 series a target instead of 5 a service).
+    #[arg(long)]
+    pub prometheus_hosts: bool,
 
     /// Colored text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

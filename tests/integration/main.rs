@@ -19,5 +19,6 @@ mod fleet;
 mod limbo;
 mod location;
 mod pins;
+mod prometheus;
 mod robustness;
 mod roots;
