@@ -22,3 +22,4 @@ mod pins;
 mod prometheus;
 mod robustness;
 mod roots;
+mod units;
