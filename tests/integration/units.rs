@@ -29,6 +29,9 @@ fn unit_path(name: &str) -> PathBuf {
     }
 }
 
+/// A rewrite of an ExecStart line.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 /// The `[Service]` settings the test needs from a unit file.
 struct Unit {
     exec_start: String,
@@ -195,7 +198,7 @@ fn check_units_fail_when_they_cannot_check_and_succeed_on_every_verdict() {
             }
         };
         let cwd = world.dir();
-        let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, i32, &str)> = vec![
+        let cases: Vec<(&str, Edit, i32, &str)> = vec![
             (
                 "every host intercepted",
                 Box::new(line(middlebox.addr().port(), "")),
