@@ -175,11 +175,21 @@ mod tests {
                 .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
                 .collect()
         };
-        let en = keys(include_str!("../locales/en-US/main.ftl"));
-        let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
-        assert_eq!(
-            en, zh,
-            "en-US and zh-CN must have the same keys in the same order"
-        );
+        for (en, zh) in [
+            (
+                include_str!("../locales/en-US/main.ftl"),
+                include_str!("../locales/zh-CN/main.ftl"),
+            ),
+            (
+                include_str!("../locales/en-US/monitoring.ftl"),
+                include_str!("../locales/zh-CN/monitoring.ftl"),
+            ),
+        ] {
+            assert_eq!(
+                keys(en),
+                keys(zh),
+                "en-US and zh-CN must have the same keys in the same order"
+            );
+        }
     }
 }

@@ -78,7 +78,7 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
     };
     writeln!(out, "{}", line(&header, None).trim_end())?;
     for (row, a) in rows.iter().zip(report.results) {
-        writeln!(out, "{}", line(row, Some(a.verdict)).trim_end())?;
+        writeln!(out, "{}", line(row, Some(a.standing())).trim_end())?;
     }
     for found in incidents(report.results) {
         writeln!(out)?;
@@ -133,8 +133,23 @@ pub fn short_issuer(a: &Assessment) -> String {
         .to_string()
 }
 
-/// The one-line detail of the table.
+/// The one-line detail of the table, with the sanction's note when the
+/// administrator sanctioned the interceptor.
 fn detail(lang: Lang, a: &Assessment) -> String {
+    let plain = plain_detail(lang, a);
+    match &a.sanctioned {
+        Some(s) if a.verdict == Verdict::Intercepted => lang.tr_args(
+            "detail-sanctioned",
+            &[
+                ("detail", plain),
+                ("note", crate::util::inert_capped(&s.note, 64).into_owned()),
+            ],
+        ),
+        _ => plain,
+    }
+}
+
+fn plain_detail(lang: Lang, a: &Assessment) -> String {
     let issuer = || lang.tr_args("detail-issuer", &[("issuer", short_issuer(a))]);
     match a.verdict {
         Verdict::Unreachable => a
@@ -191,12 +206,28 @@ fn explain_incident(
         incident::colon(lang),
         incident::headline(lang, found)
     );
+    // A sanctioned interceptor is expected here: not painted as an alarm.
+    let paint = if found.sanctioned.is_some() {
+        Verdict::Ok
+    } else {
+        Verdict::Intercepted
+    };
     let head = if style.color {
-        colored(Verdict::Intercepted, &head)
+        colored(paint, &head)
     } else {
         head
     };
     writeln!(out, "{head}")?;
+    if let Some(s) = &found.sanctioned {
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args(
+                "sanctioned-line",
+                &[("note", crate::util::inert_capped(&s.note, 200).into_owned())]
+            )
+        )?;
+    }
     writeln!(out, "  {}", incident::trust(lang, found))?;
     let exposures = incident::exposures(lang, found);
     if !exposures.is_empty() {
@@ -358,7 +389,19 @@ fn summary_line(lang: Lang, s: &Summary, total: usize) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, key)| lang.tr_args(key, &[("n", n.to_string())]))
+    .map(|(n, key)| {
+        let part = lang.tr_args(key, &[("n", n.to_string())]);
+        if *key == "summary-intercepted" && s.sanctioned > 0 {
+            let of_them = lang.tr_args("summary-sanctioned", &[("n", s.sanctioned.to_string())]);
+            if lang == Lang::Zh {
+                format!("{part}（{of_them}）")
+            } else {
+                format!("{part} ({of_them})")
+            }
+        } else {
+            part
+        }
+    })
     .collect();
     let sep = if lang == Lang::Zh { "，" } else { ", " };
     lang.tr_args(

@@ -22,4 +22,5 @@ mod pins;
 mod prometheus;
 mod robustness;
 mod roots;
+mod sanctioned;
 mod units;
