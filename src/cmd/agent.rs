@@ -266,7 +266,7 @@ pub fn status(
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
     let last = journal::read_last_cycle(&path)?;
-    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::verdict).collect();
+    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::standing).collect();
     // Display names come from the pins; a status without them still works.
     let display_names = super::load_knowledge(None)
         .map(|k| {

@@ -356,6 +356,7 @@ mod tests {
             reasons: reasons.iter().map(ToString::to_string).collect(),
             interceptor: None,
             issuer: None,
+            sanctioned: None,
         }
     }
 
