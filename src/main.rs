@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     };
     let lang = cli.lang.unwrap_or_else(|| Lang::from_env(&env));
     let outcome = match &cli.command {
-        Command::Check(args) => cmd::check(args, lang, &mut out),
+        Command::Check(args) => cmd::check(args, lang, cli.color, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),
         Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),

@@ -16,7 +16,12 @@ const OUT_BUFFER: usize = 64 * 1024;
 /// Runs the check and renders it into `out`. The exit code is the
 /// verdict's, decided before the report is written, whatever happens to
 /// the output (a closed pipe, a full disk).
-pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
+pub fn check(
+    args: &CheckArgs,
+    lang: Lang,
+    color: ColorChoice,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let mut warnings = Vec::new();
     let listed = read_target_lists(&args.target_files, &mut warnings)?;
     for w in &warnings {
@@ -81,7 +86,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
         if matches!(args.format, CheckFormat::Text | CheckFormat::Jsonl) {
             // Text and JSON lines keep the results, and the error follows
             // on stderr.
-            let _ = render_text(args, lang, &report, &mut out).and_then(|()| out.flush());
+            let _ = render_text(args, lang, color, &report, &mut out).and_then(|()| out.flush());
         }
         return Err(failed);
     }
@@ -90,7 +95,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
         CheckFormat::Json => report::json::render(&report, &mut out),
         CheckFormat::Nagios => report::nagios::render(&report, &mut out),
         CheckFormat::Prometheus => report::prometheus::render(&report, metrics, &mut out),
-        CheckFormat::Text => render_text(args, lang, &report, &mut out),
+        CheckFormat::Text => render_text(args, lang, color, &report, &mut out),
     };
     Ok(Finished::new(exit_code, output.and_then(|()| out.flush())))
 }
@@ -99,20 +104,14 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
 fn render_text(
     args: &CheckArgs,
     lang: Lang,
+    color: ColorChoice,
     report: &Report<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if args.format != CheckFormat::Text {
         return Ok(());
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = color.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok());
     let style = report::text::Style {
         color,
         lang,

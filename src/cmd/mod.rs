@@ -12,6 +12,7 @@ mod agent;
 mod check;
 pub mod failure;
 mod generate;
+mod manual;
 pub(crate) mod outputs;
 mod pins;
 mod roots;
