@@ -108,7 +108,7 @@ pub fn tell(
 ) {
     let now = crate::util::now();
     if let Some(schema) = channels.json_schema {
-        let _ = render(schema, code, message, exit_code, out);
+        let _ = error::render(schema, code, message, exit_code, out);
     }
     if channels.nagios {
         let _ = crate::report::nagios::render_error(message, out);
@@ -194,18 +194,6 @@ pub fn clap_message(e: &clap::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or_default();
     first.strip_prefix("error: ").unwrap_or(first).to_string()
-}
-
-/// Writes the JSON error document for a command with `schema`.
-pub fn render(
-    schema: &str,
-    code: ErrorCode,
-    message: &str,
-    exit_code: i32,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    error::render(schema, code, message, exit_code, out)?;
-    out.flush()
 }
 
 #[cfg(test)]

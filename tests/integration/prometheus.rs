@@ -34,7 +34,7 @@ fn samples(text: &str) -> Vec<&str> {
 
 /// `promtool test rules` input series for the samples of `text`, as
 /// scraped from machine `instance` (job `node`), each held for 30 minutes.
-fn input_series(text: &str, instance: &str) -> String {
+pub(crate) fn input_series(text: &str, instance: &str) -> String {
     let mut series = String::new();
     for line in samples(text) {
         let (metric, value) = line.rsplit_once(' ').expect("metric value");
@@ -53,7 +53,7 @@ fn input_series(text: &str, instance: &str) -> String {
 }
 
 /// Runs `promtool test rules` on `test` (the shipped rules loaded), in `dir`.
-fn promtool_test(dir: &Path, test: &str) {
+pub(crate) fn promtool_test(dir: &Path, test: &str) {
     let path = dir.join("real.test.yml");
     write_file(&path, test);
     let mut cmd = Command::new("promtool");
@@ -66,7 +66,7 @@ fn promtool_test(dir: &Path, test: &str) {
 }
 
 /// The head of a rules test loading the shipped rules.
-fn rules_test_head() -> String {
+pub(crate) fn rules_test_head() -> String {
     format!(
         "rule_files:\n  - {}\nevaluation_interval: 1m\ntests:\n",
         packaging("prometheus/pinwatch.rules.yml").display()
@@ -340,14 +340,18 @@ fn node_exporter_serves_runs_that_checked_could_not_write_and_could_not_check() 
     std::fs::create_dir_all(&textfiles).expect("create the textfile directory");
     let prom = textfiles.join("pinwatch.prom");
     let (mut exporter, port) = node_exporter(&textfiles);
+    // The metrics unit's command line, for two targets.
+    let metrics_run = || {
+        fleet
+            .check(&[0, 1])
+            .arg("--format")
+            .arg("nagios")
+            .arg("--prometheus-file")
+            .arg(prom.display())
+            .output()
+    };
 
-    let checked = fleet
-        .check(&[0, 1])
-        .arg("--format")
-        .arg("nagios")
-        .arg("--prometheus-file")
-        .arg(prom.display())
-        .output();
+    let checked = metrics_run();
     assert_eq!(checked.code, 2, "{checked:#?}");
     assert!(
         checked.stdout.starts_with("PINWATCH CRITICAL - "),
@@ -376,13 +380,7 @@ fn node_exporter_serves_runs_that_checked_could_not_write_and_could_not_check() 
         let Some(_locked) = Unwritable::new(&textfiles) else {
             return;
         };
-        let failed = fleet
-            .check(&[0, 1])
-            .arg("--format")
-            .arg("nagios")
-            .arg("--prometheus-file")
-            .arg(prom.display())
-            .output();
+        let failed = metrics_run();
         assert_eq!(failed.code, 3, "{failed:#?}");
         let line = failed.stdout.lines().next().unwrap_or_default();
         assert!(

@@ -7,14 +7,14 @@
 //! appends the office's root certificate to its chain gains nothing.
 
 use std::process::Command;
-use std::time::Duration;
 
-use crate::fleet::{PROMTOOL, packaging};
+use crate::fleet::PROMTOOL;
+use crate::prometheus::{input_series, promtool_test, rules_test_head};
 use crate::support::pins::SERVICE;
 use crate::support::pki::{Ca, Validity};
-use crate::support::process::{require, run};
+use crate::support::process::require;
 use crate::support::server::Server;
-use crate::support::{HOST, Run, World, write_file};
+use crate::support::{HOST, Run, World};
 
 const NOTE: &str = "Head office TLS gateway";
 const OTHER: &str = "other.pinwatch.test";
@@ -220,26 +220,8 @@ fn a_sanctioned_interception_in_prometheus_raises_no_alert_another_does() {
         sanctioned.contains(&format!(r#"note="{NOTE}",service="{SERVICE}"}} 1"#)),
         "{sanctioned}"
     );
-    let mut series = String::new();
-    for line in out.stdout.lines().filter(|l| !l.starts_with('#')) {
-        let (metric, value) = line.rsplit_once(' ').expect("metric value");
-        let metric = match metric.split_once('{') {
-            Some((name, labels)) => {
-                format!(r#"{name}{{instance="cafe-01:9100",job="node",{labels}"#)
-            }
-            None => format!(r#"{metric}{{instance="cafe-01:9100",job="node"}}"#),
-        };
-        series.push_str(&format!(
-            "      - series: '{}'\n        values: \"{value}x20\"\n",
-            metric.replace('\'', "''")
-        ));
-    }
     let test = format!(
-        r#"rule_files:
-  - {rules}
-evaluation_interval: 1m
-tests:
-  - interval: 1m
+        r#"{head}  - interval: 1m
     input_series:
 {series}    alert_rule_test:
       - eval_time: 5m
@@ -261,12 +243,8 @@ tests:
                 (key {key}; where: this_device).
                 Run `pinwatch check` there for the evidence and what to do.
 "#,
-        rules = packaging("prometheus/pinwatch.rules.yml").display()
+        head = rules_test_head(),
+        series = input_series(&out.stdout, "cafe-01:9100"),
     );
-    let path = office.world.path("sanctioned.test.yml");
-    write_file(&path, &test);
-    let mut cmd = Command::new("promtool");
-    cmd.args(["test", "rules"]).arg(&path);
-    let (status, stdout, stderr) = run("promtool", cmd, Duration::from_secs(60));
-    assert!(status.success(), "{status}\n{stdout}\n{stderr}\n{test}");
+    promtool_test(office.world.dir(), &test);
 }
