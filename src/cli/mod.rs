@@ -280,7 +280,7 @@ impl ColorChoice {
 /// `pinwatch check`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or usage error (with --format nagios: OK, WARNING, CRITICAL, UNKNOWN)."
+    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or an error (with --format nagios: OK, WARNING, CRITICAL, UNKNOWN; with PINWATCH_EXIT_CODES=sysexits an error exits 64 to 78 instead, see man pinwatch-check)."
 )]
 pub struct CheckArgs {
     /// HOST, HOST:PORT or https://HOST[:PORT]/... (default: every host of every built-in service).
