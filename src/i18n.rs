@@ -175,20 +175,20 @@ mod tests {
                 .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
                 .collect()
         };
-        for (en, zh) in [
-            (
-                include_str!("../locales/en-US/main.ftl"),
-                include_str!("../locales/zh-CN/main.ftl"),
-            ),
-            (
-                include_str!("../locales/en-US/inert.ftl"),
-                include_str!("../locales/zh-CN/inert.ftl"),
-            ),
-        ] {
+        // Every file of the English locale, and its Chinese twin.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("en-US"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.len() > 1, "{files:?}");
+        for name in files {
+            let read = |lang: &str| std::fs::read_to_string(dir.join(lang).join(&name)).unwrap();
             assert_eq!(
-                keys(en),
-                keys(zh),
-                "en-US and zh-CN must have the same keys in the same order"
+                keys(&read("en-US")),
+                keys(&read("zh-CN")),
+                "{name:?}: en-US and zh-CN must have the same keys in the same order"
             );
         }
     }

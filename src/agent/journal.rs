@@ -45,6 +45,10 @@ pub enum Record {
         interceptor: Option<String>,
         /// Leaf issuer, if a certificate was received.
         issuer: Option<String>,
+        /// The note of the sanctioned interceptor that intercepted it, if
+        /// the administrator sanctioned it (it then weighs as ok).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sanctioned: Option<String>,
     },
     /// A notification that was shown (or would have been, when paused or disabled).
     Alert {
@@ -73,6 +77,7 @@ impl Record {
             reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
             interceptor: a.interceptor.as_ref().map(|i| i.name.clone()),
             issuer: a.chain.first().map(|c| c.issuer.clone()),
+            sanctioned: a.sanctioned.as_ref().map(|s| s.note.clone()),
         }
     }
 
@@ -80,6 +85,19 @@ impl Record {
     pub fn at(&self) -> i64 {
         match self {
             Record::Cycle { at, .. } | Record::Check { at, .. } | Record::Alert { at, .. } => *at,
+        }
+    }
+
+    /// The verdict of a check record as it weighs on the exit code: ok for
+    /// an interception by a sanctioned interceptor
+    /// ([`Assessment::standing`]).
+    pub fn standing(&self) -> Option<Verdict> {
+        match self {
+            Record::Check {
+                sanctioned: Some(_),
+                ..
+            } if self.verdict() == Some(Verdict::Intercepted) => Some(Verdict::Ok),
+            _ => self.verdict(),
         }
     }
 
@@ -540,7 +558,28 @@ mod tests {
             reasons: Vec::new(),
             interceptor: None,
             issuer: None,
+            sanctioned: None,
         }
+    }
+
+    #[test]
+    fn a_sanctioned_interception_weighs_as_ok_and_old_records_still_read() {
+        let old = r#"{"type":"check","at":1,"service":null,"host":"a","port":443,"verdict":"intercepted","reasons":[],"interceptor":null,"issuer":null}"#;
+        let old: Record = serde_json::from_str(old).unwrap();
+        assert_eq!(old.standing(), Some(Verdict::Intercepted));
+        let mut a = Assessment::bare(
+            crate::target::Target::new("a", 443).unwrap(),
+            Verdict::Intercepted,
+        );
+        a.sanctioned = Some(crate::analysis::Sanction {
+            key: "k".into(),
+            note: "Office".into(),
+        });
+        let r = Record::check(1, &a);
+        assert_eq!(r.verdict(), Some(Verdict::Intercepted));
+        assert_eq!(r.standing(), Some(Verdict::Ok));
+        let line = serde_json::to_string(&r).unwrap();
+        assert!(line.contains(r#""sanctioned":"Office""#), "{line}");
     }
 
     fn write(path: &Path, records: &[Record], tail: &[u8]) {

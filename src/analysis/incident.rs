@@ -30,6 +30,9 @@ pub struct Incident {
     /// Whether this machine trusts the interceptor's root (apps accept it
     /// silently) or not (apps that check certificates show errors).
     pub trusted_here: bool,
+    /// The administrator runs this interceptor on purpose (its key and
+    /// note), when it is listed as sanctioned: reported, never alerted.
+    pub sanctioned: Option<super::Sanction>,
     /// The services affected, in order of first appearance.
     pub services: Vec<ServiceInfo>,
     /// Targets (`host:port`) with no known service.
@@ -84,6 +87,7 @@ pub fn incidents(results: &[Assessment]) -> Vec<Incident> {
                     location: a.location.clone(),
                     via_proxy: a.via_proxy.clone(),
                     trusted_here: a.reasons.contains(&Reason::SystemRootInstalled),
+                    sanctioned: a.sanctioned.clone(),
                     services: Vec::new(),
                     other_targets: Vec::new(),
                     results: Vec::new(),

@@ -48,6 +48,9 @@ pub struct Plan {
     /// Locate interceptors with a TTL trace (only when something is
     /// intercepted).
     pub trace: bool,
+    /// Interceptors the administrator runs on purpose: their interceptions
+    /// are marked, and weigh as `ok` ([`Assessment::standing`]).
+    pub sanctioned: Vec<analysis::Sanction>,
 }
 
 /// The trust stores and knowledge a check judges against.
@@ -285,7 +288,9 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
             Some(name) => judge.knowledge.service(name),
             None => judge.knowledge.service_for_host(&planned.target.host),
         });
-    analysis::analyze(&ready.obs, service, ctx)
+    let mut assessment = analysis::analyze(&ready.obs, service, ctx);
+    analysis::sanction::mark(&mut assessment, &plan.sanctioned);
+    assessment
 }
 
 /// Runs the probes, at most `plan.concurrency` at once (the next starts
@@ -379,9 +384,11 @@ enum Portal {
 }
 
 /// The process exit code for a set of results: the exit code of their
-/// overall verdict ([`Verdict::overall`]), 3 when there are none.
+/// overall standing verdict ([`Verdict::overall`] of
+/// [`Assessment::standing`]: a sanctioned interception weighs as ok), 3
+/// when there are none.
 pub fn exit_code(results: &[Assessment]) -> i32 {
-    exit_code_of(results.iter().map(|a| a.verdict))
+    exit_code_of(results.iter().map(Assessment::standing))
 }
 
 /// [`exit_code`] over bare verdicts (as recorded in the journal).

@@ -52,6 +52,9 @@ pub enum ConfigError {
     /// A bad `--portal-check` URL.
     #[error("--portal-check: {0}")]
     Portal(String),
+    /// A bad `--sanctioned` key or note.
+    #[error("--sanctioned: {0}")]
+    Sanctioned(#[from] crate::analysis::sanction::SanctionError),
     /// A `--targets` file that cannot be read or lists nothing.
     #[error("--targets {0}")]
     TargetList(String),
@@ -107,7 +110,16 @@ pub fn build_plan(
         no_portal_check: args.no_portal_check,
         no_locate: args.no_locate,
     };
-    plan_from(&input, knowledge, env)
+    let mut plan = plan_from(&input, knowledge, env)?;
+    plan.sanctioned = args
+        .sanctioned
+        .chunks(2)
+        .map(|pair| {
+            let word = |i: usize| pair.get(i).map_or("", String::as_str);
+            crate::analysis::Sanction::new(word(0), word(1))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(plan)
 }
 
 /// Builds a plan: the named services' hosts, then the typed targets; with
@@ -191,6 +203,7 @@ pub fn plan_from(
         },
         portal_checks,
         trace: !input.no_locate,
+        sanctioned: Vec::new(),
     })
 }
 

@@ -39,7 +39,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         &config_path,
         &builtin,
     )
-    .map_err(|e| CommandError::Other(e.to_string()))?;
+    .map_err(CommandError::Layers)?;
     let config = layered.config;
     if !config.enabled {
         let lang = lang
@@ -71,7 +71,8 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         no_portal_check: !config.portal_check,
         no_locate: false,
     };
-    let plan = plan_from(&input, &knowledge, &env)?;
+    let mut plan = plan_from(&input, &knowledge, &env)?;
+    plan.sanctioned = config.sanctioned.clone();
     let ct_logs = match &config.public_roots {
         Some(_) => None,
         None => Some(crate::ct::load_log_list(None)?),
@@ -273,7 +274,7 @@ pub fn status(
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
     let last = journal::read_last_cycle(&path)?;
-    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::verdict).collect();
+    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::standing).collect();
     // Display names come from the pins; a status without them still works.
     let display_names = super::load_knowledge(None)
         .map(|k| {

@@ -18,7 +18,12 @@ const OUT_BUFFER: usize = 64 * 1024;
 /// Runs the check and renders it into `out`. The exit code is the
 /// verdict's, decided before the report is written, whatever happens to
 /// the output (a closed pipe, a full disk).
-pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
+pub fn check(
+    args: &CheckArgs,
+    lang: Lang,
+    color: ColorChoice,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let mut warnings = Vec::new();
     let listed = read_target_lists(&args.target_files, &mut warnings)?;
     for w in &warnings {
@@ -60,7 +65,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
             stream =
                 report::jsonl::write_line(&a, &checked_at, &mut out).and_then(|()| out.flush());
         }
-        verdicts.push(a.verdict);
+        verdicts.push(a.standing());
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(a);
         }
@@ -85,32 +90,55 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
         checked_at: now,
         exit_code,
     };
-    if let Some(path) = &args.prometheus_file {
-        if let Err(e) = write_atomically(path, |w| report::prometheus::render(&report, w)) {
-            to_stderr(&format!("pinwatch: writing {}: {e}", path.display()));
+    let metrics = report::prometheus::Options {
+        hosts: args.prometheus_hosts,
+    };
+    // The metrics file first: when it cannot be written, the run failed for
+    // the monitoring that reads it, and the formats that can say so say it
+    // instead of the report (main tells the error in each format's words).
+    let unwritten = args.prometheus_file.as_ref().and_then(|path| {
+        write_atomically(path, |w| report::prometheus::render(&report, metrics, w))
+            .err()
+            .map(|error| CommandError::MetricsFile {
+                path: crate::util::inert(&path.display().to_string()).into_owned(),
+                error,
+                found: report::nagios::summary(&report),
+            })
+    });
+    if let Some(failed) = unwritten {
+        if matches!(args.format, CheckFormat::Text | CheckFormat::Jsonl) {
+            // Text and JSON lines keep the results, and the error follows
+            // on stderr.
+            let _ = render_text(args, lang, color, &report, &mut out).and_then(|()| out.flush());
         }
+        return Err(failed);
     }
     let output = match args.format {
         CheckFormat::Jsonl => stream,
         CheckFormat::Json => report::json::render(&report, &mut out),
         CheckFormat::Nagios => report::nagios::render(&report, &mut out),
-        CheckFormat::Prometheus => report::prometheus::render(&report, &mut out),
-        CheckFormat::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            let style = report::text::Style {
-                color,
-                lang,
-                verbose: args.verbose,
-            };
-            report::text::render(&report, style, &mut out)
-        }
+        CheckFormat::Prometheus => report::prometheus::render(&report, metrics, &mut out),
+        CheckFormat::Text => render_text(args, lang, color, &report, &mut out),
     };
     Ok(Finished::new(exit_code, output.and_then(|()| out.flush())))
+}
+
+/// The text report (nothing for `jsonl`, whose lines are already out).
+fn render_text(
+    args: &CheckArgs,
+    lang: Lang,
+    color: ColorChoice,
+    report: &Report<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if args.format != CheckFormat::Text {
+        return Ok(());
+    }
+    let color = color.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok());
+    let style = report::text::Style {
+        color,
+        lang,
+        verbose: args.verbose,
+    };
+    report::text::render(report, style, out)
 }

@@ -12,7 +12,8 @@ mod agent;
 mod check;
 pub mod failure;
 mod generate;
-mod outputs;
+mod manual;
+pub(crate) mod outputs;
 mod pins;
 mod roots;
 
@@ -66,6 +67,9 @@ pub enum CommandError {
     /// A bad config file.
     #[error(transparent)]
     ConfigFile(#[from] ConfigFileError),
+    /// A bad file among the agent's layered config files.
+    #[error(transparent)]
+    Layers(#[from] crate::agent::layers::LayerError),
     /// Bad pins.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
@@ -81,6 +85,17 @@ pub enum CommandError {
     /// Input or output failed (starting the runtime, opening the journal).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The `--prometheus-file` could not be written after the check ran:
+    /// the run failed for the monitoring that reads it.
+    #[error("cannot write the metrics file {path}: {error}; the check found: {found}")]
+    MetricsFile {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+        /// What the check found (the Nagios status text).
+        found: String,
+    },
     /// A usage error in words.
     #[error("{0}")]
     Usage(String),
@@ -94,10 +109,13 @@ impl CommandError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CommandError::Config(_) | CommandError::Usage(_) => ErrorCode::Usage,
-            CommandError::ConfigFile(_) => ErrorCode::Config,
+            CommandError::ConfigFile(_) | CommandError::Layers(_) => ErrorCode::Config,
             CommandError::Knowledge(_) => ErrorCode::Pins,
             CommandError::Store(_) | CommandError::Ct(_) => ErrorCode::Store,
-            CommandError::Read(_) | CommandError::Io(_) | CommandError::Other(_) => ErrorCode::Io,
+            CommandError::Read(_)
+            | CommandError::Io(_)
+            | CommandError::MetricsFile { .. }
+            | CommandError::Other(_) => ErrorCode::Io,
         }
     }
 }

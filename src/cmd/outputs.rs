@@ -91,7 +91,14 @@ pub fn write_atomically(
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(|e| {
+            // tempfile appends ` at path "<the random name>"`: the
+            // directory is what the reader needs, and it is in `path`.
+            let text = e.to_string();
+            let reason = text.split(" at path \"").next().unwrap_or(&text);
+            io::Error::new(e.kind(), reason.to_string())
+        })?;
     {
         let mut out = io::BufWriter::new(tmp.as_file_mut());
         render(&mut out)?;

@@ -370,6 +370,7 @@ mod tests {
             reasons: reasons.iter().map(ToString::to_string).collect(),
             interceptor: None,
             issuer: None,
+            sanctioned: None,
         }
     }
 

@@ -95,7 +95,7 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
     writeln!(out, "{}{}", pad(&header[0], widths[0]), rest(&header))?;
     for (row, a) in rows.iter().zip(report.results) {
         let verdict = pad(&row[0], widths[0]);
-        paint(out, style, a.verdict, &verdict)?;
+        paint(out, style, a.standing(), &verdict)?;
         writeln!(out, "{}", rest(row))?;
     }
     for found in incidents(report.results) {
@@ -156,9 +156,24 @@ pub fn short_issuer(a: &Assessment) -> String {
         .to_string()
 }
 
-/// The one-line detail of the table; what came from outside in it is a
-/// [`cell`].
+/// The one-line detail of the table (what came from outside in it is a
+/// [`cell`]), with the sanction's note when the administrator sanctioned
+/// the interceptor.
 fn detail(lang: Lang, a: &Assessment) -> String {
+    let plain = plain_detail(lang, a);
+    match &a.sanctioned {
+        Some(s) if a.verdict == Verdict::Intercepted => lang.tr_args(
+            "detail-sanctioned",
+            &[
+                ("detail", plain),
+                ("note", crate::util::inert_capped(&s.note, 64).into_owned()),
+            ],
+        ),
+        _ => plain,
+    }
+}
+
+fn plain_detail(lang: Lang, a: &Assessment) -> String {
     let issuer = || lang.tr_args("detail-issuer", &[("issuer", cell(&short_issuer(a)))]);
     match a.verdict {
         Verdict::Unreachable => a.error.as_ref().map_or_else(
@@ -215,8 +230,24 @@ fn explain_incident(
         incident::colon(lang),
         incident::headline(lang, found)
     );
-    paint(out, style, Verdict::Intercepted, &head)?;
+    // A sanctioned interceptor is expected here: not painted as an alarm.
+    let tone = if found.sanctioned.is_some() {
+        Verdict::Ok
+    } else {
+        Verdict::Intercepted
+    };
+    paint(out, style, tone, &head)?;
     writeln!(out)?;
+    if let Some(s) = &found.sanctioned {
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args(
+                "sanctioned-line",
+                &[("note", crate::util::inert_capped(&s.note, 200).into_owned())]
+            )
+        )?;
+    }
     writeln!(out, "  {}", incident::trust(lang, found))?;
     let exposures = incident::exposures(lang, found);
     if !exposures.is_empty() {
@@ -371,7 +402,19 @@ fn summary_line(lang: Lang, s: &Summary, total: usize) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, key)| lang.tr_args(key, &[("n", n.to_string())]))
+    .map(|(n, key)| {
+        let part = lang.tr_args(key, &[("n", n.to_string())]);
+        if *key == "summary-intercepted" && s.sanctioned > 0 {
+            let of_them = lang.tr_args("summary-sanctioned", &[("n", s.sanctioned.to_string())]);
+            if lang == Lang::Zh {
+                format!("{part}（{of_them}）")
+            } else {
+                format!("{part} ({of_them})")
+            }
+        } else {
+            part
+        }
+    })
     .collect();
     let sep = if lang == Lang::Zh { "，" } else { ", " };
     lang.tr_args(

@@ -251,15 +251,7 @@ impl Run {
 
     /// Runs to completion.
     pub fn output(self) -> Outcome {
-        let out = self.command().output().expect("run pinwatch");
-        Outcome {
-            code: out
-                .status
-                .code()
-                .unwrap_or_else(|| panic!("pinwatch died: {}", out.status)),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        outcome(self.command())
     }
 
     /// Runs to completion and parses the JSON report.
@@ -392,6 +384,19 @@ impl Report {
             );
         }
         result
+    }
+}
+
+/// Runs `cmd` (pinwatch, or a command around it) to completion.
+pub fn outcome(mut cmd: Command) -> Outcome {
+    let out = cmd.output().expect("run pinwatch");
+    Outcome {
+        code: out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("pinwatch died: {}", out.status)),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
