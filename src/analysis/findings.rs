@@ -17,7 +17,7 @@ use super::cert::CertFacts;
 use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
 use super::{Context, PinCheck};
-use crate::knowledge::{Authority, Service};
+use crate::knowledge::{Authority, CaCertificates as _, Service};
 use crate::observation::{Observation, PortalEvidence, ProbeError};
 use crate::util::date;
 

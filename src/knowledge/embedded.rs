@@ -3,8 +3,7 @@
 //! result as JSON; a run reads that JSON (no TOML, no validation) and
 //! attaches the CA certificates from the embedded PEM files.
 
-use super::files::{KnowledgeError, attach_certificates};
-use super::model::Knowledge;
+use pinwatch_knowledge::{Knowledge, KnowledgeError, attach_certificates};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/embedded_pins.rs"));
@@ -38,6 +37,17 @@ pub fn embedded_files() -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_set_loads_and_covers_the_core_services() {
+        let k = load_embedded().unwrap();
+        for name in ["wechat", "qq", "chatgpt"] {
+            let s = k.service(name).unwrap_or_else(|| panic!("missing {name}"));
+            assert!(!s.pins.is_empty(), "{name} has no pins");
+            assert!(s.pins.iter().any(|p| p.backup), "{name} has no backup pin");
+        }
+        assert!(k.interceptors.iter().any(|i| i.name == "mitmproxy"));
+    }
 
     #[test]
     fn prepared_knowledge_is_what_the_files_say() {

@@ -19,9 +19,9 @@ pub struct Knowledge {
     /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
     pub platform_roots: Vec<PlatformRoot>,
     /// The subjects of the authorities' certificates, found once (see
-    /// `Knowledge::ca_certificates`).
+    /// [`Knowledge::ca_certificates_with`]).
     #[serde(skip)]
-    pub(crate) ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+    ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
 }
 
 /// A CA certificate from `pins/certs`, with its subject (the DER contents
@@ -47,6 +47,31 @@ pub struct PlatformRoot {
 }
 
 impl Knowledge {
+    /// Every CA certificate of `pins/certs` with its subject, as
+    /// `subject_of` reads it from the DER (the caller's X.509 parser; this
+    /// crate parses no certificates). The subjects are read once per
+    /// knowledge base, with the first `subject_of` given, not once per
+    /// chain checked.
+    pub fn ca_certificates_with(
+        &self,
+        subject_of: impl Fn(&[u8]) -> Option<Vec<u8>>,
+    ) -> Vec<CaCertificate<'_>> {
+        let subjects = self.ca_subjects.get_or_init(|| {
+            self.authorities
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| Some((i, subject_of(a.certificate.as_deref()?)?)))
+                .collect()
+        });
+        subjects
+            .iter()
+            .filter_map(|(i, subject)| {
+                let der = self.authorities.get(*i)?.certificate.as_deref()?;
+                Some(CaCertificate { der, subject })
+            })
+            .collect()
+    }
+
     /// The certificates of the known intermediate CAs (`pins/certs`), which
     /// complete the chain of a server that forgets to send its intermediate,
     /// as browsers do with their preloaded intermediates.
