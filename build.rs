@@ -3,6 +3,9 @@
 //!   loader the binary uses for `--pins DIR`, so a bad pins file fails the
 //!   build with its file:line:column, and writes the result as JSON
 //!   (`knowledge.json`): a run deserializes it and parses no TOML;
+//! - reads the built-in knowledge's bundle header (`pins/bundle.toml`:
+//!   its sequence number and issue date) and writes it as JSON
+//!   (`builtin_header.json`): the built-in knowledge is bundle N;
 //! - writes a table of `(relative path, include_str!(absolute path))` for
 //!   every TOML and PEM file under `pins/` (the PEM certificates are attached
 //!   at run time; the TOML serves tests and `pins verify`).
@@ -39,7 +42,18 @@ fn main() -> io::Result<()> {
     let knowledge = pinwatch_knowledge::load_files(&contents)
         .map_err(|e| io::Error::other(format!("the built-in pins do not load: {e}")))?;
     let json = serde_json::to_string(&knowledge).map_err(io::Error::other)?;
-    fs::write(out_dir.join("knowledge.json"), json)
+    fs::write(out_dir.join("knowledge.json"), json)?;
+
+    let header_path = pins.join("bundle.toml");
+    let version = env::var("CARGO_PKG_VERSION").map_err(io::Error::other)?;
+    let header = pinwatch_knowledge::bundle::Header::from_toml(
+        "pins/bundle.toml",
+        &fs::read_to_string(&header_path)?,
+        &version,
+    )
+    .map_err(|e| io::Error::other(format!("the built-in bundle header: {e}")))?;
+    let json = serde_json::to_string(&header).map_err(io::Error::other)?;
+    fs::write(out_dir.join("builtin_header.json"), json)
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {

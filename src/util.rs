@@ -3,8 +3,10 @@
 //! `read`, with the caps of the files the binary reads), and making outside
 //! text inert before it is shown (`inert`).
 
+mod atomic;
 pub mod inert;
 
+pub use atomic::write_atomically;
 pub use inert::{inert, inert_capped, markup};
 
 pub use pinwatch_knowledge::is_sha256_base64;

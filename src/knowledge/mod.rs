@@ -9,14 +9,17 @@
 //! regexes, dates) and names the file, line and column of any problem, so a
 //! bad pins file is a clear error rather than a silent gap.
 
+pub mod active;
 mod cas;
 mod embedded;
+pub mod keys;
 pub mod lint;
 #[cfg(test)]
 mod provenance;
+pub mod store;
 
 pub use cas::CaCertificates;
-pub use embedded::load_embedded;
+pub use embedded::{builtin_header, load_embedded};
 pub use pinwatch_knowledge::{
     Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, KnowledgeError,
     MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,

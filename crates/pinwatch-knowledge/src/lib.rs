@@ -13,7 +13,9 @@
 //!   [`load_files`], [`overlay_services`]);
 //! - [`tomlfile`]: TOML files written by people, errors with file:line:column;
 //! - [`read`]: reading files people name (regular files only, byte-capped);
-//! - [`host`]: host names, validated and normalised.
+//! - [`host`]: host names, validated and normalised;
+//! - [`bundle`]: the tree as one signed file (header, payload, minisign
+//!   signature), for knowledge updates and the built-in knowledge alike.
 //!
 //! ```
 //! let files = vec![
@@ -26,6 +28,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bundle;
 pub mod files;
 pub mod host;
 pub mod model;

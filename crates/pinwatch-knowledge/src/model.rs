@@ -18,6 +18,12 @@ pub struct Knowledge {
     pub removed_roots: Vec<RemovedRoot>,
     /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
     pub platform_roots: Vec<PlatformRoot>,
+    /// When this knowledge was issued (its bundle's `issued_at`), seconds
+    /// since the epoch; `None` for a pins directory given by hand. Past 70
+    /// days, pin mismatches are evidence only (Chrome's rule for its static
+    /// pins).
+    #[serde(skip)]
+    pub issued_at: Option<i64>,
     /// The subjects of the authorities' certificates, found once (see
     /// [`Knowledge::ca_certificates_with`]).
     #[serde(skip)]
