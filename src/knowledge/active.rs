@@ -373,7 +373,13 @@ mod tests {
         let mut warnings = Vec::new();
         // The admin's key is recorded with the bundle: the check trusts it
         // without reading any config.
-        let active = active(std::slice::from_ref(&store), &Keys::none(), now, &mut warnings).unwrap();
+        let active = active(
+            std::slice::from_ref(&store),
+            &Keys::none(),
+            now,
+            &mut warnings,
+        )
+        .unwrap();
         assert_eq!(warnings, Vec::<String>::new());
         assert_eq!(active.about.sequence, Some(builtin + 5));
         assert_eq!(active.about.source, "usb");
