@@ -70,6 +70,12 @@ pub struct AgentConfig {
     pub public_roots: Option<PathBuf>,
     /// A pins directory replacing the built-in pins.
     pub pins: Option<PathBuf>,
+    /// Where knowledge bundles are fetched from (files, http:// or
+    /// https:// URLs), in order; empty: no automatic updates.
+    pub update_from: Vec<String>,
+    /// Minisign public keys (base64) trusted to sign knowledge bundles
+    /// besides the project's: an administrator's own.
+    pub trusted_keys: Vec<String>,
 }
 
 impl Default for AgentConfig {
@@ -91,6 +97,8 @@ impl Default for AgentConfig {
             portal_check: true,
             public_roots: None,
             pins: None,
+            update_from: Vec::new(),
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -113,6 +121,8 @@ struct File {
     portal_check: Option<bool>,
     public_roots: Option<Spanned<PathBuf>>,
     pins: Option<Spanned<PathBuf>>,
+    update_from: Option<Vec<Spanned<String>>>,
+    trusted_keys: Option<Vec<Spanned<String>>>,
 }
 
 /// The config file's default location.
@@ -233,6 +243,14 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
             Some(p.get_ref().clone())
         }
     };
+    let update_from = each(&f.update_from, "update_from", &|u| {
+        crate::update::Source::parse(u).map(drop)
+    })?;
+    let trusted_keys = each(&f.trusted_keys, "trusted_keys", &|k| {
+        crate::knowledge::keys::Keys::none()
+            .add(k, crate::knowledge::keys::Role::Admin)
+            .map(drop)
+    })?;
     if let Some(roots) = &f.public_roots {
         crate::check::load_public_roots(Some(roots.get_ref()))
             .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
@@ -275,6 +293,8 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         portal_check: f.portal_check.unwrap_or(d.portal_check),
         public_roots: f.public_roots.map(Spanned::into_inner),
         pins: f.pins.map(Spanned::into_inner),
+        update_from,
+        trusted_keys,
     })
 }
 
@@ -372,6 +392,14 @@ mod tests {
             let e = err(text);
             assert!(!e.contains("--"), "no CLI flag in a config error: {e}");
         }
+        assert_eq!(
+            err("update_from = [\"ftp://mirror/x.bundle\"]\n"),
+            "config.toml:1:16: update_from: `ftp://mirror/x.bundle`: only files, http:// and https:// URLs can be fetched"
+        );
+        assert_eq!(
+            err("trusted_keys = [\"RWQ nope\"]\n"),
+            "config.toml:1:17: trusted_keys: `RWQ nope` is not a minisign public key"
+        );
         let ok = parse_str("proxy = \"http://127.0.0.1:3128\"\ntargets = [\"chat.example:8443\"]\nconnect_to = [\"chat.example:8443:127.0.0.1:9\"]\n").unwrap();
         assert_eq!(ok.proxy.as_deref(), Some("http://127.0.0.1:3128"));
     }

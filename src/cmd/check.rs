@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use super::outputs::{read_target_lists, write_atomically};
-use super::{CommandError, Finished, block_on, load_knowledge, now};
+use super::{CommandError, Finished, block_on, knowledge_warning, load, now};
 use crate::analysis::Assessment;
 use crate::check::{Judge, exit_code, limits, run_each};
 use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
@@ -22,7 +22,10 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     for w in &warnings {
         let _ = writeln!(io::stderr(), "pinwatch: warning: {w}");
     }
-    let knowledge = load_knowledge(args.source.pins.as_deref())?;
+    let loaded = load(args.source.pins.as_deref())?;
+    warnings.extend(loaded.warnings.iter().cloned());
+    warnings.extend(knowledge_warning(lang, &loaded.about));
+    let knowledge = loaded.knowledge.clone();
     let env = |k: &str| std::env::var(k).ok();
     let mut plan = build_plan(args, &listed, &knowledge, &env)?;
     plan.concurrency = limits::concurrency(
@@ -34,7 +37,8 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     // store it applies only when the user names the logs too.
     let ct_logs = match (&args.public_roots, &args.ct_logs) {
         (Some(_), None) => None,
-        (_, path) => Some(crate::ct::load_log_list(path.as_deref())?),
+        (_, Some(path)) => Some(crate::ct::load_log_list(Some(path))?),
+        (_, None) => Some(loaded.log_list()?),
     };
     let judge = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
@@ -69,7 +73,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     }
     let output = match args.format {
         CheckFormat::Jsonl => stream,
-        CheckFormat::Json => report::json::render(&report, &mut out),
+        CheckFormat::Json => report::json::render_with(&report, Some(&loaded.about), &mut out),
         CheckFormat::Nagios => report::nagios::render(&report, &mut out),
         CheckFormat::Prometheus => report::prometheus::render(&report, &mut out),
         CheckFormat::Text => {

@@ -100,8 +100,8 @@ mod tests {
     #[test]
     fn the_project_keys_are_compiled_in() {
         let keys = Keys::project();
-        let primary = KeyId::parse("937575091B5A2105").unwrap();
-        let backup = KeyId::parse("22815D35EDFEBB44").unwrap();
+        let primary = KeyId::parse("D7331E92519EA5FB").unwrap();
+        let backup = KeyId::parse("D1E2F431C7C722CD").unwrap();
         assert_eq!(keys.role(primary), Some(Role::Primary));
         assert_eq!(keys.role(backup), Some(Role::Backup));
         assert_eq!(keys.signing(&[primary]).len(), 1);
@@ -111,7 +111,7 @@ mod tests {
     fn an_admin_key_is_added_from_its_pub_file_or_its_line() {
         let mut keys = Keys::project();
         let id = keys
-            .add("untrusted comment: minisign public key 22815D35EDFEBB44\nRWREu/7tNV2BIqND9WAEM/42cP8wQC3vHoQmHYEAfEWMNmAn3EL2W8j/\n", Role::Admin)
+            .add("untrusted comment: minisign public key D1E2F431C7C722CD\nRWTNIsfHMfTi0bgfzdNND/yp+ptGyWeZ/xMeoVLnpNmcDf9QLnhqb1mV\n", Role::Admin)
             .unwrap();
         assert_eq!(
             keys.role(id),
