@@ -277,7 +277,7 @@ pub fn update(
             proxy: crate::cli::proxy_route(proxy, args.net.no_proxy, &env)?,
             connect_to,
         },
-        judge,
+        judge: &judge,
         timeout: args.net.timeout.max(std::time::Duration::from_secs(30)),
     };
     let at = now();

@@ -27,7 +27,7 @@ use fetch::Fetched;
 pub use fetch::Source;
 
 /// Everything an update needs.
-pub struct Updater {
+pub struct Updater<'j> {
     /// The keys bundles may be signed with.
     pub keys: Keys,
     /// Where an accepted bundle is installed.
@@ -37,7 +37,7 @@ pub struct Updater {
     /// How to reach URLs.
     pub probe: ProbeOptions,
     /// Judges an `https://` source's connection.
-    pub judge: Judge,
+    pub judge: &'j Judge,
     /// Time allowed for one transfer.
     pub timeout: Duration,
 }
@@ -167,7 +167,7 @@ impl Outcome {
 }
 
 /// The sequence of the knowledge in use for `updater` at `now`.
-pub fn in_use(updater: &Updater, now: i64) -> u64 {
+pub fn in_use(updater: &Updater<'_>, now: i64) -> u64 {
     active(&updater.in_use, &updater.keys, now, &mut Vec::new())
         .ok()
         .and_then(|a| a.about.sequence)
@@ -176,7 +176,7 @@ pub fn in_use(updater: &Updater, now: i64) -> u64 {
 
 /// Tries `sources` in order until one brings the knowledge up to date;
 /// the outcome of each source tried.
-pub async fn update(updater: &Updater, sources: &[Source], now: i64) -> Vec<Outcome> {
+pub async fn update(updater: &Updater<'_>, sources: &[Source], now: i64) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for source in sources {
         let outcome = update_from(updater, source, now).await;
@@ -190,13 +190,13 @@ pub async fn update(updater: &Updater, sources: &[Source], now: i64) -> Vec<Outc
 }
 
 /// Fetches, checks and installs the bundle at `source`.
-pub async fn update_from(updater: &Updater, source: &Source, now: i64) -> Outcome {
+pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Outcome {
     let shown = source.shown();
     let refused = |why: String| Outcome::Refused {
         source: shown.clone(),
         why,
     };
-    let bytes = match fetch::fetch(source, &updater.probe, &updater.judge, now, updater.timeout)
+    let bytes = match fetch::fetch(source, &updater.probe, updater.judge, now, updater.timeout)
         .await
     {
         Fetched::Bytes(bytes) => bytes,
