@@ -59,6 +59,7 @@ impl Source {
         match self {
             Source::File(path) => path.display().to_string(),
             Source::Http(url) => url.to_url_string(),
+            Source::Https(url) if url.port == 443 => format!("https://{}{}", url.host, url.path),
             Source::Https(url) => format!(
                 "https://{}{}",
                 crate::target::authority(&url.host, url.port),
