@@ -431,3 +431,54 @@ fn a_full_disk_leaves_the_old_bundle_whole() {
     assert_eq!(world.stored_bundle().as_deref(), Some(&old[..]));
     assert_eq!(world.knowledge_in_use()["sequence"], BASE);
 }
+
+#[test]
+fn the_agent_fetches_after_a_network_change_and_uses_the_new_bundle_on_its_next_cycle() {
+    use crate::support::agent::{CYCLE, toml_list};
+    use crate::support::netns::NetNs;
+    use crate::support::server::Switch;
+
+    let world = World::new();
+    let Some(mut ns) = NetNs::create() else {
+        return;
+    };
+    let signer = Signer::new();
+    let genuine = world.genuine_server();
+    let mut switch = Switch::to(&genuine);
+    let socket = world.path("switch.sock");
+    switch.listen_unix(&socket);
+    let _forward = ns.forward(8443, &socket);
+    // The bundles come from a file the admin replaces (a file share).
+    let source = world.path("share/knowledge.bundle");
+    std::fs::create_dir_all(world.path("share")).expect("create the share");
+    let mismatch = world.bundle_tree("mismatch", &world.mismatching_pins());
+    let pinned = world.bundle_tree("pinned", &world.pins());
+    std::fs::write(&source, signer.bundle(&mismatch, header(BASE, 1))).expect("write");
+    let mut agent = world
+        .agent()
+        .via(8443)
+        .unset("pins")
+        .set("update_from", &toml_list(&[source.display().to_string()]))
+        .set("trusted_keys", &toml_list(&[signer.public()]))
+        .spawn_in(&ns);
+    // Fetched at start: the first cycle judges with bundle BASE.
+    agent.wait_log(&format!("Knowledge updated: bundle {BASE}"), CYCLE);
+    agent.expect_cycle(1, "checked (start): 0 ok, 1 suspicious", None);
+
+    // A newer bundle on the share, then a network change: fetched, and the
+    // very next cycle judges with it, without a restart.
+    std::fs::write(&source, signer.bundle(&pinned, header(BASE + 1, 0))).expect("write");
+    ns.add_address();
+    agent.wait_log(&format!("Knowledge updated: bundle {}", BASE + 1), CYCLE);
+    agent.wait_log(
+        &format!("now judging with knowledge bundle {}", BASE + 1),
+        CYCLE,
+    );
+    let cycles = agent.wait_cycles(2);
+    assert!(
+        cycles[1].starts_with("pinwatch agent: checked (network): 1 ok"),
+        "{}",
+        agent.log()
+    );
+    assert_eq!(agent.stop(), 0);
+}
