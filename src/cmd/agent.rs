@@ -295,7 +295,13 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out),
+        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
+            // The knowledge the next check judges with, and its age.
+            match super::load(None) {
+                Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
+                Err(_) => Ok(()),
+            }
+        }),
     };
     Ok(Finished::new(
         status.exit_code,

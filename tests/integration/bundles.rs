@@ -90,6 +90,17 @@ fn a_newer_bundle_changes_the_verdict_and_a_replay_is_refused() {
     assert_eq!(world.stored_bundle().as_deref(), Some(&newer[..]));
     check(&world, &genuine).expect("ok", &["pin_match"], 0);
 
+    let list = world.run(&["pins", "list"]).output();
+    assert!(
+        list.stdout.starts_with(&format!(
+            "Knowledge: bundle {} ({url}), issued {}, 0 days old, current until",
+            BASE + 1,
+            &header(0, 0).to_comment()["pinwatch-knowledge format=1 sequence=0 issued_at=".len()..]
+                [..10]
+        )),
+        "{list:#?}"
+    );
+
     // The same bundle once more: nothing to do.
     *served.lock().expect("body") = newer;
     let out = world.update(&url, &[]);
