@@ -22,4 +22,5 @@ pub mod report;
 pub mod roots;
 pub mod target;
 pub mod tomlfile;
+pub mod update;
 pub mod util;

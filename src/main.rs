@@ -39,10 +39,13 @@ fn main() -> ExitCode {
     let lang = cli.lang.unwrap_or_else(|| Lang::from_env(&env));
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check(args, lang, cli.color, &mut out),
-        Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),
+        Command::Pins(PinsCommand::List(args)) => cmd::list(args, lang, &mut out),
         Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),
         Command::Pins(PinsCommand::Capture(args)) => cmd::capture(args, &mut out),
+        Command::Pins(PinsCommand::Update(args)) => cmd::update(args, lang, &mut out),
+        #[cfg(feature = "maintainer")]
+        Command::Pins(PinsCommand::Bundle(args)) => cmd::bundle(args, &mut out),
         Command::Agent(args) => cmd::agent(args, cli.lang),
         Command::NotifyTest => cmd::notify_test(lang, &mut out),
         Command::History(args) => cmd::history(args, lang, &mut out),

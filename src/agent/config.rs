@@ -167,6 +167,20 @@ pub const KEYS: &[KeyDoc] = &[
         example: "[{ key = \"wpfE+qsgNO1KnPfFvUXJ6g1a8TSOI3j9QYK/Bs4CW/s=\", note = \"Head office TLS inspection gateway\" }]",
         description: "Interceptors this organisation runs on purpose: each key is the SPKI SHA-256 of the interceptor's CA key (base64 as pinwatch roots shows it, sha256/BASE64, or hex), each note says whose it is. A chain forged by a listed key is still reported as intercepted, marked sanctioned with the note, but raises no alert; any other interceptor still does.",
     },
+    KeyDoc {
+        name: "update_from",
+        kind: "array of strings: paths, http:// or https:// URLs",
+        default: "none (no automatic knowledge updates)",
+        example: "[\"https://updates.example.com/pinwatch/knowledge.bundle\", \"/media/usb/knowledge.bundle\"]",
+        description: "Where signed knowledge bundles are fetched from, in order: at start, about once a day and after a network change. An https:// source is checked like any host first; a bundle arriving over an intercepted connection is not used.",
+    },
+    KeyDoc {
+        name: "trusted_keys",
+        kind: "array of strings: minisign public keys (base64)",
+        default: "none (only the project's keys)",
+        example: "[\"RWT7pZ5Rkh4z18jvFc8kXeHFZNsGU4mX7swKIBBLXiOUMfFgC0cvCVsS\"]",
+        description: "Keys besides the project's that may sign knowledge bundles: an administrator's own, e.g. a café chain signing its own list of interceptor keys for its PCs.",
+    },
 ];
 
 /// The agent's settings, validated.
@@ -207,6 +221,12 @@ pub struct AgentConfig {
     pub pins: Option<PathBuf>,
     /// Interceptors the administrator runs on purpose (never alerted).
     pub sanctioned: Vec<crate::analysis::Sanction>,
+    /// Where knowledge bundles are fetched from (files, http:// or
+    /// https:// URLs), in order; empty: no automatic updates.
+    pub update_from: Vec<String>,
+    /// Minisign public keys (base64) trusted to sign knowledge bundles
+    /// besides the project's: an administrator's own.
+    pub trusted_keys: Vec<String>,
 }
 
 impl Default for AgentConfig {
@@ -229,6 +249,8 @@ impl Default for AgentConfig {
             public_roots: None,
             pins: None,
             sanctioned: Vec::new(),
+            update_from: Vec::new(),
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -252,6 +274,8 @@ struct File {
     public_roots: Option<Spanned<PathBuf>>,
     pins: Option<Spanned<PathBuf>>,
     sanctioned: Option<Vec<Spanned<SanctionedEntry>>>,
+    update_from: Option<Vec<Spanned<String>>>,
+    trusted_keys: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -389,6 +413,14 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
                 .map_err(|why| src.error(Some(entry.span()), format!("sanctioned: {why}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let update_from = each(&f.update_from, "update_from", &|u| {
+        crate::update::Source::parse(u).map(drop)
+    })?;
+    let trusted_keys = each(&f.trusted_keys, "trusted_keys", &|k| {
+        crate::knowledge::keys::Keys::none()
+            .add(k, crate::knowledge::keys::Role::Admin)
+            .map(drop)
+    })?;
     if let Some(roots) = &f.public_roots {
         crate::check::load_public_roots(Some(roots.get_ref()))
             .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
@@ -432,6 +464,8 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         public_roots: f.public_roots.map(Spanned::into_inner),
         pins: f.pins.map(Spanned::into_inner),
         sanctioned,
+        update_from,
+        trusted_keys,
     })
 }
 
@@ -587,6 +621,14 @@ mod tests {
             let e = err(text);
             assert!(!e.contains("--"), "no CLI flag in a config error: {e}");
         }
+        assert_eq!(
+            err("update_from = [\"ftp://mirror/x.bundle\"]\n"),
+            "config.toml:1:16: update_from: `ftp://mirror/x.bundle`: only files, http:// and https:// URLs can be fetched"
+        );
+        assert_eq!(
+            err("trusted_keys = [\"RWQ nope\"]\n"),
+            "config.toml:1:17: trusted_keys: `RWQ nope` is not a minisign public key"
+        );
         let ok = parse_str("proxy = \"http://127.0.0.1:3128\"\ntargets = [\"chat.example:8443\"]\nconnect_to = [\"chat.example:8443:127.0.0.1:9\"]\n").unwrap();
         assert_eq!(ok.proxy.as_deref(), Some("http://127.0.0.1:3128"));
     }

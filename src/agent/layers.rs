@@ -160,6 +160,8 @@ fn take(into: &mut AgentConfig, from: &AgentConfig, key: &str) -> bool {
         "public_roots" => into.public_roots = f.public_roots,
         "pins" => into.pins = f.pins,
         "sanctioned" => into.sanctioned = f.sanctioned,
+        "update_from" => into.update_from = f.update_from,
+        "trusted_keys" => into.trusted_keys = f.trusted_keys,
         _ => return false,
     }
     true

@@ -37,6 +37,8 @@ pub struct Agent {
     /// The config files looked for (system, then the user's), for the
     /// start line when none exists.
     pub config_searched: Vec<PathBuf>,
+    /// Knowledge updates (`None`: a pins directory, which no bundle replaces).
+    pub updates: Option<super::updates::KnowledgeUpdates>,
 }
 
 /// How long to wait before registering the tray item again after its
@@ -220,6 +222,11 @@ async fn cycle(
         String::new(),
     )
     .await;
+    if let Some(updates) = agent.updates.as_mut() {
+        updates
+            .before_cycle(&mut agent.judge, &mut agent.plan, trigger)
+            .await;
+    }
     let at = now();
     // Re-read this machine's roots: one installed since the last cycle matters.
     agent.judge.reload_system();

@@ -180,6 +180,12 @@ pub enum Evidence {
         /// Today.
         today: String,
     },
+    /// The knowledge is older than 70 days: a pin mismatch is evidence
+    /// only, not a verdict.
+    KnowledgeOld {
+        /// Its age in whole days.
+        days: i64,
+    },
 }
 
 impl Evidence {
@@ -211,6 +217,7 @@ impl Evidence {
             Evidence::Ct { .. } => "ct",
             Evidence::PinMismatch { .. } => "pin_mismatch",
             Evidence::PinsetStale { .. } => "pinset_stale",
+            Evidence::KnowledgeOld { .. } => "knowledge_old",
         }
     }
 
@@ -310,6 +317,7 @@ impl Evidence {
             Evidence::PinsetStale { review, today } => {
                 vec![("review", s(review)), ("today", s(today))]
             }
+            Evidence::KnowledgeOld { days } => vec![("days", days.to_string())],
         };
         let key = format!("ev-{}", self.code().replace('_', "-"));
         lang.tr_args(&key, &args)

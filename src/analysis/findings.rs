@@ -17,7 +17,11 @@ use super::cert::CertFacts;
 use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
 use super::{Context, PinCheck};
-use crate::knowledge::{Authority, Service};
+use crate::knowledge::{Authority, CaCertificates as _, Service};
+
+/// Days after which the knowledge's pin mismatches are evidence only
+/// (Chrome stops enforcing its static pins when its build is this old).
+pub const PINS_TRUSTED_DAYS: i64 = 70;
 use crate::observation::{Observation, PortalEvidence, ProbeError};
 use crate::util::date;
 
@@ -99,6 +103,9 @@ pub struct Findings<'a> {
     pub pins: Pins,
     /// Whether the service's pinset is past its review date.
     pub pinset_stale: bool,
+    /// The knowledge's age in days when it is older than 70 (Chrome's rule
+    /// for its static pins): a pin mismatch is then evidence only.
+    pub knowledge_old: Option<i64>,
     /// The public store's name.
     pub public_store: String,
     /// Today, `YYYY-MM-DD`.
@@ -213,6 +220,10 @@ impl<'a> Findings<'a> {
             service,
             pins,
             pinset_stale: pinned.is_some_and(|s| s.is_stale(today_date)),
+            knowledge_old: knowledge
+                .issued_at
+                .map(|t| ctx.now.saturating_sub(t) / 86_400)
+                .filter(|days| *days > PINS_TRUSTED_DAYS),
             public_store: ctx.public.name.clone(),
             today: date(ctx.now),
             now: ctx.now,

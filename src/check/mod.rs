@@ -273,14 +273,6 @@ struct Ready {
 }
 
 fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment {
-    let ctx = Context {
-        public: &judge.public,
-        system: judge.system(),
-        knowledge: &judge.knowledge,
-        now,
-        portal: ready.portal.as_deref(),
-        ct_logs: judge.ct_logs.as_ref(),
-    };
     let service = plan
         .targets
         .get(ready.index)
@@ -288,9 +280,30 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
             Some(name) => judge.knowledge.service(name),
             None => judge.knowledge.service_for_host(&planned.target.host),
         });
-    let mut assessment = analysis::analyze(&ready.obs, service, ctx);
+    let mut assessment =
+        judge_observation(judge, &ready.obs, service, ready.portal.as_deref(), now);
     analysis::sanction::mark(&mut assessment, &plan.sanctioned);
     assessment
+}
+
+/// Judges one observation, as a check judges each of its targets (the
+/// knowledge update's HTTPS connection is judged so).
+pub fn judge_observation(
+    judge: &Judge,
+    obs: &Observation,
+    service: Option<&crate::knowledge::Service>,
+    portal: Option<&PortalEvidence>,
+    now: i64,
+) -> Assessment {
+    let ctx = Context {
+        public: &judge.public,
+        system: judge.system(),
+        knowledge: &judge.knowledge,
+        now,
+        portal,
+        ct_logs: judge.ct_logs.as_ref(),
+    };
+    analysis::analyze(obs, service, ctx)
 }
 
 /// Runs the probes, at most `plan.concurrency` at once (the next starts

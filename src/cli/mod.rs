@@ -148,6 +148,65 @@ pub enum PinsCommand {
     Verify(PinsVerifyArgs),
     /// Connect to hosts and print a ready-to-paste pin entry for the chain presented.
     Capture(PinsCaptureArgs),
+    /// Fetch a signed knowledge bundle (a file, an http:// or https:// URL)
+    /// and use it from now on if it is newer than the knowledge in use.
+    #[command(
+        after_help = "Exit codes: 0 updated or already up to date, 1 a bundle was refused (bad or unknown signature, older, truncated, too large, a newer format) or the connection was not trusted, 2 the update channel is intercepted, 3 nothing could be fetched."
+    )]
+    Update(PinsUpdateArgs),
+    /// Build a knowledge bundle from a pins directory and sign it (maintainers).
+    #[cfg(feature = "maintainer")]
+    Bundle(PinsBundleArgs),
+}
+
+/// `pinwatch pins update`.
+#[derive(Debug, Args)]
+pub struct PinsUpdateArgs {
+    /// Fetch from this file or http(s):// URL (repeatable, tried in order)
+    /// instead of the config's `update_from`.
+    #[arg(long = "from", value_name = "FILE|URL")]
+    pub from: Vec<String>,
+    /// Install into the system's store (/var/lib/pinwatch/knowledge: the
+    /// pinwatch-update timer) instead of the user's; reads only the
+    /// system-wide config.
+    #[arg(long)]
+    pub system: bool,
+    /// Configuration file (default: config.toml in the platform config
+    /// directory), read over /etc/pinwatch/config.toml: `update_from`,
+    /// `trusted_keys`, `proxy`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// PEM file replacing the public roots, for judging an https:// source.
+    #[arg(long, value_name = "FILE")]
+    pub public_roots: Option<PathBuf>,
+    /// Network options (the timeout is per transfer).
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `pinwatch pins bundle` (the `maintainer` feature).
+#[cfg(feature = "maintainer")]
+#[derive(Debug, Args)]
+pub struct PinsBundleArgs {
+    /// The pins directory to bundle (default: pins).
+    #[arg(long, value_name = "DIR", default_value = "pins")]
+    pub pins: PathBuf,
+    /// The bundle's sequence number: higher than every bundle published before.
+    #[arg(long)]
+    pub sequence: u64,
+    /// The minisign secret key to sign with (the password is asked for,
+    /// or read from $PINWATCH_BUNDLE_PASSWORD; none for an unencrypted key).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Days until the bundle expires.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub expires_days: u32,
+    /// Key ids this bundle revokes (only honoured when the backup key signs).
+    #[arg(long = "revoke", value_name = "KEY_ID")]
+    pub revoke: Vec<String>,
+    /// Where to write the bundle.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// Where the pins come from.

@@ -54,29 +54,41 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         ));
         return Ok(Finished::new(0, Ok(())));
     }
-    let knowledge = match &config.pins {
-        Some(dir) => load_knowledge(Some(dir))?,
-        None => builtin,
+    let loaded = crate::cmd::load(config.pins.as_deref())?;
+    for w in &loaded.warnings {
+        let _ = writeln!(std::io::stderr(), "pinwatch agent: warning: {w}");
+    }
+    let knowledge = loaded.knowledge.clone();
+    let plan_config = config.clone();
+    let plan_for = move |knowledge: &crate::knowledge::Knowledge| {
+        let env = |k: &str| std::env::var(k).ok();
+        let input = PlanInput {
+            targets: &plan_config.targets,
+            listed: &[],
+            services: &plan_config.services,
+            connect_to: &plan_config.connect_to,
+            proxy: plan_config.proxy.as_deref(),
+            no_proxy: false,
+            timeout: plan_config.timeout,
+            concurrency: 32,
+            portal_checks: &plan_config.portal_checks,
+            no_portal_check: !plan_config.portal_check,
+            no_locate: false,
+        };
+        let mut plan = plan_from(&input, knowledge, &env)?;
+        plan.sanctioned = plan_config.sanctioned.clone();
+        Ok::<_, crate::cli::ConfigError>(plan)
     };
-    let input = PlanInput {
-        targets: &config.targets,
-        listed: &[],
-        services: &config.services,
-        connect_to: &config.connect_to,
-        proxy: config.proxy.as_deref(),
-        no_proxy: false,
-        timeout: config.timeout,
-        concurrency: 32,
-        portal_checks: &config.portal_checks,
-        no_portal_check: !config.portal_check,
-        no_locate: false,
-    };
-    let mut plan = plan_from(&input, &knowledge, &env)?;
-    plan.sanctioned = config.sanctioned.clone();
+    let plan = plan_for(&knowledge)?;
     let ct_logs = match &config.public_roots {
         Some(_) => None,
-        None => Some(crate::ct::load_log_list(None)?),
+        None => Some(loaded.log_list()?),
     };
+    let updates = crate::agent::updates::KnowledgeUpdates::new(
+        &config,
+        &loaded,
+        Box::new(move |k| plan_for(k).ok()),
+    );
     let judge = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
@@ -136,6 +148,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         lang,
         journal,
         report_path,
+        updates,
     };
     Ok(Finished::new(
         super::block_on(run(agent, args.once))?,
@@ -292,7 +305,13 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out),
+        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
+            // The knowledge the next check judges with, and its age.
+            match super::load(None) {
+                Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
+                Err(_) => Ok(()),
+            }
+        }),
     };
     Ok(Finished::new(
         status.exit_code,

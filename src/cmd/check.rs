@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use super::outputs::{read_target_lists, write_atomically};
-use super::{CommandError, Finished, block_on, load_knowledge, now};
+use super::{CommandError, Finished, block_on, knowledge_warning, load, now};
 use crate::analysis::Assessment;
 use crate::analysis::Verdict;
 use crate::check::{Judge, exit_code_of, limits, run_each};
@@ -29,7 +29,10 @@ pub fn check(
     for w in &warnings {
         to_stderr(&format!("pinwatch: warning: {w}"));
     }
-    let knowledge = load_knowledge(args.source.pins.as_deref())?;
+    let loaded = load(args.source.pins.as_deref())?;
+    warnings.extend(loaded.warnings.iter().cloned());
+    warnings.extend(knowledge_warning(lang, &loaded.about));
+    let knowledge = loaded.knowledge.clone();
     let env = |k: &str| std::env::var(k).ok();
     let mut plan = build_plan(args, &listed, &knowledge, &env)?;
     // The plan has its own copy of every listed target.
@@ -43,7 +46,8 @@ pub fn check(
     // store it applies only when the user names the logs too.
     let ct_logs = match (&args.public_roots, &args.ct_logs) {
         (Some(_), None) => None,
-        (_, path) => Some(crate::ct::load_log_list(path.as_deref())?),
+        (_, Some(path)) => Some(crate::ct::load_log_list(Some(path))?),
+        (_, None) => Some(loaded.log_list()?),
     };
     let judge = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
@@ -115,7 +119,7 @@ pub fn check(
     }
     let output = match args.format {
         CheckFormat::Jsonl => stream,
-        CheckFormat::Json => report::json::render(&report, &mut out),
+        CheckFormat::Json => report::json::render_with(&report, Some(&loaded.about), &mut out),
         CheckFormat::Nagios => report::nagios::render(&report, &mut out),
         CheckFormat::Prometheus => report::prometheus::render(&report, metrics, &mut out),
         CheckFormat::Text => render_text(args, lang, color, &report, &mut out),

@@ -157,10 +157,14 @@ pub fn json_schema(command: &Command) -> Option<&'static str> {
         Command::Status(a) => (a.format, crate::report::history::STATUS_SCHEMA),
         Command::Pins(PinsCommand::List(a)) => (a.format, PINS_SCHEMA),
         Command::Pins(PinsCommand::Show(a)) => (a.format, PINS_SCHEMA),
-        Command::Pins(PinsCommand::Verify(_) | PinsCommand::Capture(_))
+        Command::Pins(
+            PinsCommand::Verify(_) | PinsCommand::Capture(_) | PinsCommand::Update(_),
+        )
         | Command::Agent(_)
         | Command::Generate(_)
         | Command::NotifyTest => return None,
+        #[cfg(feature = "maintainer")]
+        Command::Pins(PinsCommand::Bundle(_)) => return None,
     };
     (format == Format::Json).then_some(schema)
 }

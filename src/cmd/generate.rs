@@ -296,6 +296,7 @@ mod tests {
                 "pinwatch-pins-capture.1",
                 "pinwatch-pins-list.1",
                 "pinwatch-pins-show.1",
+                "pinwatch-pins-update.1",
                 "pinwatch-pins-verify.1",
                 "pinwatch-pins.1",
                 "pinwatch-roots.1",

@@ -44,6 +44,10 @@ pub const ENVIRONMENT: &[Variable] = &[
         what: "The system-wide config file the agent reads under the user's (default /etc/pinwatch/config.toml); empty: none.",
     },
     Variable {
+        name: "PINWATCH_SYSTEM_STATE",
+        what: "The system-wide state directory whose knowledge/ holds the knowledge bundles pinwatch pins update --system installs (default /var/lib/pinwatch); empty: none.",
+    },
+    Variable {
         name: "XDG_CONFIG_HOME",
         what: "Where the user's config.toml and services/ directory are: $XDG_CONFIG_HOME/pinwatch (default ~/.config/pinwatch).",
     },
@@ -82,6 +86,14 @@ pub const FILES: &[File] = &[
     File {
         path: "~/.local/state/pinwatch/journal.jsonl",
         what: "The agent's history of checks and alerts ($XDG_STATE_HOME/pinwatch/), read by pinwatch status and pinwatch history; agent.lock beside it keeps a second agent from starting, report.html is the details page.",
+    },
+    File {
+        path: "~/.local/state/pinwatch/knowledge/",
+        what: "Knowledge bundles pinwatch pins update installed for this user, with the highest sequence accepted per signing key (a replayed older bundle is refused).",
+    },
+    File {
+        path: "/var/lib/pinwatch/knowledge/",
+        what: "Knowledge bundles installed for every user (pinwatch pins update --system, pinwatch-update.timer).",
     },
     File {
         path: "/var/lib/prometheus/node-exporter/pinwatch.prom",
@@ -379,6 +391,48 @@ pub const PAGES: &[Page] = &[
         )],
     },
     Page {
+        name: "pinwatch-pins-update",
+        exit: &[
+            (
+                "0",
+                "The knowledge is up to date: a newer bundle was installed, or none newer was offered, or no source is configured.",
+            ),
+            (
+                "1",
+                "Every source offered a bundle that was refused (bad or unknown signature, an older sequence, truncated, oversized, a newer format).",
+            ),
+            (
+                "2",
+                "The connection to an https:// source was intercepted: pinwatch's own updates are being intercepted, and nothing was fetched.",
+            ),
+            ERROR,
+        ],
+        environment: &[
+            PROXY,
+            NO_PROXY,
+            STORE,
+            SYSTEM_CONFIG,
+            "PINWATCH_SYSTEM_STATE",
+            EXIT_CODES,
+        ],
+        files: &[
+            USER_FILE,
+            SYSTEM_FILE,
+            "~/.local/state/pinwatch/knowledge/",
+            "/var/lib/pinwatch/knowledge/",
+        ],
+        examples: &[
+            (
+                "Install a bundle from a USB stick.",
+                "pinwatch pins update --from /media/usb/knowledge.bundle",
+            ),
+            (
+                "Fetch from the sources in the config (update_from).",
+                "pinwatch pins update",
+            ),
+        ],
+    },
+    Page {
         name: "pinwatch-pins-capture",
         exit: &[
             ("0", "Pins printed for every host."),
@@ -489,6 +543,7 @@ mod tests {
             include_str!("../agent/layers.rs"),
             include_str!("../roots/nss.rs"),
             include_str!("../roots/scan.rs"),
+            include_str!("../knowledge/store.rs"),
         ]
         .concat();
         for v in ENVIRONMENT {

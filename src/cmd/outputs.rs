@@ -2,12 +2,13 @@
 //! (byte-capped; `-` is standard input) and writing the Prometheus file
 //! atomically for node_exporter's textfile collector.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::CommandError;
 use crate::cli::{ConfigError, parse_target_list};
 use crate::target::Target;
+pub use crate::util::write_atomically;
 use crate::util::{TARGETS_FILE, read_capped};
 
 /// Junk lines reported one by one per file; the rest are counted.
@@ -72,56 +73,10 @@ fn text_of(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Writes `path` atomically: `render` writes into a temporary file in the
-/// same directory, which is flushed to disk, made readable by the
-/// collector (0644) and renamed over `path`. A reader sees the old file or
-/// the new one, never half of one.
-pub fn write_atomically(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            // tempfile appends ` at path "<the random name>"`: the
-            // directory is what the reader needs, and it is in `path`.
-            let text = e.to_string();
-            let reason = text.split(" at path \"").next().unwrap_or(&text);
-            io::Error::new(e.kind(), reason.to_string())
-        })?;
-    {
-        let mut out = io::BufWriter::new(tmp.as_file_mut());
-        render(&mut out)?;
-        out.flush()?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn atomic_write_replaces_the_file_and_leaves_no_temporary() {

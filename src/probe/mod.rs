@@ -53,6 +53,20 @@ const ALPN: [&[u8]; 2] = [b"h2", b"http/1.1"];
 
 /// Probes `target`: never fails, every failure is recorded in the observation.
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
+    let (obs, tls) = connect(target, options, client_config()).await;
+    // Say goodbye politely (close_notify); nothing else is ever sent.
+    if let Some(mut tls) = tls {
+        let _ = tokio::time::timeout(Duration::from_millis(500), tls.shutdown()).await;
+    }
+    obs
+}
+
+/// Connects and records; the connection, when the handshake completed.
+async fn connect(
+    target: &Target,
+    options: &ProbeOptions,
+    config: Result<Arc<ClientConfig>, ProbeError>,
+) -> (Observation, Option<TlsStream>) {
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + options.timeout;
     let proxy = options.proxy.for_target(target).cloned();
@@ -73,17 +87,32 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
         deadline,
         &recorded,
         &mut obs,
+        config,
     )
     .await;
     if let Ok(chain) = recorded.lock() {
         obs.chain = chain.clone();
     }
-    if let Err(e) = result {
-        obs.error = Some(e);
-    }
+    let tls = match result {
+        Ok(tls) => Some(tls),
+        Err(e) => {
+            obs.error = Some(e);
+            None
+        }
+    };
     obs.elapsed = started.elapsed();
-    obs
+    (obs, tls)
 }
+
+/// Like [`probe`], but keeps the connection open (ALPN `http/1.1` only)
+/// for a request the caller sends after judging the observation: a
+/// knowledge update over HTTPS. Nothing is sent here.
+pub async fn open(target: &Target, options: &ProbeOptions) -> (Observation, Option<TlsStream>) {
+    connect(target, options, fetch_config()).await
+}
+
+/// A TLS connection [`open`] left open.
+pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
 
 async fn run(
     target: &Target,
@@ -92,7 +121,8 @@ async fn run(
     deadline: tokio::time::Instant,
     recorded: &danger::RecordedChain,
     obs: &mut Observation,
-) -> Result<(), ProbeError> {
+    config: Result<Arc<ClientConfig>, ProbeError>,
+) -> Result<TlsStream, ProbeError> {
     let (host, port) = options
         .connect_to
         .iter()
@@ -100,7 +130,7 @@ async fn run(
         .unwrap_or_else(|| (target.host.clone(), target.port));
     let within = |stage: Stage| move |_| ProbeError::timed_out(stage, options.timeout);
 
-    let mut stream = match proxy {
+    let stream = match proxy {
         Some(p) => {
             let addrs = timeout_at(deadline, resolve(&p.host, p.port))
                 .await
@@ -144,7 +174,7 @@ async fn run(
         }
     };
 
-    let config = client_config()?;
+    let config = config?;
     let server_name = ServerName::try_from(target.host.clone()).map_err(|_| {
         ProbeError::new(
             Stage::Tls,
@@ -153,10 +183,7 @@ async fn run(
     })?;
     let connector = tokio_rustls::TlsConnector::from(config);
     let has_chain = || recorded.lock().is_ok_and(|c| !c.is_empty());
-    let handshake = danger::recording(
-        recorded.clone(),
-        connector.connect(server_name, &mut stream),
-    );
+    let handshake = danger::recording(recorded.clone(), connector.connect(server_name, stream));
     let tls = timeout_at(deadline, handshake)
         .await
         .map_err(within(Stage::Tls))?
@@ -175,10 +202,7 @@ async fn run(
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned()),
     });
-    // Say goodbye politely (close_notify); nothing else is ever sent.
-    let mut tls = tls;
-    let _ = tokio::time::timeout(Duration::from_millis(500), tls.shutdown()).await;
-    Ok(())
+    Ok(tls)
 }
 
 /// The probe's TLS client configuration, built once and shared by every
@@ -187,13 +211,23 @@ async fn run(
 /// in the order browsers prefer them (AES-128-GCM first: also the cheaper
 /// key schedule, SHA-256).
 pub(crate) fn client_config() -> Result<Arc<ClientConfig>, ProbeError> {
-    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> = LazyLock::new(build_config);
+    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> =
+        LazyLock::new(|| build_config(&ALPN));
     CONFIG
         .clone()
         .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))
 }
 
-fn build_config() -> Result<Arc<ClientConfig>, String> {
+/// [`client_config`] offering only `http/1.1`, for [`open`]'s fetches.
+fn fetch_config() -> Result<Arc<ClientConfig>, ProbeError> {
+    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> =
+        LazyLock::new(|| build_config(&[b"http/1.1"]));
+    CONFIG
+        .clone()
+        .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))
+}
+
+fn build_config(alpn: &[&[u8]]) -> Result<Arc<ClientConfig>, String> {
     let mut provider = rustls::crypto::ring::default_provider();
     provider.cipher_suites.sort_by_key(|s| {
         use rustls::CipherSuite as C;
@@ -212,7 +246,7 @@ fn build_config() -> Result<Arc<ClientConfig>, String> {
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     config.resumption = Resumption::disabled();
     Ok(Arc::new(config))
 }

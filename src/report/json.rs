@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Report, Summary};
 use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
+use crate::knowledge::active::About;
 use crate::observation::{Location, ProbeError, TlsParams};
 use crate::util::rfc3339;
 
@@ -24,6 +25,8 @@ struct Document<'a> {
     warnings: &'a [String],
     results: Vec<Result<'a>>,
     incidents: Vec<Incident>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    knowledge: Option<&'a About>,
 }
 
 /// One result as JSON: an element of `results`, and (with the schema and
@@ -79,7 +82,19 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
 
 /// Writes `report` as pretty-printed JSON followed by a newline.
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_with(report, None, out)
+}
+
+/// [`render`], with the knowledge the check judged with (the `knowledge`
+/// object: sequence, issued_at, expires_at, source, age_days, signer,
+/// expired, pins_relaxed).
+pub fn render_with(
+    report: &Report<'_>,
+    knowledge: Option<&About>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let doc = Document {
+        knowledge,
         schema: SCHEMA,
         version: env!("CARGO_PKG_VERSION"),
         checked_at: rfc3339(report.checked_at),

@@ -46,12 +46,20 @@ fn service_json(s: &Service, today: time::Date) -> ServiceJson<'_> {
 }
 
 /// `pins list` as JSON: `{"services": [...]}`.
-pub fn list_json(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+pub fn list_json(
+    k: &Knowledge,
+    today: time::Date,
+    knowledge: Option<&crate::knowledge::active::About>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        knowledge: Option<&'a crate::knowledge::active::About>,
         services: Vec<ServiceJson<'a>>,
     }
     let doc = Doc {
+        knowledge,
         services: k.services.iter().map(|s| service_json(s, today)).collect(),
     };
     crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;

@@ -136,6 +136,7 @@ fn look_alike(
 ) -> Option<LookAlike> {
     use x509_parser::prelude::{FromDer, X509Certificate};
     let (_, cert) = X509Certificate::from_der(der).ok()?;
+    use crate::knowledge::CaCertificates as _;
     let sets = [names::webpki(), public.ca_names(), knowledge.ca_names()];
     names::look_alike_among(&sets, &Name::of(cert.subject()), Some(spki))
 }

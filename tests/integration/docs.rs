@@ -46,7 +46,7 @@ fn man_pages_show_exit_status_environment_files_and_examples() {
         .map(|e| e.expect("entry").path())
         .collect();
     pages.sort();
-    assert_eq!(pages.len(), 13, "{pages:?}");
+    assert_eq!(pages.len(), 14, "{pages:?}");
     for page in &pages {
         let mut cmd = Command::new("man");
         cmd.arg("--warnings").arg("-l").arg(page);

@@ -12,6 +12,7 @@ mod support;
 
 mod agent;
 mod broken_chains;
+mod bundles;
 mod cli;
 mod details;
 mod docs;

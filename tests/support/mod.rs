@@ -8,6 +8,7 @@
 //! CT logs, their log list and leaves with SCTs they signed.
 
 pub mod agent;
+pub mod bundles;
 pub mod chains;
 pub mod ct;
 pub mod desktop;
@@ -152,6 +153,12 @@ impl World {
         .env("SSL_CERT_FILE", ssl_cert_file.display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
         .env("HOME", self.dir().display())
+        .env("XDG_STATE_HOME", self.path("xdg-state").display())
+        .env("PINWATCH_SYSTEM_STATE", self.path("system-state").display())
+        .env(
+            "PINWATCH_SYSTEM_CONFIG",
+            self.path("system-config.toml").display(),
+        )
     }
 
     /// Any other `pinwatch` subcommand (`args`), with this world's system
@@ -166,6 +173,12 @@ impl World {
         .env("SSL_CERT_FILE", self.path("system.pem").display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
         .env("HOME", self.dir().display())
+        .env("XDG_STATE_HOME", self.path("xdg-state").display())
+        .env("PINWATCH_SYSTEM_STATE", self.path("system-state").display())
+        .env(
+            "PINWATCH_SYSTEM_CONFIG",
+            self.path("system-config.toml").display(),
+        )
     }
 }
 
