@@ -129,6 +129,8 @@ fn shipped_systemd_units_verify() {
         "pinwatch-metrics.timer",
         "pinwatch-check.service",
         "pinwatch-check.timer",
+        "pinwatch-update.service",
+        "pinwatch-update.timer",
         "pinwatch-agent.service",
     ];
     for name in names {
@@ -141,7 +143,7 @@ fn shipped_systemd_units_verify() {
     }
     let mut system = Command::new("systemd-analyze");
     system.args(["verify", "--man=no"]);
-    for name in &names[..4] {
+    for name in &names[..6] {
         system.arg(units.join(name));
     }
     let (status, stdout, stderr) = run("systemd-analyze", system, Duration::from_secs(60));
@@ -275,4 +277,28 @@ fn the_agent_unit_fails_on_a_broken_config_and_is_not_restarted() {
         "Restart=on-failure would restart it: {:?}",
         unit.restart_prevent
     );
+}
+
+/// The knowledge update unit: with no source configured it succeeds (there
+/// is nothing to fetch); with a broken `/etc/pinwatch/config.toml` it fails
+/// with the config's own status, so the admin sees it.
+#[test]
+fn the_update_unit_succeeds_without_sources_and_fails_on_a_broken_config() {
+    let world = World::new();
+    let unit = Unit::read("pinwatch-update.service");
+    let config = world.path("system-config.toml");
+    let env = |config: &Path| {
+        [
+            ("HOME", world.dir().display().to_string()),
+            ("XDG_STATE_HOME", world.path("state").display().to_string()),
+            ("PINWATCH_SYSTEM_CONFIG", config.display().to_string()),
+            ("PINWATCH_SYSTEM_STATE", world.path("var").display().to_string()),
+        ]
+    };
+    write_file(&config, "update_from = []\n");
+    let exit = unit.run(&|l: &str| l.to_string(), &env(&config), world.dir());
+    assert_eq!(unit.result(exit), "succeeded", "no source: exit {exit}");
+    write_file(&config, "update_from = [\"ftp://example.org/k\"]\n");
+    let exit = unit.run(&|l: &str| l.to_string(), &env(&config), world.dir());
+    assert_eq!(unit.result(exit), "failed (status=78/CONFIG)");
 }
