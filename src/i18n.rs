@@ -175,11 +175,21 @@ mod tests {
                 .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
                 .collect()
         };
-        let en = keys(include_str!("../locales/en-US/main.ftl"));
-        let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
-        assert_eq!(
-            en, zh,
-            "en-US and zh-CN must have the same keys in the same order"
-        );
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("en-US"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 2, "{files:?}");
+        for file in files {
+            let read =
+                |locale: &str| std::fs::read_to_string(dir.join(locale).join(&file)).unwrap();
+            assert_eq!(
+                keys(&read("en-US")),
+                keys(&read("zh-CN")),
+                "{file:?}: en-US and zh-CN must have the same keys in the same order"
+            );
+        }
     }
 }

@@ -18,7 +18,7 @@ use crate::analysis::Assessment;
 use crate::check::{self, Judge, Plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
-use crate::util::{now, rfc3339};
+use crate::util::{local_time, now};
 
 /// Everything the agent runs with.
 pub struct Agent {
@@ -152,7 +152,8 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let mut tray_retry: Option<Instant> = None;
     let mut tray_failures: u32 = 0;
     loop {
-        let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger).await;
+        let listening = (!once).then_some(&commands);
+        let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger, listening).await;
         if once {
             save_tracker(&state_path, &tracker);
             return code;
@@ -181,8 +182,13 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                     UserCommand::Pause => {
                         let until = now() + 3600;
                         tracker.pause(until);
-                        log(&format!("alerts paused until {}", rfc3339(until)));
+                        log(&format!("alerts paused until {}", local_time(until)));
                         show_state(tray.as_ref(), agent.lang, &last, Some(until)).await;
+                    }
+                    UserCommand::Resume => {
+                        tracker.resume();
+                        log("alerts resumed");
+                        show_state(tray.as_ref(), agent.lang, &last, None).await;
                     }
                     UserCommand::TrayLost => {
                         // Back off (2 s, 4 s, ... 5 min) so a broken panel costs no wakeups.
@@ -207,18 +213,22 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     }
 }
 
-/// One check cycle: journal, alerts, tray, details page.
+/// One check cycle: journal, alerts, tray, details page. `commands` is the
+/// loop's channel, for the notifications' "Show details" (none with
+/// `--once`: nothing would be listening).
 async fn cycle(
     agent: &mut Agent,
     tracker: &mut Tracker,
     tray: Option<&Tray>,
     trigger: &str,
+    commands: Option<&mpsc::UnboundedSender<UserCommand>>,
 ) -> (i32, Vec<Assessment>) {
     set_tray(
         tray,
         TrayState::Checking,
         agent.lang.tr("tray-checking"),
         String::new(),
+        tracker.is_paused(now()),
     )
     .await;
     let at = now();
@@ -234,7 +244,8 @@ async fn cycle(
     for alert in &alerts {
         let notice = wording::notice(agent.lang, alert);
         let shown = if agent.config.notifications {
-            show_notice(notice.clone()).await
+            let details = commands.map(|c| details_action(agent.lang, c.clone()));
+            show_notice(notice.clone(), details).await
         } else {
             false
         };
@@ -338,11 +349,29 @@ fn recent_incidents(path: &std::path::Path, now: i64) -> Vec<report::html::PastI
             }
         }
     }
-    report::html::recent_incidents(&alerts, now)
+    super::incidents::past_incidents(&alerts, now)
 }
 
-async fn show_notice(notice: wording::Notice) -> bool {
-    match tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice)).await {
+/// The notification's "Show details" button: it asks the loop to open the
+/// details page, as the tray's menu item does.
+fn details_action(
+    lang: Lang,
+    commands: mpsc::UnboundedSender<UserCommand>,
+) -> super::desktop::notify::Details {
+    super::desktop::notify::Details {
+        label: lang.tr("alert-show-details"),
+        open: Box::new(move || {
+            let _ = commands.send(UserCommand::ShowDetails);
+        }),
+    }
+}
+
+async fn show_notice(
+    notice: wording::Notice,
+    details: Option<super::desktop::notify::Details>,
+) -> bool {
+    match tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice, details)).await
+    {
         Ok(Ok(())) => true,
         Ok(Err(e)) => {
             log(&format!("cannot show a notification: {e}"));
@@ -358,19 +387,16 @@ async fn show_state(
     results: &[Assessment],
     paused_until: Option<i64>,
 ) {
-    let state = TrayState::of(results);
+    let state = TrayState::of(results).paused(paused_until.is_some());
     let text = wording::tray_text(lang, state, results);
-    let mut detail = lang.tr_args(
-        "tray-last-check",
-        &[("time", rfc3339(now()).replace('T', " "))],
-    );
+    let mut detail = lang.tr_args("tray-last-check", &[("time", local_time(now()))]);
     if let Some(until) = paused_until {
         detail = format!(
             "{detail}\n{}",
-            lang.tr_args("tray-paused", &[("time", rfc3339(until).replace('T', " "))])
+            lang.tr_args("tray-paused", &[("time", local_time(until))])
         );
     }
-    set_tray(tray, state, text, detail).await;
+    set_tray(tray, state, text, detail, paused_until.is_some()).await;
 }
 
 #[cfg(target_os = "linux")]
@@ -391,14 +417,27 @@ async fn start_tray(_lang: Lang, _commands: mpsc::UnboundedSender<UserCommand>) 
 }
 
 #[cfg(target_os = "linux")]
-async fn set_tray(tray: Option<&Tray>, state: TrayState, text: String, detail: String) {
+async fn set_tray(
+    tray: Option<&Tray>,
+    state: TrayState,
+    text: String,
+    detail: String,
+    paused: bool,
+) {
     if let Some(t) = tray {
-        t.set(state, text, detail).await;
+        t.set(state, text, detail, paused).await;
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-async fn set_tray(_tray: Option<&Tray>, _state: TrayState, _text: String, _detail: String) {}
+async fn set_tray(
+    _tray: Option<&Tray>,
+    _state: TrayState,
+    _text: String,
+    _detail: String,
+    _paused: bool,
+) {
+}
 
 #[cfg(target_os = "linux")]
 async fn shutdown_tray(tray: Option<Tray>) {
@@ -435,19 +474,37 @@ fn terminate_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> 
     })
 }
 
-/// Opens the details page in the user's browser.
+/// Opens the details page in the user's browser. The opener is waited
+/// for on a thread of its own, so it never lingers as a zombie.
 fn open_details(path: &std::path::Path) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
-    match std::process::Command::new(opener).arg(path).spawn() {
-        Ok(_) => {}
-        Err(e) => log(&format!(
-            "cannot open {} with {opener}: {e}",
-            path.display()
-        )),
+    let mut child = match std::process::Command::new(opener)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            log(&format!(
+                "cannot open {} with {opener}: {e}",
+                path.display()
+            ));
+            return;
+        }
+    };
+    let reaper = std::thread::Builder::new()
+        .name("pinwatch-opener".into())
+        .spawn(move || match child.wait() {
+            Ok(status) if !status.success() => log(&format!("{opener} ended with {status}")),
+            Ok(_) => {}
+            Err(e) => log(&format!("waiting for {opener}: {e}")),
+        });
+    if let Err(e) = reaper {
+        log(&format!("cannot wait for {opener}: {e}"));
     }
 }
 

@@ -143,34 +143,30 @@ pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<Finished, Command
 }
 
 /// `pinwatch notify-test`: a sample interception alert, worded by the
-/// agent's own notification code (`agent::wording::notice`) from sample
-/// results built with the real pins: ChatGPT and WeChat intercepted by
-/// mitmproxy on the local network, its root not installed here. Marked as a
-/// test.
+/// agent's own notification code (`agent::wording`) from sample results
+/// built with the real pins (ChatGPT and WeChat intercepted by mitmproxy at
+/// the local network's router, its root not installed here), and marked as
+/// a test: its title starts "Test:", normal urgency, not persistent.
 #[cfg(feature = "agent")]
 pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
-    use crate::agent::incidents::{Alert, AlertKind, Subject};
     let k = super::load_knowledge(None)?;
-    let subjects = ["chatgpt", "wechat"]
+    let results: Vec<crate::analysis::Assessment> = ["chatgpt", "wechat"]
         .iter()
         .filter_map(|id| sample_interception(&k, id))
-        .map(|(service, result)| Subject {
-            key: service.name.clone(),
-            name: service.display_name.clone(),
-            name_zh: service.display_name_zh.clone(),
-            result: Box::new(result),
-        })
         .collect();
-    let alert = Alert {
-        kind: AlertKind::Interception,
-        subjects,
-    };
-    let mut notice = crate::agent::wording::notice(lang, &alert);
-    notice.body = format!("{}\n{}", notice.body, lang.tr("notify-test-note"));
-    crate::agent::desktop::notify::show(&notice).map_err(|e| {
+    let found = crate::analysis::incident::incidents(&results);
+    let notice = crate::agent::wording::test_notice(lang, &found);
+    crate::agent::desktop::notify::show(&notice, None).map_err(|e| {
         CommandError::Other(lang.tr_args("notify-test-no-session", &[("error", e)]))
     })?;
-    let output = writeln!(out, "{}\n{}", notice.summary, notice.body).and_then(|()| out.flush());
+    let mut lines = vec![crate::agent::desktop::notify::summary(&notice)];
+    lines.extend(
+        notice
+            .body
+            .iter()
+            .map(|l| crate::util::inert(l).into_owned()),
+    );
+    let output = writeln!(out, "{}", lines.join("\n")).and_then(|()| out.flush());
     Ok(Finished::new(0, output))
 }
 
@@ -181,17 +177,17 @@ pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandE
 fn sample_interception(
     k: &crate::knowledge::Knowledge,
     id: &str,
-) -> Option<(crate::analysis::ServiceInfo, crate::analysis::Assessment)> {
+) -> Option<crate::analysis::Assessment> {
     use crate::analysis::{Assessment, Attribution, CertFacts, MatchedBy, Reason, Verdict};
     use crate::observation::{Location, Place};
     let service = k.service(id)?;
-    let product = k.interceptors.iter().find(|i| i.id == "mitmproxy")?;
+    let product = k.interceptor("mitmproxy")?;
     let host = service.hosts.first()?.name.clone();
     let issuer = "CN=mitmproxy, O=mitmproxy".to_string();
     let info = crate::analysis::service_info(service);
     let target = crate::target::Target::new(&host, 443).ok()?;
     let result = Assessment {
-        service: Some(info.clone()),
+        service: Some(info),
         reasons: vec![Reason::UntrustedRoot],
         interceptor: Some(Attribution::of(
             product,
@@ -214,7 +210,7 @@ fn sample_interception(
         }),
         ..Assessment::bare(target, Verdict::Intercepted)
     };
-    Some((info, result))
+    Some(result)
 }
 
 /// `pinwatch notify-test` in a build without the `agent` feature.

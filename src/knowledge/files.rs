@@ -13,8 +13,8 @@ use thiserror::Error;
 use toml::Spanned;
 
 use super::model::{
-    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot, PortalKey,
-    RemovedRoot, Service,
+    Authority, Category, Exposure, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot,
+    PortalKey, RemovedRoot, Service,
 };
 use crate::tomlfile::{TomlError, TomlSource};
 use crate::util::{PINS_FILE, ReadError, is_sha256_base64, read_capped_string};
@@ -331,6 +331,8 @@ struct ServiceFile {
     exposes: String,
     exposes_zh: String,
     #[serde(default)]
+    exposure: Exposure,
+    #[serde(default)]
     host: Vec<HostEntry>,
     #[serde(default)]
     pin: Vec<PinEntry>,
@@ -421,6 +423,7 @@ fn parse_service(
         source: file.source,
         exposes: file.exposes,
         exposes_zh: file.exposes_zh,
+        exposure: file.exposure,
         hosts,
         pins,
         origin: path.to_string(),

@@ -20,6 +20,6 @@ mod provenance;
 pub use embedded::load_embedded;
 pub use files::{KnowledgeError, load_dir, load_files, overlay_services};
 pub use model::{
-    Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin,
+    Authority, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge, MatchRule, Pin,
     PlatformRoot, PortalKey, RemovedRoot, Service,
 };

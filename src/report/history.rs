@@ -12,8 +12,8 @@ use serde::{Serialize, Serializer};
 use super::pad;
 use crate::agent::journal::{Record, Records};
 use crate::i18n::Lang;
-use crate::report::text::verdict_label;
-use crate::util::{ReadError, rfc3339};
+use crate::report::incident::verdict_label;
+use crate::util::{ReadError, local_time, rfc3339};
 
 /// Schema of `pinwatch history --format json`.
 pub const HISTORY_SCHEMA: &str = "pinwatch.history/1";
@@ -177,7 +177,7 @@ pub fn history_json(
 }
 
 fn history_line(lang: Lang, r: &Record) -> String {
-    let time = rfc3339(r.at()).replace('T', " ").replace('Z', "");
+    let time = local_time(r.at());
     match r {
         Record::Cycle { trigger, .. } => format!("{time}  cycle  {trigger}"),
         Record::Check {
@@ -281,7 +281,7 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
     let Some(cycle) = status.cycle else {
         return writeln!(out, "{}", lang.tr("status-none"));
     };
-    let time = rfc3339(cycle.at()).replace('T', " ").replace('Z', " UTC");
+    let time = local_time(cycle.at());
     writeln!(
         out,
         "{}",

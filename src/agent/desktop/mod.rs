@@ -17,6 +17,8 @@ pub enum UserCommand {
     ShowDetails,
     /// Pause alerts for an hour.
     Pause,
+    /// Resume paused alerts now.
+    Resume,
     /// Stop the agent.
     Quit,
     /// Not from the user: the tray item's registration failed (a panel
