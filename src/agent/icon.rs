@@ -14,6 +14,9 @@ type Rgba = [u8; 4];
 
 const WHITE: Rgba = [0xff, 0xff, 0xff, 0xff];
 
+/// The rim around a filled shield.
+const RIM: Rgba = [0xf6, 0xf8, 0xfa, 0xff];
+
 /// Shield fill and symbol colour of each state. Fills differ in lightness
 /// as well as hue (green lighter than red), and every symbol differs in
 /// shape, so greyscale and colour-blind eyes tell them apart.
@@ -35,20 +38,20 @@ fn hollow(state: TrayState) -> bool {
     matches!(state, TrayState::Checking | TrayState::Offline)
 }
 
-/// Inside the shield (coordinates in 0..1, y down): a flat top, straight
-/// sides, and a rounded point at the bottom.
+/// Inside the shield (coordinates in 0..1, y down): a flat top with
+/// rounded corners, straight sides, and curved sides meeting in a point at
+/// the bottom.
 fn in_shield(x: f64, y: f64) -> bool {
-    const TOP: f64 = 0.06;
-    const WAIST: f64 = 0.52;
-    const BOTTOM: f64 = 0.96;
-    const HALF: f64 = 0.39;
+    const TOP: f64 = 0.05;
+    const WAIST: f64 = 0.45;
+    const BOTTOM: f64 = 0.97;
+    const HALF: f64 = 0.40;
     let dx = (x - 0.5).abs();
     if !(TOP..=BOTTOM).contains(&y) {
         return false;
     }
     if y <= WAIST {
-        // The top corners are rounded a little.
-        let corner = 0.08;
+        let corner = 0.09;
         if y < TOP + corner && dx > HALF - corner {
             let (cx, cy) = (dx - (HALF - corner), y - (TOP + corner));
             return cx * cx + cy * cy <= corner * corner;
@@ -56,7 +59,7 @@ fn in_shield(x: f64, y: f64) -> bool {
         return dx <= HALF;
     }
     let t = (y - WAIST) / (BOTTOM - WAIST);
-    dx <= HALF * (1.0 - t * t).sqrt()
+    dx <= HALF * (1.0 - t.powf(1.8))
 }
 
 /// Inside the shield's outline of width `w`.
@@ -138,12 +141,14 @@ fn paint(state: TrayState, x: f64, y: f64) -> Option<Rgba> {
     if on_symbol(state, x, y) {
         return Some(symbol);
     }
-    let shield = if hollow(state) {
-        in_outline(x, y, 0.07)
-    } else {
-        in_shield(x, y)
-    };
-    shield.then_some(fill)
+    if hollow(state) {
+        return in_outline(x, y, 0.07).then_some(fill);
+    }
+    // A light rim keeps a dark shield (intercepted) visible on a dark panel.
+    if in_outline(x, y, 0.035) {
+        return Some(RIM);
+    }
+    in_shield(x, y).then_some(fill)
 }
 
 /// `state`'s icon, `size` pixels square, RGBA, rows top to bottom. Each

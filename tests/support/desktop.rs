@@ -38,9 +38,13 @@ pub const TRAY_TOOLS: &[(&str, &str)] = &[
     ("gtk-sni-tray-standalone", "haskell-gtk-sni-tray-utils"),
 ];
 
-/// The centre of the first icon in the tray host's bar (bottom, 40 px tall,
-/// items from the left) on the 800x600 screen.
-pub const TRAY_ICON: (u32, u32) = (20, 580);
+/// A point of the shield (not of its symbol) of the first icon in the tray
+/// host's bar (bottom, 40 px tall, items from the left, drawn 32 px square
+/// from x 4, y 562) on the 800x600 screen.
+pub const TRAY_ICON: (u32, u32) = (12, 568);
+
+/// The first icon's square in the bar: x, y, side.
+pub const TRAY_ICON_AREA: (u32, u32, u32) = (2, 560, 36);
 
 /// What to start besides the bus, the X server and dunst.
 #[derive(Clone, Copy, Debug, Default)]
@@ -348,8 +352,27 @@ impl Desktop {
             .unwrap_or_else(|| panic!("no colour in {out:?}"))
     }
 
-    /// Waits until the tray host draws the first item's icon in `colour`
-    /// (`#RRGGBB`: the centre of the agent's disc).
+    /// Saves the first tray icon as drawn (its square of the bar) as
+    /// `target/test-artifacts/<name>.png`; returns its path.
+    pub fn tray_icon(&self, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+        std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+        let path = dir.join(format!("{name}.png"));
+        let screen = self.screenshot(&format!("{name}-screen"));
+        let (x, y, side) = TRAY_ICON_AREA;
+        let mut cmd = Command::new("convert");
+        cmd.arg(&screen)
+            .arg("-crop")
+            .arg(format!("{side}x{side}+{x}+{y}"))
+            .arg("+repage")
+            .arg(&path);
+        let (status, _, err) = run("convert", cmd, STARTUP);
+        assert!(status.success(), "tray icon {}: {err}", path.display());
+        path
+    }
+
+    /// Waits until the tray host draws the first item's icon with its
+    /// shield in `colour` (`#RRGGBB`, at [`TRAY_ICON`]).
     pub fn wait_tray_icon_colour(&self, colour: &str, timeout: Duration) {
         let (x, y) = TRAY_ICON;
         let mut seen = String::new();
