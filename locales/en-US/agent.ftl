@@ -89,6 +89,7 @@ details-evidence = Technical evidence
 ## agent: start (stderr)
 agent-disabled = turned off by enabled = false in { $file }; not starting. To start it, remove that line (or set enabled = true in your own config.toml).
 agent-already-running = another pinwatch agent is already running ({ $lock }); this one exits.
+agent-config-missing = { $error } (the file given with --config must exist; without --config, the defaults apply when there is no config file)
 
 ## history and status
 status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
@@ -97,5 +98,25 @@ status-root-trusted = this machine trusts its root
 status-root-not-trusted = its root is not trusted here (apps that check show errors)
 history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).
 history-none = Nothing has been recorded yet: there is no journal at { $journal }. Start the agent (pinwatch agent) or run pinwatch agent --once.
+history-cycle = cycle
+history-check = check
+history-alert = alert
+history-day = day
+history-trigger = { $trigger ->
+    [start] start
+    [schedule] schedule
+    [network] network
+    [user] user
+   *[other] { $trigger }
+}
+history-kind = { $kind ->
+    [interception] interception
+    [suspicious] suspicious
+    [captive_portal] captive_portal
+    [resolved] resolved
+   *[other] { $kind }
+}
+history-not-shown = {" "}(not shown)
+history-day-text = { $date }: { $cycles } cycle(s), { $n } check(s), worst { $worst } (older checks, compacted)
 col-time = TIME
 col-event = EVENT

@@ -88,6 +88,7 @@ details-evidence = 技术证据
 ## agent: start (stderr)
 agent-disabled = 已被 { $file } 中的 enabled = false 关闭，不启动。要启动它，请删除这一行（或在你自己的 config.toml 中设置 enabled = true）。
 agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），本进程退出。
+agent-config-missing = { $error }（--config 指定的文件必须存在；不加 --config 时，没有配置文件就使用默认设置）
 
 ## history and status
 status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
@@ -96,5 +97,25 @@ status-root-trusted = 本机信任它的根证书
 status-root-not-trusted = 本机不信任它的根证书（会校验证书的应用程序会报错）
 history-skipped = 跳过了{ $n }条损坏的记录（崩溃后最后一行不完整属于正常情况）。
 history-none = 还没有任何记录：{ $journal }处没有日志。请启动agent（pinwatch agent）或运行pinwatch agent --once。
+history-cycle = 检查
+history-check = 结果
+history-alert = 提醒
+history-day = 汇总
+history-trigger = { $trigger ->
+    [start] 启动时
+    [schedule] 定时
+    [network] 网络变化
+    [user] 手动
+   *[other] { $trigger }
+}
+history-kind = { $kind ->
+    [interception] 拦截
+    [suspicious] 可疑证书
+    [captive_portal] 需登录网络
+    [resolved] 已恢复
+   *[other] { $kind }
+}
+history-not-shown = （未显示）
+history-day-text = { $date }：{ $cycles }次检查，{ $n }个结果，最差为{ $worst }（较早的记录已汇总）
 col-time = 时间
 col-event = 事件

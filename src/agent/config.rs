@@ -70,6 +70,9 @@ pub struct AgentConfig {
     pub public_roots: Option<PathBuf>,
     /// A pins directory replacing the built-in pins.
     pub pins: Option<PathBuf>,
+    /// The journal's size limit in bytes: past it, old checks are compacted
+    /// into one record a day (every alert is kept).
+    pub journal_max_bytes: u64,
 }
 
 impl Default for AgentConfig {
@@ -91,6 +94,7 @@ impl Default for AgentConfig {
             portal_check: true,
             public_roots: None,
             pins: None,
+            journal_max_bytes: crate::agent::journal::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -113,6 +117,7 @@ struct File {
     portal_check: Option<bool>,
     public_roots: Option<Spanned<PathBuf>>,
     pins: Option<Spanned<PathBuf>>,
+    journal_max_kib: Option<Spanned<f64>>,
 }
 
 /// The config file's default location.
@@ -237,6 +242,21 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         crate::check::load_public_roots(Some(roots.get_ref()))
             .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
     }
+    let journal_max_bytes = match &f.journal_max_kib {
+        None => d.journal_max_bytes,
+        Some(v) if (64.0..=1_048_576.0).contains(v.get_ref()) => (v.get_ref() * 1024.0) as u64,
+        Some(v) => {
+            return Err(src
+                .error(
+                    Some(v.span()),
+                    format!(
+                        "journal_max_kib: {} is out of range (64 to 1048576)",
+                        v.get_ref()
+                    ),
+                )
+                .into());
+        }
+    };
     Ok(AgentConfig {
         path: None,
         enabled: f.enabled.unwrap_or(d.enabled),
@@ -275,6 +295,7 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         portal_check: f.portal_check.unwrap_or(d.portal_check),
         public_roots: f.public_roots.map(Spanned::into_inner),
         pins: f.pins.map(Spanned::into_inner),
+        journal_max_bytes,
     })
 }
 

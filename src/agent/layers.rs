@@ -159,6 +159,7 @@ fn take(into: &mut AgentConfig, from: &AgentConfig, key: &str) -> bool {
         "portal_check" => into.portal_check = f.portal_check,
         "public_roots" => into.public_roots = f.public_roots,
         "pins" => into.pins = f.pins,
+        "journal_max_kib" => into.journal_max_bytes = f.journal_max_bytes,
         _ => return false,
     }
     true

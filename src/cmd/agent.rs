@@ -28,6 +28,14 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     use crate::cmd::load_knowledge;
 
     let builtin = load_knowledge(None)?;
+    // A file named on the command line must exist: a typo must not start
+    // an agent on the defaults.
+    if let Some(named) = &args.config {
+        crate::util::open_regular(named).map_err(|e| {
+            let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+            CommandError::Usage(lang.tr_args("agent-config-missing", &[("error", e.to_string())]))
+        })?;
+    }
     let config_path = args
         .config
         .clone()
@@ -113,7 +121,8 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         }
     };
     let journal = journal::Journal::open(&journal_path)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?
+        .with_limit(config.journal_max_bytes);
     let report_path = journal_path.with_file_name("report.html");
     let config_searched = crate::agent::layers::system_path(&env)
         .into_iter()

@@ -10,10 +10,11 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use super::pad;
-use crate::agent::journal::{Record, Records};
+use crate::agent::journal::{Record, Records, verdict_named};
+use crate::analysis::Verdict;
 use crate::i18n::Lang;
-use crate::report::incident::verdict_label;
-use crate::util::{ReadError, local_time, rfc3339};
+use crate::report::incident::{self, verdict_label};
+use crate::util::{ReadError, inert, local_time, rfc3339};
 
 /// Schema of `pinwatch history --format json`.
 pub const HISTORY_SCHEMA: &str = "pinwatch.history/1";
@@ -178,8 +179,13 @@ pub fn history_json(
 
 fn history_line(lang: Lang, r: &Record) -> String {
     let time = local_time(r.at());
+    let verdict = |v: Option<Verdict>| v.map_or_else(|| "?".into(), |v| verdict_label(lang, v));
     match r {
-        Record::Cycle { trigger, .. } => format!("{time}  cycle  {trigger}"),
+        Record::Cycle { trigger, .. } => format!(
+            "{time}  {}  {}",
+            lang.tr("history-cycle"),
+            trigger_word(lang, trigger)
+        ),
         Record::Check {
             service,
             host,
@@ -187,16 +193,16 @@ fn history_line(lang: Lang, r: &Record) -> String {
             interceptor,
             ..
         } => {
-            let verdict = r
-                .verdict()
-                .map_or_else(|| "?".into(), |v| verdict_label(lang, v));
             let who = interceptor
                 .as_ref()
-                .map(|i| format!(" ({i})"))
+                .map(|i| format!(" ({})", inert(i)))
                 .unwrap_or_default();
             format!(
-                "{time}  check  {} {host}:{port} {verdict}{who}",
-                service.as_deref().unwrap_or("-")
+                "{time}  {}  {} {}:{port} {}{who}",
+                lang.tr("history-check"),
+                service.as_deref().map_or_else(|| "-".into(), inert),
+                inert(host),
+                verdict(r.verdict()),
             )
         }
         Record::Alert {
@@ -204,13 +210,43 @@ fn history_line(lang: Lang, r: &Record) -> String {
             summary,
             shown,
             ..
-        } => {
-            format!(
-                "{time}  alert  {kind}: {summary}{}",
-                if *shown { "" } else { " (not shown)" }
+        } => format!(
+            "{time}  {}  {}{}{}{}",
+            lang.tr("history-alert"),
+            lang.tr_args("history-kind", &[("kind", kind.clone())]),
+            incident::colon(lang),
+            inert(summary),
+            if *shown {
+                String::new()
+            } else {
+                lang.tr("history-not-shown")
+            }
+        ),
+        Record::Day {
+            date,
+            cycles,
+            checks,
+            worst,
+            ..
+        } => format!(
+            "{time}  {}  {}",
+            lang.tr("history-day"),
+            lang.tr_args(
+                "history-day-text",
+                &[
+                    ("date", date.clone()),
+                    ("cycles", cycles.to_string()),
+                    ("n", checks.to_string()),
+                    ("worst", verdict(worst.as_deref().and_then(verdict_named))),
+                ]
             )
-        }
+        ),
     }
+}
+
+/// What started a cycle, in words (`start`, `schedule`, `network`, `user`).
+fn trigger_word(lang: Lang, trigger: &str) -> String {
+    lang.tr_args("history-trigger", &[("trigger", trigger.to_string())])
 }
 
 /// What `pinwatch status` shows: the last cycle and its results.
@@ -289,7 +325,10 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
             "status-last",
             &[
                 ("time", time),
-                ("trigger", status.trigger().unwrap_or("?").to_string())
+                (
+                    "trigger",
+                    trigger_word(lang, status.trigger().unwrap_or("?"))
+                )
             ]
         )
     )?;

@@ -294,3 +294,41 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
         .unwrap_or_default();
     assert_eq!(last, ["cycle", "check"], "{out:#?}");
 }
+
+/// `agent --config FILE` with no such file is a usage error (exit 3, one
+/// line naming the file, in the user's language), not an agent on the
+/// defaults.
+#[test]
+fn a_config_file_named_on_the_command_line_must_exist() {
+    let world = World::new();
+    let missing = world.path("nonexistent.toml").display().to_string();
+    let journal = world.journal().display().to_string();
+    let out = world.run_pinwatch(&["agent", "--config", &missing, "--journal", &journal]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    assert!(
+        out.stderr
+            .starts_with(&format!("pinwatch: {missing}: cannot read: ")),
+        "{out:#?}"
+    );
+    assert!(
+        out.stderr
+            .contains("the file given with --config must exist"),
+        "{out:#?}"
+    );
+    assert!(!world.journal().exists(), "nothing was journalled");
+    let out = world.run_pinwatch(&[
+        "agent",
+        "--lang",
+        "zh",
+        "--config",
+        &missing,
+        "--journal",
+        &journal,
+    ]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert!(
+        out.stderr.contains("--config 指定的文件必须存在"),
+        "{out:#?}"
+    );
+}
