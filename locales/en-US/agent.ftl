@@ -92,8 +92,14 @@ agent-already-running = another pinwatch agent is already running ({ $lock }); t
 agent-config-missing = { $error } (the file given with --config must exist; without --config, the defaults apply when there is no config file)
 
 ## history and status
-status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
-status-last = Last check: { $time } (trigger: { $trigger })
+status-none = { $agent }; no check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
+status-summary = { $agent }; last check { $time } ({ $trigger }): { $verdicts }
+status-agent-running = Agent running (pid { $pid })
+status-agent-running-nopid = Agent running
+status-agent-stopped = No agent running
+status-agent-unknown = Agent state unknown
+status-intercepted-by = INTERCEPTED by { $who }: { $services }
+status-verbose-hint = (pinwatch status --verbose lists every host)
 status-root-trusted = this machine trusts its root
 status-root-not-trusted = its root is not trusted here (apps that check show errors)
 history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).

@@ -91,8 +91,14 @@ agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），�
 agent-config-missing = { $error }（--config 指定的文件必须存在；不加 --config 时，没有配置文件就使用默认设置）
 
 ## history and status
-status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
-status-last = 上次检查：{ $time }（触发原因：{ $trigger }）
+status-none = { $agent }；还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
+status-summary = { $agent }；上次检查：{ $time }（{ $trigger }）：{ $verdicts }
+status-agent-running = 后台程序正在运行（pid { $pid }）
+status-agent-running-nopid = 后台程序正在运行
+status-agent-stopped = 后台程序没有运行
+status-agent-unknown = 无法确定后台程序是否在运行
+status-intercepted-by = 被{ $who }拦截：{ $services }
+status-verbose-hint = （pinwatch status --verbose 会列出每个主机）
 status-root-trusted = 本机信任它的根证书
 status-root-not-trusted = 本机不信任它的根证书（会校验证书的应用程序会报错）
 history-skipped = 跳过了{ $n }条损坏的记录（崩溃后最后一行不完整属于正常情况）。

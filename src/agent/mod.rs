@@ -13,7 +13,6 @@ pub mod config;
 pub mod desktop;
 pub mod icon;
 pub mod incidents;
-#[cfg(feature = "agent")]
 pub mod instance;
 pub mod journal;
 pub mod layers;

@@ -128,6 +128,9 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Text output: every host of the last check under the summary line.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Journal file (default: journal.jsonl in the platform state directory).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,

@@ -9,7 +9,7 @@ use crate::agent::journal::{self, Record};
 use crate::analysis::Verdict;
 use crate::cli::{AgentArgs, Format, HistoryArgs, StatusArgs};
 use crate::i18n::Lang;
-use crate::report::history::{self, HistoryError, Shown, Status};
+use crate::report::history::{self, AgentState, HistoryError, Shown, Status};
 
 fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
     given
@@ -280,7 +280,14 @@ pub fn status(
                 .collect()
         })
         .unwrap_or_default();
+    let agent = match crate::agent::instance::holder(&path.with_file_name("agent.lock")) {
+        Ok(Some(held)) => AgentState::Running(held.pid),
+        Ok(None) => AgentState::Stopped,
+        Err(_) => AgentState::Unknown,
+    };
     let status = Status {
+        agent,
+        verbose: args.verbose,
         cycle: last.cycle.as_ref(),
         results: &last.checks,
         exit_code: crate::check::exit_code_of(verdicts.iter().copied()),
