@@ -90,6 +90,11 @@ details-evidence = Technical evidence
 agent-disabled = turned off by enabled = false in { $file }; not starting. To start it, remove that line (or set enabled = true in your own config.toml).
 agent-already-running = another pinwatch agent is already running ({ $lock }); this one exits.
 agent-config-missing = { $error } (the file given with --config must exist; without --config, the defaults apply when there is no config file)
+agent-no-tray-title = pinwatch runs without a tray icon
+agent-no-tray = This desktop shows no tray icons (no StatusNotifierItem host, as on stock GNOME). pinwatch keeps checking: alerts come as notifications, and pinwatch status shows the state. On GNOME, the AppIndicator extension shows the icon.
+agent-no-notifications = No notification service answers ({ $error }): pinwatch keeps checking but cannot show alerts; the tray icon, pinwatch status and the details page show the state.
+agent-bad-config-title = pinwatch is not protecting you
+agent-bad-config = It did not start: { $error }. Fix the file, then start it again (pinwatch agent, or log in again).
 
 ## history and status
 status-none = { $agent }; no check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
@@ -108,6 +113,7 @@ history-cycle = cycle
 history-check = check
 history-alert = alert
 history-day = day
+history-notice = notice
 history-trigger = { $trigger ->
     [start] start
     [schedule] schedule

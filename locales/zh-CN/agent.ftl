@@ -89,6 +89,11 @@ details-evidence = 技术证据
 agent-disabled = 已被 { $file } 中的 enabled = false 关闭，不启动。要启动它，请删除这一行（或在你自己的 config.toml 中设置 enabled = true）。
 agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），本进程退出。
 agent-config-missing = { $error }（--config 指定的文件必须存在；不加 --config 时，没有配置文件就使用默认设置）
+agent-no-tray-title = pinwatch 在没有托盘图标的情况下运行
+agent-no-tray = 这个桌面不显示托盘图标（没有 StatusNotifierItem 宿主，原版 GNOME 就是这样）。pinwatch 仍在检查：提醒会以通知显示，pinwatch status 会显示当前状态。在 GNOME 上，安装 AppIndicator 扩展后就能看到图标。
+agent-no-notifications = 没有通知服务响应（{ $error }）：pinwatch 仍在检查，但无法显示提醒；托盘图标、pinwatch status 和详情页会显示当前状态。
+agent-bad-config-title = pinwatch 没有在保护你
+agent-bad-config = 它没有启动：{ $error }。请修改这个文件，然后重新启动（运行 pinwatch agent，或重新登录）。
 
 ## history and status
 status-none = { $agent }；还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
@@ -107,6 +112,7 @@ history-cycle = 检查
 history-check = 结果
 history-alert = 提醒
 history-day = 汇总
+history-notice = 提示
 history-trigger = { $trigger ->
     [start] 启动时
     [schedule] 定时

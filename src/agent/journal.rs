@@ -68,6 +68,16 @@ pub enum Record {
         /// Whether it was actually shown.
         shown: bool,
     },
+    /// Something the user should know about the agent itself: a part of
+    /// the desktop it cannot use (`no_tray`, `no_notifications`).
+    Notice {
+        /// Seconds since the epoch.
+        at: i64,
+        /// What: `no_tray`, `no_notifications`.
+        what: String,
+        /// What was said, in the user's language.
+        message: String,
+    },
     /// One day's cycles and checks, compacted (see [`compact`]).
     Day {
         /// When the day's first cycle ran (seconds since the epoch).
@@ -105,6 +115,7 @@ impl Record {
             Record::Cycle { at, .. }
             | Record::Check { at, .. }
             | Record::Alert { at, .. }
+            | Record::Notice { at, .. }
             | Record::Day { at, .. } => *at,
         }
     }
@@ -166,7 +177,7 @@ pub fn compact(records: Vec<Record>, max_bytes: u64) -> Vec<Record> {
     let mut folded: Vec<Record> = Vec::new();
     for record in old {
         match record {
-            Record::Alert { .. } => folded.push(record),
+            Record::Alert { .. } | Record::Notice { .. } => folded.push(record),
             Record::Day { .. } => add_day(&mut folded, record),
             Record::Cycle { at, .. } => add_day(
                 &mut folded,

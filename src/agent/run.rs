@@ -43,6 +43,18 @@ pub struct Agent {
 /// registration failed (a panel that is still starting).
 const TRAY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How long the agent waits for a tray host (a panel starting after it at
+/// login) before it says that nothing shows its icon.
+const TRAY_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What the agent has said about a desktop that lacks a part, so it says
+/// each once.
+#[derive(Debug, Default)]
+struct Said {
+    no_tray: bool,
+    no_notifications: bool,
+}
+
 #[cfg(target_os = "linux")]
 type Tray = super::desktop::tray::TrayHandle;
 #[cfg(not(target_os = "linux"))]
@@ -112,7 +124,8 @@ fn save_tracker(path: &std::path::Path, tracker: &Tracker) {
 }
 
 /// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with
-/// `once`). Returns the exit code of the last cycle's results.
+/// `once`). Returns the exit code of the last cycle's results (0 after
+/// Quit).
 pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let (commands, mut user) = mpsc::unbounded_channel::<UserCommand>();
     let mut tray = if agent.config.tray && !once {
@@ -151,9 +164,24 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let mut terminate = terminate_signal();
     let mut tray_retry: Option<Instant> = None;
     let mut tray_failures: u32 = 0;
+    let mut tray_missing: Option<Instant> = None;
+    let mut said = Said::default();
+    if agent.config.notifications && !once {
+        if let Err(e) = notification_service().await {
+            say_no_notifications(&mut agent, &mut said, &e);
+        }
+    }
     loop {
         let listening = (!once).then_some(&commands);
-        let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger, listening).await;
+        let (code, last) = cycle(
+            &mut agent,
+            &mut tracker,
+            tray.as_ref(),
+            trigger,
+            listening,
+            &mut said,
+        )
+        .await;
         if once {
             save_tracker(&state_path, &tracker);
             return code;
@@ -164,6 +192,10 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
             tokio::select! {
                 () = sleep_until(next) => break "schedule",
                 () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break "network",
+                () = sleep_until(tray_missing.unwrap_or(next)), if tray_missing.is_some() => {
+                    tray_missing = None;
+                    say_no_tray(&mut agent, &mut said).await;
+                }
                 () = sleep_until(tray_retry.unwrap_or(next)), if tray_retry.is_some() => {
                     tray_retry = None;
                     tray = start_tray(agent.lang, commands.clone()).await;
@@ -190,6 +222,17 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                         log("alerts resumed");
                         show_state(tray.as_ref(), agent.lang, &last, None).await;
                     }
+                    UserCommand::TrayOffline => {
+                        if tray_missing.is_none() && !said.no_tray {
+                            tray_missing = Some(Instant::now() + TRAY_GRACE);
+                        }
+                    }
+                    UserCommand::TrayOnline => {
+                        tray_missing = None;
+                        if std::mem::take(&mut said.no_tray) {
+                            log("a tray host appeared: the icon shows now");
+                        }
+                    }
                     UserCommand::TrayLost => {
                         // Back off (2 s, 4 s, ... 5 min) so a broken panel costs no wakeups.
                         let delay = TRAY_RETRY.saturating_mul(1 << tray_failures.min(8)).min(std::time::Duration::from_secs(300));
@@ -199,8 +242,12 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                         tray_retry = Some(Instant::now() + delay);
                     }
                     UserCommand::Quit => {
+                        // The user's choice, not a failure: exit 0, so a
+                        // supervisor (the systemd user unit) does not
+                        // start it again.
+                        log("quit from the tray");
                         shutdown_tray(tray).await;
-                        return code;
+                        return 0;
                     }
                 },
                 () = &mut terminate => {
@@ -222,6 +269,7 @@ async fn cycle(
     tray: Option<&Tray>,
     trigger: &str,
     commands: Option<&mpsc::UnboundedSender<UserCommand>>,
+    said: &mut Said,
 ) -> (i32, Vec<Assessment>) {
     set_tray(
         tray,
@@ -245,7 +293,16 @@ async fn cycle(
         let notice = wording::notice(agent.lang, alert);
         let shown = if agent.config.notifications {
             let details = commands.map(|c| details_action(agent.lang, c.clone()));
-            show_notice(notice.clone(), details).await
+            match show_notice(notice.clone(), details).await {
+                Ok(()) => true,
+                Err(e) => {
+                    log(&format!("cannot show a notification: {e}"));
+                    if commands.is_some() {
+                        say_no_notifications(agent, said, &e);
+                    }
+                    false
+                }
+            }
         } else {
             false
         };
@@ -369,15 +426,68 @@ fn details_action(
 async fn show_notice(
     notice: wording::Notice,
     details: Option<super::desktop::notify::Details>,
-) -> bool {
-    match tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice, details)).await
-    {
-        Ok(Ok(())) => true,
-        Ok(Err(e)) => {
+) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice, details))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+}
+
+/// Whether the session has a notification service (it answers
+/// GetCapabilities); its error in words when not.
+async fn notification_service() -> Result<(), String> {
+    tokio::task::spawn_blocking(super::desktop::notify::capabilities)
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+        .map(drop)
+}
+
+/// Says once, on stderr and in the journal, that no notification can be
+/// shown; the agent keeps checking.
+fn say_no_notifications(agent: &mut Agent, said: &mut Said, error: &str) {
+    if std::mem::replace(&mut said.no_notifications, true) {
+        return;
+    }
+    let message = agent
+        .lang
+        .tr_args("agent-no-notifications", &[("error", error.to_string())]);
+    note(agent, "no_notifications", &message);
+}
+
+/// Says once, on stderr, in the journal and as a notification (when one
+/// can be shown), that nothing shows the tray icon; the agent keeps
+/// checking.
+async fn say_no_tray(agent: &mut Agent, said: &mut Said) {
+    if std::mem::replace(&mut said.no_tray, true) {
+        return;
+    }
+    let message = agent.lang.tr("agent-no-tray");
+    note(agent, "no_tray", &message);
+    if agent.config.notifications && !said.no_notifications {
+        let notice = wording::Notice {
+            summary: agent.lang.tr("agent-no-tray-title"),
+            body: vec![message],
+            urgency: wording::Urgency::Normal,
+            persistent: false,
+        };
+        if let Err(e) = show_notice(notice, None).await {
             log(&format!("cannot show a notification: {e}"));
-            false
         }
-        Err(_) => false,
+    }
+}
+
+/// A line on stderr and a `notice` record in the journal.
+fn note(agent: &mut Agent, what: &str, message: &str) {
+    log(message);
+    let record = Record::Notice {
+        at: now(),
+        what: what.to_string(),
+        message: message.to_string(),
+    };
+    if let Err(e) = agent.journal.append(&[record]) {
+        log(&format!(
+            "cannot write the journal {}: {e}",
+            agent.journal.path().display()
+        ));
     }
 }
 

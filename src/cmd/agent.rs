@@ -47,7 +47,12 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         &config_path,
         &builtin,
     )
-    .map_err(|e| CommandError::Other(e.to_string()))?;
+    .map_err(|e| {
+        if !args.once {
+            tell_bad_config(lang, &e.to_string());
+        }
+        CommandError::Other(e.to_string())
+    })?;
     let config = layered.config;
     if !config.enabled {
         let lang = lang
@@ -141,6 +146,21 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         super::block_on(run(agent, args.once))?,
         Ok(()),
     ))
+}
+
+/// A config that stops the agent leaves the user unprotected, and an agent
+/// started at login has no terminal: say so as a notification too, where
+/// the session has a notification service (best effort, persistent).
+#[cfg(feature = "agent")]
+fn tell_bad_config(lang: Option<Lang>, error: &str) {
+    let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+    let notice = crate::agent::wording::Notice {
+        summary: lang.tr("agent-bad-config-title"),
+        body: vec![lang.tr_args("agent-bad-config", &[("error", error.to_string())])],
+        urgency: crate::agent::wording::Urgency::Normal,
+        persistent: true,
+    };
+    let _ = crate::agent::desktop::notify::show(&notice, None);
 }
 
 /// `pinwatch agent` in a build without the `agent` feature.

@@ -222,6 +222,9 @@ fn history_line(lang: Lang, r: &Record) -> String {
                 lang.tr("history-not-shown")
             }
         ),
+        Record::Notice { message, .. } => {
+            format!("{time}  {}  {}", lang.tr("history-notice"), inert(message))
+        }
         Record::Day {
             date,
             cycles,

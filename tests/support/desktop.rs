@@ -51,6 +51,11 @@ pub const TRAY_ICON_AREA: (u32, u32, u32) = (2, 560, 36);
 pub struct Options {
     /// A StatusNotifierWatcher and a tray host showing the items.
     pub tray: bool,
+    /// No notification server (dunst is not started).
+    pub without_notifications: bool,
+    /// dunst with its own default configuration (the distribution's
+    /// dunstrc), not the test's.
+    pub default_dunstrc: bool,
 }
 
 /// One Notify call as the notification server received it.
@@ -76,7 +81,7 @@ pub struct Desktop {
     host: Option<Proc>,
     watcher: Option<Proc>,
     monitor: Proc,
-    dunst: Proc,
+    dunst: Option<Proc>,
     xvfb: Proc,
     bus: Proc,
     address: String,
@@ -96,6 +101,9 @@ const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BU
   </policy>
 </busconfig>
 "#;
+
+/// dunst's own default configuration, as Debian ships it.
+pub const DEFAULT_DUNSTRC: &str = "/etc/xdg/dunst/dunstrc";
 
 /// Every notification stays until closed, so screenshots show it.
 const DUNSTRC: &str = r##"[global]
@@ -173,16 +181,24 @@ impl Desktop {
         let number = xvfb.wait_stdout_line(STARTUP, |l| l.trim().parse::<u32>().is_ok());
         let display = format!(":{}", number.trim());
 
-        let rc = dir.join("dunstrc");
-        write_file(&rc, DUNSTRC);
         let partial = Partial {
             address: address.clone(),
             display: display.clone(),
         };
-        let mut cmd = partial.command("dunst");
-        cmd.arg("-config").arg(&rc);
-        let mut dunst = Proc::spawn("dunst", cmd);
-        partial.wait_for_name(&mut dunst, "org.freedesktop.Notifications");
+        let dunst = (!options.without_notifications).then(|| {
+            let rc = if options.default_dunstrc {
+                PathBuf::from(DEFAULT_DUNSTRC)
+            } else {
+                let rc = dir.join("dunstrc");
+                write_file(&rc, DUNSTRC);
+                rc
+            };
+            let mut cmd = partial.command("dunst");
+            cmd.arg("-config").arg(&rc);
+            let mut dunst = Proc::spawn("dunst", cmd);
+            partial.wait_for_name(&mut dunst, "org.freedesktop.Notifications");
+            dunst
+        });
 
         let mut cmd = partial.command("busctl");
         cmd.args([
@@ -288,7 +304,10 @@ impl Desktop {
             seen.is_some(),
             "expected {n} notification(s) within {timeout:?}, got {:#?}\ndunst: {}",
             self.notifications(),
-            self.dunst.stderr().text()
+            self.dunst
+                .as_ref()
+                .map(|d| d.stderr().text())
+                .unwrap_or_default()
         );
         self.notifications()
     }
@@ -431,7 +450,9 @@ impl Desktop {
     pub fn assert_running(&mut self) {
         self.bus.assert_running();
         self.xvfb.assert_running();
-        self.dunst.assert_running();
+        if let Some(d) = &mut self.dunst {
+            d.assert_running();
+        }
         self.monitor.assert_running();
         if let Some(w) = &mut self.watcher {
             w.assert_running();

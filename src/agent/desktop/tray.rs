@@ -82,12 +82,23 @@ impl Tray for PinwatchTray {
         }
     }
 
+    fn watcher_online(&self) {
+        self.send(UserCommand::TrayOnline);
+    }
+
     fn watcher_offline(&self, reason: OfflineReason) -> bool {
         match reason {
             // The panel went away, or is not there yet (no watcher on the
-            // bus): ksni registers when a watcher takes the name.
-            OfflineReason::No => true,
-            OfflineReason::Error(e) if e.to_string().contains("ServiceUnknown") => true,
+            // bus): ksni registers when a watcher takes the name. The agent
+            // says so if none comes.
+            OfflineReason::No => {
+                self.send(UserCommand::TrayOffline);
+                true
+            }
+            OfflineReason::Error(e) if e.to_string().contains("ServiceUnknown") => {
+                self.send(UserCommand::TrayOffline);
+                true
+            }
             // Registration failed otherwise (a watcher that owns its name
             // before it exports its object): stop, the agent starts over.
             _ => {

@@ -8,6 +8,7 @@
 
 mod alerts;
 mod commands;
+mod degraded;
 mod journal;
 mod layers;
 mod network;

@@ -85,7 +85,13 @@ impl Scene {
     /// first cycle and the item. `None` when the tools are missing outside CI.
     fn start(forged: bool) -> Option<Scene> {
         let world = attributing_world();
-        let desktop = Desktop::start(&world.path("desktop"), Options { tray: true })?;
+        let desktop = Desktop::start(
+            &world.path("desktop"),
+            Options {
+                tray: true,
+                ..Options::default()
+            },
+        )?;
         html_handler(&world);
         let genuine = world.genuine_server();
         let forging = Server::forging(world.evil.clone());
