@@ -154,6 +154,19 @@ impl AgentRun<'_> {
         self
     }
 
+    /// Leaves config key `key` out (its default applies: `pins` unset is
+    /// the built-in pins).
+    pub fn unset(mut self, key: &str) -> Self {
+        self.config.retain(|(k, _)| k != key);
+        self
+    }
+
+    /// Sets an environment variable of the agent (`TZ`, ...).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
     /// Watches [`HOST`], reached at 127.0.0.1:`port`.
     pub fn via(self, port: u16) -> Self {
         self.set("targets", &toml_list(&[HOST.to_string()]))
@@ -207,6 +220,14 @@ impl AgentRun<'_> {
     pub fn once(self) -> Outcome {
         let cmd = self.arg("--once").command();
         outcome("pinwatch agent --once", cmd)
+    }
+
+    /// `agent --once` inside network namespace `ns`, to completion.
+    pub fn once_in(self, ns: &str) -> Outcome {
+        let cmd = self.arg("--once").command();
+        let mut ip = Command::new("ip");
+        ip.args(["netns", "exec", ns]);
+        outcome("pinwatch agent --once", super::process::run_under(ip, &cmd))
     }
 
     /// Starts the agent.

@@ -29,6 +29,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("import", "imagemagick"),
 ];
 
+/// The tool that measures the notification's window.
+pub const WINDOW_TOOLS: &[(&str, &str)] = &[("xwininfo", "x11-utils")];
+
 /// The tray's tools.
 pub const TRAY_TOOLS: &[(&str, &str)] = &[
     (
@@ -353,6 +356,28 @@ impl Desktop {
         let (status, _, err) = run("import", cmd, STARTUP);
         assert!(status.success(), "screenshot {}: {err}", path.display());
         path
+    }
+
+    /// The size (width, height) of dunst's window (all the notifications it
+    /// shows), from `xwininfo -root -tree`; `None` when none is shown.
+    pub fn notification_window(&self) -> Option<(u32, u32)> {
+        let mut cmd = self.partial().command("xwininfo");
+        cmd.args(["-root", "-tree"]);
+        let (status, out, err) = run("xwininfo", cmd, STARTUP);
+        assert!(status.success(), "xwininfo: {err}");
+        // `0x200001 "Dunst": ("Dunst" "Dunst")  300x123+490+50  +490+50`
+        out.lines()
+            .filter(|l| l.contains("\"Dunst\""))
+            .find_map(|l| {
+                let size = l.split_whitespace().find(|w| {
+                    w.contains('x')
+                        && w.contains('+')
+                        && w.starts_with(|c: char| c.is_ascii_digit())
+                })?;
+                let (w, rest) = size.split_once('x')?;
+                let h = rest.split('+').next()?;
+                Some((w.parse().ok()?, h.parse().ok()?))
+            })
     }
 
     /// The colour (`#RRGGBB`) of the screen's pixel at (`x`, `y`).

@@ -7,6 +7,7 @@
 //! the test's namespaces.
 
 mod alerts;
+mod cafe;
 mod commands;
 mod degraded;
 mod journal;

@@ -449,3 +449,97 @@ fn children(pid: u32) -> Vec<(u32, char)> {
         })
         .collect()
 }
+
+/// "Check now" during one interception announces it again, and the details
+/// page still shows one incident, going on, not two with the first ended.
+#[test]
+fn check_now_during_an_interception_leaves_one_incident() {
+    let Some(mut scene) = Scene::start(true) else {
+        return;
+    };
+    scene.desktop.wait_notifications(1, CYCLE);
+    scene.check_now(
+        true,
+        2,
+        "checked (user): 0 ok, 0 suspicious, 1 intercepted",
+        Some(1),
+    );
+    scene.check_now(
+        true,
+        3,
+        "checked (user): 0 ok, 0 suspicious, 1 intercepted",
+        Some(1),
+    );
+    let page =
+        std::fs::read_to_string(scene.world.path("state/report.html")).expect("the details page");
+    let recent = page.split("id=\"recent\"").nth(1).unwrap_or_default();
+    assert_eq!(
+        recent.matches("<tr><td>").count(),
+        1,
+        "one incident: {recent}"
+    );
+    assert!(recent.contains("not resolved yet"), "going on: {recent}");
+    assert_eq!(scene.agent.stop(), 2);
+}
+
+/// With `TZ=Asia/Shanghai`, every time a person reads is local with its
+/// offset: the tray's tooltip, the details page, `status` and `history`;
+/// JSON keeps UTC.
+#[test]
+fn times_are_local_with_their_zone_on_every_surface() {
+    let world = attributing_world();
+    let Some(desktop) = Desktop::start(
+        &world.path("desktop"),
+        Options {
+            tray: true,
+            ..Options::default()
+        },
+    ) else {
+        return;
+    };
+    let genuine = world.genuine_server();
+    let mut agent = world
+        .agent()
+        .via(genuine.addr().port())
+        .desktop_with_tray(&desktop)
+        .env("TZ", "Asia/Shanghai")
+        .spawn();
+    agent.wait_cycles(1);
+    let item = wait_item(&desktop, &agent, CYCLE);
+    let tooltip = poll(CYCLE, || {
+        let (_, detail) = item.tooltip();
+        detail.starts_with("Last check: ").then_some(detail)
+    })
+    .unwrap_or_default();
+    assert!(tooltip.ends_with(" +08:00"), "tray: {tooltip:?}");
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the page");
+    assert!(page.contains(" +08:00</span>"), "details page: {page}");
+    assert_eq!(agent.stop(), 0);
+    let journal = world.journal().display().to_string();
+    for (command, extra) in [
+        ("status", None),
+        ("history", None),
+        ("status", Some("json")),
+    ] {
+        let mut cmd = world.pinwatch(&[command, "--journal", &journal]);
+        if let Some(format) = extra {
+            cmd.args(["--format", format]);
+        }
+        cmd.env("TZ", "Asia/Shanghai");
+        let (status, stdout, stderr) = crate::support::process::run("pinwatch", cmd, CYCLE);
+        assert!(status.code().is_some(), "{stderr}");
+        match extra {
+            None => assert!(
+                stdout.lines().next().is_some_and(|l| l.contains(" +08:00")),
+                "{command}: {stdout}"
+            ),
+            Some(_) => {
+                let doc: serde_json::Value = serde_json::from_str(&stdout).expect("status is JSON");
+                assert!(
+                    doc["checked_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+                    "JSON keeps UTC: {doc:#}"
+                );
+            }
+        }
+    }
+}
