@@ -7,7 +7,7 @@ use crate::support::agent::{CYCLE, toml_list, toml_str};
 use crate::support::desktop::{Desktop, Notification, Options};
 use crate::support::netns::NetNs;
 use crate::support::pki::Validity;
-use crate::support::process::run;
+use crate::support::process::{poll, run};
 use crate::support::server::{Server, Switch};
 use crate::support::{HOST, World};
 
@@ -291,4 +291,75 @@ fn notify_test_is_unmistakably_a_test() {
         "{stdout}"
     );
     desktop.screenshot("notification-notify-test");
+}
+
+/// Markup and a right-to-left override from outside (a forger's issuer
+/// name, a service's name in a pins file) reach nothing a person reads as
+/// markup or reversed text: dunst, with its default configuration (markup
+/// rendered), gets them escaped and shows the whole body, and the details
+/// page shows them escaped too.
+#[test]
+fn markup_and_bidi_overrides_from_outside_are_inert_in_the_notification() {
+    const HOSTILE: &str = "<b>ALL CLEAR</b> <i>Chat \u{202e}tahC";
+    let world = World::new();
+    world.write_pins(&world.pins());
+    let service = world.path("pins/services/chat.toml");
+    let text = std::fs::read_to_string(&service).expect("the service file");
+    crate::support::write_file(
+        &service,
+        &text.replace(
+            "display_name = \"Test Chat\"",
+            &format!("display_name = {}", toml_str(HOSTILE)),
+        ),
+    );
+    let options = Options {
+        default_dunstrc: true,
+        ..Options::default()
+    };
+    let Some(mut desktop) = Desktop::start(&world.path("desktop"), options) else {
+        return;
+    };
+    let forger_ca = std::sync::Arc::new(crate::support::pki::Ca::root(
+        "<b>ALL CLEAR</b> \u{202e}2G tooR labolG treCigiD <i",
+        "<u>Trusted</u>",
+    ));
+    let middlebox = Server::forging(forger_ca);
+    let out = world
+        .agent()
+        .via(middlebox.addr().port())
+        .desktop(&desktop)
+        .once();
+    assert_eq!(out.code, 2, "{out:#?}");
+    let notifications = desktop.wait_notifications(1, CYCLE);
+    let n = only(&notifications);
+    for text in [&n.summary, &n.body] {
+        assert!(
+            !text.contains('<') && !text.contains('\u{202e}'),
+            "nothing raw reaches the server: {n:#?}"
+        );
+    }
+    assert!(
+        n.body.ends_with(
+            "Readable in full: &lt;b&gt;ALL CLEAR&lt;/b&gt; &lt;i&gt;Chat \\u{202e}tahC"
+        ),
+        "escaped as the spec's markup, the override shown: {n:#?}"
+    );
+    // dunst took the body whole (an unbalanced tag makes it drop a body it
+    // cannot parse) and drew it.
+    let window = poll(CYCLE, || desktop.notification_window());
+    assert!(window.is_some_and(|(_, h)| h > 40), "{window:?}");
+    desktop.screenshot("notification-hostile-names");
+    let shown = desktop.dunst_history();
+    assert_eq!(
+        shown.first().map(|(_, _, body)| body.as_str()),
+        Some(n.body.as_str()),
+        "{shown:#?}"
+    );
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the page");
+    assert!(!page.contains('\u{202e}'), "the page shows no override raw");
+    assert!(
+        page.contains("&lt;b&gt;ALL CLEAR&lt;/b&gt; \\u{202e}2G tooR labolG treCigiD &lt;i"),
+        "the issuer, escaped, in the evidence"
+    );
+    desktop.assert_running();
 }
