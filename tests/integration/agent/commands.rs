@@ -86,6 +86,19 @@ fn a_config_value_of_the_wrong_type_names_the_key() {
     bad_config("tray = \"yes\"\n", 1, 8, "tray");
     bad_config("\ntimeout_seconds = \"3\"\n", 2, 19, "timeout_seconds");
     bad_config("connect_to = \"a\"\n", 1, 14, "connect_to");
+    let out = bad_config(
+        "interval_minutes = \"5\"\n",
+        1,
+        20,
+        "interval_minutes: invalid type: string \"5\", expected a number",
+    );
+    assert!(!out.stderr.contains("$__"), "no serde internals: {out:#?}");
+    bad_config(
+        "language = 5\n",
+        1,
+        12,
+        "language: invalid type: integer `5`, expected a string",
+    );
 }
 
 /// `pinwatch status --format json`: (exit code, document).
