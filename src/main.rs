@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use pinwatch::cli::{Cli, Command, PinsCommand};
+use clap::FromArgMatches;
+use pinwatch::cli::{Cli, Command, PinsCommand, localize};
 use pinwatch::cmd::{self, EXIT_ERROR, failure};
 use pinwatch::i18n::Lang;
 use pinwatch::report::error::ErrorCode;
@@ -19,12 +19,28 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let cli = match Cli::try_parse_from(&args) {
+    let env_lang = || Lang::from_env(&|k| std::env::var(k).ok());
+    // --help and usage errors in the language asked for, before parsing.
+    let lang = localize::lang_from_args(&args).unwrap_or_else(env_lang);
+    let command = localize::command(lang);
+    let parsed = command
+        .clone()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help, --version: on stdout.
             let _ = e.print();
             return exit(0);
+        }
+        Err(e) if lang == Lang::Zh => {
+            let _ = write!(io::stderr(), "{}", localize::error_text(lang, &e, &command));
+            if let Some(schema) = failure::json_schema_from_args(&args) {
+                let message = failure::clap_message(&e);
+                let _ = failure::render(schema, ErrorCode::Usage, &message, &mut out);
+            }
+            return exit(EXIT_ERROR);
         }
         Err(e) => {
             let _ = e.print();
@@ -35,9 +51,7 @@ fn main() -> ExitCode {
             return exit(EXIT_ERROR);
         }
     };
-    let lang = cli
-        .lang
-        .unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+    let lang = cli.lang.unwrap_or_else(env_lang);
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check(args, lang, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),

@@ -3,6 +3,7 @@
 //! variables the user expects to be honoured (proxies).
 
 mod convert;
+pub mod localize;
 mod targets;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ mod support;
 
 mod agent;
 mod broken_chains;
+mod chinese;
 mod cli;
 mod details;
 mod first_minutes;
