@@ -356,7 +356,6 @@ mod tests {
         }
     }
 
-    #[test]
     /// The Chinese error text for the command line `list`.
     fn zh_error(list: &[&str]) -> String {
         let cmd = command(Lang::Zh);
