@@ -93,9 +93,16 @@ fn the_cafe_router_alert_shows_its_action_uncut_in_english_and_chinese() {
             shot.display()
         );
         if std::env::var_os("PINWATCH_SCREENSHOTS").is_some() {
+            // The screen's top right corner, where dunst draws.
             let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("docs/screenshots/notification-cafe-{lang}.png"));
-            std::fs::copy(&shot, &docs).expect("copy the screenshot");
+            let mut crop = std::process::Command::new("convert");
+            crop.arg(&shot)
+                .args(["-crop", "400x280+400+0", "+repage"])
+                .arg(&docs);
+            let (status, _, err) =
+                crate::support::process::run("convert", crop, std::time::Duration::from_secs(60));
+            assert!(status.success(), "crop the screenshot: {err}");
         }
         // What dunst kept is what was sent.
         let shown = desktop.dunst_history();

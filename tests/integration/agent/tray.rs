@@ -245,7 +245,12 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_works() {
         "intercepted".into(),
         scene.desktop.tray_icon("tray-icon-intercepted"),
     ));
-    scene.desktop.screenshot("tray-intercepted");
+    let shot = scene.desktop.screenshot("tray-intercepted");
+    if std::env::var_os("PINWATCH_SCREENSHOTS").is_some() {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("docs/screenshots/desktop-intercepted.png");
+        std::fs::copy(&shot, &docs).expect("copy the screenshot");
+    }
 
     // Back to the genuine chain: the state clears. (Whether the end is
     // announced is the next test's matter.)
