@@ -4,8 +4,11 @@
 
 pub mod inert;
 mod read;
+mod write;
 
 pub use inert::{inert, inert_capped, markup};
+
+pub use write::write_atomically;
 
 pub use read::{
     CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,

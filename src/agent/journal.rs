@@ -338,15 +338,8 @@ impl Journal {
     /// directory, synced, renamed over the journal, the directory synced.
     fn compact(&mut self) -> io::Result<()> {
         let history = read(&self.path).map_err(|e| io::Error::other(e.to_string()))?;
-        let compacted = compact(history.records, self.max_bytes);
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(&lines(&compacted)?)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&self.path).map_err(|e| e.error)?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+        let compacted = lines(&compact(history.records, self.max_bytes))?;
+        crate::util::write_atomically(&self.path, |out| out.write_all(&compacted))?;
         self.file = OpenOptions::new()
             .read(true)
             .append(true)

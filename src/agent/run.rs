@@ -322,6 +322,8 @@ async fn cycle(
         )),
     }
     let code = check::exit_code(&results);
+    // The page first: the "checked" line says the cycle is done.
+    write_details(agent, &results, at, code);
     let summary = report::Summary::of(&results);
     log(&format!(
         "checked ({trigger}): {} ok, {} suspicious, {} intercepted, {} captive portal, {} unreachable; {} alert(s); journal +{}",
@@ -333,7 +335,6 @@ async fn cycle(
         alerts.len(),
         records.len()
     ));
-    write_details(agent, &results, at, code);
     show_state(tray, agent.lang, &results, tracker.paused_until(at)).await;
     (code, results)
 }
@@ -350,14 +351,14 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
         network: network(),
         recent: &recent,
     };
-    let mut page = Vec::new();
-    if report::html::render(&report, agent.lang, &context, &mut page).is_ok() {
-        if let Err(e) = std::fs::write(&agent.report_path, page) {
-            log(&format!(
-                "cannot write {}: {e}",
-                agent.report_path.display()
-            ));
-        }
+    let written = crate::util::write_atomically(&agent.report_path, |out| {
+        report::html::render(&report, agent.lang, &context, out)
+    });
+    if let Err(e) = written {
+        log(&format!(
+            "cannot write {}: {e}",
+            agent.report_path.display()
+        ));
     }
 }
 

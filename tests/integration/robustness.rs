@@ -427,8 +427,10 @@ fn fifos_devices_and_oversized_files_are_refused_at_once() {
         refused(&ran(cmd, None, None, QUICK * 10, &what), path, why, &what);
     }
     let what = "agent --journal /dev/zero";
+    // An empty config: the defaults (a --config file must exist).
+    write_file(&world.path("empty-config.toml"), "");
     let mut cmd = world.pinwatch(&["agent", "--once", "--config"]);
-    cmd.arg(world.path("no-config.toml"))
+    cmd.arg(world.path("empty-config.toml"))
         .arg("--journal")
         .arg(&zero);
     let out = ran(cmd, None, None, QUICK * 10, what);

@@ -376,7 +376,9 @@ impl Desktop {
                 })?;
                 let (w, rest) = size.split_once('x')?;
                 let h = rest.split('+').next()?;
-                Some((w.parse().ok()?, h.parse().ok()?))
+                let (w, h): (u32, u32) = (w.parse().ok()?, h.parse().ok()?);
+                // Before it draws, dunst's window is one pixel high.
+                (h > 1).then_some((w, h))
             })
     }
 
