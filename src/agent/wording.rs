@@ -222,7 +222,10 @@ fn wrapped_rows(line: &str, columns: usize) -> usize {
     rows
 }
 
-/// The overall state the tray shows.
+/// The overall state the tray shows. (A calm, persistent "your
+/// organisation inspects these connections" state, for interceptors an
+/// administrator runs on purpose, belongs beside `AllClear`, with a symbol
+/// of its own in `agent::icon`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrayState {
     /// Every reachable service shows its genuine certificate.

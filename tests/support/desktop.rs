@@ -315,6 +315,15 @@ impl Desktop {
         self.notifications()
     }
 
+    /// Clicks the newest notification as a person would pick its default
+    /// action (`dunstctl action 0`).
+    pub fn invoke_notification_action(&self) {
+        let mut cmd = self.partial().command("dunstctl");
+        cmd.args(["action", "0"]);
+        let (status, _, err) = run("dunstctl", cmd, STARTUP);
+        assert!(status.success(), "dunstctl action: {status}: {err}");
+    }
+
     /// What dunst itself made of the notifications: closes the displayed
     /// ones (so they enter its history), then returns the history as
     /// (app name, summary, body) tuples, newest first. (dunst 1.9's history

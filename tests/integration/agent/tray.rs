@@ -548,3 +548,25 @@ fn times_are_local_with_their_zone_on_every_surface() {
         }
     }
 }
+
+/// The interception alert's "Show details" (its default action, picked
+/// in dunst) opens the details page, as the tray's menu item does.
+#[test]
+fn the_alerts_show_details_opens_the_page() {
+    let Some(scene) = Scene::start(true) else {
+        return;
+    };
+    scene.desktop.wait_notifications(1, CYCLE);
+    scene.desktop.invoke_notification_action();
+    let opened = scene.world.path("opened.txt");
+    let page = poll(CYCLE, || {
+        std::fs::read_to_string(&opened)
+            .ok()
+            .filter(|t| !t.is_empty())
+    });
+    assert!(
+        page.is_some_and(|p| p.trim_end().ends_with("/state/report.html")),
+        "the page was not opened; agent log:\n{}",
+        scene.agent.log()
+    );
+}
