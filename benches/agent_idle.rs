@@ -234,8 +234,14 @@ fn main() {
         .filter(|(t, _)| which(t).is_none())
         .collect();
     if tools.is_empty() {
-        let desktop = Desktop::start(&world.path("desktop"), Options { tray: true })
-            .expect("the desktop tools are installed");
+        let desktop = Desktop::start(
+            &world.path("desktop"),
+            Options {
+                tray: true,
+                ..Options::default()
+            },
+        )
+        .expect("the desktop tools are installed");
         run(
             "with tray and notifications (session bus, dunst, status-notifier-watcher, gtk-sni-tray-standalone)",
             &world,

@@ -91,7 +91,10 @@ setup_mitmproxy() {
 
 # The agent tests: dbus-run-session (dbus-daemon), busctl (systemd), Xvfb,
 # dunst and dunstctl, status-notifier-watcher, gtk-sni-tray-standalone,
-# import (imagemagick), a font for dunst, ip and ss (iproute2), socat.
+# import and convert (imagemagick: screenshots, greyscale and colour-blind
+# views of the tray icons), fonts for dunst (DejaVu; Droid Sans Fallback for
+# Chinese), xwininfo (x11-utils: the notification's window), xdg-open
+# (xdg-utils: "Show details"), ip and ss (iproute2), socat.
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
 # tests: iptables (a router of their own that intercepts transparently) and
 # sslsplit (a second real interceptor at the café gateway, beside mitmproxy).
@@ -103,7 +106,8 @@ setup_mitmproxy() {
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
-    imagemagick fonts-dejavu-core iproute2 socat
+    imagemagick fonts-dejavu-core fonts-droid-fallback x11-utils xdg-utils
+    iproute2 socat
     openssl libnss3-tools iptables sslsplit
     prometheus prometheus-node-exporter python3 e2fsprogs
     man-db bash-completion fish

@@ -100,6 +100,11 @@ impl Lang {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// The message `key`, if this language (or its fallback) has it.
+    pub fn try_tr(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
+    }
+
     /// The message `key` with its variables.
     pub fn tr_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args

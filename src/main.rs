@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use pinwatch::cli::{Cli, Command, PinsCommand};
+use clap::FromArgMatches;
+use pinwatch::cli::{Cli, Command, PinsCommand, localize};
 use pinwatch::cmd::{self, failure};
 use pinwatch::i18n::Lang;
 use pinwatch::report::error::ErrorCode;
@@ -20,7 +20,15 @@ fn main() -> ExitCode {
     let env = |k: &str| std::env::var(k).ok();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let cli = match Cli::try_parse_from(&args) {
+    let env_lang = || Lang::from_env(&env);
+    // --help and usage errors in the language asked for, before parsing.
+    let lang = localize::lang_from_args(&args).unwrap_or_else(env_lang);
+    let command = localize::command(lang);
+    let parsed = command
+        .clone()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help, --version: on stdout.
@@ -28,7 +36,15 @@ fn main() -> ExitCode {
             return exit(0);
         }
         Err(e) => {
-            let _ = e.print();
+            if lang == Lang::Zh {
+                let text = localize::error_text(lang, &e, &command);
+                let stderr = io::stderr();
+                let mut lock = stderr.lock();
+                let mut screen = pinwatch::util::Screen::new(&mut lock);
+                let _ = write!(screen, "{text}").and_then(|()| screen.flush());
+            } else {
+                let _ = e.print();
+            }
             let code = failure::exit_code(ErrorCode::Usage, &env);
             let channels = failure::Channels::from_args(&args);
             let message = failure::clap_message(&e);
@@ -36,7 +52,7 @@ fn main() -> ExitCode {
             return exit(code);
         }
     };
-    let lang = cli.lang.unwrap_or_else(|| Lang::from_env(&env));
+    let lang = cli.lang.unwrap_or_else(env_lang);
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check(args, lang, cli.color, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, lang, &mut out),

@@ -68,6 +68,25 @@ pub fn rfc3339(unix_seconds: i64) -> String {
     }
 }
 
+/// Formats seconds since the Unix epoch as local time with its UTC offset
+/// (`2027-01-15 16:00:00 +08:00`), in the system's time zone (`TZ` when
+/// set, else /etc/localtime; UTC when neither can be read). For people;
+/// machine formats keep [`rfc3339`].
+pub fn local_time(unix_seconds: i64) -> String {
+    local_time_in(unix_seconds, &jiff::tz::TimeZone::system())
+}
+
+/// [`local_time`] in the zone `tz`.
+pub fn local_time_in(unix_seconds: i64, tz: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(unix_seconds) {
+        Ok(t) => t
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M:%S %:z")
+            .to_string(),
+        Err(_) => format!("@{unix_seconds}"),
+    }
+}
+
 /// Formats seconds since the Unix epoch as a date (`2026-11-22`).
 pub fn date(unix_seconds: i64) -> String {
     rfc3339(unix_seconds).chars().take(10).collect()
@@ -82,6 +101,19 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_305_600), "2026-11-22T00:00:00Z");
         assert_eq!(date(1_795_305_600), "2026-11-22");
+    }
+
+    #[test]
+    fn local_time_carries_its_offset() {
+        let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").expect("the zone database");
+        assert_eq!(
+            local_time_in(1_800_000_000, &shanghai),
+            "2027-01-15 16:00:00 +08:00"
+        );
+        assert_eq!(
+            local_time_in(1_800_000_000, &jiff::tz::TimeZone::UTC),
+            "2027-01-15 08:00:00 +00:00"
+        );
     }
 
     #[test]

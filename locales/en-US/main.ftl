@@ -58,72 +58,6 @@ cat-adware_malware = adware or malware
 cat-government = government
 cat-compromised_ca = compromised certificate authority
 
-## agent: notifications
-alert-interception-summary = Interception detected: { $services }
-alert-interception-body = { $who } can read and change what you send. { $exposes } What to do: { $advice }
-alert-who-unknown = Someone on this network or machine (certificate issued by "{ $issuer }")
-alert-suspicious-summary = Unexpected certificate: { $services }
-alert-suspicious-body = The certificate is not quite what was expected; this is not proof of interception. Avoid entering passwords until a check on another network agrees.
-alert-portal-summary = Log in to the network first
-alert-portal-body = This network shows a login page instead of { $services }. Open a web page and log in; pinwatch checks again when the network changes.
-alert-resolved-summary = Resolved: { $services }
-alert-resolved-body = The certificate is the genuine one again.
-notify-test-note = (This is a sample alert from pinwatch notify-test. Nothing is wrong.)
-notify-test-no-session = cannot show a notification: notifications need a desktop session with a notification service ({ $error }). Without one, run a single check with pinwatch agent --once (it writes the journal and report.html) or pinwatch check, and read the exit code; or set notifications = false in the agent's config.toml.
-
-## agent: tray
-tray-title = pinwatch
-tray-all-clear = All clear: chat connections use the genuine certificates
-tray-suspicious = Suspicious certificate: { $services }
-tray-intercepted = Interception detected: { $services }
-tray-checking = Checking…
-tray-offline = Offline: no service could be reached
-tray-portal = Log in to the network first
-tray-paused = Alerts paused until { $time }
-tray-last-check = Last check: { $time }
-menu-check-now = Check now
-menu-details = Show details
-menu-pause = Pause alerts for 1 hour
-menu-quit = Quit
-
-## agent: details page
-details-title = pinwatch: connection report
-details-checked-at = Checked at { $time } (UTC)
-details-chain = Certificate chain
-details-banner-ok = All clear: the chat services answered with their genuine certificates.
-details-banner-intercepted = Interception detected: someone can read and change what you send to the services below.
-details-banner-suspicious = Suspicious certificate: not proof of interception, but be careful with what you send.
-details-banner-captive-portal = This network wants you to log in first (a captive portal): open a web page and log in.
-details-banner-unreachable = No service could be checked: none answered.
-details-network = Network: { $interface }, gateway { $gateway }
-details-network-interface = Network: { $interface }, gateway unknown
-details-network-unknown = Network: unknown
-details-copy-hint = You can select and copy the text of this page to send it to someone who can help.
-details-found = What was found
-details-hosts = Hosts and certificate chains ({ $n })
-details-recent = Recent incidents (last 7 days)
-details-recent-none = No incident in the last 7 days.
-details-recent-started = Started
-details-recent-ended = Ended
-details-recent-kind = What
-details-recent-services = Services
-details-recent-ongoing = not resolved yet
-details-kind-interception = Interception
-details-kind-suspicious = Suspicious certificate
-details-kind-captive-portal = Captive portal
-
-## agent: start (stderr)
-agent-disabled = turned off by enabled = false in { $file }; not starting. To start it, remove that line (or set enabled = true in your own config.toml).
-agent-already-running = another pinwatch agent is already running ({ $lock }); this one exits.
-
-## history and status
-status-none = No check has been recorded yet. Start the agent (pinwatch agent) or run pinwatch agent --once.
-status-last = Last check: { $time } (trigger: { $trigger })
-history-skipped = { $n } damaged record(s) skipped (a torn last line after a crash is normal).
-history-none = Nothing has been recorded yet: there is no journal at { $journal }. Start the agent (pinwatch agent) or run pinwatch agent --once.
-col-time = TIME
-col-event = EVENT
-
 ## roots
 roots-none-extra = No extra root: every root this machine trusts is in Mozilla's public store{ $skew }.
 roots-skew-suffix = { " " }(or is one Mozilla removed after the OS bundle was made: version skew)
@@ -149,7 +83,7 @@ ev-forged = a certificate for { $host } that no public or known CA key signed ({
     [system] a root only this machine trusts
    *[other] a key nobody publicly knows
 })
-ev-chain-rule-broken = the chain is signed all the way to a public or known CA key, but breaks a rule: { $rule } ({ $detail }); a misconfigured server, not a forgery
+ev-chain-rule-broken = the chain is signed all the way to a public or known CA key, but breaks a rule: { $rule }; a misconfigured server, not a forgery
 ev-cert-out-of-date = { $which } "{ $subject }" is valid from { $from } to { $to }
 ev-known-ca-not-trusted = the chain is signed by { $label }, a CA key pinwatch knows that the public store no longer trusts and this service does not pin
 ev-unverifiable = a signature on the chain's path cannot be checked ({ $detail }), so forgery can be neither shown nor ruled out
@@ -185,10 +119,6 @@ where-local-network = {" "}at this network's router ({ $hops ->
 where-upstream = {" "}beyond this network ({ $hops } hops away: the internet provider or further)
 incident-trusted-here = This machine trusts its root certificate: apps accept the connection without any warning, and it can be read and changed.
 incident-not-trusted-here = This machine does not trust its root certificate: apps that check certificates show an error. Apps that ignore certificate errors, or anyone who clicks through a warning, can still be read and changed.
-advice-proxy = Turn off the proxy setting ({ $proxy }) in this device's network settings, and remove any root certificate it asked you to install. Until then, do not log in or chat.
-advice-this-device = Software on this device is intercepting the connection: find it (antivirus HTTPS scanning, a proxy or monitoring tool), turn it off or remove it, and remove its root certificate.
-advice-local-network = Do not log in or chat on this network. Use mobile data or another network you trust, and tell the venue.
-advice-upstream = The interception happens beyond this network, at the internet provider or further. Do not log in or chat over this connection; use mobile data or a VPN you trust.
 advice-tool-used = ({ $product } is the tool used.)
 label-exposes-each = What each exposes:
 offline = This machine appears to be offline: { $why }.
@@ -205,11 +135,3 @@ ev-ct = Certificate Transparency: { $status ->
     [yes] {" "}(pinwatch's CT log list is past its review date)
    *[no] {""}
 }
-alert-incident = { $services } { $count ->
-    [one] is
-   *[other] are
-} intercepted by { $who }{ $where }.
-alert-and-more = and { $n } more
-alert-what-to-do = What to do: {""}
-status-root-trusted = this machine trusts its root
-status-root-not-trusted = its root is not trusted here (apps that check show errors)

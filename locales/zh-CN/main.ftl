@@ -57,72 +57,6 @@ cat-adware_malware = 广告软件或恶意软件
 cat-government = 政府
 cat-compromised_ca = 失信的证书机构
 
-## agent: notifications
-alert-interception-summary = 检测到拦截：{ $services }
-alert-interception-body = { $who }可以读取和篡改你发送的内容。{ $exposes }怎么办：{ $advice }
-alert-who-unknown = 这个网络或这台电脑上的某个人（证书签发者为“{ $issuer }”）
-alert-suspicious-summary = 证书异常：{ $services }
-alert-suspicious-body = 证书与预期不完全一致，但这不能证明连接被拦截。在换一个网络检查得到相同结果之前，先不要输入密码。
-alert-portal-summary = 请先登录网络
-alert-portal-body = 这个网络显示的是登录页面，而不是{ $services }。请打开任意网页并登录；网络变化后 pinwatch 会再次检查。
-alert-resolved-summary = 已恢复正常：{ $services }
-alert-resolved-body = 证书已恢复为真实证书。
-notify-test-note = （这是 pinwatch notify-test 发出的示例提醒，一切正常。）
-notify-test-no-session = 无法显示通知：通知需要带通知服务的桌面会话（{ $error }）。没有桌面会话时，可以用pinwatch agent --once（会写入日志和report.html）或pinwatch check做一次检查，并查看退出码；也可以在agent的config.toml中设置notifications = false。
-
-## agent: tray
-tray-title = pinwatch
-tray-all-clear = 一切正常：聊天连接使用的是真实证书
-tray-suspicious = 证书可疑：{ $services }
-tray-intercepted = 检测到拦截：{ $services }
-tray-checking = 正在检查…
-tray-offline = 离线：无法连接任何服务
-tray-portal = 请先登录网络
-tray-paused = 提醒已暂停，直到{ $time }
-tray-last-check = 上次检查：{ $time }
-menu-check-now = 立即检查
-menu-details = 查看详情
-menu-pause = 暂停提醒 1 小时
-menu-quit = 退出
-
-## agent: details page
-details-title = pinwatch：连接检查报告
-details-checked-at = 检查时间{ $time }（UTC）
-details-chain = 证书链
-details-banner-ok = 一切正常：各聊天服务都使用了真实的证书。
-details-banner-intercepted = 检测到拦截：有人能读取和篡改你发给下列服务的内容。
-details-banner-suspicious = 证书可疑：这不能证明被拦截，但请谨慎发送内容。
-details-banner-captive-portal = 这个网络要求先登录（认证页面）：请打开一个网页并登录。
-details-banner-unreachable = 无法检查任何服务：没有服务响应。
-details-network = 网络：{ $interface }，网关{ $gateway }
-details-network-interface = 网络：{ $interface }，网关未知
-details-network-unknown = 网络：未知
-details-copy-hint = 可以选中并复制本页文字，发给能帮忙的人。
-details-found = 发现的问题
-details-hosts = 主机和证书链（{ $n }个）
-details-recent = 最近的事件（过去7天）
-details-recent-none = 过去7天没有事件。
-details-recent-started = 开始
-details-recent-ended = 结束
-details-recent-kind = 类型
-details-recent-services = 服务
-details-recent-ongoing = 尚未解决
-details-kind-interception = 拦截
-details-kind-suspicious = 可疑证书
-details-kind-captive-portal = 认证页面
-
-## agent: start (stderr)
-agent-disabled = 已被 { $file } 中的 enabled = false 关闭，不启动。要启动它，请删除这一行（或在你自己的 config.toml 中设置 enabled = true）。
-agent-already-running = 另一个 pinwatch agent 已在运行（{ $lock }），本进程退出。
-
-## history and status
-status-none = 还没有检查记录。请启动后台程序（pinwatch agent）或运行 pinwatch agent --once。
-status-last = 上次检查：{ $time }（触发原因：{ $trigger }）
-history-skipped = 跳过了{ $n }条损坏的记录（崩溃后最后一行不完整属于正常情况）。
-history-none = 还没有任何记录：{ $journal }处没有日志。请启动agent（pinwatch agent）或运行pinwatch agent --once。
-col-time = 时间
-col-event = 事件
-
 ## roots
 roots-none-extra = 没有额外的根证书：本机信任的每个根证书都在 Mozilla 的公共证书库中{ $skew }。
 roots-skew-suffix = （或者是操作系统证书包制作之后 Mozilla 才移除的根证书：版本差异）
@@ -148,7 +82,7 @@ ev-forged = 这是{ $host }的证书，但没有任何公共或已知 CA 的密�
     [system] 只有本机信任的根证书
    *[other] 一个公众不知道的密钥
 }）
-ev-chain-rule-broken = 证书链的签名可以一直追溯到公共或已知 CA 的密钥，但违反了一条规则：{ $rule }（{ $detail }）；这是服务器配置错误，不是伪造
+ev-chain-rule-broken = 证书链的签名可以一直追溯到公共或已知 CA 的密钥，但违反了一条规则：{ $rule }；这是服务器配置错误，不是伪造
 ev-cert-out-of-date = { $which }“{ $subject }”的有效期为{ $from }至{ $to }
 ev-known-ca-not-trusted = 证书链由{ $label }签名：pinwatch 认识这个 CA 的密钥，但公共证书库已不再信任它，这个服务也没有固定它
 ev-unverifiable = 证书链路径上有一个签名无法校验（{ $detail }），因此既不能证明也不能排除伪造
@@ -175,10 +109,6 @@ where-local-network = 在这个网络的路由器上（{ $hops }跳之外）
 where-upstream = 在这个网络之外（{ $hops }跳之外：网络运营商或更远处）
 incident-trusted-here = 本机信任它的根证书：应用程序不会有任何提示，连接内容可以被读取和篡改。
 incident-not-trusted-here = 本机不信任它的根证书：会校验证书的应用程序会报错。忽略证书错误的应用程序，或点击越过警告的人，其连接内容仍可被读取和篡改。
-advice-proxy = 请在本机的网络设置中关闭代理设置（{ $proxy }），并删除它要求你安装的根证书。在此之前，不要登录或聊天。
-advice-this-device = 这台设备上的软件在拦截连接：找到它（杀毒软件的 HTTPS 扫描、代理或监控工具），关闭或卸载它，并删除它的根证书。
-advice-local-network = 不要在这个网络上登录或聊天。请改用手机流量或其他你信任的网络，并告知场所的管理者。
-advice-upstream = 拦截发生在这个网络之外，在网络运营商或更远处。不要通过这个连接登录或聊天；请改用手机流量或你信任的 VPN。
 advice-tool-used = （所用工具为{ $product }。）
 label-exposes-each = 各服务暴露的内容：
 offline = 本机似乎没有联网：{ $why }。
@@ -195,8 +125,3 @@ ev-ct = 证书透明度：{ $status ->
     [yes] （pinwatch 的 CT 日志列表已过复核期限）
    *[no] {""}
 }
-alert-incident = { $services }{ $where }被{ $who }拦截。
-alert-and-more = 还有{ $n }个
-alert-what-to-do = 怎么办：
-status-root-trusted = 本机信任它的根证书
-status-root-not-trusted = 本机不信任它的根证书（会校验证书的应用程序会报错）

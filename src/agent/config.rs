@@ -168,6 +168,13 @@ pub const KEYS: &[KeyDoc] = &[
         description: "Interceptors this organisation runs on purpose: each key is the SPKI SHA-256 of the interceptor's CA key (base64 as pinwatch roots shows it, sha256/BASE64, or hex), each note says whose it is. A chain forged by a listed key is still reported as intercepted, marked sanctioned with the note, but raises no alert; any other interceptor still does.",
     },
     KeyDoc {
+        name: "journal_max_kib",
+        kind: "number, 64 to 1048576",
+        default: "4096",
+        example: "1024",
+        description: "The journal's size limit in KiB: past it, checks older than the newest half are compacted into one record a day; every alert is kept.",
+    },
+    KeyDoc {
         name: "update_from",
         kind: "array of strings: paths, http:// or https:// URLs",
         default: "none (no automatic knowledge updates)",
@@ -227,6 +234,9 @@ pub struct AgentConfig {
     /// Minisign public keys (base64) trusted to sign knowledge bundles
     /// besides the project's: an administrator's own.
     pub trusted_keys: Vec<String>,
+    /// The journal's size limit in bytes: past it, old checks are compacted
+    /// into one record a day (every alert is kept).
+    pub journal_max_bytes: u64,
 }
 
 impl Default for AgentConfig {
@@ -251,6 +261,7 @@ impl Default for AgentConfig {
             sanctioned: Vec::new(),
             update_from: Vec::new(),
             trusted_keys: Vec::new(),
+            journal_max_bytes: crate::agent::journal::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -276,6 +287,7 @@ struct File {
     sanctioned: Option<Vec<Spanned<SanctionedEntry>>>,
     update_from: Option<Vec<Spanned<String>>>,
     trusted_keys: Option<Vec<Spanned<String>>>,
+    journal_max_kib: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -425,6 +437,21 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         crate::check::load_public_roots(Some(roots.get_ref()))
             .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
     }
+    let journal_max_bytes = match &f.journal_max_kib {
+        None => d.journal_max_bytes,
+        Some(v) if (64.0..=1_048_576.0).contains(v.get_ref()) => (v.get_ref() * 1024.0) as u64,
+        Some(v) => {
+            return Err(src
+                .error(
+                    Some(v.span()),
+                    format!(
+                        "journal_max_kib: {} is out of range (64 to 1048576)",
+                        v.get_ref()
+                    ),
+                )
+                .into());
+        }
+    };
     Ok(AgentConfig {
         path: None,
         enabled: f.enabled.unwrap_or(d.enabled),
@@ -466,6 +493,7 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         sanctioned,
         update_from,
         trusted_keys,
+        journal_max_bytes,
     })
 }
 

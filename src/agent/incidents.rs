@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::agent::journal::Record;
 use crate::analysis::{Assessment, Verdict};
+use crate::report::html::{PastIncident, PastKind, RECENT_SECONDS};
 
 /// What an alert is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +24,18 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    /// The kind a journal's name stands for.
+    pub fn from_name(name: &str) -> Option<AlertKind> {
+        [
+            AlertKind::Interception,
+            AlertKind::Suspicious,
+            AlertKind::CaptivePortal,
+            AlertKind::Resolved,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
     /// Stable name for the journal.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,6 +109,12 @@ impl Tracker {
     /// that start meanwhile are announced at the first check after it.
     pub fn pause(&mut self, until: i64) {
         self.paused_until = Some(until);
+    }
+
+    /// Ends a pause: incidents that started meanwhile are announced at the
+    /// next check.
+    pub fn resume(&mut self) {
+        self.paused_until = None;
     }
 
     /// Until when alerts are paused, if they are at `now`.
@@ -172,6 +192,92 @@ impl Tracker {
     }
 }
 
+/// The incidents of the last [`RECENT_SECONDS`] before `now` (started, or
+/// still going on, in that window), newest first, rebuilt from the
+/// journal's alert records: an `interception`, `suspicious` or
+/// `captive_portal` alert starts one, unless an incident of the same kind
+/// naming one of its services is still open (the user's "Check now", a
+/// network change, a pause that ended: the same incident goes on, and
+/// takes the alert's other services in); `resolved` alerts end it once
+/// every service it named is resolved. An alert of another kind about a
+/// service moves it to the new incident.
+pub fn past_incidents<'r>(
+    records: impl IntoIterator<Item = &'r Record>,
+    now: i64,
+) -> Vec<PastIncident> {
+    let mut all: Vec<(PastIncident, Vec<String>)> = Vec::new();
+    let close = |all: &mut Vec<(PastIncident, Vec<String>)>, service: &str, at: i64| {
+        for (past, open) in all.iter_mut() {
+            if let Some(i) = open.iter().position(|s| s == service) {
+                open.remove(i);
+                if open.is_empty() {
+                    past.ended = Some(at);
+                }
+            }
+        }
+    };
+    for record in records {
+        let Record::Alert {
+            at, kind, services, ..
+        } = record
+        else {
+            continue;
+        };
+        let kind = match AlertKind::from_name(kind) {
+            Some(AlertKind::Interception) => PastKind::Interception,
+            Some(AlertKind::Suspicious) => PastKind::Suspicious,
+            Some(AlertKind::CaptivePortal) => PastKind::CaptivePortal,
+            Some(AlertKind::Resolved) => {
+                for s in services {
+                    close(&mut all, s, *at);
+                }
+                continue;
+            }
+            None => continue,
+        };
+        let going_on = all.iter().position(|(past, open)| {
+            past.kind == kind && open.iter().any(|s| services.contains(s))
+        });
+        match going_on {
+            Some(i) => {
+                // Services of other incidents move here; this one keeps its own.
+                for s in services {
+                    if !all[i].1.contains(s) {
+                        close(&mut all, s, *at);
+                        let (past, open) = &mut all[i];
+                        open.push(s.clone());
+                        if !past.services.contains(s) {
+                            past.services.push(s.clone());
+                        }
+                    }
+                }
+            }
+            None => {
+                for s in services {
+                    close(&mut all, s, *at);
+                }
+                all.push((
+                    PastIncident {
+                        kind,
+                        started: *at,
+                        ended: None,
+                        services: services.clone(),
+                    },
+                    services.clone(),
+                ));
+            }
+        }
+    }
+    let since = now.saturating_sub(RECENT_SECONDS);
+    let mut recent: Vec<PastIncident> = all
+        .into_iter()
+        .map(|(past, _)| past)
+        .filter(|p| p.started >= since || p.ended.is_none_or(|end| end >= since))
+        .collect();
+    recent.reverse();
+    recent
+}
+
 /// Groups results by service (host:port when there is none), keeping the
 /// result that stands for each ([`Verdict::overall`]): an intercepted host
 /// makes its service intercepted; an unreachable host does not hide an
@@ -220,6 +326,7 @@ mod tests {
                 display_name_zh: service.into(),
                 exposes: String::new(),
                 exposes_zh: String::new(),
+                exposure: crate::knowledge::Exposure::Everything,
             }),
             ..Assessment::bare(Target::new(host, 443).unwrap(), verdict)
         }
@@ -325,6 +432,86 @@ mod tests {
         assert_eq!(t.paused_until(60), None);
         t.pause(100);
         assert_eq!((t.paused_until(60), t.paused_until(100)), (Some(100), None));
+        t.resume();
+        assert_eq!(t.paused_until(60), None);
+    }
+
+    fn alert(at: i64, kind: &str, services: &[&str]) -> Record {
+        Record::Alert {
+            at,
+            kind: kind.into(),
+            services: services.iter().map(ToString::to_string).collect(),
+            summary: String::new(),
+            shown: true,
+        }
+    }
+
+    #[test]
+    fn rebuilds_incidents_from_alerts() {
+        let day = 24 * 3600;
+        let now = 30 * day;
+        let records = [
+            alert(now - 20 * day, "interception", &["wechat"]),
+            alert(now - 19 * day, "resolved", &["wechat"]),
+            alert(now - 3 * day, "interception", &["wechat", "chatgpt"]),
+            alert(now - 3 * day + 60, "resolved", &["wechat"]),
+            alert(now - 2 * day, "resolved", &["chatgpt"]),
+            alert(now - 100, "captive_portal", &["qq"]),
+        ];
+        let recent = past_incidents(&records, now);
+        assert_eq!(
+            recent,
+            [
+                PastIncident {
+                    kind: PastKind::CaptivePortal,
+                    started: now - 100,
+                    ended: None,
+                    services: vec!["qq".into()],
+                },
+                PastIncident {
+                    kind: PastKind::Interception,
+                    started: now - 3 * day,
+                    ended: Some(now - 2 * day),
+                    services: vec!["wechat".into(), "chatgpt".into()],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_announcement_again_continues_the_incident() {
+        // "Check now" announces an open interception again; a network
+        // change adds a service to it.
+        let records = [
+            alert(100, "interception", &["wechat", "chatgpt"]),
+            alert(200, "interception", &["wechat", "chatgpt"]),
+            alert(300, "interception", &["qq", "chatgpt"]),
+            alert(400, "suspicious", &["slack"]),
+        ];
+        let recent = past_incidents(&records, 500);
+        assert_eq!(
+            recent,
+            [
+                PastIncident {
+                    kind: PastKind::Suspicious,
+                    started: 400,
+                    ended: None,
+                    services: vec!["slack".into()],
+                },
+                PastIncident {
+                    kind: PastKind::Interception,
+                    started: 100,
+                    ended: None,
+                    services: vec!["wechat".into(), "chatgpt".into(), "qq".into()],
+                },
+            ]
+        );
+        // Resolved one by one, it ends with its last service.
+        let mut more = records.to_vec();
+        more.push(alert(600, "resolved", &["wechat", "chatgpt"]));
+        assert_eq!(past_incidents(&more, 700)[1].ended, None);
+        more.push(alert(800, "resolved", &["qq"]));
+        assert_eq!(past_incidents(&more, 900)[1].ended, Some(800));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! when the process ends (even after `kill -9`). It keeps the XDG autostart
 //! entry and the systemd user unit from running two agents on one journal
 //! when both are active. Holds the holder's pid, for the message the second
-//! one prints. Platforms without `flock` run unlocked.
+//! one prints, and tells `pinwatch status` whether an agent is running.
+//! Platforms without `flock` run unlocked.
 //!
 //! `agent --once` takes no instance lock (it is a single check) but waits
 //! for its turn at the journal ([`take_turn`]), so two runs at the same
@@ -89,6 +90,25 @@ pub fn acquire(path: &Path) -> io::Result<Result<InstanceLock, Held>> {
     }))
 }
 
+/// Who holds the lock at `path` now, if anyone: `None` when no agent runs
+/// (or there is no lock file). Takes the lock shared for a moment, never
+/// blocks, creates nothing.
+pub fn holder(path: &Path) -> io::Result<Option<Held>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if probe(&file)? {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    Ok(Some(Held {
+        path: path.to_path_buf(),
+        pid: text.trim().parse().ok(),
+    }))
+}
+
 fn write_pid(file: &mut File) -> io::Result<()> {
     use std::io::{Seek, Write};
     file.set_len(0)?;
@@ -112,6 +132,25 @@ fn try_lock(_file: &File) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Whether nobody holds the lock: a shared lock taken and let go at once.
+#[cfg(unix)]
+fn probe(file: &File) -> io::Result<bool> {
+    use rustix::fs::{FlockOperation, flock};
+    match flock(file, FlockOperation::NonBlockingLockShared) {
+        Ok(()) => {
+            flock(file, FlockOperation::Unlock)?;
+            Ok(true)
+        }
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn probe(_file: &File) -> io::Result<bool> {
+    Ok(true)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -125,7 +164,9 @@ mod tests {
         let held = acquire(&path).unwrap().unwrap_err();
         assert_eq!(held.pid, Some(std::process::id()));
         assert_eq!(held.path, path);
+        assert_eq!(holder(&path).unwrap(), Some(held));
         drop(first);
+        assert_eq!(holder(&path).unwrap(), None, "free again");
         let again = acquire(&path).unwrap();
         assert!(again.is_ok(), "{again:?}");
     }
@@ -153,6 +194,13 @@ mod tests {
         drop(first);
         assert!(rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok());
         waiter.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn no_lock_file_means_no_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(holder(&dir.path().join("agent.lock")).unwrap(), None);
+        assert!(!dir.path().join("agent.lock").exists(), "nothing created");
     }
 
     #[test]

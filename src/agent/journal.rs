@@ -5,6 +5,15 @@
 //! skipped; it never fails on content. Reading holds little memory whatever
 //! the journal's size: forward line by line, or from the end in blocks for
 //! the last records and the last cycle. Only a regular file is a journal.
+//!
+//! The journal is bounded: when an append takes it past its size limit, it
+//! is compacted ([`compact`]): the newest cycles are kept whole up to half
+//! the limit; before them every alert is kept, and each day's cycles and
+//! checks become one `day` record (how many cycles, how many checks, the
+//! worst verdict). The compacted journal is written to a temporary file in
+//! the same directory, synced and renamed over the old one, so a crash
+//! leaves one or the other, whole. On disk it never holds much more than
+//! the limit plus one cycle's records.
 
 use std::cell::Cell;
 use std::fs::{File, OpenOptions};
@@ -63,6 +72,30 @@ pub enum Record {
         /// Whether it was actually shown.
         shown: bool,
     },
+    /// Something the user should know about the agent itself: a part of
+    /// the desktop it cannot use (`no_tray`, `no_notifications`).
+    Notice {
+        /// Seconds since the epoch.
+        at: i64,
+        /// What: `no_tray`, `no_notifications`.
+        what: String,
+        /// What was said, in the user's language.
+        message: String,
+    },
+    /// One day's cycles and checks, compacted (see [`compact`]).
+    Day {
+        /// When the day's first cycle ran (seconds since the epoch).
+        at: i64,
+        /// The day (UTC), `2026-11-22`.
+        date: String,
+        /// How many cycles ran that day.
+        cycles: u64,
+        /// How many check results they had.
+        checks: u64,
+        /// The worst verdict of the day's checks (`ok` ... `intercepted`;
+        /// `unreachable` when nothing answered; absent with no checks).
+        worst: Option<String>,
+    },
 }
 
 impl Record {
@@ -84,7 +117,11 @@ impl Record {
     /// When it happened.
     pub fn at(&self) -> i64 {
         match self {
-            Record::Cycle { at, .. } | Record::Check { at, .. } | Record::Alert { at, .. } => *at,
+            Record::Cycle { at, .. }
+            | Record::Check { at, .. }
+            | Record::Alert { at, .. }
+            | Record::Notice { at, .. }
+            | Record::Day { at, .. } => *at,
         }
     }
 
@@ -106,15 +143,142 @@ impl Record {
         let Record::Check { verdict, .. } = self else {
             return None;
         };
-        [
-            Verdict::Ok,
-            Verdict::Suspicious,
-            Verdict::Intercepted,
-            Verdict::CaptivePortal,
-            Verdict::Unreachable,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == verdict)
+        verdict_named(verdict)
+    }
+}
+
+/// The verdict a journal record names (`ok`, `intercepted`, ...).
+pub fn verdict_named(verdict: &str) -> Option<Verdict> {
+    [
+        Verdict::Ok,
+        Verdict::Suspicious,
+        Verdict::Intercepted,
+        Verdict::CaptivePortal,
+        Verdict::Unreachable,
+    ]
+    .into_iter()
+    .find(|v| v.as_str() == verdict)
+}
+
+/// The default size limit of the journal: 4 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The records of a journal compacted to fit `max_bytes` (as JSON lines):
+/// the newest cycles whole, as many as fit in half of it (at least the
+/// last); before them every alert and every `day` record, and the cycles
+/// and checks of each day (UTC) folded into its `day` record. When even
+/// those take more than the other half (years of history), the oldest
+/// `day` records go first, then the oldest alerts.
+pub fn compact(records: Vec<Record>, max_bytes: u64) -> Vec<Record> {
+    let size = |r: &Record| serde_json::to_vec(r).map_or(0, |v| v.len() as u64 + 1);
+    let half = max_bytes / 2;
+    // The newest whole cycles that fit in half the limit (the last always).
+    let starts: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, Record::Cycle { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let mut split = records.len();
+    let mut kept = 0;
+    for &start in starts.iter().rev() {
+        let bytes: u64 = records[start..split].iter().map(size).sum();
+        if kept > 0 && kept + bytes > half {
+            break;
+        }
+        kept += bytes;
+        split = start;
+    }
+    let mut recent = records;
+    let old = recent.drain(..split).collect::<Vec<_>>();
+    // Fold the older cycles and checks into days; keep alerts and days.
+    let mut folded: Vec<Record> = Vec::new();
+    for record in old {
+        match record {
+            Record::Alert { .. } | Record::Notice { .. } => folded.push(record),
+            Record::Day { .. } => add_day(&mut folded, record),
+            Record::Cycle { at, .. } => add_day(
+                &mut folded,
+                Record::Day {
+                    at,
+                    date: crate::util::date(at),
+                    cycles: 1,
+                    checks: 0,
+                    worst: None,
+                },
+            ),
+            Record::Check { at, verdict, .. } => add_day(
+                &mut folded,
+                Record::Day {
+                    at,
+                    date: crate::util::date(at),
+                    cycles: 0,
+                    checks: 1,
+                    worst: Some(verdict),
+                },
+            ),
+        }
+    }
+    // Within the other half: drop the oldest days, then the oldest alerts.
+    let mut total: u64 = folded.iter().map(size).sum();
+    for drop_alerts in [false, true] {
+        let mut i = 0;
+        while total > max_bytes - half && i < folded.len() {
+            if drop_alerts || matches!(folded[i], Record::Day { .. }) {
+                total -= size(&folded[i]);
+                folded.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+    folded.extend(recent);
+    folded
+}
+
+/// Adds `day` (a `Day` record) into the record of the same date in
+/// `folded`, or appends it: counts add up, the worst verdict stays.
+fn add_day(folded: &mut Vec<Record>, day: Record) {
+    let Record::Day {
+        at,
+        date,
+        cycles,
+        checks,
+        worst,
+    } = day
+    else {
+        return;
+    };
+    let same = folded.iter_mut().rev().find_map(|r| match r {
+        Record::Day {
+            date: d,
+            cycles: c,
+            checks: k,
+            worst: w,
+            ..
+        } if *d == date => Some((c, k, w)),
+        _ => None,
+    });
+    match same {
+        Some((c, k, w)) => {
+            *c += cycles;
+            *k += checks;
+            let worse = match (
+                w.as_deref().and_then(verdict_named),
+                worst.as_deref().and_then(verdict_named),
+            ) {
+                (Some(a), Some(b)) => Verdict::overall([a, b]),
+                (a, b) => a.or(b),
+            };
+            *w = worse.map(|v| v.as_str().to_string());
+        }
+        None => folded.push(Record::Day {
+            at,
+            date,
+            cycles,
+            checks,
+            worst,
+        }),
     }
 }
 
@@ -123,6 +287,7 @@ impl Record {
 pub struct Journal {
     path: PathBuf,
     file: File,
+    max_bytes: u64,
 }
 
 impl Journal {
@@ -158,7 +323,14 @@ impl Journal {
         Ok(Journal {
             path: path.to_path_buf(),
             file,
+            max_bytes: DEFAULT_MAX_BYTES,
         })
+    }
+
+    /// Sets the size limit past which an append compacts the journal.
+    pub fn with_limit(mut self, max_bytes: u64) -> Journal {
+        self.max_bytes = max_bytes;
+        self
     }
 
     /// Where the journal is.
@@ -167,17 +339,41 @@ impl Journal {
     }
 
     /// Appends `records` as one write and syncs them to disk; when this
-    /// returns Ok, they are durable.
+    /// returns Ok, they are durable. Past the size limit, the journal is
+    /// then compacted ([`compact`]); a compaction that fails leaves the
+    /// journal as it was, and is tried again at the next append.
     pub fn append(&mut self, records: &[Record]) -> io::Result<()> {
-        let mut buf = Vec::with_capacity(256 * records.len());
-        for r in records {
-            serde_json::to_writer(&mut buf, r).map_err(io::Error::from)?;
-            buf.push(b'\n');
-        }
-        self.file.write_all(&buf)?;
+        self.file.write_all(&lines(records)?)?;
         self.file.flush()?;
-        self.file.sync_data()
+        self.file.sync_data()?;
+        if self.file.metadata()?.len() > self.max_bytes {
+            self.compact()?;
+        }
+        Ok(())
     }
+
+    /// Rewrites the journal compacted: a temporary file in the same
+    /// directory, synced, renamed over the journal, the directory synced.
+    fn compact(&mut self) -> io::Result<()> {
+        let history = read(&self.path).map_err(|e| io::Error::other(e.to_string()))?;
+        let compacted = lines(&compact(history.records, self.max_bytes))?;
+        crate::util::write_atomically(&self.path, |out| out.write_all(&compacted))?;
+        self.file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&self.path)?;
+        Ok(())
+    }
+}
+
+/// Records as JSON lines.
+fn lines(records: &[Record]) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(256 * records.len());
+    for r in records {
+        serde_json::to_writer(&mut buf, r).map_err(io::Error::from)?;
+        buf.push(b'\n');
+    }
+    Ok(buf)
 }
 
 /// The longest line read. A record is a few hundred bytes; a longer line
@@ -454,7 +650,7 @@ pub fn read_last_cycle(path: &Path) -> Result<LastCycle, ReadError> {
                 return Ok(last);
             }
             Some(Ok(r @ Record::Check { .. })) => last.checks.push(r),
-            Some(Ok(Record::Alert { .. })) => {}
+            Some(Ok(Record::Alert { .. } | Record::Notice { .. } | Record::Day { .. })) => {}
             // Junk: not a record, so not one of the cycle's.
             Some(Err(())) | None => continue,
         }
@@ -653,6 +849,112 @@ mod tests {
         assert_eq!(last.checks, [check(2, "b"), check(2, "c")]);
         write(&path, &[check(1, "a")], b"");
         assert!(read_last_cycle(&path).unwrap().cycle.is_none());
+    }
+
+    fn alert(at: i64) -> Record {
+        Record::Alert {
+            at,
+            kind: "interception".into(),
+            services: vec!["chat".into()],
+            summary: "This network is intercepting your encrypted connections".into(),
+            shown: true,
+        }
+    }
+
+    /// 2027-01-15 00:00:00 UTC.
+    const MIDNIGHT: i64 = 1_799_971_200;
+
+    /// 60 days of 24 cycles of 20 checks, an alert every third day.
+    fn months() -> Vec<Record> {
+        let mut records = Vec::new();
+        for day in 0..60 {
+            for hour in 0..24 {
+                let at = MIDNIGHT + day * 86_400 + hour * 3600;
+                records.push(cycle(at));
+                for h in 0..20 {
+                    records.push(check(at, &format!("h{h}.example")));
+                }
+                if hour == 12 && day % 3 == 0 {
+                    records.push(alert(at));
+                }
+            }
+        }
+        records
+    }
+
+    fn bytes(records: &[Record]) -> u64 {
+        lines(records).unwrap().len() as u64
+    }
+
+    #[test]
+    fn compaction_keeps_every_alert_a_day_record_each_day_and_the_newest_cycles() {
+        let all = months();
+        let max = 256 * 1024;
+        assert!(bytes(&all) > 4 * max, "the fixture is well past the limit");
+        let compacted = compact(all.clone(), max);
+        assert!(bytes(&compacted) <= max, "{} > {max}", bytes(&compacted));
+        let alerts = |rs: &[Record]| {
+            rs.iter()
+                .filter(|r| matches!(r, Record::Alert { .. }))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(alerts(&compacted), alerts(&all), "every alert is kept");
+        // The newest records are kept as they were, from a cycle on.
+        let days = compacted
+            .iter()
+            .filter(|r| matches!(r, Record::Day { .. }))
+            .count();
+        let tail = &compacted[compacted
+            .iter()
+            .position(|r| matches!(r, Record::Cycle { .. }))
+            .unwrap()..];
+        assert_eq!(tail, &all[all.len() - tail.len()..]);
+        assert!(tail.len() > 21, "more than one cycle fits");
+        // One day record per day before them, counting that day's cycles.
+        let first_kept = tail[0].at();
+        let older_days = (first_kept - MIDNIGHT + 86_399) / 86_400;
+        assert_eq!(days as i64, older_days, "{compacted:#?}");
+        let Some(Record::Day {
+            cycles,
+            checks,
+            worst,
+            date,
+            ..
+        }) = compacted.iter().find(|r| matches!(r, Record::Day { .. }))
+        else {
+            panic!("no day record");
+        };
+        assert_eq!((*cycles, *checks), (24, 480));
+        assert_eq!(worst.as_deref(), Some("ok"));
+        assert_eq!(date, &crate::util::date(MIDNIGHT));
+        // Compacting again changes nothing but what is new.
+        assert_eq!(compact(compacted.clone(), max), compacted);
+    }
+
+    #[test]
+    fn appending_past_the_limit_compacts_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let max = 64 * 1024;
+        let mut j = Journal::open(&path).unwrap().with_limit(max);
+        let all = months();
+        let mut written = 0;
+        for chunk in all.chunk_by(|_, b| !matches!(b, Record::Cycle { .. })) {
+            j.append(chunk).unwrap();
+            written += 1;
+            let size = std::fs::metadata(&path).unwrap().len();
+            assert!(size <= max + bytes(chunk), "{size} after {written} cycles");
+        }
+        let h = read(&path).unwrap();
+        assert_eq!(h.skipped, 0);
+        let alerts = h
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Alert { .. }))
+            .count();
+        assert_eq!(alerts, 20);
+        assert_eq!(h.records.last(), all.last());
     }
 
     #[test]

@@ -162,6 +162,7 @@ fn take(into: &mut AgentConfig, from: &AgentConfig, key: &str) -> bool {
         "sanctioned" => into.sanctioned = f.sanctioned,
         "update_from" => into.update_from = f.update_from,
         "trusted_keys" => into.trusted_keys = f.trusted_keys,
+        "journal_max_kib" => into.journal_max_bytes = f.journal_max_bytes,
         _ => return false,
     }
     true

@@ -2,7 +2,8 @@
 //! journal, built on the check engine (it is a scheduler and a set of
 //! outputs, not a second engine).
 //!
-//! The pure parts (configuration, incidents, journal, alert wording) are
+//! The pure parts (configuration, incidents, journal, alert wording, the
+//! tray icon's pixels) are
 //! always built, so `pinwatch history` and `pinwatch status` work in the
 //! CLI-only build; the desktop parts (notifications, tray, network watch)
 //! need the `agent` feature.
@@ -10,8 +11,8 @@
 pub mod config;
 #[cfg(feature = "agent")]
 pub mod desktop;
+pub mod icon;
 pub mod incidents;
-#[cfg(feature = "agent")]
 pub mod instance;
 pub mod journal;
 pub mod layers;

@@ -18,7 +18,7 @@ use crate::analysis::Assessment;
 use crate::check::{self, Judge, Plan};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
-use crate::util::{now, rfc3339};
+use crate::util::{local_time, now};
 
 /// Everything the agent runs with.
 pub struct Agent {
@@ -44,6 +44,18 @@ pub struct Agent {
 /// How long to wait before registering the tray item again after its
 /// registration failed (a panel that is still starting).
 const TRAY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long the agent waits for a tray host (a panel starting after it at
+/// login) before it says that nothing shows its icon.
+const TRAY_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What the agent has said about a desktop that lacks a part, so it says
+/// each once.
+#[derive(Debug, Default)]
+struct Said {
+    no_tray: bool,
+    no_notifications: bool,
+}
 
 #[cfg(target_os = "linux")]
 type Tray = super::desktop::tray::TrayHandle;
@@ -98,12 +110,11 @@ fn load_tracker(path: &std::path::Path) -> Tracker {
     }
 }
 
-/// Saves the incident state for the next `agent --once`, atomically (a
-/// temporary file in the same directory, then a rename).
+/// Saves the incident state for the next `agent --once`, atomically
+/// ([`crate::util::write_atomically`]).
 fn save_tracker(path: &std::path::Path, tracker: &Tracker) {
-    let tmp = path.with_extension("json.tmp");
-    let written =
-        std::fs::write(&tmp, tracker.to_json()).and_then(|()| std::fs::rename(&tmp, path));
+    let json = tracker.to_json();
+    let written = crate::util::write_atomically(path, |out| out.write_all(json.as_bytes()));
     if let Err(e) = written {
         log(&format!(
             "{}: cannot save the incident state: {e}",
@@ -113,7 +124,8 @@ fn save_tracker(path: &std::path::Path, tracker: &Tracker) {
 }
 
 /// Runs the agent until Quit, SIGINT or SIGTERM (or after one cycle with
-/// `once`). Returns the exit code of the last cycle's results.
+/// `once`). Returns the exit code of the last cycle's results (0 after
+/// Quit).
 pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let (commands, mut user) = mpsc::unbounded_channel::<UserCommand>();
     let mut tray = if agent.config.tray && !once {
@@ -152,8 +164,24 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     let mut terminate = terminate_signal();
     let mut tray_retry: Option<Instant> = None;
     let mut tray_failures: u32 = 0;
+    let mut tray_missing: Option<Instant> = None;
+    let mut said = Said::default();
+    if agent.config.notifications && !once {
+        if let Err(e) = notification_service().await {
+            say_no_notifications(&mut agent, &mut said, &e);
+        }
+    }
     loop {
-        let (code, last) = cycle(&mut agent, &mut tracker, tray.as_ref(), trigger).await;
+        let listening = (!once).then_some(&commands);
+        let (code, last) = cycle(
+            &mut agent,
+            &mut tracker,
+            tray.as_ref(),
+            trigger,
+            listening,
+            &mut said,
+        )
+        .await;
         if once {
             save_tracker(&state_path, &tracker);
             return code;
@@ -164,6 +192,10 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
             tokio::select! {
                 () = sleep_until(next) => break "schedule",
                 () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break "network",
+                () = sleep_until(tray_missing.unwrap_or(next)), if tray_missing.is_some() => {
+                    tray_missing = None;
+                    say_no_tray(&mut agent, &mut said).await;
+                }
                 () = sleep_until(tray_retry.unwrap_or(next)), if tray_retry.is_some() => {
                     tray_retry = None;
                     tray = start_tray(agent.lang, commands.clone()).await;
@@ -182,8 +214,24 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                     UserCommand::Pause => {
                         let until = now() + 3600;
                         tracker.pause(until);
-                        log(&format!("alerts paused until {}", rfc3339(until)));
+                        log(&format!("alerts paused until {}", local_time(until)));
                         show_state(tray.as_ref(), agent.lang, &last, Some(until)).await;
+                    }
+                    UserCommand::Resume => {
+                        tracker.resume();
+                        log("alerts resumed");
+                        show_state(tray.as_ref(), agent.lang, &last, None).await;
+                    }
+                    UserCommand::TrayOffline => {
+                        if tray_missing.is_none() && !said.no_tray {
+                            tray_missing = Some(Instant::now() + TRAY_GRACE);
+                        }
+                    }
+                    UserCommand::TrayOnline => {
+                        tray_missing = None;
+                        if std::mem::take(&mut said.no_tray) {
+                            log("a tray host appeared: the icon shows now");
+                        }
                     }
                     UserCommand::TrayLost => {
                         // Back off (2 s, 4 s, ... 5 min) so a broken panel costs no wakeups.
@@ -194,8 +242,12 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                         tray_retry = Some(Instant::now() + delay);
                     }
                     UserCommand::Quit => {
+                        // The user's choice, not a failure: exit 0, so a
+                        // supervisor (the systemd user unit) does not
+                        // start it again.
+                        log("quit from the tray");
                         shutdown_tray(tray).await;
-                        return code;
+                        return 0;
                     }
                 },
                 () = &mut terminate => {
@@ -208,18 +260,23 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     }
 }
 
-/// One check cycle: journal, alerts, tray, details page.
+/// One check cycle: journal, alerts, tray, details page. `commands` is the
+/// loop's channel, for the notifications' "Show details" (none with
+/// `--once`: nothing would be listening).
 async fn cycle(
     agent: &mut Agent,
     tracker: &mut Tracker,
     tray: Option<&Tray>,
     trigger: &str,
+    commands: Option<&mpsc::UnboundedSender<UserCommand>>,
+    said: &mut Said,
 ) -> (i32, Vec<Assessment>) {
     set_tray(
         tray,
         TrayState::Checking,
         agent.lang.tr("tray-checking"),
         String::new(),
+        tracker.is_paused(now()),
     )
     .await;
     if let Some(updates) = agent.updates.as_mut() {
@@ -240,7 +297,17 @@ async fn cycle(
     for alert in &alerts {
         let notice = wording::notice(agent.lang, alert);
         let shown = if agent.config.notifications {
-            show_notice(notice.clone()).await
+            let details = commands.map(|c| details_action(agent.lang, c.clone()));
+            match show_notice(notice.clone(), details).await {
+                Ok(()) => true,
+                Err(e) => {
+                    log(&format!("cannot show a notification: {e}"));
+                    if commands.is_some() {
+                        say_no_notifications(agent, said, &e);
+                    }
+                    false
+                }
+            }
         } else {
             false
         };
@@ -260,6 +327,8 @@ async fn cycle(
         )),
     }
     let code = check::exit_code(&results);
+    // The page first: the "checked" line says the cycle is done.
+    write_details(agent, &results, at, code);
     let summary = report::Summary::of(&results);
     log(&format!(
         "checked ({trigger}): {} ok, {} suspicious, {} intercepted, {} captive portal, {} unreachable; {} alert(s); journal +{}",
@@ -271,7 +340,6 @@ async fn cycle(
         alerts.len(),
         records.len()
     ));
-    write_details(agent, &results, at, code);
     show_state(tray, agent.lang, &results, tracker.paused_until(at)).await;
     (code, results)
 }
@@ -288,14 +356,14 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
         network: network(),
         recent: &recent,
     };
-    let mut page = Vec::new();
-    if report::html::render(&report, agent.lang, &context, &mut page).is_ok() {
-        if let Err(e) = std::fs::write(&agent.report_path, page) {
-            log(&format!(
-                "cannot write {}: {e}",
-                agent.report_path.display()
-            ));
-        }
+    let written = crate::util::write_atomically(&agent.report_path, |out| {
+        report::html::render(&report, agent.lang, &context, out)
+    });
+    if let Err(e) = written {
+        log(&format!(
+            "cannot write {}: {e}",
+            agent.report_path.display()
+        ));
     }
 }
 
@@ -344,17 +412,88 @@ fn recent_incidents(path: &std::path::Path, now: i64) -> Vec<report::html::PastI
             }
         }
     }
-    report::html::recent_incidents(&alerts, now)
+    super::incidents::past_incidents(&alerts, now)
 }
 
-async fn show_notice(notice: wording::Notice) -> bool {
-    match tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice)).await {
-        Ok(Ok(())) => true,
-        Ok(Err(e)) => {
+/// The notification's "Show details" button: it asks the loop to open the
+/// details page, as the tray's menu item does.
+fn details_action(
+    lang: Lang,
+    commands: mpsc::UnboundedSender<UserCommand>,
+) -> super::desktop::notify::Details {
+    super::desktop::notify::Details {
+        label: lang.tr("alert-show-details"),
+        open: Box::new(move || {
+            let _ = commands.send(UserCommand::ShowDetails);
+        }),
+    }
+}
+
+async fn show_notice(
+    notice: wording::Notice,
+    details: Option<super::desktop::notify::Details>,
+) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || super::desktop::notify::show(&notice, details))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+}
+
+/// Whether the session has a notification service (it answers
+/// GetCapabilities); its error in words when not.
+async fn notification_service() -> Result<(), String> {
+    tokio::task::spawn_blocking(super::desktop::notify::capabilities)
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+        .map(drop)
+}
+
+/// Says once, on stderr and in the journal, that no notification can be
+/// shown; the agent keeps checking.
+fn say_no_notifications(agent: &mut Agent, said: &mut Said, error: &str) {
+    if std::mem::replace(&mut said.no_notifications, true) {
+        return;
+    }
+    let message = agent
+        .lang
+        .tr_args("agent-no-notifications", &[("error", error.to_string())]);
+    note(agent, "no_notifications", &message);
+}
+
+/// Says once, on stderr, in the journal and as a notification (when one
+/// can be shown), that nothing shows the tray icon; the agent keeps
+/// checking.
+async fn say_no_tray(agent: &mut Agent, said: &mut Said) {
+    if std::mem::replace(&mut said.no_tray, true) {
+        return;
+    }
+    let message = agent.lang.tr("agent-no-tray");
+    note(agent, "no_tray", &message);
+    if agent.config.notifications && !said.no_notifications {
+        let notice = wording::Notice {
+            summary: agent.lang.tr("agent-no-tray-title"),
+            body: vec![message],
+            urgency: wording::Urgency::Normal,
+            persistent: false,
+        };
+        if let Err(e) = show_notice(notice, None).await {
             log(&format!("cannot show a notification: {e}"));
-            false
         }
-        Err(_) => false,
+    }
+}
+
+/// A line on stderr and a `notice` record in the journal.
+fn note(agent: &mut Agent, what: &str, message: &str) {
+    log(message);
+    let record = Record::Notice {
+        at: now(),
+        what: what.to_string(),
+        message: message.to_string(),
+    };
+    if let Err(e) = agent.journal.append(&[record]) {
+        log(&format!(
+            "cannot write the journal {}: {e}",
+            agent.journal.path().display()
+        ));
     }
 }
 
@@ -364,19 +503,16 @@ async fn show_state(
     results: &[Assessment],
     paused_until: Option<i64>,
 ) {
-    let state = TrayState::of(results);
+    let state = TrayState::of(results).paused(paused_until.is_some());
     let text = wording::tray_text(lang, state, results);
-    let mut detail = lang.tr_args(
-        "tray-last-check",
-        &[("time", rfc3339(now()).replace('T', " "))],
-    );
+    let mut detail = lang.tr_args("tray-last-check", &[("time", local_time(now()))]);
     if let Some(until) = paused_until {
         detail = format!(
             "{detail}\n{}",
-            lang.tr_args("tray-paused", &[("time", rfc3339(until).replace('T', " "))])
+            lang.tr_args("tray-paused", &[("time", local_time(until))])
         );
     }
-    set_tray(tray, state, text, detail).await;
+    set_tray(tray, state, text, detail, paused_until.is_some()).await;
 }
 
 #[cfg(target_os = "linux")]
@@ -397,14 +533,27 @@ async fn start_tray(_lang: Lang, _commands: mpsc::UnboundedSender<UserCommand>) 
 }
 
 #[cfg(target_os = "linux")]
-async fn set_tray(tray: Option<&Tray>, state: TrayState, text: String, detail: String) {
+async fn set_tray(
+    tray: Option<&Tray>,
+    state: TrayState,
+    text: String,
+    detail: String,
+    paused: bool,
+) {
     if let Some(t) = tray {
-        t.set(state, text, detail).await;
+        t.set(state, text, detail, paused).await;
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-async fn set_tray(_tray: Option<&Tray>, _state: TrayState, _text: String, _detail: String) {}
+async fn set_tray(
+    _tray: Option<&Tray>,
+    _state: TrayState,
+    _text: String,
+    _detail: String,
+    _paused: bool,
+) {
+}
 
 #[cfg(target_os = "linux")]
 async fn shutdown_tray(tray: Option<Tray>) {
@@ -441,19 +590,37 @@ fn terminate_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> 
     })
 }
 
-/// Opens the details page in the user's browser.
+/// Opens the details page in the user's browser. The opener is waited
+/// for on a thread of its own, so it never lingers as a zombie.
 fn open_details(path: &std::path::Path) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
-    match std::process::Command::new(opener).arg(path).spawn() {
-        Ok(_) => {}
-        Err(e) => log(&format!(
-            "cannot open {} with {opener}: {e}",
-            path.display()
-        )),
+    let mut child = match std::process::Command::new(opener)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            log(&format!(
+                "cannot open {} with {opener}: {e}",
+                path.display()
+            ));
+            return;
+        }
+    };
+    let reaper = std::thread::Builder::new()
+        .name("pinwatch-opener".into())
+        .spawn(move || match child.wait() {
+            Ok(status) if !status.success() => log(&format!("{opener} ended with {status}")),
+            Ok(_) => {}
+            Err(e) => log(&format!("waiting for {opener}: {e}")),
+        });
+    if let Err(e) = reaper {
+        log(&format!("cannot wait for {opener}: {e}"));
     }
 }
 

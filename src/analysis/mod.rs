@@ -75,6 +75,8 @@ pub struct ServiceInfo {
     pub exposes: String,
     /// What interception exposes (Chinese).
     pub exposes_zh: String,
+    /// The group alerts sort it into: `everything`, `logins_and_files`, `metadata`.
+    pub exposure: crate::knowledge::Exposure,
 }
 
 /// The pinset check.
@@ -233,6 +235,7 @@ pub fn service_info(s: &Service) -> ServiceInfo {
         display_name_zh: s.display_name_zh.clone(),
         exposes: s.exposes.clone(),
         exposes_zh: s.exposes_zh.clone(),
+        exposure: s.exposure,
     }
 }
 

@@ -629,6 +629,7 @@ mod tests {
             source: String::new(),
             exposes: String::new(),
             exposes_zh: String::new(),
+            exposure: crate::knowledge::Exposure::default(),
             hosts: Vec::new(),
             pins: Vec::new(),
             origin: String::new(),

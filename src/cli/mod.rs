@@ -3,6 +3,7 @@
 //! variables the user expects to be honoured (proxies).
 
 mod convert;
+pub mod localize;
 mod targets;
 
 use std::path::PathBuf;
@@ -132,6 +133,9 @@ pub struct StatusArgs {
     /// Output format: text, or json (schema `pinwatch.status/1`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Text output: every host of the last check under the summary line.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Journal file (default: journal.jsonl in the platform state directory).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,

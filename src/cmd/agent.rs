@@ -9,7 +9,7 @@ use crate::agent::journal::{self, Record};
 use crate::analysis::Verdict;
 use crate::cli::{AgentArgs, Format, HistoryArgs, StatusArgs};
 use crate::i18n::Lang;
-use crate::report::history::{self, HistoryError, Shown, Status};
+use crate::report::history::{self, AgentState, HistoryError, Shown, Status};
 
 fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
     given
@@ -28,6 +28,14 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     use crate::cmd::load_knowledge;
 
     let builtin = load_knowledge(None)?;
+    // A file named on the command line must exist: a typo must not start
+    // an agent on the defaults.
+    if let Some(named) = &args.config {
+        crate::util::open_regular(named).map_err(|e| {
+            let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+            CommandError::Usage(lang.tr_args("agent-config-missing", &[("error", e.to_string())]))
+        })?;
+    }
     let config_path = args
         .config
         .clone()
@@ -39,7 +47,12 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         &config_path,
         &builtin,
     )
-    .map_err(CommandError::Layers)?;
+    .map_err(|e| {
+        if !args.once {
+            tell_bad_config(lang, &e.to_string());
+        }
+        CommandError::Layers(e)
+    })?;
     let config = layered.config;
     if !config.enabled {
         let lang = lang
@@ -124,7 +137,8 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         }
     };
     let journal = journal::Journal::open(&journal_path)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+        .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?
+        .with_limit(config.journal_max_bytes);
     // Two `--once` at the same moment take turns at the journal: the second
     // sees the incidents the first announced.
     let _turn = if args.once {
@@ -156,6 +170,21 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     ))
 }
 
+/// A config that stops the agent leaves the user unprotected, and an agent
+/// started at login has no terminal: say so as a notification too, where
+/// the session has a notification service (best effort, persistent).
+#[cfg(feature = "agent")]
+fn tell_bad_config(lang: Option<Lang>, error: &str) {
+    let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+    let notice = crate::agent::wording::Notice {
+        summary: lang.tr("agent-bad-config-title"),
+        body: vec![lang.tr_args("agent-bad-config", &[("error", error.to_string())])],
+        urgency: crate::agent::wording::Urgency::Normal,
+        persistent: true,
+    };
+    let _ = crate::agent::desktop::notify::show(&notice, None);
+}
+
 /// `pinwatch agent` in a build without the `agent` feature.
 #[cfg(not(feature = "agent"))]
 pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<Finished, CommandError> {
@@ -165,34 +194,30 @@ pub fn agent(_args: &AgentArgs, _lang: Option<Lang>) -> Result<Finished, Command
 }
 
 /// `pinwatch notify-test`: a sample interception alert, worded by the
-/// agent's own notification code (`agent::wording::notice`) from sample
-/// results built with the real pins: ChatGPT and WeChat intercepted by
-/// mitmproxy on the local network, its root not installed here. Marked as a
-/// test.
+/// agent's own notification code (`agent::wording`) from sample results
+/// built with the real pins (ChatGPT and WeChat intercepted by mitmproxy at
+/// the local network's router, its root not installed here), and marked as
+/// a test: its title starts "Test:", normal urgency, not persistent.
 #[cfg(feature = "agent")]
 pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
-    use crate::agent::incidents::{Alert, AlertKind, Subject};
     let k = super::load_knowledge(None)?;
-    let subjects = ["chatgpt", "wechat"]
+    let results: Vec<crate::analysis::Assessment> = ["chatgpt", "wechat"]
         .iter()
         .filter_map(|id| sample_interception(&k, id))
-        .map(|(service, result)| Subject {
-            key: service.name.clone(),
-            name: service.display_name.clone(),
-            name_zh: service.display_name_zh.clone(),
-            result: Box::new(result),
-        })
         .collect();
-    let alert = Alert {
-        kind: AlertKind::Interception,
-        subjects,
-    };
-    let mut notice = crate::agent::wording::notice(lang, &alert);
-    notice.body = format!("{}\n{}", notice.body, lang.tr("notify-test-note"));
-    crate::agent::desktop::notify::show(&notice).map_err(|e| {
+    let found = crate::analysis::incident::incidents(&results);
+    let notice = crate::agent::wording::test_notice(lang, &found);
+    crate::agent::desktop::notify::show(&notice, None).map_err(|e| {
         CommandError::Other(lang.tr_args("notify-test-no-session", &[("error", e)]))
     })?;
-    let output = writeln!(out, "{}\n{}", notice.summary, notice.body).and_then(|()| out.flush());
+    let mut lines = vec![crate::agent::desktop::notify::summary(&notice)];
+    lines.extend(
+        notice
+            .body
+            .iter()
+            .map(|l| crate::util::inert(l).into_owned()),
+    );
+    let output = writeln!(out, "{}", lines.join("\n")).and_then(|()| out.flush());
     Ok(Finished::new(0, output))
 }
 
@@ -203,17 +228,17 @@ pub fn notify_test(lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandE
 fn sample_interception(
     k: &crate::knowledge::Knowledge,
     id: &str,
-) -> Option<(crate::analysis::ServiceInfo, crate::analysis::Assessment)> {
+) -> Option<crate::analysis::Assessment> {
     use crate::analysis::{Assessment, Attribution, CertFacts, MatchedBy, Reason, Verdict};
     use crate::observation::{Location, Place};
     let service = k.service(id)?;
-    let product = k.interceptors.iter().find(|i| i.id == "mitmproxy")?;
+    let product = k.interceptor("mitmproxy")?;
     let host = service.hosts.first()?.name.clone();
     let issuer = "CN=mitmproxy, O=mitmproxy".to_string();
     let info = crate::analysis::service_info(service);
     let target = crate::target::Target::new(&host, 443).ok()?;
     let result = Assessment {
-        service: Some(info.clone()),
+        service: Some(info),
         reasons: vec![Reason::UntrustedRoot],
         interceptor: Some(Attribution::of(
             product,
@@ -236,7 +261,7 @@ fn sample_interception(
         }),
         ..Assessment::bare(target, Verdict::Intercepted)
     };
-    Some((info, result))
+    Some(result)
 }
 
 /// `pinwatch notify-test` in a build without the `agent` feature.
@@ -297,7 +322,14 @@ pub fn status(
                 .collect()
         })
         .unwrap_or_default();
+    let agent = match crate::agent::instance::holder(&path.with_file_name("agent.lock")) {
+        Ok(Some(held)) => AgentState::Running(held.pid),
+        Ok(None) => AgentState::Stopped,
+        Err(_) => AgentState::Unknown,
+    };
     let status = Status {
+        agent,
+        verbose: args.verbose,
         cycle: last.cycle.as_ref(),
         results: &last.checks,
         exit_code: crate::check::exit_code_of(verdicts.iter().copied()),

@@ -318,6 +318,9 @@ fn intercepted_channel(
         display_name_zh: Lang::Zh.tr("update-channel"),
         exposes: Lang::En.tr("update-channel-exposes"),
         exposes_zh: Lang::Zh.tr("update-channel-exposes"),
+        // Nothing private travels on it: a forger could only hold back
+        // newer knowledge (it cannot sign its own).
+        exposure: crate::knowledge::Exposure::Metadata,
     });
     let results = [result];
     let report = crate::report::Report {

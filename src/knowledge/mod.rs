@@ -21,7 +21,7 @@ pub mod store;
 pub use cas::CaCertificates;
 pub use embedded::{builtin_header, load_embedded};
 pub use pinwatch_knowledge::{
-    Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, KnowledgeError,
+    Authority, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge, KnowledgeError,
     MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,
     overlay_services,
 };

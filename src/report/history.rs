@@ -10,10 +10,12 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use super::pad;
-use crate::agent::journal::{Record, Records};
+use crate::agent::journal::{Record, Records, verdict_named};
+use crate::analysis::Verdict;
 use crate::i18n::Lang;
-use crate::report::text::{cell, verdict_label};
-use crate::util::{ReadError, Screen, rfc3339};
+use crate::report::incident::{self, verdict_label};
+use crate::report::text::cell;
+use crate::util::{ReadError, Screen, inert, local_time, rfc3339};
 
 /// Schema of `pinwatch history --format json`.
 pub const HISTORY_SCHEMA: &str = "pinwatch.history/1";
@@ -155,6 +157,9 @@ pub fn history_json(
     shown: Shown<'_>,
     out: &mut dyn Write,
 ) -> Result<(), HistoryError> {
+    // The journal's text came from certificates and files: through a screen.
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     let skipped_cell = match &shown {
         Shown::All(_, cell) => Some(*cell),
         Shown::Last { .. } => None,
@@ -181,9 +186,14 @@ pub fn history_json(
 }
 
 fn history_line(lang: Lang, r: &Record) -> String {
-    let time = rfc3339(r.at()).replace('T', " ").replace('Z', "");
+    let time = local_time(r.at());
+    let verdict = |v: Option<Verdict>| v.map_or_else(|| "?".into(), |v| verdict_label(lang, v));
     match r {
-        Record::Cycle { trigger, .. } => format!("{time}  cycle  {}", cell(trigger)),
+        Record::Cycle { trigger, .. } => format!(
+            "{time}  {}  {}",
+            lang.tr("history-cycle"),
+            trigger_word(lang, trigger)
+        ),
         Record::Check {
             service,
             host,
@@ -191,17 +201,16 @@ fn history_line(lang: Lang, r: &Record) -> String {
             interceptor,
             ..
         } => {
-            let verdict = r
-                .verdict()
-                .map_or_else(|| "?".into(), |v| verdict_label(lang, v));
             let who = interceptor
                 .as_ref()
                 .map(|i| format!(" ({})", cell(i)))
                 .unwrap_or_default();
             format!(
-                "{time}  check  {} {}:{port} {verdict}{who}",
-                cell(service.as_deref().unwrap_or("-")),
-                cell(host)
+                "{time}  {}  {} {}:{port} {}{who}",
+                lang.tr("history-check"),
+                service.as_deref().map_or_else(|| "-".into(), cell),
+                cell(host),
+                verdict(r.verdict()),
             )
         }
         Record::Alert {
@@ -209,20 +218,65 @@ fn history_line(lang: Lang, r: &Record) -> String {
             summary,
             shown,
             ..
-        } => {
-            format!(
-                "{time}  alert  {}: {}{}",
-                cell(kind),
-                crate::util::inert_capped(summary, 4 * super::text::CELL_MAX),
-                if *shown { "" } else { " (not shown)" }
-            )
+        } => format!(
+            "{time}  {}  {}{}{}{}",
+            lang.tr("history-alert"),
+            lang.tr_args("history-kind", &[("kind", kind.clone())]),
+            incident::colon(lang),
+            crate::util::inert_capped(summary, 4 * super::text::CELL_MAX),
+            if *shown {
+                String::new()
+            } else {
+                lang.tr("history-not-shown")
+            }
+        ),
+        Record::Notice { message, .. } => {
+            format!("{time}  {}  {}", lang.tr("history-notice"), inert(message))
         }
+        Record::Day {
+            date,
+            cycles,
+            checks,
+            worst,
+            ..
+        } => format!(
+            "{time}  {}  {}",
+            lang.tr("history-day"),
+            lang.tr_args(
+                "history-day-text",
+                &[
+                    ("date", date.clone()),
+                    ("cycles", cycles.to_string()),
+                    ("n", checks.to_string()),
+                    ("worst", verdict(worst.as_deref().and_then(verdict_named))),
+                ]
+            )
+        ),
     }
 }
 
-/// What `pinwatch status` shows: the last cycle and its results.
+/// What started a cycle, in words (`start`, `schedule`, `network`, `user`).
+fn trigger_word(lang: Lang, trigger: &str) -> String {
+    lang.tr_args("history-trigger", &[("trigger", trigger.to_string())])
+}
+
+/// Whether an agent is running now, as its instance lock says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentState {
+    /// An agent holds the lock (its pid, when the lock file says).
+    Running(Option<u32>),
+    /// Nobody holds it.
+    Stopped,
+    /// The lock could not be asked.
+    Unknown,
+}
+
+/// What `pinwatch status` shows: whether an agent runs, the last cycle and
+/// its results.
 #[derive(Debug)]
 pub struct Status<'a> {
+    /// Whether an agent is running now.
+    pub agent: AgentState,
     /// The last cycle record (`None`: nothing recorded).
     pub cycle: Option<&'a Record>,
     /// Its check records.
@@ -231,6 +285,8 @@ pub struct Status<'a> {
     pub exit_code: i32,
     /// Display names (English, Chinese) of the services, by name.
     pub display_names: std::collections::HashMap<String, (String, String)>,
+    /// List every host under the summary.
+    pub verbose: bool,
 }
 
 impl Status<'_> {
@@ -240,21 +296,64 @@ impl Status<'_> {
             _ => None,
         }
     }
+
+    /// The display name of a check record's service (its host when none).
+    fn name_of(&self, lang: Lang, r: &Record) -> String {
+        let Record::Check {
+            service,
+            host,
+            port,
+            ..
+        } = r
+        else {
+            return String::new();
+        };
+        match service {
+            Some(name) => match self.display_names.get(name) {
+                Some((en, zh)) => lang.pick(en, zh).to_string(),
+                None => name.clone(),
+            },
+            None => format!("{host}:{port}"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AgentDoc {
+    running: Option<bool>,
+    pid: Option<u32>,
 }
 
 #[derive(Serialize)]
 struct StatusDoc<'a> {
     schema: &'static str,
+    agent: AgentDoc,
     checked_at: Option<String>,
     trigger: Option<&'a str>,
     exit_code: i32,
     results: &'a [Record],
 }
 
-/// `pinwatch status --format json`.
+/// `pinwatch status --format json`. `agent.running` is null when the lock
+/// could not be asked.
 pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let agent = match status.agent {
+        AgentState::Running(pid) => AgentDoc {
+            running: Some(true),
+            pid,
+        },
+        AgentState::Stopped => AgentDoc {
+            running: Some(false),
+            pid: None,
+        },
+        AgentState::Unknown => AgentDoc {
+            running: None,
+            pid: None,
+        },
+    };
     let doc = StatusDoc {
         schema: STATUS_SCHEMA,
+        agent,
         checked_at: status.cycle.map(|c| rfc3339(c.at())),
         trigger: status.trigger(),
         exit_code: status.exit_code,
@@ -280,10 +379,99 @@ fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
     parts.join("  ")
 }
 
-/// `pinwatch status`: when the last cycle ran and why, then a table of
-/// verdict, target and service (display names, columns aligned by terminal
-/// width, CJK counting double), with the interceptor, if named, and whether
-/// this machine trusts its root.
+/// Whether an agent runs, in words.
+fn agent_words(lang: Lang, agent: AgentState) -> String {
+    match agent {
+        AgentState::Running(Some(pid)) => {
+            lang.tr_args("status-agent-running", &[("pid", pid.to_string())])
+        }
+        AgentState::Running(None) => lang.tr("status-agent-running-nopid"),
+        AgentState::Stopped => lang.tr("status-agent-stopped"),
+        AgentState::Unknown => lang.tr("status-agent-unknown"),
+    }
+}
+
+/// The verdicts of the last cycle in a few words: each interceptor with
+/// the services it intercepts, then the suspicious, the captive portals,
+/// and how many were ok and unreachable.
+fn verdict_words(lang: Lang, status: &Status<'_>) -> String {
+    let mut groups: Vec<(Verdict, String, Vec<String>)> = Vec::new();
+    let mut counts = [0usize; 2];
+    for r in status.results {
+        let Record::Check {
+            interceptor,
+            issuer,
+            ..
+        } = r
+        else {
+            continue;
+        };
+        let Some(verdict) = r.verdict() else { continue };
+        let who = match verdict {
+            Verdict::Ok => {
+                counts[0] += 1;
+                continue;
+            }
+            Verdict::Unreachable => {
+                counts[1] += 1;
+                continue;
+            }
+            Verdict::Intercepted => interceptor
+                .clone()
+                .or_else(|| {
+                    issuer.as_deref().map(|i| {
+                        i.split(", ")
+                            .find_map(|p| p.strip_prefix("CN="))
+                            .unwrap_or(i)
+                            .to_string()
+                    })
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let name = status.name_of(lang, r);
+        match groups
+            .iter_mut()
+            .find(|(v, w, _)| *v == verdict && *w == who)
+        {
+            Some((_, _, names)) if names.contains(&name) => {}
+            Some((_, _, names)) => names.push(name),
+            None => groups.push((verdict, who, vec![name])),
+        }
+    }
+    groups.sort_by_key(|(v, _, _)| std::cmp::Reverse(*v));
+    let mut parts: Vec<String> = groups
+        .iter()
+        .map(|(verdict, who, names)| {
+            let services = incident::join_capped(lang, names, incident::NAMES_SHOWN);
+            if *verdict == Verdict::Intercepted && !who.is_empty() {
+                lang.tr_args(
+                    "status-intercepted-by",
+                    &[("who", inert(who).into_owned()), ("services", services)],
+                )
+            } else {
+                format!(
+                    "{}{}{services}",
+                    verdict_label(lang, *verdict),
+                    incident::colon(lang)
+                )
+            }
+        })
+        .collect();
+    for (n, key) in counts.iter().zip(["summary-ok", "summary-unreachable"]) {
+        if *n > 0 {
+            parts.push(lang.tr_args(key, &[("n", n.to_string())]));
+        }
+    }
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    parts.join(sep)
+}
+
+/// `pinwatch status`: one summary line (whether an agent is running now,
+/// when the last check ran and why, the verdict per incident); with
+/// `--verbose`, then a table of verdict, target and service (display
+/// names, columns aligned by terminal width, CJK counting double), with
+/// the interceptor, if named, and whether this machine trusts its root.
 pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut screen = Screen::new(out);
     status_on(lang, status, &mut screen)?;
@@ -291,27 +479,37 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
 }
 
 fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Result<()> {
+    let agent = agent_words(lang, status.agent);
     let Some(cycle) = status.cycle else {
-        return writeln!(out, "{}", lang.tr("status-none"));
+        return writeln!(out, "{}", lang.tr_args("status-none", &[("agent", agent)]));
     };
-    let time = rfc3339(cycle.at()).replace('T', " ").replace('Z', " UTC");
     writeln!(
         out,
         "{}",
         lang.tr_args(
-            "status-last",
+            "status-summary",
             &[
-                ("time", time),
-                ("trigger", status.trigger().unwrap_or("?").to_string())
+                ("agent", agent),
+                ("time", local_time(cycle.at())),
+                (
+                    "trigger",
+                    trigger_word(lang, status.trigger().unwrap_or("?"))
+                ),
+                ("verdicts", verdict_words(lang, status)),
             ]
         )
     )?;
+    if !status.verbose {
+        if !status.results.is_empty() {
+            writeln!(out, "{}", lang.tr("status-verbose-hint"))?;
+        }
+        return Ok(());
+    }
     let rows: Vec<[String; 4]> = status
         .results
         .iter()
         .filter_map(|r| match r {
             Record::Check {
-                service,
                 host,
                 port,
                 interceptor,
@@ -321,14 +519,7 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
                 r.verdict()
                     .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
                 cell(&format!("{host}:{port}")),
-                cell(
-                    service
-                        .as_deref()
-                        .map_or("-", |name| match status.display_names.get(name) {
-                            Some((en, zh)) => lang.pick(en, zh),
-                            None => name,
-                        }),
-                ),
+                cell(&status.name_of(lang, r)),
                 detail(lang, interceptor.as_deref(), reasons),
             ]),
             _ => None,
@@ -402,14 +593,27 @@ mod tests {
         .into_iter()
         .collect();
         let status = Status {
+            agent: AgentState::Running(Some(42)),
             cycle: Some(&cycle),
             results: &results,
             exit_code: 2,
             display_names,
+            verbose: true,
         };
         let mut out = Vec::new();
         status_text(Lang::Zh, &status, &mut out).expect("render");
         let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.starts_with("后台程序正在运行（pid 42）；上次检查："),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .next()
+                .unwrap_or_default()
+                .ends_with("：被拦截：微信；1个正常"),
+            "{text}"
+        );
         let lines: Vec<&str> = text.lines().skip(1).collect();
         assert!(lines[0].contains("微信"), "{text}");
         assert!(lines[0].ends_with("本机信任它的根证书"), "{text}");

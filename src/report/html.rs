@@ -1,11 +1,19 @@
 //! The details page the tray's "Show details" opens: a self-contained HTML
-//! file in the user's language that leads with the answer (one banner),
-//! says when and on which network the check ran, explains each incident in
-//! the words the text report and notifications use, keeps hosts and chains
-//! collapsed below, and ends with the recent incidents from the journal.
+//! file in the user's language. It leads with the answer (one banner), then
+//! for each incident what happens and where, and what to do there first;
+//! then what is exposed, the services grouped by what an interceptor can
+//! read (each group collapsed); how to remove the interceptor's root where
+//! this machine trusts it; what to do on a computer that is not yours; and
+//! the technical evidence under a heading of its own, collapsed. Then the
+//! hosts and chains (collapsed) and the recent incidents. Every sentence is
+//! `report::incident`'s, the words the notification and the text report
+//! use. Times are local, with their offset.
+//!
 //! Inline CSS only (light and dark), no scripts, nothing loaded from the
-//! network. Pure: the agent gathers the network and the journal's records
-//! and passes them in.
+//! network; every string is escaped for HTML and made inert
+//! (`util::inert`: controls and bidirectional overrides shown escaped).
+//! Pure: the agent gathers the network and the recent incidents and passes
+//! them in.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -13,13 +21,16 @@ use std::io::{self, Write};
 use std::net::Ipv4Addr;
 
 use super::Report;
-use super::incident;
-use super::text::{self, headline, verdict_label, what_to_do};
-use crate::agent::journal::Record;
-use crate::analysis::incident::incidents;
-use crate::analysis::{Assessment, Verdict};
+use super::incident::{self, result_advice, result_headline, short_issuer, verdict_label};
+use super::text;
+use crate::analysis::incident::{Incident, incidents};
+use crate::analysis::{Assessment, Evidence, Verdict};
 use crate::i18n::Lang;
-use crate::util::rfc3339;
+use crate::util::local_time;
+
+/// How many services a sentence of the page names before "and N more"
+/// (the exposure groups below name them all).
+const PAGE_NAMES: usize = 6;
 
 /// How far back the page lists incidents from the journal.
 pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
@@ -29,6 +40,12 @@ pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
 /// characters shown escaped): [`crate::util::markup`].
 pub fn escape(s: &str) -> String {
     crate::util::markup(s)
+}
+
+/// Text for the page: inert (controls and bidi overrides shown escaped),
+/// then escaped for HTML.
+fn e(s: &str) -> String {
+    escape(s)
 }
 
 /// The network the check ran on, as far as it is known.
@@ -64,78 +81,38 @@ impl Network {
     }
 }
 
-/// An incident the agent alerted about, rebuilt from the journal's alert
-/// records.
+/// What a past incident was about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PastKind {
+    /// Someone could read the traffic.
+    Interception,
+    /// A certificate that was not quite right.
+    Suspicious,
+    /// A login page in the way.
+    CaptivePortal,
+}
+
+impl PastKind {
+    fn key(self) -> &'static str {
+        match self {
+            PastKind::Interception => "details-kind-interception",
+            PastKind::Suspicious => "details-kind-suspicious",
+            PastKind::CaptivePortal => "details-kind-captive-portal",
+        }
+    }
+}
+
+/// An incident the agent alerted about (rebuilt from its journal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PastIncident {
-    /// `interception`, `suspicious` or `captive_portal`.
-    pub kind: String,
+    /// What it was.
+    pub kind: PastKind,
     /// When the alert was raised (seconds since the epoch).
     pub started: i64,
     /// When its last service was resolved; `None` while it goes on.
     pub ended: Option<i64>,
     /// The services concerned (journal keys).
     pub services: Vec<String>,
-}
-
-/// The incidents of the last [`RECENT_SECONDS`] before `now` (started, or
-/// still going on, in that window), newest first, from the journal's
-/// records: an `interception`, `suspicious` or `captive_portal` alert
-/// starts one; `resolved` alerts end it once every service it named is
-/// resolved. A later alert about a service moves it to the new incident.
-pub fn recent_incidents<'r>(
-    records: impl IntoIterator<Item = &'r Record>,
-    now: i64,
-) -> Vec<PastIncident> {
-    let mut all: Vec<(PastIncident, Vec<String>)> = Vec::new();
-    let close = |all: &mut Vec<(PastIncident, Vec<String>)>, service: &str, at: i64| {
-        for (past, open) in all.iter_mut() {
-            if let Some(i) = open.iter().position(|s| s == service) {
-                open.remove(i);
-                if open.is_empty() {
-                    past.ended = Some(at);
-                }
-            }
-        }
-    };
-    for record in records {
-        let Record::Alert {
-            at, kind, services, ..
-        } = record
-        else {
-            continue;
-        };
-        match kind.as_str() {
-            "interception" | "suspicious" | "captive_portal" => {
-                for s in services {
-                    close(&mut all, s, *at);
-                }
-                all.push((
-                    PastIncident {
-                        kind: kind.clone(),
-                        started: *at,
-                        ended: None,
-                        services: services.clone(),
-                    },
-                    services.clone(),
-                ));
-            }
-            "resolved" => {
-                for s in services {
-                    close(&mut all, s, *at);
-                }
-            }
-            _ => {}
-        }
-    }
-    let since = now.saturating_sub(RECENT_SECONDS);
-    let mut recent: Vec<PastIncident> = all
-        .into_iter()
-        .map(|(past, _)| past)
-        .filter(|p| p.started >= since || p.ended.is_none_or(|end| end >= since))
-        .collect();
-    recent.reverse();
-    recent
 }
 
 /// What the page's banner says.
@@ -203,7 +180,7 @@ impl Banner {
 pub struct Context<'a> {
     /// The network the check ran on (`None`: unknown).
     pub network: Option<Network>,
-    /// Recent incidents, newest first (see [`recent_incidents`]).
+    /// Recent incidents, newest first.
     pub recent: &'a [PastIncident],
 }
 
@@ -214,16 +191,17 @@ const STYLE: &str = "\
 --ok:#3fb950;--bad:#f85149;--warn:#d29922;--info:#58a6ff;--off:#8d96a0}}\
 body{font-family:system-ui,sans-serif;color:var(--fg);background:var(--bg);max-width:48em;\
 margin:1.5em auto;padding:0 1em;line-height:1.5;font-size:16px}\
-h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}\
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.15em;margin:.6em 0 .3em}h3{font-size:1em;margin:1em 0 .3em}\
 .banner{border-left:.4em solid var(--c);padding:.6em 1em;margin:1em 0;font-size:1.15em;font-weight:600;\
 background:color-mix(in srgb,var(--c) 12%,transparent)}\
 .ok{--c:var(--ok)}.intercepted{--c:var(--bad)}.suspicious{--c:var(--warn)}\
 .captive_portal{--c:var(--info)}.offline,.unreachable{--c:var(--off)}\
 .meta,.hint,small{color:var(--muted)}\
-.incident{border:1px solid var(--line);border-left:.3em solid var(--c);border-radius:6px;padding:.2em 1em;margin:.8em 0}\
-.incident h3{font-size:1em;margin:.5em 0}\
+.incident{border:1px solid var(--line);border-left:.3em solid var(--c);border-radius:6px;padding:.2em 1em .6em;margin:.8em 0}\
+.action{font-size:1.1em;padding:.5em .8em;border-radius:4px;background:color-mix(in srgb,var(--c) 10%,transparent)}\
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid var(--line);vertical-align:top}\
-code{font-size:.85em;word-break:break-all}details{margin:.8em 0}summary{cursor:pointer;font-weight:600}\
+code{font-size:.85em;word-break:break-all}details{margin:.5em 0}summary{cursor:pointer}\
+details>summary b{font-weight:600}pre{white-space:pre-wrap;background:color-mix(in srgb,var(--fg) 6%,transparent);padding:.4em .6em;border-radius:4px}\
 .host{border-top:1px solid var(--line);padding:.4em 0}.v{font-weight:600;color:var(--c)}";
 
 fn name_of(lang: Lang, a: &Assessment) -> String {
@@ -231,10 +209,6 @@ fn name_of(lang: Lang, a: &Assessment) -> String {
         || a.target.to_string(),
         |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
     )
-}
-
-fn time(at: i64) -> String {
-    rfc3339(at).replace('T', " ").replace('Z', "")
 }
 
 fn class(v: Verdict) -> &'static str {
@@ -247,16 +221,11 @@ fn class(v: Verdict) -> &'static str {
     }
 }
 
-/// `Label: text` with the language's colon.
+/// `<b>Label:</b> text`, with the language's colon.
 fn labelled(lang: Lang, key: &str, text: &str) -> String {
     let label = lang.tr(key);
     let label = label.trim_end_matches([':', '：', ' ']);
-    format!(
-        "<b>{}{}</b>{}",
-        escape(label),
-        escape(incident::colon(lang)),
-        escape(text)
-    )
+    format!("<b>{}{}</b>{}", e(label), e(incident::colon(lang)), e(text))
 }
 
 /// Writes the details page for `report`.
@@ -266,7 +235,6 @@ pub fn render(
     context: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let e = escape;
     let mut h = String::new();
     let html_lang = if lang == Lang::Zh { "zh-CN" } else { "en" };
     let title = lang.tr("details-title");
@@ -283,6 +251,7 @@ pub fn render(
         banner.as_str(),
         e(&banner.text(lang)),
     );
+    found(&mut h, report.results, lang);
     let network = match &context.network {
         Some(Network {
             interface: Some(interface),
@@ -306,10 +275,12 @@ pub fn render(
     let _ = writeln!(
         h,
         "<p class=\"meta\"><span id=\"checked\">{}</span><br><span id=\"network\">{}</span></p>",
-        e(&lang.tr_args("details-checked-at", &[("time", time(report.checked_at))])),
+        e(&lang.tr_args(
+            "details-checked-at",
+            &[("time", local_time(report.checked_at))]
+        )),
         e(&network)
     );
-    found(&mut h, report.results, lang);
     hosts(&mut h, report.results, lang);
     recent(&mut h, report.results, context.recent, lang);
     let _ = write!(
@@ -322,7 +293,6 @@ pub fn render(
 
 /// One block per incident, then one per other result that needs attention.
 fn found(h: &mut String, results: &[Assessment], lang: Lang) {
-    let e = escape;
     let grouped = incidents(results);
     let others: Vec<&Assessment> = results
         .iter()
@@ -331,47 +301,25 @@ fn found(h: &mut String, results: &[Assessment], lang: Lang) {
     if grouped.is_empty() && others.is_empty() {
         return;
     }
-    let _ = writeln!(
-        h,
-        "<section id=\"found\"><h2>{}</h2>",
-        e(&lang.tr("details-found"))
-    );
-    for found in &grouped {
-        let _ = write!(
-            h,
-            "<div class=\"incident intercepted\"><h3>{}</h3>\n<p>{}</p>\n",
-            e(&incident::headline(lang, found)),
-            e(&incident::trust(lang, found))
-        );
-        let exposures = incident::exposures(lang, found);
-        if !exposures.is_empty() {
-            let _ = writeln!(h, "<p><b>{}</b></p><ul>", e(&lang.tr("label-exposes-each")));
-            for line in exposures {
-                let _ = writeln!(h, "<li>{}</li>", e(&line));
-            }
-            h.push_str("</ul>\n");
-        }
-        let _ = writeln!(
-            h,
-            "<p>{}</p>",
-            labelled(lang, "label-what-to-do", &incident::advice(lang, found))
-        );
-        if let Some(first) = incident::members(found, results).first() {
-            evidence(h, first, lang);
-        }
-        h.push_str("</div>\n");
+    let _ = writeln!(h, "<section id=\"found\">");
+    for (i, found) in grouped.iter().enumerate() {
+        interception(h, found, i, results, lang);
     }
     for a in others {
         let _ = writeln!(
             h,
-            "<div class=\"incident {}\"><h3>{}{}{}</h3>",
+            "<div class=\"incident {}\"><h2>{}{}{}</h2>",
             class(a.verdict),
             e(&name_of(lang, a)),
             e(incident::colon(lang)),
-            e(&headline(lang, a))
+            e(&result_headline(lang, a))
         );
-        if let Some(todo) = what_to_do(lang, a) {
-            let _ = writeln!(h, "<p>{}</p>", labelled(lang, "label-what-to-do", &todo));
+        if let Some(todo) = result_advice(lang, a) {
+            let _ = writeln!(
+                h,
+                "<p class=\"action\">{}</p>",
+                labelled(lang, "label-what-to-do", &todo)
+            );
         }
         if let (Verdict::Suspicious, Some(s)) = (a.verdict, &a.service) {
             let _ = writeln!(
@@ -390,15 +338,146 @@ fn found(h: &mut String, results: &[Assessment], lang: Lang) {
     h.push_str("</section>\n");
 }
 
+/// One interceptor: what and where, the action, who and the trust, the
+/// exposure by group, removing its root, someone else's computer, the
+/// evidence.
+fn interception(h: &mut String, found: &Incident, i: usize, results: &[Assessment], lang: Lang) {
+    let id = if i == 0 {
+        String::new()
+    } else {
+        format!("-{}", i + 1)
+    };
+    let _ = write!(
+        h,
+        "<div class=\"incident intercepted\" id=\"incident{id}\">\n<h2 id=\"title{id}\">{}</h2>\n\
+         <p class=\"action\" id=\"action{id}\">{}</p>\n",
+        e(&incident::title(lang, found)),
+        labelled(lang, "label-what-to-do", &incident::action(lang, found)),
+    );
+    let more = incident::more_advice(lang, found);
+    if !more.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", e(&more));
+    }
+    let _ = writeln!(
+        h,
+        "<p>{} {}</p>",
+        e(&incident::headline_capped(lang, found, PAGE_NAMES)),
+        e(&incident::trust(lang, found))
+    );
+    let _ = writeln!(h, "<h3>{}</h3>", e(&lang.tr("details-exposed")));
+    let exposes: HashMap<String, String> = found
+        .services
+        .iter()
+        .map(|s| {
+            (
+                lang.pick(&s.display_name, &s.display_name_zh).to_string(),
+                lang.pick(&s.exposes, &s.exposes_zh).to_string(),
+            )
+        })
+        .collect();
+    for (exposure, names) in incident::exposure_groups(lang, found) {
+        let _ = writeln!(
+            h,
+            "<details class=\"group\" data-exposure=\"{}\"><summary><b>{}</b>{}{}</summary><ul>",
+            exposure.as_str(),
+            e(&incident::group_heading(lang, exposure)),
+            e(incident::colon(lang)),
+            e(&incident::join_capped(lang, &names, incident::NAMES_SHOWN)),
+        );
+        for name in &names {
+            match exposes.get(name) {
+                Some(text) => {
+                    let _ = writeln!(
+                        h,
+                        "<li><b>{}</b>{}{}</li>",
+                        e(name),
+                        e(incident::colon(lang)),
+                        e(text)
+                    );
+                }
+                None => {
+                    let _ = writeln!(h, "<li><b>{}</b></li>", e(name));
+                }
+            }
+        }
+        h.push_str("</ul></details>\n");
+    }
+    let members = incident::members(found, results);
+    if found.trusted_here {
+        remove_root(h, found, &members, lang);
+    }
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<p id=\"not-yours{id}\">{}</p>",
+        e(&lang.tr("details-not-yours")),
+        e(&lang.tr("details-not-yours-text"))
+    );
+    if let Some(first) = members.first() {
+        evidence(h, first, lang);
+    }
+    h.push_str("</div>\n");
+}
+
+/// Where this machine trusts the interceptor's root, and how to remove it:
+/// the system store (Debian and its derivatives), Firefox's own store.
+fn remove_root(h: &mut String, found: &Incident, members: &[&Assessment], lang: Lang) {
+    let mut files: Vec<&str> = Vec::new();
+    for a in members {
+        for ev in &a.evidence {
+            if let Evidence::SystemRootAt { location } = ev {
+                if !files.contains(&location.as_str()) {
+                    files.push(location);
+                }
+            }
+        }
+    }
+    let issuer = found
+        .issuer
+        .split(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(&found.issuer);
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<ul id=\"remove-root\">",
+        e(&lang.tr("details-remove-root"))
+    );
+    // This machine's system store (Debian, Ubuntu and their derivatives).
+    let installed = if files.is_empty() {
+        lang.tr("details-remove-system-unknown")
+    } else {
+        lang.tr_args("details-remove-system", &[("files", files.join(", "))])
+    };
+    let _ = writeln!(
+        h,
+        "<li id=\"remove-system\">{}<pre>sudo update-ca-certificates --fresh</pre></li>",
+        e(&installed)
+    );
+    // Firefox keeps a store of its own in each profile.
+    let _ = writeln!(
+        h,
+        "<li id=\"remove-firefox\">{}</li>",
+        e(&lang.tr_args("details-remove-firefox", &[("issuer", issuer.to_string())]))
+    );
+    // Windows: the steps for its certificate stores (certmgr.msc, the
+    // CurrentUser and LocalMachine Root stores) belong here, as
+    // `<li id="remove-windows">`, once pinwatch runs on Windows.
+    h.push_str("</ul>\n");
+}
+
+/// The evidence of `a`, under a heading of its own, collapsed.
 fn evidence(h: &mut String, a: &Assessment, lang: Lang) {
     if a.evidence.is_empty() {
         return;
     }
-    h.push_str("<ul>\n");
+    let _ = writeln!(
+        h,
+        "<details class=\"evidence\"><summary><b>{}</b></summary><ul>",
+        e(&lang.tr("details-evidence"))
+    );
     for ev in &a.evidence {
-        let _ = writeln!(h, "<li>{}</li>", escape(&ev.render(lang)));
+        let _ = writeln!(h, "<li>{}</li>", e(&ev.render(lang)));
     }
-    h.push_str("</ul>\n");
+    h.push_str("</ul></details>\n");
 }
 
 /// Every host with its verdict and chain, collapsed.
@@ -406,10 +485,9 @@ fn hosts(h: &mut String, results: &[Assessment], lang: Lang) {
     if results.is_empty() {
         return;
     }
-    let e = escape;
     let _ = writeln!(
         h,
-        "<details id=\"hosts\"><summary>{}</summary>",
+        "<details id=\"hosts\"><summary><b>{}</b></summary>",
         e(&lang.tr_args("details-hosts", &[("n", results.len().to_string())]))
     );
     for a in results {
@@ -417,9 +495,9 @@ fn hosts(h: &mut String, results: &[Assessment], lang: Lang) {
             Verdict::Unreachable => a
                 .error
                 .as_ref()
-                .map_or_else(|| headline(lang, a), ToString::to_string),
-            _ if a.chain.is_empty() => headline(lang, a),
-            _ => lang.tr_args("detail-issuer", &[("issuer", text::short_issuer(a))]),
+                .map_or_else(|| result_headline(lang, a), ToString::to_string),
+            _ if a.chain.is_empty() => result_headline(lang, a),
+            _ => lang.tr_args("detail-issuer", &[("issuer", short_issuer(a))]),
         };
         let _ = writeln!(
             h,
@@ -455,7 +533,6 @@ fn hosts(h: &mut String, results: &[Assessment], lang: Lang) {
 
 /// The recent incidents table.
 fn recent(h: &mut String, results: &[Assessment], recent: &[PastIncident], lang: Lang) {
-    let e = escape;
     let _ = writeln!(
         h,
         "<section id=\"recent\"><h2>{}</h2>",
@@ -489,16 +566,15 @@ fn recent(h: &mut String, results: &[Assessment], recent: &[PastIncident], lang:
             .iter()
             .map(|s| names.get(s.as_str()).cloned().unwrap_or_else(|| s.clone()))
             .collect();
-        let kind = lang.tr(&format!("details-kind-{}", past.kind.replace('_', "-")));
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e(&time(past.started)),
+            e(&local_time(past.started)),
             e(&past
                 .ended
-                .map_or_else(|| lang.tr("details-recent-ongoing"), time)),
-            e(&kind),
-            e(&incident::join(lang, &services))
+                .map_or_else(|| lang.tr("details-recent-ongoing"), local_time)),
+            e(&lang.tr(past.kind.key())),
+            e(&incident::join_capped(lang, &services, PAGE_NAMES))
         );
     }
     h.push_str("</tbody></table></section>\n");
@@ -512,9 +588,10 @@ mod tests {
     fn escapes_everything_that_matters() {
         assert_eq!(
             escape("<script>\"a\"&'b'</script>"),
-            "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;&lt;/script&gt;"
+            "&lt;script&gt;&quot;a&quot;&amp;&apos;b&apos;&lt;/script&gt;"
         );
         assert_eq!(escape("\u{202e}2G tooR\x1b[2J"), "\\u{202e}2G tooR\\x1b[2J");
+        assert_eq!(e("\u{202e}<b>x\x1b"), "\\u{202e}&lt;b&gt;x\\x1b");
     }
 
     #[test]
@@ -548,47 +625,5 @@ mod tests {
         assert_eq!(net.gateway, Some(expected));
         assert_eq!(Network::from_proc_route("Iface\tDestination\n"), None);
         assert_eq!(Network::from_proc_route("garbage"), None);
-    }
-
-    fn alert(at: i64, kind: &str, services: &[&str]) -> Record {
-        Record::Alert {
-            at,
-            kind: kind.into(),
-            services: services.iter().map(ToString::to_string).collect(),
-            summary: String::new(),
-            shown: true,
-        }
-    }
-
-    #[test]
-    fn rebuilds_incidents_from_alerts() {
-        let day = 24 * 3600;
-        let now = 30 * day;
-        let records = [
-            alert(now - 20 * day, "interception", &["wechat"]),
-            alert(now - 19 * day, "resolved", &["wechat"]),
-            alert(now - 3 * day, "interception", &["wechat", "chatgpt"]),
-            alert(now - 3 * day + 60, "resolved", &["wechat"]),
-            alert(now - 2 * day, "resolved", &["chatgpt"]),
-            alert(now - 100, "captive_portal", &["qq"]),
-        ];
-        let recent = recent_incidents(&records, now);
-        assert_eq!(
-            recent,
-            [
-                PastIncident {
-                    kind: "captive_portal".into(),
-                    started: now - 100,
-                    ended: None,
-                    services: vec!["qq".into()],
-                },
-                PastIncident {
-                    kind: "interception".into(),
-                    started: now - 3 * day,
-                    ended: Some(now - 2 * day),
-                    services: vec!["wechat".into(), "chatgpt".into()],
-                },
-            ]
-        );
     }
 }

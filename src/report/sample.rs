@@ -14,6 +14,7 @@ fn base(host: &str, service: Option<&str>, verdict: Verdict) -> Assessment {
             display_name_zh: name.into(),
             exposes: String::new(),
             exposes_zh: String::new(),
+            exposure: crate::knowledge::Exposure::Everything,
         }),
         ..Assessment::bare(Target::new(host, 443).unwrap(), verdict)
     }

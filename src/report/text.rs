@@ -14,6 +14,8 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
 use super::incident;
+use super::incident::{result_advice as what_to_do, result_headline as headline};
+pub use super::incident::{short_issuer, verdict_label};
 use super::{Report, Summary, pad};
 use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Verdict};
@@ -121,17 +123,6 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
     )
 }
 
-/// The short label of a verdict.
-pub fn verdict_label(lang: Lang, v: Verdict) -> String {
-    lang.tr(match v {
-        Verdict::Ok => "verdict-ok",
-        Verdict::Suspicious => "verdict-suspicious",
-        Verdict::Intercepted => "verdict-intercepted",
-        Verdict::CaptivePortal => "verdict-captive-portal",
-        Verdict::Unreachable => "verdict-unreachable",
-    })
-}
-
 /// Writes `text`, in the verdict's color when colors are on.
 fn paint(out: &mut Screen<'_>, style: Style, v: Verdict, text: &str) -> io::Result<()> {
     use crate::util::Style as S;
@@ -146,14 +137,6 @@ fn paint(out: &mut Screen<'_>, style: Style, v: Verdict, text: &str) -> io::Resu
         Verdict::Unreachable => S::Dim,
     };
     out.paint(color, text)
-}
-
-/// The leaf issuer's short name, or `?`.
-pub fn short_issuer(a: &Assessment) -> String {
-    a.chain
-        .first()
-        .map_or("?", |c| c.short_issuer())
-        .to_string()
 }
 
 /// The one-line detail of the table (what came from outside in it is a
@@ -353,43 +336,6 @@ fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()>
         writeln!(out, "  - {}", e.render(lang))?;
     }
     Ok(())
-}
-
-/// One sentence saying what the verdict means for the user.
-pub fn headline(lang: Lang, a: &Assessment) -> String {
-    match a.verdict {
-        Verdict::Ok => lang.tr("verdict-ok"),
-        Verdict::Intercepted => {
-            let one = crate::analysis::incident::incidents(std::slice::from_ref(a));
-            match one.first() {
-                Some(found) => format!(
-                    "{} {}",
-                    lang.tr_args(
-                        "headline-intercepted",
-                        &[("who", incident::who(lang, found))]
-                    ),
-                    incident::trust(lang, found)
-                ),
-                None => lang.tr_args("headline-intercepted", &[("who", short_issuer(a))]),
-            }
-        }
-        Verdict::Suspicious => lang.tr("headline-suspicious"),
-        Verdict::CaptivePortal => lang.tr("headline-captive-portal"),
-        Verdict::Unreachable => lang.tr("headline-unreachable"),
-    }
-}
-
-/// What the user should do, if anything.
-pub fn what_to_do(lang: Lang, a: &Assessment) -> Option<String> {
-    match a.verdict {
-        Verdict::Intercepted => Some(match &a.interceptor {
-            Some(i) => lang.pick(&i.advice, &i.advice_zh).to_string(),
-            None => lang.tr("todo-intercepted"),
-        }),
-        Verdict::CaptivePortal => Some(lang.tr("todo-captive-portal")),
-        Verdict::Suspicious => Some(lang.tr("todo-suspicious")),
-        Verdict::Ok | Verdict::Unreachable => None,
-    }
 }
 
 fn summary_line(lang: Lang, s: &Summary, total: usize) -> String {

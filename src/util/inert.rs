@@ -69,7 +69,9 @@ pub fn markup(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            // &apos;, not &#39;: GNOME Shell keeps only the five named
+            // entities and shows any other `&...;` as it is.
+            '\'' => out.push_str("&apos;"),
             _ => out.push(c),
         }
     }
@@ -481,11 +483,11 @@ mod tests {
     fn markup_is_escaped_after_controls() {
         assert_eq!(
             markup("<b>ALL CLEAR</b> & \"q\" 'a'"),
-            "&lt;b&gt;ALL CLEAR&lt;/b&gt; &amp; &quot;q&quot; &#39;a&#39;"
+            "&lt;b&gt;ALL CLEAR&lt;/b&gt; &amp; &quot;q&quot; &apos;a&apos;"
         );
         assert_eq!(
             markup("<a href='x'>\x1b"),
-            "&lt;a href=&#39;x&#39;&gt;\\x1b"
+            "&lt;a href=&apos;x&apos;&gt;\\x1b"
         );
     }
 }

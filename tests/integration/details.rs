@@ -1,23 +1,30 @@
 //! The details page (`report.html`) rendered by the library for the cases a
-//! user meets (all clear, one interceptor across several services, a
-//! captive portal, offline, a journal with a resolved incident), in English
-//! and Chinese, loaded in headless Chromium: the DOM it builds is checked
-//! (the banner's verdict, the incident's words, nothing loaded from the
-//! network) and a screenshot is taken; one more in dark mode checks that
-//! the page follows prefers-color-scheme. With `PINWATCH_SCREENSHOTS=1` the
-//! screenshots are written to docs/screenshots/ (as in the README).
+//! user meets (all clear, a café router intercepting every built-in
+//! service with its root trusted here, a captive portal, offline, a
+//! journal with a resolved incident), in English and Chinese, loaded in
+//! headless Chromium: the DOM it builds is checked (the banner's verdict,
+//! the incident's words, nothing loaded from the network), the action is
+//! measured to sit within the first screen at 1280x800, and a screenshot
+//! is taken; one more in dark mode checks that the page follows
+//! prefers-color-scheme. With `PINWATCH_SCREENSHOTS=1` the screenshots are
+//! written to docs/screenshots/ (as in the README).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use pinwatch::agent::incidents::past_incidents;
 use pinwatch::agent::journal::{Journal, Record, read};
-use pinwatch::analysis::{Assessment, Attribution, CertFacts, MatchedBy, ServiceInfo, Verdict};
+use pinwatch::analysis::{
+    Assessment, Attribution, CertFacts, Evidence, MatchedBy, Reason, ServiceInfo, Verdict,
+};
 use pinwatch::i18n::Lang;
+use pinwatch::knowledge::{Exposure, load_embedded};
 use pinwatch::observation::{Location, Place, ProbeError, Stage};
 use pinwatch::report::Report;
-use pinwatch::report::html::{Context, Network, recent_incidents, render};
+use pinwatch::report::html::{Context, Network, render};
 use pinwatch::target::Target;
+use pinwatch::util::local_time;
 
 use crate::support::process::{require, run};
 
@@ -30,6 +37,7 @@ fn service(name: &str, en: &str, zh: &str, exposes: &str, exposes_zh: &str) -> S
         display_name_zh: zh.into(),
         exposes: exposes.into(),
         exposes_zh: exposes_zh.into(),
+        exposure: Exposure::Everything,
     }
 }
 
@@ -99,27 +107,39 @@ fn all_clear() -> Vec<Assessment> {
     ]
 }
 
+/// The café: its router (one hop away) forges a chain for every built-in
+/// service with mitmproxy, and this PC trusts mitmproxy's root.
 fn intercepted() -> Vec<Assessment> {
-    let mitm = Attribution {
-        id: "mitmproxy".into(),
-        name: "mitmproxy".into(),
-        category: "debugging_proxy",
-        matched_by: MatchedBy::IssuerName,
-        matched: "mitmproxy".into(),
-        advice: "Someone is running mitmproxy.".into(),
-        advice_zh: "有人在运行mitmproxy。".into(),
-    };
-    [("weixin.qq.com", wechat()), ("chatgpt.com", chatgpt())]
-        .into_iter()
-        .map(|(host, svc)| {
+    let k = load_embedded().expect("the built-in pins");
+    let product = k.interceptor("mitmproxy").expect("mitmproxy is known");
+    k.services
+        .iter()
+        .map(|s| {
+            let host = &s.hosts[0].name;
             let mut a = result(
                 host,
-                Some(svc),
+                Some(pinwatch::analysis::service_info(s)),
                 Verdict::Intercepted,
                 "CN=mitmproxy, O=mitmproxy",
             );
-            a.interceptor = Some(mitm.clone());
+            a.interceptor = Some(Attribution::of(
+                product,
+                MatchedBy::IssuerName,
+                "issuer CN=mitmproxy, O=mitmproxy".into(),
+            ));
             a.issuer_key = Some("spki:mitm".into());
+            a.reasons = vec![Reason::UntrustedRoot, Reason::SystemRootInstalled];
+            a.evidence = vec![
+                Evidence::Forged {
+                    host: host.clone(),
+                    store: "webpki-roots (Mozilla)".into(),
+                    signer: "system",
+                },
+                Evidence::SystemRoot,
+                Evidence::SystemRootAt {
+                    location: "/usr/local/share/ca-certificates/mitmproxy.crt".into(),
+                },
+            ];
             a.location = Some(Location {
                 place: Place::LocalNetwork,
                 hops: Some(1),
@@ -171,7 +191,7 @@ fn history(dir: &Path) -> Vec<pinwatch::report::html::PastIncident> {
         ])
         .expect("test fixture");
     drop(journal);
-    recent_incidents(&read(&path).expect("test fixture").records, NOW)
+    past_incidents(&read(&path).expect("test fixture").records, NOW)
 }
 
 struct Case {
@@ -180,27 +200,33 @@ struct Case {
     history: bool,
     verdict: &'static str,
     /// Text the page must show, per language.
-    en: &'static [&'static str],
-    zh: &'static [&'static str],
+    en: Vec<String>,
+    zh: Vec<String>,
+}
+
+fn texts(items: &[&str]) -> Vec<String> {
+    items.iter().map(ToString::to_string).collect()
 }
 
 fn cases() -> Vec<Case> {
+    let when = local_time(NOW);
     vec![
         Case {
             name: "all-clear",
             results: all_clear(),
             history: false,
             verdict: "ok",
-            en: &[
-                "All clear: the chat services answered with their genuine certificates.",
-                "Network: wlan0, gateway 192.168.1.1",
-                "Checked at 2027-01-15 08:00:00 (UTC)",
-                "No incident in the last 7 days.",
+            en: vec![
+                "All clear: the chat services answered with their genuine certificates.".into(),
+                "Network: wlan0, gateway 192.168.1.1".into(),
+                format!("Checked at {when}"),
+                "No incident in the last 7 days.".into(),
             ],
-            zh: &[
-                "一切正常：各聊天服务都使用了真实的证书。",
-                "网络：wlan0，网关192.168.1.1",
-                "过去7天没有事件。",
+            zh: vec![
+                "一切正常：各聊天服务都使用了真实的证书。".into(),
+                "网络：wlan0，网关192.168.1.1".into(),
+                format!("检查时间：{when}"),
+                "过去7天没有事件。".into(),
             ],
         },
         Case {
@@ -208,51 +234,97 @@ fn cases() -> Vec<Case> {
             results: intercepted(),
             history: false,
             verdict: "intercepted",
-            en: &[
+            en: texts(&[
                 "Interception detected: someone can read and change what you send to the services below.",
-                "WeChat: your messages and contacts",
-                "ChatGPT: your prompts and files",
-                "mitmproxy",
-            ],
-            zh: &[
+                "This network is intercepting your encrypted connections",
+                "What to do: Do not log in or chat on this network. Use mobile data or another network you trust, and tell the venue.",
+                "Readable in full: messages, files and logins",
+                "Messages stay encrypted, but logins and files can be read",
+                "ChatGPT: ChatGPT relies on TLS alone",
+                "Remove the interceptor's root certificate",
+                "/usr/local/share/ca-certificates/mitmproxy.crt",
+                "sudo update-ca-certificates --fresh",
+                "Firefox keeps a store of its own",
+                "\"mitmproxy\"",
+                "If this computer is not yours",
+                "Use your phone on mobile data instead.",
+                "Technical evidence",
+            ]),
+            zh: texts(&[
                 "检测到拦截：有人能读取和篡改你发给下列服务的内容。",
-                "微信：你的消息和联系人",
-                "ChatGPT：你的提问和文件",
-            ],
+                "这个网络正在拦截你的加密连接",
+                "怎么办：不要在这个网络上登录或聊天。",
+                "消息仍然加密，但登录和文件可被读取",
+                "删除拦截者的根证书",
+                "如果这台电脑不是你的",
+                "技术证据",
+            ]),
         },
         Case {
             name: "captive-portal",
             results: portal(),
             history: false,
             verdict: "captive_portal",
-            en: &[
+            en: texts(&[
                 "This network wants you to log in first (a captive portal): open a web page and log in.",
-            ],
-            zh: &["这个网络要求先登录（认证页面）：请打开一个网页并登录。"],
+            ]),
+            zh: texts(&["这个网络要求先登录（认证页面）：请打开一个网页并登录。"]),
         },
         Case {
             name: "offline",
             results: offline(),
             history: false,
             verdict: "offline",
-            en: &["This machine appears to be offline: no name could be resolved."],
-            zh: &["本机似乎没有联网：没有任何域名能解析。"],
+            en: texts(&["This machine appears to be offline: no name could be resolved."]),
+            zh: texts(&["本机似乎没有联网：没有任何域名能解析。"]),
         },
         Case {
             name: "history",
             results: all_clear(),
             history: true,
             verdict: "ok",
-            en: &[
-                "Recent incidents (last 7 days)",
-                "2027-01-15 06:00:00",
-                "2027-01-15 07:00:00",
-                "Interception",
-                "WeChat and ChatGPT",
+            en: vec![
+                "Recent incidents (last 7 days)".into(),
+                local_time(NOW - 7200),
+                local_time(NOW - 3600),
+                "Interception".into(),
+                "WeChat and ChatGPT".into(),
             ],
-            zh: &["最近的事件（过去7天）", "拦截", "微信和ChatGPT"],
+            zh: texts(&["最近的事件（过去7天）", "拦截", "微信和ChatGPT"]),
         },
     ]
+}
+
+/// Measures, in Chromium at 1280x800, where the bottom of the element
+/// `id` of the page at `page` is and how tall the first screen is: a
+/// copy of the page with a script that writes both into the DOM.
+fn first_screen(page: &Path, id: &str) -> (f64, f64) {
+    let html = std::fs::read_to_string(page).expect("test fixture");
+    let probe = format!(
+        "<script>document.body.setAttribute('data-probe', \
+         document.getElementById('{id}').getBoundingClientRect().bottom + ' ' + window.innerHeight)</script></body>"
+    );
+    let measured = page.with_extension("probe.html");
+    std::fs::write(&measured, html.replace("</body>", &probe)).expect("test fixture");
+    let profile = tempfile::tempdir().expect("test fixture");
+    let url = format!("file://{}", measured.display());
+    let (status, dom, stderr) = chromium(
+        &["--window-size=1280,800", "--dump-dom", &url],
+        profile.path(),
+    );
+    assert!(status.success(), "chromium failed on {url}: {stderr}");
+    let value = dom
+        .split("data-probe=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no measurement in {dom}"));
+    let mut numbers = value
+        .split(' ')
+        .map(|n| n.parse::<f64>().expect("a number"));
+    (
+        numbers.next().expect("the bottom"),
+        numbers.next().expect("the height"),
+    )
 }
 
 fn chromium(args: &[&str], profile: &Path) -> (std::process::ExitStatus, String, String) {
@@ -270,6 +342,25 @@ fn chromium(args: &[&str], profile: &Path) -> (std::process::ExitStatus, String,
     .arg(format!("--user-data-dir={}", profile.display()))
     .args(args);
     run("chromium", cmd, Duration::from_secs(120))
+}
+
+/// The text of `dom`: tags left out, entities decoded.
+fn text_of(dom: &str) -> String {
+    let mut out = String::with_capacity(dom.len());
+    let mut in_tag = false;
+    for c in dom.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Every `src`/`href` attribute value in `dom`.
@@ -305,7 +396,10 @@ fn details_page_in_chromium() {
     };
     std::fs::create_dir_all(&shots).expect("test fixture");
     for case in cases() {
-        for (lang, code, expected) in [(Lang::En, "en", case.en), (Lang::Zh, "zh", case.zh)] {
+        for (lang, code, expected) in [
+            (Lang::En, "en", case.en.clone()),
+            (Lang::Zh, "zh", case.zh.clone()),
+        ] {
             let report = Report {
                 results: &case.results,
                 warnings: &[],
@@ -338,14 +432,51 @@ fn details_page_in_chromium() {
                 1,
                 "{what}: one banner"
             );
-            for text in expected {
-                assert!(dom.contains(text), "{what}: {text:?} missing:\n{dom}");
+            let shown = text_of(&dom);
+            for text in &expected {
+                assert!(
+                    shown.contains(text.as_str()),
+                    "{what}: {text:?} missing:\n{shown}"
+                );
             }
             if case.verdict == "intercepted" {
                 assert_eq!(
                     dom.matches("class=\"incident intercepted\"").count(),
                     1,
                     "{what}: one block for one interceptor"
+                );
+                // The action comes before the exposure, and the exposure
+                // before the evidence; the groups are collapsed.
+                let at = |needle: &str| {
+                    dom.find(needle)
+                        .unwrap_or_else(|| panic!("{what}: {needle}"))
+                };
+                assert!(at("id=\"action\"") < at("class=\"group\""), "{what}");
+                assert!(at("class=\"group\"") < at("class=\"evidence\""), "{what}");
+                assert!(
+                    !dom.contains("class=\"group\" open"),
+                    "{what}: groups collapsed"
+                );
+                // Library names stay in the technical evidence.
+                let mut outside = String::new();
+                let mut rest = dom.as_str();
+                while let Some(i) = rest.find("<details class=\"evidence\">") {
+                    outside.push_str(&rest[..i]);
+                    rest = rest[i..].split_once("</details>").map_or("", |(_, r)| r);
+                }
+                outside.push_str(rest);
+                assert!(
+                    dom.contains("webpki-roots"),
+                    "{what}: the evidence is there"
+                );
+                assert!(
+                    !outside.contains("webpki-roots"),
+                    "{what}: no library names outside the evidence"
+                );
+                let (bottom, height) = first_screen(&page, "action");
+                assert!(
+                    height >= 600.0 && bottom <= height,
+                    "{what}: the action ends at {bottom} px, the first screen at {height} px"
                 );
             }
             assert!(

@@ -13,6 +13,7 @@ mod support;
 mod agent;
 mod broken_chains;
 mod bundles;
+mod chinese;
 mod cli;
 mod details;
 mod docs;

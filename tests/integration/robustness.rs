@@ -441,8 +441,10 @@ fn fifos_devices_and_oversized_files_are_refused_at_once() {
         }
     }
     let what = "agent --journal /dev/zero";
+    // An empty config: the defaults (a --config file must exist).
+    write_file(&world.path("empty-config.toml"), "");
     let mut cmd = world.pinwatch(&["agent", "--once", "--config"]);
-    cmd.arg(world.path("no-config.toml"))
+    cmd.arg(world.path("empty-config.toml"))
         .arg("--journal")
         .arg(&zero);
     let out = ran(cmd, None, None, QUICK * 10, what);
@@ -598,7 +600,7 @@ fn status_finds_the_last_cycle_past_50_mb_of_junk() {
         ],
         "{doc:#}"
     );
-    let mut cmd = world.pinwatch(&["status", "--lang", "en", "--journal"]);
+    let mut cmd = world.pinwatch(&["status", "--verbose", "--lang", "en", "--journal"]);
     cmd.arg(&journal);
     let text = ran(
         cmd,
@@ -609,6 +611,7 @@ fn status_finds_the_last_cycle_past_50_mb_of_junk() {
     );
     text.expect(0, "status text past junk");
     assert!(text.stdout.contains("last2.pinwatch.test:443"), "{text:#?}");
+    assert!(text.stdout.contains("(user): 3 ok"), "{text:#?}");
 }
 
 #[test]

@@ -292,7 +292,10 @@ fn the_update_unit_succeeds_without_sources_and_fails_on_a_broken_config() {
             ("HOME", world.dir().display().to_string()),
             ("XDG_STATE_HOME", world.path("state").display().to_string()),
             ("PINWATCH_SYSTEM_CONFIG", config.display().to_string()),
-            ("PINWATCH_SYSTEM_STATE", world.path("var").display().to_string()),
+            (
+                "PINWATCH_SYSTEM_STATE",
+                world.path("var").display().to_string(),
+            ),
         ]
     };
     write_file(&config, "update_from = []\n");

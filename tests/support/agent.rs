@@ -148,16 +148,23 @@ pub struct AgentRun<'w> {
 }
 
 impl AgentRun<'_> {
-    /// Removes config key `key`.
+    /// Sets config key `key` to the TOML value `value` (replacing it).
+    pub fn set(mut self, key: &str, value: &str) -> Self {
+        self.config.retain(|(k, _)| k != key);
+        self.config.push((key.into(), value.into()));
+        self
+    }
+
+    /// Leaves config key `key` out (its default applies: `pins` unset is
+    /// the built-in pins).
     pub fn unset(mut self, key: &str) -> Self {
         self.config.retain(|(k, _)| k != key);
         self
     }
 
-    /// Sets config key `key` to the TOML value `value` (replacing it).
-    pub fn set(mut self, key: &str, value: &str) -> Self {
-        self.config.retain(|(k, _)| k != key);
-        self.config.push((key.into(), value.into()));
+    /// Sets an environment variable of the agent (`TZ`, ...).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.into(), value.into()));
         self
     }
 
@@ -214,6 +221,14 @@ impl AgentRun<'_> {
     pub fn once(self) -> Outcome {
         let cmd = self.arg("--once").command();
         outcome("pinwatch agent --once", cmd)
+    }
+
+    /// `agent --once` inside network namespace `ns`, to completion.
+    pub fn once_in(self, ns: &str) -> Outcome {
+        let cmd = self.arg("--once").command();
+        let mut ip = Command::new("ip");
+        ip.args(["netns", "exec", ns]);
+        outcome("pinwatch agent --once", super::process::run_under(ip, &cmd))
     }
 
     /// Starts the agent.

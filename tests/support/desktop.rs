@@ -29,6 +29,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("import", "imagemagick"),
 ];
 
+/// The tool that measures the notification's window.
+pub const WINDOW_TOOLS: &[(&str, &str)] = &[("xwininfo", "x11-utils")];
+
 /// The tray's tools.
 pub const TRAY_TOOLS: &[(&str, &str)] = &[
     (
@@ -38,15 +41,24 @@ pub const TRAY_TOOLS: &[(&str, &str)] = &[
     ("gtk-sni-tray-standalone", "haskell-gtk-sni-tray-utils"),
 ];
 
-/// The centre of the first icon in the tray host's bar (bottom, 40 px tall,
-/// items from the left) on the 800x600 screen.
-pub const TRAY_ICON: (u32, u32) = (20, 580);
+/// A point of the shield (not of its symbol) of the first icon in the tray
+/// host's bar (bottom, 40 px tall, items from the left, drawn 32 px square
+/// from x 4, y 562) on the 800x600 screen.
+pub const TRAY_ICON: (u32, u32) = (12, 568);
+
+/// The first icon's square in the bar: x, y, side.
+pub const TRAY_ICON_AREA: (u32, u32, u32) = (2, 560, 36);
 
 /// What to start besides the bus, the X server and dunst.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// A StatusNotifierWatcher and a tray host showing the items.
     pub tray: bool,
+    /// No notification server (dunst is not started).
+    pub without_notifications: bool,
+    /// dunst with its own default configuration (the distribution's
+    /// dunstrc), not the test's.
+    pub default_dunstrc: bool,
 }
 
 /// One Notify call as the notification server received it.
@@ -72,7 +84,7 @@ pub struct Desktop {
     host: Option<Proc>,
     watcher: Option<Proc>,
     monitor: Proc,
-    dunst: Proc,
+    dunst: Option<Proc>,
     xvfb: Proc,
     bus: Proc,
     address: String,
@@ -92,6 +104,9 @@ const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BU
   </policy>
 </busconfig>
 "#;
+
+/// dunst's own default configuration, as Debian ships it.
+pub const DEFAULT_DUNSTRC: &str = "/etc/xdg/dunst/dunstrc";
 
 /// Every notification stays until closed, so screenshots show it.
 const DUNSTRC: &str = r##"[global]
@@ -169,16 +184,24 @@ impl Desktop {
         let number = xvfb.wait_stdout_line(STARTUP, |l| l.trim().parse::<u32>().is_ok());
         let display = format!(":{}", number.trim());
 
-        let rc = dir.join("dunstrc");
-        write_file(&rc, DUNSTRC);
         let partial = Partial {
             address: address.clone(),
             display: display.clone(),
         };
-        let mut cmd = partial.command("dunst");
-        cmd.arg("-config").arg(&rc);
-        let mut dunst = Proc::spawn("dunst", cmd);
-        partial.wait_for_name(&mut dunst, "org.freedesktop.Notifications");
+        let dunst = (!options.without_notifications).then(|| {
+            let rc = if options.default_dunstrc {
+                PathBuf::from(DEFAULT_DUNSTRC)
+            } else {
+                let rc = dir.join("dunstrc");
+                write_file(&rc, DUNSTRC);
+                rc
+            };
+            let mut cmd = partial.command("dunst");
+            cmd.arg("-config").arg(&rc);
+            let mut dunst = Proc::spawn("dunst", cmd);
+            partial.wait_for_name(&mut dunst, "org.freedesktop.Notifications");
+            dunst
+        });
 
         let mut cmd = partial.command("busctl");
         cmd.args([
@@ -284,9 +307,21 @@ impl Desktop {
             seen.is_some(),
             "expected {n} notification(s) within {timeout:?}, got {:#?}\ndunst: {}",
             self.notifications(),
-            self.dunst.stderr().text()
+            self.dunst
+                .as_ref()
+                .map(|d| d.stderr().text())
+                .unwrap_or_default()
         );
         self.notifications()
+    }
+
+    /// Clicks the newest notification as a person would pick its default
+    /// action (`dunstctl action 0`).
+    pub fn invoke_notification_action(&self) {
+        let mut cmd = self.partial().command("dunstctl");
+        cmd.args(["action", "0"]);
+        let (status, _, err) = run("dunstctl", cmd, STARTUP);
+        assert!(status.success(), "dunstctl action: {status}: {err}");
     }
 
     /// What dunst itself made of the notifications: closes the displayed
@@ -332,6 +367,30 @@ impl Desktop {
         path
     }
 
+    /// The size (width, height) of dunst's window (all the notifications it
+    /// shows), from `xwininfo -root -tree`; `None` when none is shown.
+    pub fn notification_window(&self) -> Option<(u32, u32)> {
+        let mut cmd = self.partial().command("xwininfo");
+        cmd.args(["-root", "-tree"]);
+        let (status, out, err) = run("xwininfo", cmd, STARTUP);
+        assert!(status.success(), "xwininfo: {err}");
+        // `0x200001 "Dunst": ("Dunst" "Dunst")  300x123+490+50  +490+50`
+        out.lines()
+            .filter(|l| l.contains("\"Dunst\""))
+            .find_map(|l| {
+                let size = l.split_whitespace().find(|w| {
+                    w.contains('x')
+                        && w.contains('+')
+                        && w.starts_with(|c: char| c.is_ascii_digit())
+                })?;
+                let (w, rest) = size.split_once('x')?;
+                let h = rest.split('+').next()?;
+                let (w, h): (u32, u32) = (w.parse().ok()?, h.parse().ok()?);
+                // Before it draws, dunst's window is one pixel high.
+                (h > 1).then_some((w, h))
+            })
+    }
+
     /// The colour (`#RRGGBB`) of the screen's pixel at (`x`, `y`).
     pub fn pixel(&self, x: u32, y: u32) -> String {
         let mut cmd = self.partial().command("import");
@@ -348,8 +407,27 @@ impl Desktop {
             .unwrap_or_else(|| panic!("no colour in {out:?}"))
     }
 
-    /// Waits until the tray host draws the first item's icon in `colour`
-    /// (`#RRGGBB`: the centre of the agent's disc).
+    /// Saves the first tray icon as drawn (its square of the bar) as
+    /// `target/test-artifacts/<name>.png`; returns its path.
+    pub fn tray_icon(&self, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+        std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+        let path = dir.join(format!("{name}.png"));
+        let screen = self.screenshot(&format!("{name}-screen"));
+        let (x, y, side) = TRAY_ICON_AREA;
+        let mut cmd = Command::new("convert");
+        cmd.arg(&screen)
+            .arg("-crop")
+            .arg(format!("{side}x{side}+{x}+{y}"))
+            .arg("+repage")
+            .arg(&path);
+        let (status, _, err) = run("convert", cmd, STARTUP);
+        assert!(status.success(), "tray icon {}: {err}", path.display());
+        path
+    }
+
+    /// Waits until the tray host draws the first item's icon with its
+    /// shield in `colour` (`#RRGGBB`, at [`TRAY_ICON`]).
     pub fn wait_tray_icon_colour(&self, colour: &str, timeout: Duration) {
         let (x, y) = TRAY_ICON;
         let mut seen = String::new();
@@ -408,7 +486,9 @@ impl Desktop {
     pub fn assert_running(&mut self) {
         self.bus.assert_running();
         self.xvfb.assert_running();
-        self.dunst.assert_running();
+        if let Some(d) = &mut self.dunst {
+            d.assert_running();
+        }
         self.monitor.assert_running();
         if let Some(w) = &mut self.watcher {
             w.assert_running();

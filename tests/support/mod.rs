@@ -3,7 +3,8 @@
 //! [`Run`], which runs the real `pinwatch` binary in a hermetic environment,
 //! and for the agent: [`agent`] (config, journal, a running agent),
 //! [`desktop`] (a private D-Bus session with a notification server and a
-//! tray), [`netns`] (a network namespace to change) and [`process`]
+//! tray), [`image`] (images as greyscale and colour-blind eyes see them),
+//! [`netns`] (a network namespace to change) and [`process`]
 //! (process groups, waiting on output, missing tools); [`ct`] makes test
 //! CT logs, their log list and leaves with SCTs they signed.
 
@@ -12,6 +13,7 @@ pub mod bundles;
 pub mod chains;
 pub mod ct;
 pub mod desktop;
+pub mod image;
 pub mod mitm;
 pub mod netns;
 pub mod pins;

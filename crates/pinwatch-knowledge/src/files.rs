@@ -14,8 +14,8 @@ use toml::Spanned;
 
 use crate::is_sha256_base64;
 use crate::model::{
-    Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot, PortalKey,
-    RemovedRoot, Service,
+    Authority, Category, Exposure, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot,
+    PortalKey, RemovedRoot, Service,
 };
 use crate::read::{PINS_FILE, ReadError, read_capped_string};
 use crate::tomlfile::{TomlError, TomlSource};
@@ -333,6 +333,8 @@ struct ServiceFile {
     exposes: String,
     exposes_zh: String,
     #[serde(default)]
+    exposure: Exposure,
+    #[serde(default)]
     host: Vec<HostEntry>,
     #[serde(default)]
     pin: Vec<PinEntry>,
@@ -423,6 +425,7 @@ fn parse_service(
         source: file.source,
         exposes: file.exposes,
         exposes_zh: file.exposes_zh,
+        exposure: file.exposure,
         hosts,
         pins,
         origin: path.to_string(),

@@ -170,6 +170,9 @@ pub struct Service {
     pub exposes: String,
     /// The same in Simplified Chinese.
     pub exposes_zh: String,
+    /// What an interceptor can read, as a group the alerts sort services by.
+    #[serde(default)]
+    pub exposure: Exposure,
     /// Host names covered.
     pub hosts: Vec<HostRule>,
     /// The pinset (empty: no pinning, public validation only).
@@ -198,6 +201,38 @@ pub struct Pin {
     pub authority: Option<String>,
     /// A backup pin: a key the service could move to.
     pub backup: bool,
+}
+
+/// What an interceptor of a service's TLS can read, as a closed set the
+/// alerts group services by (the `exposes` sentence says it in full).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Exposure {
+    /// Everything: the messages travel over TLS alone (web chats, AI
+    /// assistants, Slack). The default: a service that does not say is
+    /// assumed to be readable in full.
+    #[default]
+    Everything,
+    /// The messages use the app's own encryption (end-to-end, or a protocol
+    /// of its own such as WeChat's mmtls), but logins, web pages and files
+    /// travel over TLS.
+    LoginsAndFiles,
+    /// Nothing private: the apps refuse an interceptor's certificate, or the
+    /// hosts carry no messages; which servers you use is all it learns.
+    Metadata,
+}
+
+impl Exposure {
+    /// The stable string used in pins files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Everything => "everything",
+            Exposure::LoginsAndFiles => "logins_and_files",
+            Exposure::Metadata => "metadata",
+        }
+    }
 }
 
 /// Kind of interception product.
@@ -313,6 +348,11 @@ impl Knowledge {
         self.services
             .iter()
             .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The interception product with this identifier.
+    pub fn interceptor(&self, id: &str) -> Option<&Interceptor> {
+        self.interceptors.iter().find(|i| i.id == id)
     }
 
     /// The authority with this identifier.

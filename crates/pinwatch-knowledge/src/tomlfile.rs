@@ -54,7 +54,15 @@ impl TomlSource<'_> {
         let de = toml::Deserializer::parse(self.text)
             .map_err(|e| self.error(e.span(), e.message().trim()))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
+            // `toml::Spanned` wraps a value in a field of its own, which
+            // serde's path names: leave it out of the key a user reads.
+            let key = e
+                .path()
+                .to_string()
+                .split('.')
+                .filter(|segment| !segment.starts_with("$__"))
+                .collect::<Vec<_>>()
+                .join(".");
             let inner = e.into_inner();
             let message = friendly(inner.message().trim());
             let message = if key.is_empty() || key == "." || message.starts_with("unknown field") {
@@ -108,6 +116,7 @@ mod tests {
         struct C {
             tray: Option<bool>,
             timeout_seconds: Option<f64>,
+            interval_minutes: Option<toml::Spanned<f64>>,
             host: Option<Vec<H>>,
         }
         #[derive(Debug, Deserialize)]
@@ -127,6 +136,11 @@ mod tests {
         assert_eq!(
             parse("tray = \"yes\"\n"),
             "c.toml:1:8: tray: invalid type: string \"yes\", expected a boolean"
+        );
+        assert_eq!(
+            parse("interval_minutes = \"5\"\n"),
+            "c.toml:1:20: interval_minutes: invalid type: string \"5\", expected a number",
+            "no serde internals in the key"
         );
         assert!(parse("\ntimeout_seconds = \"3\"\n").starts_with(
             "c.toml:2:19: timeout_seconds: invalid type: string \"3\", expected a number"

@@ -17,9 +17,16 @@ pub enum UserCommand {
     ShowDetails,
     /// Pause alerts for an hour.
     Pause,
+    /// Resume paused alerts now.
+    Resume,
     /// Stop the agent.
     Quit,
     /// Not from the user: the tray item's registration failed (a panel
     /// still starting up); the agent registers it again after a pause.
     TrayLost,
+    /// Not from the user: no StatusNotifierWatcher is on the bus (stock
+    /// GNOME, or a panel not started yet): nothing shows the tray icon.
+    TrayOffline,
+    /// Not from the user: a StatusNotifierWatcher appeared; the icon shows.
+    TrayOnline,
 }

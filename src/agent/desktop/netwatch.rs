@@ -11,8 +11,7 @@ pub struct NetWatch {
 impl NetWatch {
     /// Starts watching; the initial snapshot is consumed here.
     pub async fn start() -> Result<NetWatch, String> {
-        let mut inner =
-            netwatcher::watch_interfaces_async::<Tokio>().map_err(|e| format!("{e:?}"))?;
+        let mut inner = netwatcher::watch_interfaces_async::<Tokio>().map_err(|e| e.to_string())?;
         let _initial = inner.changed().await;
         Ok(NetWatch { inner })
     }

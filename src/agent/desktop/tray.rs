@@ -1,6 +1,7 @@
 //! The tray icon, as a StatusNotifierItem (ksni, pure Rust over D-Bus): the
-//! icon, status and tooltip show the state; the menu sends commands to the
-//! agent's loop.
+//! icon (pinwatch's shield with a symbol per state, `agent::icon`), status
+//! and tooltip (the state in words and the local time of the last check)
+//! show the state; the menu sends commands to the agent's loop.
 
 use ksni::menu::StandardItem;
 use ksni::{Category, Handle, Icon, MenuItem, OfflineReason, Status, ToolTip, Tray, TrayMethods};
@@ -16,6 +17,8 @@ pub struct PinwatchTray {
     state: TrayState,
     text: String,
     detail: String,
+    /// Alerts are paused: the menu offers to resume them.
+    paused: bool,
     commands: UnboundedSender<UserCommand>,
 }
 
@@ -25,46 +28,14 @@ impl PinwatchTray {
     }
 }
 
-/// Colors (ARGB) of the disc drawn for each state.
-fn argb(state: TrayState) -> [u8; 4] {
-    match state {
-        TrayState::AllClear => [0xff, 0x1a, 0x7f, 0x37],
-        TrayState::Suspicious => [0xff, 0xd4, 0x8a, 0x00],
-        TrayState::Intercepted => [0xff, 0xcf, 0x22, 0x2e],
-        TrayState::Portal => [0xff, 0x09, 0x69, 0xda],
-        TrayState::Checking => [0xff, 0x8c, 0x95, 0x9f],
-        TrayState::Offline => [0xff, 0x57, 0x60, 0x6a],
-    }
-}
-
-/// A filled disc, `size` pixels square, in ARGB32 network byte order.
-fn disc(state: TrayState, size: i32) -> Icon {
-    let color = argb(state);
-    let r = f64::from(size) / 2.0;
-    let mut data = Vec::with_capacity((size * size * 4) as usize);
-    for y in 0..size {
-        for x in 0..size {
-            let (dx, dy) = (f64::from(x) + 0.5 - r, f64::from(y) + 0.5 - r);
-            let inside = (dx * dx + dy * dy).sqrt() <= r - 1.0;
-            data.extend(if inside { color } else { [0, 0, 0, 0] });
-        }
-    }
+/// The state's icon (`agent::icon`: the shield and its symbol), `size`
+/// pixels square.
+fn icon(state: TrayState, size: u32) -> Icon {
+    let side = i32::try_from(size).unwrap_or(22);
     Icon {
-        width: size,
-        height: size,
-        data,
-    }
-}
-
-/// The freedesktop icon name for a state (themes may draw it instead).
-pub fn icon_name(state: TrayState) -> &'static str {
-    match state {
-        TrayState::AllClear => "security-high",
-        TrayState::Suspicious => "security-medium",
-        TrayState::Intercepted => "security-low",
-        TrayState::Portal => "network-wireless",
-        TrayState::Checking => "view-refresh",
-        TrayState::Offline => "network-offline",
+        width: side,
+        height: side,
+        data: crate::agent::icon::argb(state, size),
     }
 }
 
@@ -88,12 +59,14 @@ impl Tray for PinwatchTray {
         }
     }
 
+    // No themed icon name: hosts that find one in their theme would draw it
+    // instead of pinwatch's own shapes.
     fn icon_name(&self) -> String {
-        icon_name(self.state).into()
+        String::new()
     }
 
     fn icon_pixmap(&self) -> Vec<Icon> {
-        vec![disc(self.state, 22), disc(self.state, 44)]
+        [16, 22, 32, 48].map(|size| icon(self.state, size)).into()
     }
 
     fn attention_icon_pixmap(&self) -> Vec<Icon> {
@@ -102,19 +75,30 @@ impl Tray for PinwatchTray {
 
     fn tool_tip(&self) -> ToolTip {
         ToolTip {
-            icon_name: icon_name(self.state).into(),
+            icon_name: String::new(),
             icon_pixmap: Vec::new(),
             title: self.text.clone(),
             description: self.detail.clone(),
         }
     }
 
+    fn watcher_online(&self) {
+        self.send(UserCommand::TrayOnline);
+    }
+
     fn watcher_offline(&self, reason: OfflineReason) -> bool {
         match reason {
             // The panel went away, or is not there yet (no watcher on the
-            // bus): ksni registers when a watcher takes the name.
-            OfflineReason::No => true,
-            OfflineReason::Error(e) if e.to_string().contains("ServiceUnknown") => true,
+            // bus): ksni registers when a watcher takes the name. The agent
+            // says so if none comes.
+            OfflineReason::No => {
+                self.send(UserCommand::TrayOffline);
+                true
+            }
+            OfflineReason::Error(e) if e.to_string().contains("ServiceUnknown") => {
+                self.send(UserCommand::TrayOffline);
+                true
+            }
             // Registration failed otherwise (a watcher that owns its name
             // before it exports its object): stop, the agent starts over.
             _ => {
@@ -140,7 +124,11 @@ impl Tray for PinwatchTray {
         vec![
             item("menu-check-now", UserCommand::CheckNow),
             item("menu-details", UserCommand::ShowDetails),
-            item("menu-pause", UserCommand::Pause),
+            if self.paused {
+                item("menu-resume", UserCommand::Resume)
+            } else {
+                item("menu-pause", UserCommand::Pause)
+            },
             MenuItem::Separator,
             item("menu-quit", UserCommand::Quit),
         ]
@@ -162,6 +150,7 @@ pub async fn start(
         state: TrayState::Checking,
         text: lang.tr("tray-checking"),
         detail: String::new(),
+        paused: false,
         commands,
     };
     // The panel may start after the agent (login order is not guaranteed),
@@ -175,13 +164,15 @@ pub async fn start(
 }
 
 impl TrayHandle {
-    /// Shows `state` with a tooltip title `text` and description `detail`.
-    pub async fn set(&self, state: TrayState, text: String, detail: String) {
+    /// Shows `state` with a tooltip title `text` and description `detail`;
+    /// `paused`: the menu offers "Resume alerts" instead of "Pause".
+    pub async fn set(&self, state: TrayState, text: String, detail: String, paused: bool) {
         self.handle
             .update(move |t| {
                 t.state = state;
                 t.text = text;
                 t.detail = detail;
+                t.paused = paused;
             })
             .await;
     }

@@ -6,9 +6,8 @@ use super::{attributing_world, fields, records};
 use crate::support::agent::{CYCLE, toml_list, toml_str};
 use crate::support::desktop::{Desktop, Notification, Options};
 use crate::support::netns::NetNs;
-use crate::support::pins::INTERCEPTOR_NAME;
 use crate::support::pki::Validity;
-use crate::support::process::run;
+use crate::support::process::{poll, run};
 use crate::support::server::{Server, Switch};
 use crate::support::{HOST, World};
 
@@ -20,8 +19,14 @@ fn only(notifications: &[Notification]) -> &Notification {
     }
 }
 
+/// The title of an interception on loopback (traced to this device).
+const THIS_DEVICE: &str = "Software on this device is intercepting your encrypted connections";
+
+/// Its action, first in the body.
+const ACTION: &str = "Software on this device is intercepting the connection: turn it off or remove it, with its root certificate.";
+
 #[test]
-fn an_interception_is_a_critical_alert_naming_the_service_the_product_and_the_exposure() {
+fn an_interception_is_a_critical_alert_with_what_where_the_action_and_the_exposed_service() {
     let world = attributing_world();
     let Some(mut desktop) = Desktop::start(&world.path("desktop"), Options::default()) else {
         return;
@@ -36,20 +41,13 @@ fn an_interception_is_a_critical_alert_naming_the_service_the_product_and_the_ex
     let notifications = desktop.wait_notifications(1, CYCLE);
     let n = only(&notifications);
     assert_eq!(n.app, "pinwatch", "{n:#?}");
-    assert_eq!(n.summary, "Interception detected: Test Chat", "{n:#?}");
+    assert_eq!(n.summary, THIS_DEVICE, "{n:#?}");
     assert_eq!(n.urgency, Some(2), "critical: {n:#?}");
     assert_eq!(n.timeout, 0, "stays until dismissed: {n:#?}");
-    assert!(
-        n.body.contains(INTERCEPTOR_NAME),
-        "names the product: {n:#?}"
-    );
-    assert!(
-        n.body.contains("your test messages"),
-        "says what is exposed: {n:#?}"
-    );
-    assert!(
-        n.body.contains("Evil Corp reads your traffic."),
-        "gives the product's advice: {n:#?}"
+    assert_eq!(
+        n.body,
+        format!("{ACTION}\nReadable in full: Test Chat"),
+        "the action first, then the service by what it exposes: {n:#?}"
     );
     desktop.screenshot("notification-interception");
 
@@ -92,24 +90,16 @@ fn agent_once_from_a_timer_alerts_once_per_incident_and_says_when_it_ends() {
     assert_eq!(run(&middlebox).code, 2);
     let first = desktop.wait_notifications(1, CYCLE);
     let n = only(&first);
-    assert_eq!(n.summary, "Interception detected: Test Chat");
-    assert!(
-        n.body
-            .starts_with("Test Chat is intercepted by Evil Corp Interceptor on this device."),
-        "who and where: {n:#?}"
-    );
-    assert!(n.body.contains("Test Chat: your test messages"), "{n:#?}");
+    assert_eq!(n.summary, THIS_DEVICE);
+    assert!(n.body.starts_with(ACTION), "the action first: {n:#?}");
+    assert!(n.body.ends_with("Readable in full: Test Chat"), "{n:#?}");
     // Still intercepted, on the next run of the timer: nothing new.
     assert_eq!(run(&middlebox).code, 2);
     // Clean: the resolved notice.
     assert_eq!(run(&genuine).code, 0);
     let all = desktop.wait_notifications(2, CYCLE);
     let summaries: Vec<&str> = all.iter().map(|n| n.summary.as_str()).collect();
-    assert_eq!(
-        summaries,
-        ["Interception detected: Test Chat", "Resolved: Test Chat"],
-        "{all:#?}"
-    );
+    assert_eq!(summaries, [THIS_DEVICE, "Resolved: Test Chat"], "{all:#?}");
     assert_eq!(
         all[1].urgency,
         Some(0),
@@ -147,15 +137,13 @@ fn alerts_are_in_chinese_when_asked() {
     let notifications = desktop.wait_notifications(2, CYCLE);
     assert_eq!(notifications.len(), 2, "{notifications:#?}");
     for n in &notifications {
-        assert_eq!(n.summary, "检测到拦截：测试聊天", "{n:#?}");
+        assert_eq!(n.summary, "这台设备上的软件正在拦截你的加密连接", "{n:#?}");
         assert_eq!(n.urgency, Some(2), "{n:#?}");
-        assert!(n.body.contains("读取和篡改"), "{n:#?}");
-        assert!(n.body.contains("测试消息"), "the Chinese exposure: {n:#?}");
-        assert!(
-            n.body.contains("邪恶公司在读你的流量。"),
-            "the Chinese advice: {n:#?}"
+        assert_eq!(
+            n.body,
+            "这台设备上有软件在拦截连接：请关闭或卸载它，并删除它的根证书。\n可被完整读取：测试聊天",
+            "the Chinese action and exposure: {n:#?}"
         );
-        assert!(n.body.contains(INTERCEPTOR_NAME), "{n:#?}");
     }
 }
 
@@ -216,13 +204,9 @@ fn an_interception_is_announced_once_and_its_end_quietly() {
     );
     let first = desktop.wait_notifications(1, CYCLE);
     let n = only(&first);
-    assert_eq!(n.summary, "Interception detected: Test Chat");
-    assert!(
-        n.body
-            .starts_with("Test Chat is intercepted by Evil Corp Interceptor on this device."),
-        "who and where: {n:#?}"
-    );
-    assert!(n.body.contains("Test Chat: your test messages"), "{n:#?}");
+    assert_eq!(n.summary, THIS_DEVICE);
+    assert!(n.body.starts_with(ACTION), "the action first: {n:#?}");
+    assert!(n.body.ends_with("Readable in full: Test Chat"), "{n:#?}");
 
     // The same interception again: not announced again.
     ns.add_address();
@@ -271,7 +255,7 @@ fn an_interception_is_announced_once_and_its_end_quietly() {
 }
 
 #[test]
-fn notify_test_shows_a_sample_interception_alert() {
+fn notify_test_is_unmistakably_a_test() {
     let world = World::new();
     let Some(desktop) = Desktop::start(&world.path("desktop"), Options::default()) else {
         return;
@@ -282,25 +266,30 @@ fn notify_test_shows_a_sample_interception_alert() {
     assert_eq!(status.code(), Some(0), "{stdout}\n{stderr}");
     let notifications = desktop.wait_notifications(1, CYCLE);
     let n = only(&notifications);
-    // Worded as a real alert: both services in the title, one paragraph
-    // for the one interceptor, where it is and what to do there.
+    // Worded as a real alert (what and where, the action for the network's
+    // router, the services by what they expose), marked as a test: its
+    // title says so first, normal urgency, not persistent.
     assert_eq!(
-        n.summary, "Interception detected: ChatGPT, WeChat",
+        n.summary, "Test: This network is intercepting your encrypted connections",
         "{n:#?}"
     );
-    assert_eq!(n.urgency, Some(2), "{n:#?}");
-    assert!(n.body.contains("mitmproxy"), "{n:#?}");
-    assert_eq!(n.body.matches("What to do").count(), 1, "{n:#?}");
-    assert!(n.body.contains("at this network's router"), "{n:#?}");
-    for service in ["ChatGPT: ", "WeChat: "] {
-        assert!(n.body.contains(service), "{service} {n:#?}");
-    }
-    assert!(
-        n.body
-            .ends_with("(This is a sample alert from pinwatch notify-test. Nothing is wrong.)"),
+    assert_eq!(n.urgency, Some(1), "normal: {n:#?}");
+    assert_eq!(n.timeout, -1, "the server's default timeout: {n:#?}");
+    assert_eq!(
+        n.body.lines().collect::<Vec<_>>(),
+        [
+            "Do not log in or chat on this network. Use mobile data or another network you trust, and tell the venue.",
+            "Readable in full: ChatGPT",
+            "Logins and files readable: WeChat",
+            "This is only a test: nothing is wrong.",
+        ],
         "{n:#?}"
     );
-    assert!(stdout.starts_with(&n.summary), "{stdout}");
+    assert_eq!(
+        stdout.trim_end(),
+        format!("{}\n{}", n.summary, n.body),
+        "{stdout}"
+    );
     desktop.screenshot("notification-notify-test");
 }
 
@@ -337,5 +326,76 @@ fn two_agent_once_runs_at_the_same_moment_alert_once() {
         .filter(|(app, _, _)| app == "pinwatch")
         .collect();
     assert_eq!(shown.len(), 1, "{shown:#?}");
+    desktop.assert_running();
+}
+
+/// Markup and a right-to-left override from outside (a forger's issuer
+/// name, a service's name in a pins file) reach nothing a person reads as
+/// markup or reversed text: dunst, with its default configuration (markup
+/// rendered), gets them escaped and shows the whole body, and the details
+/// page shows them escaped too.
+#[test]
+fn markup_and_bidi_overrides_from_outside_are_inert_in_the_notification() {
+    const HOSTILE: &str = "<b>ALL CLEAR</b> <i>Chat \u{202e}tahC";
+    let world = World::new();
+    world.write_pins(&world.pins());
+    let service = world.path("pins/services/chat.toml");
+    let text = std::fs::read_to_string(&service).expect("the service file");
+    crate::support::write_file(
+        &service,
+        &text.replace(
+            "display_name = \"Test Chat\"",
+            &format!("display_name = {}", toml_str(HOSTILE)),
+        ),
+    );
+    let options = Options {
+        default_dunstrc: true,
+        ..Options::default()
+    };
+    let Some(mut desktop) = Desktop::start(&world.path("desktop"), options) else {
+        return;
+    };
+    let forger_ca = std::sync::Arc::new(crate::support::pki::Ca::root(
+        "<b>ALL CLEAR</b> \u{202e}2G tooR labolG treCigiD <i",
+        "<u>Trusted</u>",
+    ));
+    let middlebox = Server::forging(forger_ca);
+    let out = world
+        .agent()
+        .via(middlebox.addr().port())
+        .desktop(&desktop)
+        .once();
+    assert_eq!(out.code, 2, "{out:#?}");
+    let notifications = desktop.wait_notifications(1, CYCLE);
+    let n = only(&notifications);
+    for text in [&n.summary, &n.body] {
+        assert!(
+            !text.contains('<') && !text.contains('\u{202e}'),
+            "nothing raw reaches the server: {n:#?}"
+        );
+    }
+    assert!(
+        n.body.ends_with(
+            "Readable in full: &lt;b&gt;ALL CLEAR&lt;/b&gt; &lt;i&gt;Chat \\u{202e}tahC"
+        ),
+        "escaped as the spec's markup, the override shown: {n:#?}"
+    );
+    // dunst took the body whole (an unbalanced tag makes it drop a body it
+    // cannot parse) and drew it.
+    let window = poll(CYCLE, || desktop.notification_window());
+    assert!(window.is_some_and(|(_, h)| h > 40), "{window:?}");
+    desktop.screenshot("notification-hostile-names");
+    let shown = desktop.dunst_history();
+    assert_eq!(
+        shown.first().map(|(_, _, body)| body.as_str()),
+        Some(n.body.as_str()),
+        "{shown:#?}"
+    );
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the page");
+    assert!(!page.contains('\u{202e}'), "the page shows no override raw");
+    assert!(
+        page.contains("&lt;b&gt;ALL CLEAR&lt;/b&gt; \\u{202e}2G tooR labolG treCigiD &lt;i"),
+        "the issuer, escaped, in the evidence"
+    );
     desktop.assert_running();
 }

@@ -86,6 +86,19 @@ fn a_config_value_of_the_wrong_type_names_the_key() {
     bad_config("tray = \"yes\"\n", 1, 8, "tray");
     bad_config("\ntimeout_seconds = \"3\"\n", 2, 19, "timeout_seconds");
     bad_config("connect_to = \"a\"\n", 1, 14, "connect_to");
+    let out = bad_config(
+        "interval_minutes = \"5\"\n",
+        1,
+        20,
+        "interval_minutes: invalid type: string \"5\", expected a number",
+    );
+    assert!(!out.stderr.contains("$__"), "no serde internals: {out:#?}");
+    bad_config(
+        "language = 5\n",
+        1,
+        12,
+        "language: invalid type: integer `5`, expected a string",
+    );
 }
 
 /// `pinwatch status --format json`: (exit code, document).
@@ -99,10 +112,12 @@ fn status_json(world: &World) -> (i32, Value) {
     (out.code, doc)
 }
 
-/// `pinwatch status` (text).
-fn status_text(world: &World) -> Outcome {
+/// `pinwatch status ARGS` (text).
+fn status_text(world: &World, args: &[&str]) -> Outcome {
     let journal = world.journal().display().to_string();
-    world.run_pinwatch(&["status", "--journal", &journal])
+    let mut all = vec!["status", "--journal", &journal];
+    all.extend(args);
+    world.run_pinwatch(&all)
 }
 
 /// One agent cycle against `server` (`None`: a closed port): the agent's
@@ -136,10 +151,11 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
     assert_eq!(code, 3, "{doc:#}");
     assert_eq!(doc["checked_at"], Value::Null, "{doc:#}");
     assert_eq!(doc["results"], serde_json::json!([]), "{doc:#}");
-    let out = status_text(&world);
+    let out = status_text(&world, &[]);
     assert_eq!(out.code, 3, "{out:#?}");
     assert!(
-        out.stdout.starts_with("No check has been recorded yet."),
+        out.stdout
+            .starts_with("No agent running; no check has been recorded yet."),
         "{out:#?}"
     );
 
@@ -175,14 +191,27 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
     assert!(page.contains("id=\"network\""), "{page}");
     let recent = page.split("id=\"recent\"").nth(1).unwrap_or_default();
     assert_eq!(recent.matches("<tr><td>").count(), 1, "{page}");
-    let out = status_text(&world);
+    // One summary line: no agent runs, the last check, the verdict per
+    // interceptor; the hosts only with --verbose.
+    let out = status_text(&world, &[]);
     assert_eq!(out.code, 2, "{out:#?}");
-    let mut lines = out.stdout.lines();
-    let head = lines.next().unwrap_or_default();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{out:#?}");
     assert!(
-        head.starts_with("Last check: ") && head.ends_with(" UTC (trigger: start)"),
+        lines[2].starts_with("Knowledge: bundle 1 (built-in), issued "),
+        "the knowledge in use and its age: {out:#?}"
+    );
+    assert!(
+        lines[0].starts_with("No agent running; last check ")
+            && lines[0].ends_with(&format!(
+                " (start): INTERCEPTED by Evil Corp Interceptor: {SERVICE}"
+            )),
         "{out:#?}"
     );
+    assert_eq!(lines[1], "(pinwatch status --verbose lists every host)");
+    let out = status_text(&world, &["--verbose"]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    let mut lines = out.stdout.lines().skip(1);
     let line = lines.next().unwrap_or_default();
     let row: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(
@@ -214,7 +243,14 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
     // Ok.
     world.write_pins(&world.pins());
     assert_eq!(cycle(&world, Some(&genuine)), 0);
-    let out = status_text(&world);
+    let out = status_text(&world, &["-v"]);
+    assert!(
+        out.stdout
+            .lines()
+            .next()
+            .is_some_and(|l| l.ends_with(": 1 ok")),
+        "{out:#?}"
+    );
     assert!(
         out.stdout
             .lines()
@@ -268,7 +304,7 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
     assert!(
         text.lines()
             .any(|l| l
-                .ends_with("  alert  interception: Interception detected: Test Chat (not shown)")),
+                .ends_with("  alert  interception: Software on this device is intercepting your encrypted connections (not shown)")),
         "{text}"
     );
     assert!(
@@ -293,4 +329,72 @@ fn status_and_history_report_the_last_cycle_and_exit_like_check() {
         .map(|rs| rs.iter().filter_map(|r| r["type"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(last, ["cycle", "check"], "{out:#?}");
+}
+
+/// `agent --config FILE` with no such file is a usage error (exit 3, one
+/// line naming the file, in the user's language), not an agent on the
+/// defaults.
+#[test]
+fn a_config_file_named_on_the_command_line_must_exist() {
+    let world = World::new();
+    let missing = world.path("nonexistent.toml").display().to_string();
+    let journal = world.journal().display().to_string();
+    let out = world.run_pinwatch(&["agent", "--config", &missing, "--journal", &journal]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    assert!(
+        out.stderr
+            .starts_with(&format!("pinwatch: {missing}: cannot read: ")),
+        "{out:#?}"
+    );
+    assert!(
+        out.stderr
+            .contains("the file given with --config must exist"),
+        "{out:#?}"
+    );
+    assert!(!world.journal().exists(), "nothing was journalled");
+    let out = world.run_pinwatch(&[
+        "agent",
+        "--lang",
+        "zh",
+        "--config",
+        &missing,
+        "--journal",
+        &journal,
+    ]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert!(
+        out.stderr.contains("--config 指定的文件必须存在"),
+        "{out:#?}"
+    );
+}
+
+/// `status` says whether an agent is running now (its instance lock): the
+/// running agent's pid, then, once it stopped, that none runs.
+#[test]
+fn status_says_whether_an_agent_is_running() {
+    let world = World::new();
+    let genuine = world.genuine_server();
+    let mut agent = world.agent().via(genuine.addr().port()).spawn();
+    agent.wait_cycles(1);
+    let pid = agent.pid();
+    let out = status_text(&world, &[]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(
+        out.stdout
+            .starts_with(&format!("Agent running (pid {pid}); last check ")),
+        "{out:#?}"
+    );
+    let (_, doc) = status_json(&world);
+    assert_eq!(doc["agent"]["running"], true, "{doc:#}");
+    assert_eq!(doc["agent"]["pid"], pid, "{doc:#}");
+    assert_eq!(agent.stop(), 0);
+    let out = status_text(&world, &["--lang", "zh"]);
+    assert!(
+        out.stdout.starts_with("后台程序没有运行；上次检查："),
+        "{out:#?}"
+    );
+    assert!(out.stdout.contains("：1个正常"), "{out:#?}");
+    let (_, doc) = status_json(&world);
+    assert_eq!(doc["agent"]["running"], false, "{doc:#}");
 }

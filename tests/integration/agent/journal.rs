@@ -4,16 +4,17 @@
 //! line per kill, and hold every record a run acknowledged (`journal +N` is
 //! logged only after the append was synced). Last, a line torn below the
 //! process (as by a power loss) is skipped, and the next run's records
-//! start on a line of their own.
+//! start on a line of their own. And 200 cycles under a small size limit:
+//! the journal stays bounded and keeps every alert.
 
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::Value;
 
-use crate::support::agent::{CYCLE, connect_to, cycles, journalled, toml_list};
+use crate::support::agent::{CYCLE, alerts, connect_to, cycles, journalled, toml_list};
 use crate::support::process::Proc;
-use crate::support::server::Server;
+use crate::support::server::{Server, Switch};
 use crate::support::{HOST, World};
 
 /// Runs killed at a random moment.
@@ -199,4 +200,91 @@ fn kill_9_never_loses_an_acknowledged_record_nor_leaves_a_broken_one() {
         records.len() + usize::from(skipped > 0),
         "{out:#?}"
     );
+}
+
+/// 200 cycles of `agent --once` (ten targets each, the network switching
+/// between the genuine chain and a forging middlebox every ten cycles)
+/// with a 64 KiB limit: the journal never grows past the limit and a
+/// cycle, every alert the runs logged is in it, in order, and the older
+/// cycles are counted in `day` records.
+#[test]
+fn two_hundred_cycles_keep_the_journal_within_its_bound_and_every_alert() {
+    const CYCLES: usize = 200;
+    const LIMIT_KIB: u64 = 64;
+    let world = super::attributing_world();
+    let forged = Server::forging(world.evil.clone());
+    let genuine = world.genuine_server();
+    let switch = Switch::to(&genuine);
+    let ports: Vec<u16> = (443..453).collect();
+    let targets: Vec<String> = ports.iter().map(|p| format!("{HOST}:{p}")).collect();
+    let routes: Vec<String> = ports
+        .iter()
+        .map(|p| format!("{HOST}:{p}:127.0.0.1:{}", switch.addr().port()))
+        .collect();
+    let journal = world.journal();
+    let mut logged_alerts = 0;
+    let mut largest = 0;
+    for i in 0..CYCLES {
+        let intercepted = (i / 10) % 2 == 1;
+        switch.switch(if intercepted { &forged } else { &genuine });
+        let out = world
+            .agent()
+            .set("targets", &toml_list(&targets))
+            .set("connect_to", &toml_list(&routes))
+            .set("journal_max_kib", &LIMIT_KIB.to_string())
+            .once();
+        assert_eq!(
+            out.code,
+            if intercepted { 2 } else { 0 },
+            "cycle {i}: {out:#?}"
+        );
+        let lines: Vec<String> = out.stderr.lines().map(str::to_string).collect();
+        let line = cycles(&lines)
+            .pop()
+            .unwrap_or_else(|| panic!("cycle {i} logged no cycle: {out:#?}"));
+        logged_alerts += alerts(&line);
+        let size = std::fs::metadata(&journal).expect("the journal").len();
+        largest = largest.max(size);
+        // The limit, and at most one cycle's records past it (a cycle's
+        // eleven records and an alert take under 4 KiB).
+        assert!(
+            size <= (LIMIT_KIB + 4) * 1024,
+            "cycle {i}: the journal is {size} bytes"
+        );
+    }
+    let history = world.history_json();
+    assert_eq!(history["skipped"], 0, "{history:#}");
+    let kinds: Vec<&str> = history["records"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .filter(|r| r["type"] == "alert")
+                .filter_map(|r| r["kind"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(kinds.len(), logged_alerts, "every alert is kept: {kinds:?}");
+    let expected: Vec<&str> = (0..19)
+        .map(|k| {
+            if k % 2 == 0 {
+                "interception"
+            } else {
+                "resolved"
+            }
+        })
+        .collect();
+    assert_eq!(kinds, expected, "in order");
+    // The cycles no longer kept whole are counted in the day records.
+    let records = history["records"].as_array().cloned().unwrap_or_default();
+    let whole = records.iter().filter(|r| r["type"] == "cycle").count() as u64;
+    let folded: u64 = records
+        .iter()
+        .filter(|r| r["type"] == "day")
+        .filter_map(|r| r["cycles"].as_u64())
+        .sum();
+    assert!(
+        folded > 0,
+        "older cycles were compacted: {largest} bytes at most"
+    );
+    assert_eq!(whole + folded, CYCLES as u64, "every cycle is counted");
 }

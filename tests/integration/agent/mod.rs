@@ -7,7 +7,9 @@
 //! the test's namespaces.
 
 mod alerts;
+mod cafe;
 mod commands;
+mod degraded;
 mod journal;
 mod layers;
 mod network;
