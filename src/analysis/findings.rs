@@ -124,7 +124,7 @@ impl<'a> Findings<'a> {
             known_ca: &known_ca,
         };
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
-            signature_path(&presented, &supplied, &ends)
+            signature_path(&presented, &[], &supplied, &ends)
         } else {
             SigPath::ending(PathEnd::Unknown)
         };
@@ -251,7 +251,7 @@ impl<'a> Findings<'a> {
             .map(|c| {
                 let position = match c.source {
                     Source::Presented(i) => Some(i),
-                    Source::Known => None,
+                    Source::Known | Source::Fetched => None,
                 };
                 (position, c.subject.as_str(), c.not_before, c.not_after)
             })

@@ -174,6 +174,9 @@ mod tests {
             markup("<b>ALL CLEAR</b> & \"q\" 'a'"),
             "&lt;b&gt;ALL CLEAR&lt;/b&gt; &amp; &quot;q&quot; &#39;a&#39;"
         );
-        assert_eq!(markup("<a href='x'>\x1b"), "&lt;a href=&#39;x&#39;&gt;\\x1b");
+        assert_eq!(
+            markup("<a href='x'>\x1b"),
+            "&lt;a href=&#39;x&#39;&gt;\\x1b"
+        );
     }
 }
