@@ -170,6 +170,26 @@ pub enum Evidence {
         /// Today.
         today: String,
     },
+    /// The chain is far larger than any genuine one.
+    ChainOversized {
+        /// The Certificate message's size in bytes, when it was read.
+        bytes: Option<usize>,
+        /// Certificates read from it.
+        certificates: usize,
+        /// Whether it went past pinwatch's caps (only its start was read).
+        capped: bool,
+    },
+    /// The TLS library refused the handshake; pinwatch read the chain
+    /// itself over TLS 1.2, so the peer is not shown to hold the leaf's key.
+    FallbackRead {
+        /// The TLS version the peer answered with.
+        version: String,
+    },
+    /// ... and pinwatch's own reading got no chain either.
+    FallbackFailed {
+        /// Why.
+        detail: String,
+    },
 }
 
 impl Evidence {
@@ -200,6 +220,9 @@ impl Evidence {
             Evidence::Ct { .. } => "ct",
             Evidence::PinMismatch { .. } => "pin_mismatch",
             Evidence::PinsetStale { .. } => "pinset_stale",
+            Evidence::ChainOversized { .. } => "chain_oversized",
+            Evidence::FallbackRead { .. } => "fallback_read",
+            Evidence::FallbackFailed { .. } => "fallback_failed",
         }
     }
 
@@ -213,7 +236,21 @@ impl Evidence {
             }
             Evidence::HandshakeFailed { detail }
             | Evidence::PortalCheck { detail }
-            | Evidence::Unverifiable { detail } => vec![("detail", s(detail))],
+            | Evidence::Unverifiable { detail }
+            | Evidence::FallbackFailed { detail } => vec![("detail", s(detail))],
+            Evidence::ChainOversized {
+                bytes,
+                certificates,
+                capped,
+            } => vec![
+                (
+                    "bytes",
+                    bytes.map_or_else(|| "unknown".into(), |b| b.to_string()),
+                ),
+                ("count", certificates.to_string()),
+                ("capped", if *capped { "yes" } else { "no" }.to_string()),
+            ],
+            Evidence::FallbackRead { version } => vec![("version", s(version))],
             Evidence::KnownKey { product, matched } => {
                 vec![("product", s(product)), ("matched", s(matched))]
             }

@@ -18,7 +18,9 @@ use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
 use super::{Context, PinCheck};
 use crate::knowledge::{Authority, Service};
-use crate::observation::{Observation, PortalEvidence, ProbeError};
+use crate::observation::{
+    FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
+};
 use crate::util::date;
 
 /// How the chain validates, fully, for the host.
@@ -64,6 +66,36 @@ pub enum Pins {
     Mismatch,
 }
 
+/// A chain far larger than any genuine one: over the 64 KiB TLS
+/// libraries accept (so they refuse it), a shape meant to make checkers
+/// give up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Oversized {
+    /// The Certificate message's size, when the fallback read it.
+    pub bytes: Option<usize>,
+    /// Certificates read.
+    pub certificates: usize,
+    /// Whether only its start was read (past pinwatch's caps).
+    pub capped: bool,
+}
+
+impl Oversized {
+    /// Whether `obs` shows an oversized chain: the TLS library refused a
+    /// message over its limit, or the fallback read one.
+    pub fn of(obs: &Observation) -> Option<Oversized> {
+        let read = obs.fallback.as_ref();
+        let bytes = read.and_then(|f| f.message_len);
+        let over = obs.refused_oversized
+            || bytes.is_some_and(|n| n > TLS_LIBRARY_LIMIT)
+            || read.is_some_and(|f| f.capped);
+        over.then(|| Oversized {
+            bytes,
+            certificates: obs.chain.len(),
+            capped: read.is_some_and(|f| f.capped),
+        })
+    }
+}
+
 /// The facts about one observation.
 #[derive(Clone, Debug)]
 pub struct Findings<'a> {
@@ -73,6 +105,11 @@ pub struct Findings<'a> {
     pub chain: Vec<CertFacts>,
     /// Why the probe stopped, if it did.
     pub error: Option<&'a ProbeError>,
+    /// What the fallback probe read, when the TLS library refused the
+    /// handshake before the chain (then the chain is the fallback's).
+    pub fallback: Option<&'a FallbackRead>,
+    /// The chain is far larger than any genuine one.
+    pub oversized: Option<Oversized>,
     /// Whether the leaf names the host.
     pub names_host: bool,
     /// The best signature path from the leaf.
@@ -195,6 +232,8 @@ impl<'a> Findings<'a> {
             names_host: !obs.chain.is_empty() && names_host(&obs.chain, &obs.target.host),
             chain,
             error: obs.error.as_ref(),
+            fallback: obs.fallback.as_ref(),
+            oversized: Oversized::of(obs),
             path,
             end_label,
             validity,
@@ -222,6 +261,12 @@ impl<'a> Findings<'a> {
             (Validity::Invalid(_), PathEnd::System { .. }) => Anchor::System,
             (Validity::Invalid(_), _) => Anchor::None,
         }
+    }
+
+    /// Whether the chain was read by the fallback probe: no TLS library
+    /// took it, and the peer is not shown to hold the leaf's key.
+    pub fn read_by_fallback(&self) -> bool {
+        !self.chain.is_empty() && self.fallback.is_some_and(|f| f.error.is_none())
     }
 
     /// The pinset check as reported.

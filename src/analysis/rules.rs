@@ -72,6 +72,7 @@ pub fn decide(f: &Findings<'_>) -> Decision {
             },
         );
     }
+    note_chain_shape(f, &mut decision);
     for (position, att) in &f.appended_keys {
         decision.evidence.push(Evidence::AppendedKnownKey {
             product: att.name.clone(),
@@ -82,10 +83,47 @@ pub fn decide(f: &Findings<'_>) -> Decision {
     decision
 }
 
-/// Rule 1: No certificate: `unreachable`, with the stage that failed.
+/// What the chain's shape adds to any verdict: an oversized chain
+/// (`chain_oversized`), and how a chain no TLS library took was read.
+fn note_chain_shape(f: &Findings<'_>, d: &mut Decision) {
+    if let Some(o) = &f.oversized {
+        if !d.reasons.contains(&Reason::ChainOversized) {
+            d.reasons.push(Reason::ChainOversized);
+        }
+        d.evidence.push(Evidence::ChainOversized {
+            bytes: o.bytes,
+            certificates: o.certificates,
+            capped: o.capped,
+        });
+    }
+    match f.fallback {
+        Some(read) if f.read_by_fallback() => d.evidence.push(Evidence::FallbackRead {
+            version: read.version.clone().unwrap_or_else(|| "TLSv1.2".into()),
+        }),
+        Some(read) => d.evidence.push(Evidence::FallbackFailed {
+            detail: read.error.clone().unwrap_or_default(),
+        }),
+        None => {}
+    }
+}
+
+/// Rule 1: No certificate: `unreachable`, with the stage that failed;
+/// but a peer that sent a handshake message too large for any TLS library
+/// (and no chain pinwatch could read) is `suspicious`, `chain_oversized`:
+/// that is a shape meant to hide a chain, not an outage.
 pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
     if !f.chain.is_empty() {
         return None;
+    }
+    if f.oversized.is_some() {
+        let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
+            (e.stage.as_str(), e.detail.clone())
+        });
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::ChainOversized],
+            vec![Evidence::NoCertificate { stage, detail }],
+        ));
     }
     let reason = match f.error.map(|e| e.stage) {
         Some(Stage::Dns) => Reason::DnsFailed,
@@ -241,8 +279,17 @@ pub fn unverifiable_path(f: &Findings<'_>) -> Option<Decision> {
 
 /// Rule 7: Reaches a public or known CA key by signatures but is not fully
 /// valid: a misconfigured genuine chain, `suspicious`, naming the rule and
-/// the certificate.
+/// the certificate. A chain no TLS library took (read by pinwatch's
+/// fallback) is at most `suspicious` too, `chain_unproven`: the peer is not
+/// shown to hold the leaf's key.
 pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
+    if f.read_by_fallback() {
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::NameMatch, Reason::ChainUnproven],
+            Vec::new(),
+        ));
+    }
     let Validity::Invalid(problem) = &f.validity else {
         return None;
     };
@@ -451,6 +498,8 @@ mod tests {
             host: "chat.example".into(),
             chain: vec![leaf()],
             error: None,
+            fallback: None,
+            oversized: None,
             names_host: true,
             path: SigPath::ending(PathEnd::Public {
                 spki_sha256: "rootkey".into(),

@@ -104,6 +104,8 @@ fn observe(chain: Vec<CertificateDer<'static>>) -> Observation {
         chain,
         tls: None,
         error: None,
+        fallback: None,
+        refused_oversized: false,
         elapsed: Duration::from_millis(5),
     }
 }

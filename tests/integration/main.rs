@@ -14,6 +14,7 @@ mod agent;
 mod broken_chains;
 mod cli;
 mod details;
+mod evasion;
 mod first_minutes;
 mod fleet;
 mod limbo;

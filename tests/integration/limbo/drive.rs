@@ -231,6 +231,8 @@ fn recorded(
         chain,
         tls: None,
         error: None,
+        fallback: None,
+        refused_oversized: false,
         elapsed: Duration::ZERO,
     };
     let ctx = Context {

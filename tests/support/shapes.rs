@@ -1,0 +1,49 @@
+//! Chain shapes an interceptor who has read pinwatch's source might try:
+//! padding certificates, a certificate of 100 KB, copies of its root.
+
+use rcgen::{CertificateParams, CustomExtension, DnType, KeyPair};
+use rustls_pki_types::CertificateDer;
+
+use super::pki::Ca;
+
+/// `n` small self-signed certificates nobody asked for ("Padding 1", ...),
+/// all with one key (they only need to be certificates).
+pub fn padding(n: usize) -> Vec<CertificateDer<'static>> {
+    let key = KeyPair::generate().expect("a key");
+    (1..=n)
+        .map(|i| {
+            let mut params = CertificateParams::default();
+            params
+                .distinguished_name
+                .push(DnType::CommonName, format!("Padding {i}"));
+            params.self_signed(&key).expect("self-sign").der().clone()
+        })
+        .collect()
+}
+
+/// A leaf for `host` signed by `ca`, carrying `size` bytes of a private
+/// extension (a certificate of `size` bytes and more).
+pub fn huge_leaf(ca: &Ca, host: &str, size: usize) -> CertificateDer<'static> {
+    let mut params = CertificateParams::new(vec![host.to_string()]).expect("a SAN name");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, host);
+    // An OCTET STRING of `size` bytes under a private OID.
+    let mut content = vec![0x04, 0x83];
+    content.extend_from_slice(&[(size >> 16) as u8, (size >> 8) as u8, size as u8]);
+    content.resize(content.len() + size, 0x41);
+    params.custom_extensions = vec![CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 4, 1, 55555, 1],
+        content,
+    )];
+    let key = KeyPair::generate().expect("a key");
+    params
+        .signed_by(&key, ca.issuer())
+        .expect("sign a leaf")
+        .der()
+        .clone()
+}
+
+/// The total size of `chain`'s certificates, in bytes.
+pub fn size(chain: &[CertificateDer<'_>]) -> usize {
+    chain.iter().map(|c| c.len()).sum()
+}
