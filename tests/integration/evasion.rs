@@ -7,9 +7,10 @@
 use serde_json::Value;
 
 use crate::support::pki::Validity;
+use crate::support::process::require;
 use crate::support::server::Server;
 use crate::support::shapes::{huge_leaf, padding, size};
-use crate::support::{HOST, Report, World, has_reason};
+use crate::support::{HOST, Report, World, has_reason, write_file};
 
 fn evidence<'r>(r: &'r Value, code: &str) -> Option<&'r Value> {
     r["evidence"]
@@ -145,4 +146,205 @@ fn the_fallback_takes_the_same_proxy() {
     let connects = proxy.seen();
     assert_eq!(connects.len(), 2, "{connects:?}");
     assert!(connects.iter().all(|c| c.starts_with("CONNECT 127.0.0.1:")));
+}
+
+/// A P-521 root (ecdsa-with-SHA512) and a P-256 leaf for [`HOST`] it
+/// signed, made by OpenSSL as an interceptor would: (root PEM, leaf).
+fn p521_forgery(world: &World) -> Option<(String, crate::support::pki::Leaf)> {
+    use rustls_pki_types::pem::PemObject as _;
+    require("a P-521 forger root", &[("openssl", "openssl")])?;
+    let dir = world.path("p521");
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let file = |name: &str| dir.join(name).display().to_string();
+    let ext = file("leaf.ext");
+    std::fs::write(
+        &ext,
+        format!("subjectAltName=DNS:{HOST}\nextendedKeyUsage=serverAuth\n"),
+    )
+    .expect("write");
+    let steps: [&[&str]; 5] = [
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-out",
+            &file("root.key"),
+        ],
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &file("root.key"),
+            "-sha512",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=P-521 Forger Root/O=Forger",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+            "-out",
+            &file("root.pem"),
+        ],
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &file("leaf.key"),
+        ],
+        &[
+            "req",
+            "-new",
+            "-key",
+            &file("leaf.key"),
+            "-subj",
+            &format!("/CN={HOST}"),
+            "-out",
+            &file("leaf.csr"),
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &file("leaf.csr"),
+            "-CA",
+            &file("root.pem"),
+            "-CAkey",
+            &file("root.key"),
+            "-sha512",
+            "-days",
+            "90",
+            "-extfile",
+            &ext,
+            "-out",
+            &file("leaf.pem"),
+        ],
+    ];
+    for args in steps {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // OpenSSL itself accepts the chain when the root is trusted.
+    let verify = std::process::Command::new("openssl")
+        .args(["verify", "-CAfile", &file("root.pem"), &file("leaf.pem")])
+        .output()
+        .expect("openssl");
+    assert!(verify.status.success(), "{verify:?}");
+    let root = std::fs::read_to_string(file("root.pem")).expect("read");
+    let leaf = rustls_pki_types::CertificateDer::from_pem_file(file("leaf.pem")).expect("leaf");
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(file("leaf.key")).expect("key");
+    Some((
+        root,
+        crate::support::pki::Leaf {
+            chain: vec![leaf],
+            key,
+        },
+    ))
+}
+
+#[test]
+fn a_p521_forger_root_in_the_system_store_is_intercepted_and_named() {
+    let world = World::new();
+    let Some((root, leaf)) = p521_forgery(&world) else {
+        return;
+    };
+    write_file(&world.path("system.pem"), &(world.root.pem() + &root));
+    let server = Server::tls(&leaf);
+    let report = world.check().via(&server).json();
+    let r = report.expect(
+        "intercepted",
+        &["untrusted_root", "system_root_installed"],
+        2,
+    );
+    assert!(!has_reason(r, "chain_unverifiable"), "{report:?}");
+    assert_eq!(r["anchor"], "system", "{report:?}");
+}
+
+#[test]
+fn a_p521_forger_root_nobody_trusts_is_intercepted() {
+    let world = World::new();
+    let Some((root, mut leaf)) = p521_forgery(&world) else {
+        return;
+    };
+    use rustls_pki_types::pem::PemObject as _;
+    leaf.chain
+        .push(rustls_pki_types::CertificateDer::from_pem_slice(root.as_bytes()).expect("root"));
+    let server = Server::tls(&leaf);
+    let report = world.check().via(&server).json();
+    report.expect("intercepted", &["untrusted_root", "unknown_root"], 2);
+}
+
+/// A forged chain followed by 60 certificates of the forger's root (same
+/// name, same key, a serial each): over 2048 checks if each were a new key.
+fn sixty_copies(world: &World) -> crate::support::pki::Leaf {
+    let mut leaf = world.evil.leaf_with_ca(&[HOST]);
+    leaf.chain.extend(
+        world
+            .evil
+            .copies("Evil Corp Interception CA", "Evil Corp", 59),
+    );
+    assert_eq!(leaf.chain.len(), 61);
+    leaf
+}
+
+#[test]
+fn sixty_copies_of_an_unknown_forger_root_are_intercepted() {
+    let world = World::new();
+    let server = Server::tls(&sixty_copies(&world));
+    let report = world.check().via(&server).json();
+    let r = report.expect("intercepted", &["untrusted_root", "unknown_root"], 2);
+    assert!(!has_reason(r, "chain_unverifiable"), "{report:?}");
+}
+
+#[test]
+fn sixty_copies_of_a_forger_root_only_in_an_nss_database_are_intercepted() {
+    if require("an NSS database", &[("certutil", "libnss3-tools")]).is_none() {
+        return;
+    }
+    let world = World::new();
+    // Chromium's database in this world's home holds the forger's root.
+    let db = world.dir().join(".pki/nssdb");
+    std::fs::create_dir_all(&db).expect("a directory");
+    let sql = format!("sql:{}", db.display());
+    write_file(&world.path("evil.pem"), &world.evil.pem());
+    for args in [
+        vec!["-N", "-d", &sql, "--empty-password"],
+        vec!["-A", "-d", &sql, "-n", "Evil", "-t", "C,,", "-i"],
+    ] {
+        let mut cmd = std::process::Command::new("certutil");
+        cmd.args(&args);
+        if args[0] == "-A" {
+            cmd.arg(world.path("evil.pem"));
+        }
+        let out = cmd.output().expect("certutil");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let server = Server::tls(&sixty_copies(&world));
+    let report = world.check().via(&server).json();
+    let r = report.expect("intercepted", &["untrusted_root"], 2);
+    assert!(!has_reason(r, "chain_unverifiable"), "{report:?}");
+    // The audit of the roots finds it where it is.
+    let roots = world.run(&["roots", "--format", "json"]).json();
+    assert!(
+        roots.doc["roots"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|r| r["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("Evil Corp Interception CA")))),
+        "{roots:?}"
+    );
 }

@@ -73,6 +73,19 @@ impl Ca {
         }
     }
 
+    /// `n` more certificates of this root, `CN=cn, O=org` as it was made:
+    /// the same name and key, each with a serial of its own.
+    pub fn copies(&self, cn: &str, org: &str, n: u64) -> Vec<CertificateDer<'static>> {
+        (1..=n)
+            .map(|serial| {
+                let mut params = ca_params(cn, org);
+                params.serial_number = Some(serial.into());
+                let key = KeyPair::from_pem(&self.issuer.key().serialize_pem()).expect("the key");
+                params.self_signed(&key).expect("self-sign").der().clone()
+            })
+            .collect()
+    }
+
     /// An intermediate CA signed by this one; servers send it with its leaves.
     pub fn intermediate(&self, cn: &str, org: &str) -> Ca {
         let issuer = CertifiedIssuer::signed_by(ca_params(cn, org), key_pair(), &self.issuer)
