@@ -5,7 +5,9 @@
 //!   as JSON (`knowledge.json`): a run deserializes it and parses no TOML;
 //! - writes a table of `(relative path, include_str!(absolute path))` for
 //!   every TOML and PEM file under `pins/` (the PEM certificates are attached
-//!   at run time; the TOML serves tests and `pins verify`).
+//!   at run time; the TOML serves tests and `pins verify`);
+//! - sets `PINWATCH_BUILD_EPOCH`, when this was built (`SOURCE_DATE_EPOCH`
+//!   when set, for reproducible builds): a clock before it is wrong.
 
 #![allow(dead_code, unused_imports)]
 
@@ -47,6 +49,16 @@ fn main() -> io::Result<()> {
     for source in ["src/target.rs", "src/tomlfile.rs", "src/util/read.rs"] {
         println!("cargo:rerun-if-changed={source}");
     }
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    let built = env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+    println!("cargo:rustc-env=PINWATCH_BUILD_EPOCH={built}");
     let mut paths = Vec::new();
     collect(&pins, &mut paths)?;
     paths.sort();

@@ -97,13 +97,14 @@ setup_mitmproxy() {
 # sslsplit (a second real interceptor at the café gateway, beside mitmproxy).
 # The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
 # The details page tests: chromium (headless, --dump-dom and --screenshot).
+# The wrong-clock tests: faketime (the clock 3 years behind, 2 ahead).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools iptables sslsplit
     prometheus prometheus-node-exporter python3
-    chromium
+    chromium faketime
 )
 
 setup_agent_tools() {

@@ -8,3 +8,13 @@ ev-chain-oversized = the certificate chain is { $bytes ->
 }), far larger than any genuine chain and over the 64 KiB TLS libraries accept: a shape meant to make checkers give up
 ev-fallback-read = the TLS library refused this handshake, so pinwatch read the chain itself ({ $version }, in the clear): what it shows is judged, but the server is not shown to hold the certificate's private key
 ev-fallback-failed = the TLS library refused this handshake, and pinwatch's own reading of the chain got none: { $detail }
+ev-clock-suspect = this machine's clock looks wrong: it says { $now }{ $built ->
+    [none] {""}
+   *[other] , before this pinwatch was even built ({ $built })
+}{ $chain ->
+    [valid_then] { $direction ->
+        [behind] , and every out-of-date certificate of this otherwise valid chain only becomes valid later
+       *[ahead] , and every out-of-date certificate of this otherwise valid chain expired before then
+    }. Set the date and time right, then check again: this says nothing against the server
+   *[none] . Set the date and time right, then check again
+}

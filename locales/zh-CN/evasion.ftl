@@ -8,3 +8,13 @@ ev-chain-oversized = 证书链{ $bytes ->
 }），远大于任何真实的证书链，也超过了 TLS 库接受的 64 KiB：这种形状是为了让检查工具放弃
 ev-fallback-read = TLS 库拒绝了这次握手，pinwatch 自己读取了证书链（{ $version }，明文）：已按其内容判断，但无法证明服务器持有该证书的私钥
 ev-fallback-failed = TLS 库拒绝了这次握手，pinwatch 自己读取证书链也没有得到：{ $detail }
+ev-clock-suspect = 本机时钟似乎不对：它显示 { $now }{ $built ->
+    [none] {""}
+   *[other] ，早于这个 pinwatch 的构建时间（{ $built }）
+}{ $chain ->
+    [valid_then] { $direction ->
+        [behind] ，而这条本来有效的证书链中所有过期的证书要到以后才生效
+       *[ahead] ，而这条本来有效的证书链中所有过期的证书在那之前就已经过期
+    }。请把日期和时间调对后再检查：这并不说明服务器有问题
+   *[none] 。请把日期和时间调对后再检查
+}

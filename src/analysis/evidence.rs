@@ -185,6 +185,18 @@ pub enum Evidence {
         /// The TLS version the peer answered with.
         version: String,
     },
+    /// This machine's clock looks wrong.
+    ClockSuspect {
+        /// The time the chain was judged by (this machine's), RFC 3339.
+        now: String,
+        /// `behind` or `ahead`.
+        direction: &'static str,
+        /// When this pinwatch was built, RFC 3339, if the clock is before it.
+        built: Option<String>,
+        /// Whether the chain would be valid at another time (else only the
+        /// build date says so).
+        chain_valid_then: bool,
+    },
     /// ... and pinwatch's own reading got no chain either.
     FallbackFailed {
         /// Why.
@@ -223,6 +235,7 @@ impl Evidence {
             Evidence::ChainOversized { .. } => "chain_oversized",
             Evidence::FallbackRead { .. } => "fallback_read",
             Evidence::FallbackFailed { .. } => "fallback_failed",
+            Evidence::ClockSuspect { .. } => "clock_suspect",
         }
     }
 
@@ -251,6 +264,25 @@ impl Evidence {
                 ("capped", if *capped { "yes" } else { "no" }.to_string()),
             ],
             Evidence::FallbackRead { version } => vec![("version", s(version))],
+            Evidence::ClockSuspect {
+                now,
+                direction,
+                built,
+                chain_valid_then,
+            } => vec![
+                ("now", s(now)),
+                ("direction", s(direction)),
+                ("built", built.clone().unwrap_or_else(|| "none".into())),
+                (
+                    "chain",
+                    if *chain_valid_then {
+                        "valid_then"
+                    } else {
+                        "none"
+                    }
+                    .to_string(),
+                ),
+            ],
             Evidence::KnownKey { product, matched } => {
                 vec![("product", s(product)), ("matched", s(matched))]
             }

@@ -96,6 +96,19 @@ impl Oversized {
     }
 }
 
+/// Why this machine's clock looks wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockSuspect {
+    /// Behind (certificates not valid yet, or before the build date), or
+    /// ahead (certificates expired).
+    pub behind: bool,
+    /// The clock is before this pinwatch was built.
+    pub before_build: bool,
+    /// The chain reaches a public or known key, is out of date now and
+    /// would validate at another time.
+    pub chain_valid_then: bool,
+}
+
 /// The facts about one observation.
 #[derive(Clone, Debug)]
 pub struct Findings<'a> {
@@ -118,6 +131,8 @@ pub struct Findings<'a> {
     pub end_label: Option<String>,
     /// Full validation for the host.
     pub validity: Validity,
+    /// This machine's clock looks wrong.
+    pub clock: Option<ClockSuspect>,
     /// Where this machine's root that signed the path is installed.
     pub system_locations: Vec<String>,
     /// A known interception key in the path (or that signed the leaf).
@@ -142,6 +157,8 @@ pub struct Findings<'a> {
     pub today: String,
     /// Now, seconds since the epoch.
     pub now: i64,
+    /// When this pinwatch was built, seconds since the epoch.
+    pub built: i64,
     /// What the leaf's embedded SCTs say, when CT applies (the chain is
     /// publicly valid, or forged).
     pub ct: Option<crate::ct::CtReport>,
@@ -183,6 +200,7 @@ impl<'a> Findings<'a> {
         } else {
             validate(obs, service, ctx)
         };
+        let clock = clock_suspect(&path, &validity, obs, service, ctx);
         let path_keys: Vec<String> = path.keys().map(str::to_string).collect();
         let interceptor_key = attribute_key(knowledge, path_keys.iter().map(String::as_str));
         let appended_keys = chain
@@ -237,6 +255,7 @@ impl<'a> Findings<'a> {
             path,
             end_label,
             validity,
+            clock,
             system_locations,
             interceptor_key,
             appended_keys,
@@ -249,6 +268,7 @@ impl<'a> Findings<'a> {
             public_store: ctx.public.name.clone(),
             today: date(ctx.now),
             now: ctx.now,
+            built: ctx.built,
         }
     }
 
@@ -302,6 +322,53 @@ impl<'a> Findings<'a> {
             })
             .collect()
     }
+}
+
+/// Whether this machine's clock looks wrong: it is before pinwatch's build
+/// date, or a chain that reaches a public or known key by signatures is
+/// out of date now with every certificate of its path out of date in the
+/// same direction, and validates at a time within all their validity
+/// periods. A wrong clock is then the simplest explanation, not the server.
+fn clock_suspect(
+    path: &SigPath,
+    validity: &Validity,
+    obs: &Observation,
+    service: Option<&Service>,
+    ctx: Context<'_>,
+) -> Option<ClockSuspect> {
+    let before_build = ctx.now < ctx.built;
+    let only_the_build = before_build.then_some(ClockSuspect {
+        behind: true,
+        before_build,
+        chain_valid_then: false,
+    });
+    let dated = matches!(validity, Validity::Invalid(p)
+        if matches!(p.rule, super::ChainRule::Expired | super::ChainRule::NotYetValid));
+    if !dated || !path.end.is_known_ca() || path.certs.is_empty() {
+        return only_the_build;
+    }
+    let behind = path.certs.iter().all(|c| ctx.now < c.not_before);
+    let ahead = path.certs.iter().all(|c| ctx.now > c.not_after);
+    if !(behind || ahead || before_build) {
+        return None;
+    }
+    let from = path.certs.iter().map(|c| c.not_before).max()?;
+    let to = path.certs.iter().map(|c| c.not_after).min()?;
+    if from > to {
+        return only_the_build;
+    }
+    let then = Context {
+        now: from + (to - from) / 2,
+        ..ctx
+    };
+    if validate(obs, service, then).path().is_none() {
+        return only_the_build;
+    }
+    Some(ClockSuspect {
+        behind: behind || (before_build && !ahead),
+        before_build,
+        chain_valid_then: true,
+    })
 }
 
 /// A base64 SHA-256 (an SPKI pin) as bytes.

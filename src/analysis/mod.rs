@@ -58,6 +58,15 @@ pub struct Context<'a> {
     pub portal: Option<&'a PortalEvidence>,
     /// The CT log list, when Certificate Transparency applies.
     pub ct_logs: Option<&'a crate::ct::LogList>,
+    /// When this pinwatch was built, seconds since the epoch
+    /// ([`built_at`]): a clock before it is wrong.
+    pub built: i64,
+}
+
+/// When this pinwatch was built (`SOURCE_DATE_EPOCH` when the build set
+/// it), seconds since the epoch.
+pub fn built_at() -> i64 {
+    env!("PINWATCH_BUILD_EPOCH").parse().unwrap_or(0)
 }
 
 /// The service a result belongs to, as reported.

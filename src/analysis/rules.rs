@@ -73,6 +73,10 @@ pub fn decide(f: &Findings<'_>) -> Decision {
         );
     }
     note_chain_shape(f, &mut decision);
+    if f.clock.is_some() && !decision.reasons.contains(&Reason::ClockSuspect) {
+        decision.reasons.push(Reason::ClockSuspect);
+        decision.evidence.push(clock_evidence(f));
+    }
     for (position, att) in &f.appended_keys {
         decision.evidence.push(Evidence::AppendedKnownKey {
             product: att.name.clone(),
@@ -309,7 +313,13 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
         vec![Reason::NameMatch, reason],
         Vec::new(),
     );
-    if reason == Reason::KnownCaNotTrusted {
+    let wrong_clock = f.clock.is_some_and(|c| c.chain_valid_then)
+        && matches!(problem.rule, ChainRule::Expired | ChainRule::NotYetValid);
+    if wrong_clock {
+        // This machine's clock, not the server: never "misconfigured".
+        d.reasons.push(Reason::ClockSuspect);
+        d.evidence.push(clock_evidence(f));
+    } else if reason == Reason::KnownCaNotTrusted {
         d.evidence.push(Evidence::KnownCaNotTrusted {
             label: f.end_label.clone().unwrap_or_default(),
         });
@@ -328,6 +338,21 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
         });
     }
     Some(d)
+}
+
+/// The wrong clock, with the time the chain was judged by.
+fn clock_evidence(f: &Findings<'_>) -> Evidence {
+    let clock = f.clock.unwrap_or(super::findings::ClockSuspect {
+        behind: true,
+        before_build: false,
+        chain_valid_then: false,
+    });
+    Evidence::ClockSuspect {
+        now: rfc3339(f.now),
+        direction: if clock.behind { "behind" } else { "ahead" },
+        built: clock.before_build.then(|| rfc3339(f.built)),
+        chain_valid_then: clock.chain_valid_then,
+    }
 }
 
 /// Rule 8: Fully valid, but no key of the path is in the service's pinset:
@@ -506,6 +531,7 @@ mod tests {
             }),
             end_label: None,
             validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
+            clock: None,
             system_locations: Vec::new(),
             interceptor_key: None,
             appended_keys: Vec::new(),
@@ -518,6 +544,7 @@ mod tests {
             public_store: "public".into(),
             today: "2026-11-29".into(),
             now: 1_795_900_000,
+            built: 0,
             ct: None,
         }
     }
@@ -646,5 +673,77 @@ mod tests {
         let d = decide(&failed);
         assert_eq!(d.verdict, Verdict::Unreachable);
         assert!(d.reasons.contains(&Reason::TlsFailed));
+    }
+
+    #[test]
+    fn rule_7_blames_a_wrong_clock_not_the_server() {
+        let clock = Findings {
+            clock: Some(crate::analysis::findings::ClockSuspect {
+                behind: false,
+                before_build: false,
+                chain_valid_then: true,
+            }),
+            ..broken(ChainRule::Expired)
+        };
+        let d = decide(&clock);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::ClockSuspect), "{:?}", d.reasons);
+        assert!(d.evidence.iter().any(|e| matches!(
+            e,
+            Evidence::ClockSuspect {
+                direction: "ahead",
+                ..
+            }
+        )));
+        assert!(!d.evidence.iter().any(|e| e.code() == "chain_rule_broken"));
+        // A constraint broken is the server's, whatever the clock.
+        let constraint = Findings {
+            clock: clock.clock,
+            ..broken(ChainRule::Constraint)
+        };
+        let d = decide(&constraint);
+        assert!(d.evidence.iter().any(|e| e.code() == "chain_rule_broken"));
+    }
+
+    #[test]
+    fn a_chain_read_by_the_fallback_is_never_ok() {
+        let read = crate::observation::FallbackRead {
+            version: Some("TLSv1.2".into()),
+            message_len: Some(80_000),
+            certificates: 300,
+            capped: false,
+            error: None,
+        };
+        let f = Findings {
+            fallback: Some(&read),
+            oversized: Some(crate::analysis::findings::Oversized {
+                bytes: Some(80_000),
+                certificates: 300,
+                capped: false,
+            }),
+            ..genuine_findings()
+        };
+        let d = decide(&f);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::ChainUnproven));
+        assert!(d.reasons.contains(&Reason::ChainOversized));
+        let forged = Findings {
+            path: SigPath::ending(PathEnd::Unknown),
+            validity: Validity::Invalid(ChainProblem {
+                rule: ChainRule::UnknownIssuer,
+                detail: "UnknownIssuer".into(),
+            }),
+            pins: Pins::NotChecked,
+            ..f
+        };
+        assert_eq!(decide(&forged).verdict, Verdict::Intercepted);
+        let nothing = Findings {
+            chain: Vec::new(),
+            fallback: None,
+            ..forged
+        };
+        let d = decide(&nothing);
+        assert_eq!(d.verdict, Verdict::Suspicious, "never unreachable");
+        assert_eq!(d.reasons, vec![Reason::ChainOversized]);
     }
 }

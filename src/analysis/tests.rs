@@ -141,6 +141,7 @@ fn judge(
 ) -> Assessment {
     let ctx = Context {
         ct_logs: None,
+        built: 0,
         public,
         system,
         knowledge: k,

@@ -268,6 +268,7 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
         now,
         portal: ready.portal.as_deref(),
         ct_logs: judge.ct_logs.as_ref(),
+        built: crate::analysis::built_at(),
     };
     let service = plan
         .targets

@@ -13,6 +13,7 @@ mod support;
 mod agent;
 mod broken_chains;
 mod cli;
+mod clock;
 mod details;
 mod evasion;
 mod first_minutes;

@@ -237,6 +237,7 @@ fn recorded(
     };
     let ctx = Context {
         ct_logs: None,
+        built: 0,
         public: &public,
         system: &system,
         knowledge,
