@@ -34,6 +34,12 @@ pub struct Observation {
     /// Whether the TLS library refused a handshake message over the 64 KiB
     /// it accepts.
     pub refused_oversized: bool,
+    /// The missing issuer's certificate(s), fetched from the URL the chain
+    /// names for it (AIA caIssuers) by the engine after a first analysis:
+    /// they count only through their signatures.
+    pub fetched: Vec<CertificateDer<'static>>,
+    /// That fetch, when one was made.
+    pub aia: Option<AiaFetch>,
     /// Wall time the probe took.
     pub elapsed: Duration,
 }
@@ -50,9 +56,20 @@ impl Observation {
             error: Some(error),
             fallback: None,
             refused_oversized: false,
+            fetched: Vec::new(),
+            aia: None,
             elapsed: Duration::ZERO,
         }
     }
+}
+
+/// A fetch of a missing issuer's certificate from its AIA caIssuers URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AiaFetch {
+    /// The URL (`http://` only).
+    pub url: String,
+    /// Why nothing usable came of it, if nothing did.
+    pub error: Option<String>,
 }
 
 /// The largest handshake message TLS libraries accept (rustls, and

@@ -18,3 +18,13 @@ ev-clock-suspect = this machine's clock looks wrong: it says { $now }{ $built ->
     }. Set the date and time right, then check again: this says nothing against the server
    *[none] . Set the date and time right, then check again
 }
+
+## Missing intermediates (analysis::rules, probe::aia)
+ev-chain-incomplete = the chain stops at a certificate whose issuer ("{ $issuer }") the server did not send and pinwatch does not know{ $url ->
+    [none] {""}, and the certificate names no URL to fetch it from
+   *[other] {""}; fetching it from { $url } { $fetch ->
+        [none] was not tried
+       *[other] gave nothing usable: { $fetch }
+    }
+}. A server that omits its intermediate looks like this, and so does a forged certificate sent alone: nothing else here shows it forged
+ev-issuer-fetched = the server did not send its intermediate certificate; pinwatch fetched it from the address the certificate names ({ $url }) and checked its signature, as browsers do

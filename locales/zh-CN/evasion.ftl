@@ -18,3 +18,13 @@ ev-clock-suspect = 本机时钟似乎不对：它显示 { $now }{ $built ->
     }。请把日期和时间调对后再检查：这并不说明服务器有问题
    *[none] 。请把日期和时间调对后再检查
 }
+
+## Missing intermediates (analysis::rules, probe::aia)
+ev-chain-incomplete = 证书链在一个证书处中断：服务器没有发送它的签发者（"{ $issuer }"），pinwatch 也不认识{ $url ->
+    [none] {""}，而且证书没有给出获取它的网址
+   *[other] {""}；从 { $url } 获取{ $fetch ->
+        [none] 未尝试
+       *[other] 没有得到可用的内容：{ $fetch }
+    }
+}。服务器漏发中间证书时是这样，单独发送的伪造证书也是这样：这里没有其他迹象表明它是伪造的
+ev-issuer-fetched = 服务器没有发送它的中间证书；pinwatch 像浏览器一样从证书给出的地址（{ $url }）获取了它并检查了签名

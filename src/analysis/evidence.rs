@@ -185,6 +185,21 @@ pub enum Evidence {
         /// The TLS version the peer answered with.
         version: String,
     },
+    /// The chain stops at a certificate whose issuer is missing.
+    ChainIncomplete {
+        /// The missing issuer's name.
+        issuer: String,
+        /// Where the certificate says it can be fetched, if it says.
+        url: Option<String>,
+        /// What fetching it gave, if it was fetched.
+        fetch: Option<String>,
+    },
+    /// The server left out its intermediate; pinwatch fetched it from the
+    /// URL the certificate names, and its signature checks.
+    IssuerFetched {
+        /// The URL.
+        url: String,
+    },
     /// This machine's clock looks wrong.
     ClockSuspect {
         /// The time the chain was judged by (this machine's), RFC 3339.
@@ -236,6 +251,8 @@ impl Evidence {
             Evidence::FallbackRead { .. } => "fallback_read",
             Evidence::FallbackFailed { .. } => "fallback_failed",
             Evidence::ClockSuspect { .. } => "clock_suspect",
+            Evidence::ChainIncomplete { .. } => "chain_incomplete",
+            Evidence::IssuerFetched { .. } => "issuer_fetched",
         }
     }
 
@@ -264,6 +281,12 @@ impl Evidence {
                 ("capped", if *capped { "yes" } else { "no" }.to_string()),
             ],
             Evidence::FallbackRead { version } => vec![("version", s(version))],
+            Evidence::ChainIncomplete { issuer, url, fetch } => vec![
+                ("issuer", s(issuer)),
+                ("url", url.clone().unwrap_or_else(|| "none".into())),
+                ("fetch", fetch.clone().unwrap_or_else(|| "none".into())),
+            ],
+            Evidence::IssuerFetched { url } => vec![("url", s(url))],
             Evidence::ClockSuspect {
                 now,
                 direction,

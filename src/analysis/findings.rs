@@ -19,7 +19,7 @@ use super::verdict::Anchor;
 use super::{Context, PinCheck};
 use crate::knowledge::{Authority, Service};
 use crate::observation::{
-    FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
+    AiaFetch, FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
 };
 use crate::util::date;
 
@@ -96,6 +96,17 @@ impl Oversized {
     }
 }
 
+/// The path stops at a certificate whose issuer is missing: not sent,
+/// not known, not fetched (a server that omits its intermediate, or a
+/// forger that sends its leaf alone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingIssuer {
+    /// The missing issuer's name.
+    pub name: String,
+    /// Where the certificate says it can be fetched (AIA caIssuers).
+    pub url: Option<String>,
+}
+
 /// Why this machine's clock looks wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClockSuspect {
@@ -127,6 +138,10 @@ pub struct Findings<'a> {
     pub names_host: bool,
     /// The best signature path from the leaf.
     pub path: SigPath,
+    /// The path stops at a certificate whose issuer is missing.
+    pub missing_issuer: Option<MissingIssuer>,
+    /// The fetch of the missing issuer from its AIA URL, if one was made.
+    pub aia: Option<&'a AiaFetch>,
     /// The label of the known CA the path ends at, if it ends at one.
     pub end_label: Option<String>,
     /// Full validation for the host.
@@ -171,6 +186,7 @@ impl<'a> Findings<'a> {
         let knowledge = ctx.knowledge;
         let supplied = knowledge.ca_certificates();
         let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
+        let fetched: Vec<&[u8]> = obs.fetched.iter().map(|c| c.as_ref()).collect();
         let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
         let ends = Ends {
             public: ctx.public,
@@ -178,9 +194,16 @@ impl<'a> Findings<'a> {
             known_ca: &known_ca,
         };
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
-            signature_path(&presented, &[], &supplied, &ends)
+            signature_path(&presented, &fetched, &supplied, &ends)
         } else {
             SigPath::ending(PathEnd::Unknown)
+        };
+        let missing_issuer = match (&path.end, path.certs.last()) {
+            (PathEnd::Unknown, Some(top)) if !top.self_issued => Some(MissingIssuer {
+                name: top.issuer.clone(),
+                url: top.ca_issuers.clone(),
+            }),
+            _ => None,
         };
         let end_label = match &path.end {
             PathEnd::KnownCa { spki_sha256 } => {
@@ -253,6 +276,8 @@ impl<'a> Findings<'a> {
             fallback: obs.fallback.as_ref(),
             oversized: Oversized::of(obs),
             path,
+            missing_issuer,
+            aia: obs.aia.as_ref(),
             end_label,
             validity,
             clock,
@@ -393,6 +418,7 @@ fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> V
     let completed: Vec<CertificateDer<'_>> = obs
         .chain
         .iter()
+        .chain(&obs.fetched)
         .map(|c| CertificateDer::from(c.as_ref()))
         .chain(
             ctx.knowledge

@@ -63,6 +63,13 @@ pub struct PathCert {
     pub spki_sha256: String,
     /// Its subject.
     pub subject: String,
+    /// Its issuer's name.
+    pub issuer: String,
+    /// Whether it names itself as its issuer (a root, or a forger's).
+    pub self_issued: bool,
+    /// Where it says its issuer's certificate can be fetched: the first
+    /// `http://` caIssuers URL of its Authority Information Access.
+    pub ca_issuers: Option<String>,
     /// Start of validity, seconds since the epoch.
     pub not_before: i64,
     /// End of validity, seconds since the epoch.
@@ -381,10 +388,14 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
                 .into_iter()
                 .map(|i| {
                     let node = &self.nodes[i];
+                    let cert = &node.cert;
                     PathCert {
                         source: node.source,
                         spki_sha256: node.spki_sha256.clone(),
-                        subject: node.cert.subject().to_string(),
+                        subject: cert.subject().to_string(),
+                        issuer: cert.issuer().to_string(),
+                        self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+                        ca_issuers: ca_issuers_url(cert),
                         not_before: node.cert.validity().not_before.timestamp(),
                         not_after: node.cert.validity().not_after.timestamp(),
                     }
@@ -502,6 +513,29 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             Err(_) => Checked::NotSigned,
         }
     }
+}
+
+/// The first `http://` caIssuers URL of `cert`'s Authority Information
+/// Access extension (RFC 5280, 4.2.2.1), as written.
+fn ca_issuers_url(cert: &X509Certificate<'_>) -> Option<String> {
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+    cert.extensions().iter().find_map(|ext| {
+        let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() else {
+            return None;
+        };
+        aia.iter().find_map(|desc| match &desc.access_location {
+            GeneralName::URI(uri)
+                if desc.access_method.to_id_string() == CA_ISSUERS
+                    && uri
+                        .get(..7)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("http://")) =>
+            {
+                Some((*uri).to_string())
+            }
+            _ => None,
+        })
+    })
 }
 
 /// Whether a check lets the walk go on: a good signature, or one that

@@ -100,6 +100,18 @@ fn note_chain_shape(f: &Findings<'_>, d: &mut Decision) {
             capped: o.capped,
         });
     }
+    if let Some(fetch) = f.aia {
+        let used = f
+            .path
+            .certs
+            .iter()
+            .any(|c| c.source == super::path::Source::Fetched);
+        if used {
+            d.evidence.push(Evidence::IssuerFetched {
+                url: fetch.url.clone(),
+            });
+        }
+    }
     match f.fallback {
         Some(read) if f.read_by_fallback() => d.evidence.push(Evidence::FallbackRead {
             version: read.version.clone().unwrap_or_else(|| "TLSv1.2".into()),
@@ -226,8 +238,26 @@ pub fn wrong_name(f: &Findings<'_>) -> Option<Decision> {
 
 /// Rule 5: Names the host, and no public or known CA key signed its path: a
 /// forged chain, `intercepted`. Whether this machine trusts the signer says
-/// whether apps accept it silently.
+/// whether apps accept it silently. A path that merely stops at a missing
+/// issuer (not sent, not known, not fetchable from its AIA URL) is
+/// `suspicious`, `chain_incomplete`, unless another forgery signal holds
+/// ([`incomplete_not_forged`]).
 pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
+    if let Some(missing) = incomplete_not_forged(f) {
+        let fetch = f.aia.map(|a| match &a.error {
+            Some(error) => error.clone(),
+            None => "fetched, but it did not sign the certificate".to_string(),
+        });
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::NameMatch, Reason::ChainIncomplete],
+            vec![Evidence::ChainIncomplete {
+                issuer: missing.name.clone(),
+                url: missing.url.clone(),
+                fetch,
+            }],
+        ));
+    }
     let signer = match f.path.end {
         PathEnd::Unknown => "unknown",
         PathEnd::System { .. } => "system",
@@ -260,6 +290,33 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
         d.interceptor = Some(att.clone());
     }
     Some(d)
+}
+
+/// A path that stops at a missing issuer, when nothing else shows it
+/// forged: a leaf-only forgery must not pass for an incomplete chain when
+/// pinwatch can tell. Forged, whatever is missing, when
+/// - a root of this machine's store signed it (the path does not stop),
+/// - a known interception product's key (rule 2) or issuer name is there,
+/// - a certificate claims the name of a public root or known CA as its
+///   issuer and none of their keys signed it: that issuer is known and
+///   did not sign,
+/// - CT applies and the leaf carries no SCT list at all: every publicly
+///   trusted leaf has one since 2018, a genuine leaf missing its
+///   intermediate included,
+/// - the path ends at a self-signed certificate nobody knows (a complete
+///   forged chain is not incomplete).
+pub fn incomplete_not_forged<'f>(
+    f: &'f Findings<'_>,
+) -> Option<&'f super::findings::MissingIssuer> {
+    let missing = f.missing_issuer.as_ref()?;
+    let no_scts =
+        f.ct.as_ref()
+            .is_some_and(|ct| ct.status == crate::ct::CtStatus::CtMissing);
+    let forged = f.path.impersonates.is_some()
+        || f.interceptor_name.is_some()
+        || f.interceptor_key.is_some()
+        || no_scts;
+    (!forged).then_some(missing)
 }
 
 /// Rule 6: A signature on the way could not be checked (an algorithm pinwatch
@@ -529,6 +586,8 @@ mod tests {
             path: SigPath::ending(PathEnd::Public {
                 spki_sha256: "rootkey".into(),
             }),
+            missing_issuer: None,
+            aia: None,
             end_label: None,
             validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
             clock: None,

@@ -3,6 +3,7 @@
 //! SNI, records what the peer presented, and closes without sending
 //! application data. It records; it never decides trust.
 
+pub mod aia;
 pub mod danger;
 mod error;
 pub mod fallback;
@@ -66,6 +67,8 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
         error: None,
         fallback: None,
         refused_oversized: false,
+        fetched: Vec::new(),
+        aia: None,
         elapsed: Duration::ZERO,
     };
     let recorded = Arc::new(Mutex::new(Vec::new()));

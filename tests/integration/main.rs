@@ -18,6 +18,7 @@ mod details;
 mod evasion;
 mod first_minutes;
 mod fleet;
+mod incomplete;
 mod limbo;
 mod location;
 mod pins;

@@ -243,6 +243,27 @@ impl Server {
         })
     }
 
+    /// A plain-HTTP server answering every GET with `body` (200, as a CA
+    /// serves a certificate at its AIA URL), logging each request line.
+    pub fn http_body(body: Vec<u8>) -> Server {
+        let body = Arc::new(body);
+        Server::start(move |mut stream, log| {
+            let body = body.clone();
+            async move {
+                if let Some(head) = read_head(&mut stream).await {
+                    push(&log, head.lines().next().unwrap_or_default());
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(&body).await;
+                    let _ = stream.shutdown().await;
+                }
+            }
+        })
+    }
+
     /// The bound address (127.0.0.1:port).
     pub fn addr(&self) -> SocketAddr {
         self.addr

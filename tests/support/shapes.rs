@@ -47,3 +47,38 @@ pub fn huge_leaf(ca: &Ca, host: &str, size: usize) -> CertificateDer<'static> {
 pub fn size(chain: &[CertificateDer<'_>]) -> usize {
     chain.iter().map(|c| c.len()).sum()
 }
+
+/// A leaf of `ca` for [`super::HOST`], sent alone (no intermediate), with
+/// SCTs from `logs` (none: no SCT list) and, when given, an Authority
+/// Information Access caIssuers URL naming where its issuer is.
+pub fn leaf_alone(
+    ca: &Ca,
+    ca_issuers: Option<&str>,
+    logs: &[&super::ct::TestLog],
+) -> super::pki::Leaf {
+    let mut params = super::ct::leaf_params(&[super::HOST]);
+    if let Some(url) = ca_issuers {
+        params.custom_extensions = vec![aia(url)];
+    }
+    let key = KeyPair::generate().expect("a key");
+    let der = super::ct::embed_scts(params, &key, ca, logs);
+    super::pki::Leaf {
+        chain: vec![der],
+        key: rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    }
+}
+
+/// An Authority Information Access extension with one caIssuers URL:
+/// `SEQUENCE { SEQUENCE { id-ad-caIssuers, [6] IA5String } }`.
+fn aia(url: &str) -> CustomExtension {
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag, u8::try_from(body.len()).expect("a short URL")];
+        out.extend_from_slice(body);
+        out
+    }
+    let method = tlv(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02]);
+    let mut description = method;
+    description.extend(tlv(0x86, url.as_bytes()));
+    let content = tlv(0x30, &tlv(0x30, &description));
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], content)
+}

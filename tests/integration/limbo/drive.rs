@@ -233,6 +233,8 @@ fn recorded(
         error: None,
         fallback: None,
         refused_oversized: false,
+        fetched: Vec::new(),
+        aia: None,
         elapsed: Duration::ZERO,
     };
     let ctx = Context {
