@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::support::chains::{CaSpec, Issuer, LeafShape};
 use crate::support::pins::PinsSpec;
-use crate::support::process::require;
+use crate::support::process::{require, run_under};
 use crate::support::server::Server;
 use crate::support::{HOST, Outcome, Run, World, write_file};
 
@@ -19,17 +19,11 @@ const DAY: i64 = 86_400;
 
 /// `run` under `faketime -f OFFSET` (the clock moved by OFFSET).
 fn under_faketime(run: Run, offset: &str) -> Outcome {
-    let inner = run.command();
-    let mut cmd = Command::new("faketime");
-    cmd.arg("-f").arg(offset).arg(inner.get_program());
-    cmd.args(inner.get_args());
-    for (key, value) in inner.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    let out = cmd.output().expect("run faketime");
+    let mut faketime = Command::new("faketime");
+    faketime.arg("-f").arg(offset);
+    let out = run_under(faketime, &run.command())
+        .output()
+        .expect("run faketime");
     Outcome {
         code: out.status.code().expect("an exit code"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -7,7 +7,11 @@
 use serde_json::Value;
 
 use crate::support::pki::Validity;
-use crate::support::process::require;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::process::{Proc, require};
 use crate::support::server::Server;
 use crate::support::shapes::{huge_leaf, padding, size};
 use crate::support::{HOST, Report, World, has_reason, write_file};
@@ -148,62 +152,41 @@ fn the_fallback_takes_the_same_proxy() {
     assert!(connects.iter().all(|c| c.starts_with("CONNECT 127.0.0.1:")));
 }
 
-/// A P-521 root (ecdsa-with-SHA512) and a P-256 leaf for [`HOST`] it
-/// signed, made by OpenSSL as an interceptor would: (root PEM, leaf).
-fn p521_forgery(world: &World) -> Option<(String, crate::support::pki::Leaf)> {
-    use rustls_pki_types::pem::PemObject as _;
-    require("a P-521 forger root", &[("openssl", "openssl")])?;
-    let dir = world.path("p521");
-    std::fs::create_dir_all(&dir).expect("a directory");
+/// Runs `openssl` with each argument list, asserting success.
+fn openssl(steps: &[&[&str]]) {
+    for args in steps {
+        let out = Command::new("openssl")
+            .args(*args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// In `dir`, where `ca.pem` and `ca.key` are: a leaf for [`HOST`] made by
+/// OpenSSL (`leaf.pem`, `leaf.key`), its key made with the `genpkey`
+/// options `key`, signed with `digest`.
+fn openssl_leaf(dir: &Path, key: &[&str], digest: &str) {
     let file = |name: &str| dir.join(name).display().to_string();
-    let ext = file("leaf.ext");
-    std::fs::write(
-        &ext,
-        format!("subjectAltName=DNS:{HOST}\nextendedKeyUsage=serverAuth\n"),
-    )
-    .expect("write");
-    let steps: [&[&str]; 5] = [
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-521",
-            "-out",
-            &file("root.key"),
-        ],
-        &[
-            "req",
-            "-x509",
-            "-new",
-            "-key",
-            &file("root.key"),
-            "-sha512",
-            "-days",
-            "3650",
-            "-subj",
-            "/CN=P-521 Forger Root/O=Forger",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-            "-out",
-            &file("root.pem"),
-        ],
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            &file("leaf.key"),
-        ],
+    write_file(
+        &dir.join("leaf.ext"),
+        &format!("subjectAltName=DNS:{HOST}\nextendedKeyUsage=serverAuth\n"),
+    );
+    let mut genpkey = vec!["genpkey"];
+    genpkey.extend(key);
+    let leaf_key = file("leaf.key");
+    genpkey.extend(["-out", &leaf_key]);
+    openssl(&[
+        &genpkey,
         &[
             "req",
             "-new",
             "-key",
-            &file("leaf.key"),
+            &leaf_key,
             "-subj",
             &format!("/CN={HOST}"),
             "-out",
@@ -215,36 +198,65 @@ fn p521_forgery(world: &World) -> Option<(String, crate::support::pki::Leaf)> {
             "-in",
             &file("leaf.csr"),
             "-CA",
-            &file("root.pem"),
+            &file("ca.pem"),
             "-CAkey",
-            &file("root.key"),
-            "-sha512",
+            &file("ca.key"),
+            digest,
             "-days",
             "90",
             "-extfile",
-            &ext,
+            &file("leaf.ext"),
             "-out",
             &file("leaf.pem"),
         ],
-    ];
-    for args in steps {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    ]);
+}
+
+/// A P-521 root (ecdsa-with-SHA512) and a P-256 leaf for [`HOST`] it
+/// signed, made by OpenSSL as an interceptor would: (root PEM, leaf).
+fn p521_forgery(world: &World) -> Option<(String, crate::support::pki::Leaf)> {
+    use rustls_pki_types::pem::PemObject as _;
+    require("a P-521 forger root", &[("openssl", "openssl")])?;
+    let dir = world.path("p521");
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let file = |name: &str| dir.join(name).display().to_string();
+    openssl(&[
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-out",
+            &file("ca.key"),
+        ],
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &file("ca.key"),
+            "-sha512",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=P-521 Forger Root/O=Forger",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+            "-out",
+            &file("ca.pem"),
+        ],
+    ]);
+    openssl_leaf(
+        &dir,
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        "-sha512",
+    );
     // OpenSSL itself accepts the chain when the root is trusted.
-    let verify = std::process::Command::new("openssl")
-        .args(["verify", "-CAfile", &file("root.pem"), &file("leaf.pem")])
-        .output()
-        .expect("openssl");
-    assert!(verify.status.success(), "{verify:?}");
-    let root = std::fs::read_to_string(file("root.pem")).expect("read");
+    openssl(&[&["verify", "-CAfile", &file("ca.pem"), &file("leaf.pem")]]);
+    let root = std::fs::read_to_string(file("ca.pem")).expect("read");
     let leaf = rustls_pki_types::CertificateDer::from_pem_file(file("leaf.pem")).expect("leaf");
     let key = rustls_pki_types::PrivateKeyDer::from_pem_file(file("leaf.key")).expect("key");
     Some((
@@ -346,5 +358,73 @@ fn sixty_copies_of_a_forger_root_only_in_an_nss_database_are_intercepted() {
                 .as_str()
                 .is_some_and(|s| s.contains("Evil Corp Interception CA")))),
         "{roots:?}"
+    );
+}
+
+/// `openssl s_server` on 127.0.0.1 presenting a leaf for [`HOST`] with a
+/// 1024-bit RSA key, signed by `ca` (whose certificate follows it), at
+/// security level 0 (rustls servers refuse such keys).
+fn rsa_1024_server(world: &World, ca: &crate::support::pki::Ca) -> Option<(Proc, u16)> {
+    require("an RSA-1024 server", &[("openssl", "openssl")])?;
+    let dir = world.path("rsa1024");
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let file = |name: &str| dir.join(name).display().to_string();
+    write_file(&dir.join("ca.pem"), &ca.pem());
+    write_file(&dir.join("ca.key"), &ca.issuer().key().serialize_pem());
+    openssl_leaf(
+        &dir,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        "-sha256",
+    );
+    let port = crate::support::server::closed_port();
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        &file("leaf.pem"),
+        "-key",
+        &file("leaf.key"),
+        "-cert_chain",
+        &file("ca.pem"),
+        "-cipher",
+        "DEFAULT@SECLEVEL=0",
+        "-ciphersuites",
+        "TLS_AES_128_GCM_SHA256",
+        // Serves HTTP instead of echoing stdin, which is closed here
+        // (without it s_server stops at once).
+        "-www",
+    ]);
+    let mut server = Proc::spawn("openssl s_server", cmd);
+    server.wait_stdout_line(Duration::from_secs(10), |l| l.starts_with("ACCEPT"));
+    Some((server, port))
+}
+
+const WEAK_KEY: &str = "the server's certificate has a 1024-bit RSA key, too weak for TLS libraries (they accept 2048 bits or more): its handshake signature cannot be checked";
+
+#[test]
+fn an_rsa_1024_leaf_is_named_for_what_it_is() {
+    let world = World::new();
+    let Some((_server, port)) = rsa_1024_server(&world, &world.evil) else {
+        return;
+    };
+    let report = world.check().arg(HOST).connect_to(HOST, port).json();
+    let r = report.expect("intercepted", &["untrusted_root"], 2);
+    assert_eq!(r["error"]["detail"], WEAK_KEY, "{report:?}");
+}
+
+#[test]
+fn a_genuine_rsa_1024_leaf_says_why_the_handshake_failed() {
+    let world = World::new();
+    let Some((_server, port)) = rsa_1024_server(&world, &world.intermediate) else {
+        return;
+    };
+    let report = world.check().arg(HOST).connect_to(HOST, port).json();
+    let r = report.expect("unreachable", &["tls_failed"], 3);
+    assert_eq!(
+        evidence(r, "handshake_failed").map(|e| &e["detail"]),
+        Some(&Value::from(WEAK_KEY)),
+        "{report:?}"
     );
 }
