@@ -12,11 +12,15 @@
 //! signature algorithms so that any server answers with its certificate;
 //! then it reads records, reassembles the Certificate message up to
 //! [`MESSAGE_CAP`] and [`CERTIFICATE_CAP`] certificates, parses its list
-//! defensively and hangs up. No key exchange, no verification: the peer is
-//! not shown to hold the leaf's key, which the observation records.
+//! defensively and hangs up. A server that speaks only TLS 1.3 gets a TLS
+//! 1.3 ClientHello instead ([`Offer::Tls13`]), and its encrypted
+//! Certificate is read with a key schedule of pinwatch's own
+//! ([`super::tls13`]). Nothing is verified: the peer is not shown to hold
+//! the leaf's key, which the observation records.
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::tls13;
 use crate::observation::FallbackRead;
 use rustls_pki_types::CertificateDer;
 
@@ -49,6 +53,15 @@ const SIGNATURE_ALGORITHMS: &[u16] = &[
 /// x25519, secp256r1, secp384r1, secp521r1, ffdhe2048, ffdhe3072.
 const GROUPS: &[u16] = &[0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101];
 
+/// Which TLS the ClientHello offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// TLS 1.2 only: the Certificate message in the clear.
+    Tls12,
+    /// TLS 1.3 only, with X25519 and P-256 key shares.
+    Tls13,
+}
+
 /// What the fallback read: the facts, and the chain as the peer sent it.
 #[derive(Clone, Debug, Default)]
 pub struct Read {
@@ -64,31 +77,65 @@ pub struct Read {
 pub async fn read_chain<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     host: &str,
+    offer: Offer,
 ) -> Result<Read, String> {
+    let mut shares = match offer {
+        Offer::Tls12 => None,
+        Offer::Tls13 => Some(tls13::KeyShares::new()?),
+    };
+    let hello = client_hello(host, shares.as_ref());
     stream
-        .write_all(&client_hello(host))
+        .write_all(&hello)
         .await
         .map_err(|e| format!("sending the ClientHello: {}", super::error::io_detail(&e)))?;
     let mut reader = Handshake {
         stream,
         pending: Vec::new(),
+        decrypter: None,
     };
     let mut read = Read::default();
     loop {
         let (kind, length) = reader.header().await?;
         match kind {
-            // ServerHello: the version the peer chose.
+            // ServerHello: the version the peer chose, and for TLS 1.3
+            // the key to read the rest with.
             2 => {
-                let body = reader.body(length, 2).await?;
+                if length > 4096 {
+                    return Err("a ServerHello over 4 KiB".into());
+                }
+                let body = reader.body(length, length).await?;
                 read.facts.version = Some(version_name(&body));
-                reader.skip(length.saturating_sub(2)).await?;
+                if let Some(shares) = shares.take() {
+                    let server = tls13::parse_server_hello(&body)
+                        .ok_or_else(|| "a malformed ServerHello".to_string())?;
+                    if server.retry {
+                        return Err("the server asked for another key exchange".into());
+                    }
+                    if server.tls13 {
+                        let mut transcript = hello[5..].to_vec();
+                        transcript.push(2);
+                        transcript.extend_from_slice(&u24(length));
+                        transcript.extend_from_slice(&body);
+                        reader.decrypter =
+                            Some(tls13::Decrypter::new(shares, &server, &transcript)?);
+                        read.facts.version = Some("TLSv1.3".into());
+                    }
+                }
             }
             11 => {
                 read.facts.message_len = Some(length);
                 let kept = length.min(MESSAGE_CAP);
                 let body = reader.body(length, kept).await?;
                 read.facts.capped = length > MESSAGE_CAP;
-                let (chain, count_capped) = certificate_list(&body);
+                // TLS 1.3: a request context first, extensions per entry.
+                let tls13 = reader.decrypter.is_some();
+                let list = if tls13 {
+                    let context = usize::from(body.first().copied().unwrap_or_default());
+                    body.get(1 + context..).unwrap_or_default()
+                } else {
+                    &body[..]
+                };
+                let (chain, count_capped) = certificate_list(list, tls13);
                 read.facts.capped |= count_capped;
                 read.facts.certificates = chain.len();
                 read.chain = chain;
@@ -102,8 +149,9 @@ pub async fn read_chain<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-/// The TLS 1.2 ClientHello, in one record.
-fn client_hello(host: &str) -> Vec<u8> {
+/// The ClientHello, in one record: TLS 1.2 only, or with `shares` TLS 1.3
+/// only.
+fn client_hello(host: &str, shares: Option<&tls13::KeyShares>) -> Vec<u8> {
     let mut random = [0u8; 64];
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random);
     let mut ext = Vec::new();
@@ -115,7 +163,14 @@ fn client_hello(host: &str) -> Vec<u8> {
         push_u16_prefixed(&mut sni, &list);
         extension(&mut ext, 0x0000, &sni);
     }
-    extension(&mut ext, 0x000a, &u16_list(GROUPS));
+    match shares {
+        None => extension(&mut ext, 0x000a, &u16_list(GROUPS)),
+        Some(shares) => {
+            extension(&mut ext, 0x000a, &u16_list(&[0x001d, 0x0017]));
+            extension(&mut ext, 0x002b, &[2, 3, 4]);
+            extension(&mut ext, 0x0033, &shares.extension());
+        }
+    }
     extension(&mut ext, 0x000b, &[1, 0]);
     extension(&mut ext, 0x000d, &u16_list(SIGNATURE_ALGORITHMS));
     extension(&mut ext, 0x0017, &[]);
@@ -133,7 +188,11 @@ fn client_hello(host: &str) -> Vec<u8> {
     hello.extend_from_slice(&random[..32]);
     hello.push(32);
     hello.extend_from_slice(&random[32..]);
-    hello.extend_from_slice(&u16_list(CIPHER_SUITES));
+    let suites = match shares {
+        None => CIPHER_SUITES,
+        Some(_) => tls13::CIPHER_SUITES,
+    };
+    hello.extend_from_slice(&u16_list(suites));
     hello.extend_from_slice(&[1, 0]);
     push_u16_prefixed(&mut hello, &ext);
 
@@ -184,10 +243,10 @@ fn version_name(body: &[u8]) -> String {
     }
 }
 
-/// The certificates of a Certificate message's body (or of its start):
+/// The certificates of a Certificate message's list (or of its start):
 /// every entry that is there whole, at most [`CERTIFICATE_CAP`]; and
-/// whether the count cap cut the list.
-fn certificate_list(body: &[u8]) -> (Vec<CertificateDer<'static>>, bool) {
+/// whether the count cap cut the list. TLS 1.3 entries carry extensions.
+fn certificate_list(body: &[u8], tls13: bool) -> (Vec<CertificateDer<'static>>, bool) {
     let mut chain = Vec::new();
     let Some(list) = body.get(3..) else {
         return (chain, false);
@@ -204,6 +263,11 @@ fn certificate_list(body: &[u8]) -> (Vec<CertificateDer<'static>>, bool) {
         }
         chain.push(CertificateDer::from(der.to_vec()));
         rest = &rest[3 + len..];
+        if tls13 {
+            let Some(ext) = rest.get(..2) else { break };
+            let skip = 2 + usize::from(u16::from_be_bytes([ext[0], ext[1]]));
+            rest = rest.get(skip..).unwrap_or_default();
+        }
     }
     (chain, false)
 }
@@ -213,6 +277,8 @@ struct Handshake<'s, S> {
     stream: &'s mut S,
     /// Handshake bytes read but not taken yet.
     pending: Vec<u8>,
+    /// TLS 1.3, after the ServerHello: the server's handshake key.
+    decrypter: Option<tls13::Decrypter>,
 }
 
 impl<S: AsyncRead + Unpin> Handshake<'_, S> {
@@ -235,11 +301,17 @@ impl<S: AsyncRead + Unpin> Handshake<'_, S> {
             .read_exact(&mut payload)
             .await
             .map_err(|e| super::error::io_detail(&e))?;
-        match header[0] {
+        let (kind, payload) = match (header[0], self.decrypter.as_mut()) {
+            (23, Some(decrypter)) => decrypter.open(&header, payload)?,
+            (kind, _) => (kind, payload),
+        };
+        match kind {
             22 => {
                 self.pending.extend_from_slice(&payload);
                 Ok(())
             }
+            // TLS 1.3's change_cipher_spec, sent for middleboxes.
+            20 => Ok(()),
             21 => Err(match payload.as_slice() {
                 [_, description] => format!("TLS alert received: {}", alert_name(*description)),
                 _ => "a malformed TLS alert".into(),
@@ -352,7 +424,7 @@ mod tests {
             let _ = server.write_all(&bytes).await;
             rest
         });
-        let got = read_chain(&mut client, "chat.example").await;
+        let got = read_chain(&mut client, "chat.example", Offer::Tls12).await;
         drop(client);
         let hello = serve.await.expect("server");
         assert_eq!(hello[0], 1, "a ClientHello");

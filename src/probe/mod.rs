@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod http;
 pub mod portal;
 pub mod proxy;
+mod tls13;
 pub mod trace;
 
 use std::net::SocketAddr;
@@ -129,6 +130,9 @@ async fn run(
     {
         Ok(tls) => tls,
         Err(e) => {
+            // Hung up before anything else: a server that serves one
+            // connection at a time would not answer the fallback's.
+            drop(stream);
             obs.refused_oversized = error::is_oversized(&e);
             if !has_chain() && error::refused_by_library(&e) {
                 fallback(attempt, recorded, obs).await;
@@ -225,15 +229,32 @@ async fn fallback(attempt: &Attempt<'_>, recorded: &danger::RecordedChain, obs: 
     let Attempt {
         target, deadline, ..
     } = *attempt;
-    let read = async {
-        let mut stream = open(attempt, obs).await.map_err(|e| e.to_string())?;
-        let read = fallback::read_chain(&mut stream, &target.host).await;
-        let _ = stream.shutdown().await;
-        read
-    };
-    let read = timeout_at(deadline, read)
-        .await
-        .unwrap_or_else(|_| Err("no answer in time".into()));
+    // TLS 1.2 first (its Certificate is in the clear), then TLS 1.3 for a
+    // server that refuses anything older.
+    let mut failures: Vec<String> = Vec::new();
+    let mut read = Err(String::new());
+    for offer in [fallback::Offer::Tls12, fallback::Offer::Tls13] {
+        let one = async {
+            let mut stream = open(attempt, obs).await.map_err(|e| e.to_string())?;
+            let read = fallback::read_chain(&mut stream, &target.host, offer).await;
+            let _ = stream.shutdown().await;
+            read
+        };
+        read = timeout_at(deadline, one)
+            .await
+            .unwrap_or_else(|_| Err("no answer in time".into()));
+        match &read {
+            Ok(got) if !got.chain.is_empty() => break,
+            Ok(_) => failures.push("the Certificate message holds no certificate".into()),
+            Err(e) => failures.push(e.clone()),
+        }
+    }
+    if !matches!(&read, Ok(got) if !got.chain.is_empty()) {
+        read = Err(match failures.as_slice() {
+            [tls12, tls13] if tls12 != tls13 => format!("{tls12} (TLS 1.3: {tls13})"),
+            _ => failures.first().cloned().unwrap_or_default(),
+        });
+    }
     obs.fallback = Some(match read {
         Ok(read) if !read.chain.is_empty() => {
             if let Ok(mut slot) = recorded.lock() {

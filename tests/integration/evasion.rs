@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::support::process::{Proc, require};
 use crate::support::server::Server;
-use crate::support::shapes::{huge_leaf, padding, size};
+use crate::support::shapes::{huge_leaf, padding, pem, size};
 use crate::support::{HOST, Report, World, has_reason, write_file};
 
 fn evidence<'r>(r: &'r Value, code: &str) -> Option<&'r Value> {
@@ -112,8 +112,8 @@ fn a_genuine_chain_padded_past_64_kib_is_suspicious_never_ok() {
 
 #[test]
 fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
-    // The peer refuses TLS 1.2 (as a TLS 1.3 server whose Certificate is
-    // encrypted): the fallback reads nothing, the size alone is evidence.
+    // The peer refuses whatever the fallback offers: nothing is read, the
+    // size alone is evidence.
     let world = World::new();
     let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
     chain.extend(padding(300));
@@ -127,7 +127,7 @@ fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
     );
     assert_eq!(
         evidence(r, "fallback_failed").map(|e| &e["detail"]),
-        Some(&Value::from("TLS alert received: protocol_version")),
+        Some(&Value::from("TLS alert received: handshake_failure")),
         "{report:?}"
     );
 }
@@ -376,12 +376,7 @@ fn rsa_1024_server(world: &World, ca: &crate::support::pki::Ca) -> Option<(Proc,
         &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
         "-sha256",
     );
-    let port = crate::support::server::closed_port();
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
+    let server = s_server(&[
         "-cert",
         &file("leaf.pem"),
         "-key",
@@ -392,13 +387,84 @@ fn rsa_1024_server(world: &World, ca: &crate::support::pki::Ca) -> Option<(Proc,
         "DEFAULT@SECLEVEL=0",
         "-ciphersuites",
         "TLS_AES_128_GCM_SHA256",
+    ]);
+    Some(server)
+}
+
+/// `openssl s_server` on a free port of 127.0.0.1 with `args`, once it
+/// accepts connections.
+fn s_server(args: &[&str]) -> (Proc, u16) {
+    let port = crate::support::server::closed_port();
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+        .args(args)
         // Serves HTTP instead of echoing stdin, which is closed here
         // (without it s_server stops at once).
-        "-www",
-    ]);
+        .arg("-www");
     let mut server = Proc::spawn("openssl s_server", cmd);
     server.wait_stdout_line(Duration::from_secs(10), |l| l.starts_with("ACCEPT"));
-    Some((server, port))
+    (server, port)
+}
+
+#[test]
+fn a_padded_forged_chain_from_a_tls13_only_server_is_read_and_intercepted() {
+    if require("a TLS 1.3 server", &[("openssl", "openssl")]).is_none() {
+        return;
+    }
+    let world = World::new();
+    let leaf = world.evil.leaf_with_ca(&[HOST]);
+    let mut above = leaf.chain[1..].to_vec();
+    above.extend(padding(300));
+    write_file(&world.path("leaf.pem"), &pem("CERTIFICATE", &leaf.chain[0]));
+    write_file(
+        &world.path("leaf.key"),
+        &pem("PRIVATE KEY", leaf.key.secret_der()),
+    );
+    let chain: String = above.iter().map(|c| pem("CERTIFICATE", c)).collect();
+    write_file(&world.path("chain.pem"), &chain);
+    write_file(&world.path("evil.pem"), &world.evil.pem());
+    let path = |name: &str| world.path(name).display().to_string();
+    let (_server, port) = s_server(&[
+        "-tls1_3",
+        "-cert",
+        &path("leaf.pem"),
+        "-key",
+        &path("leaf.key"),
+        "-cert_chain",
+        &path("chain.pem"),
+    ]);
+    // OpenSSL's client accepts this chain when it trusts the forger's root.
+    let accepted = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            HOST,
+        ])
+        .args(["-CAfile", &path("evil.pem"), "-verify_return_error"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl s_client");
+    let said = String::from_utf8_lossy(&accepted.stdout);
+    assert!(said.contains("Verify return code: 0 (ok)"), "{said}");
+
+    let report = world.check().arg(HOST).connect_to(HOST, port).json();
+    let r = report.expect(
+        "intercepted",
+        &["untrusted_root", "unknown_root", "chain_oversized"],
+        2,
+    );
+    assert_eq!(
+        evidence(r, "fallback_read").map(|e| &e["version"]),
+        Some(&Value::from("TLSv1.3")),
+        "read over TLS 1.3: {report:?}"
+    );
+    assert_eq!(
+        evidence(r, "chain_oversized").map(|e| &e["certificates"]),
+        Some(&Value::from(302)),
+        "{report:?}"
+    );
 }
 
 const WEAK_KEY: &str = "the server's certificate has a 1024-bit RSA key, too weak for TLS libraries (they accept 2048 bits or more): its handshake signature cannot be checked";

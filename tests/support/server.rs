@@ -180,28 +180,27 @@ impl Server {
     /// ServerHello and a Certificate message holding `chain` as it is,
     /// whatever its size (rustls servers refuse to send more than 64 KiB),
     /// then waits for the client to leave: what an interceptor that pads
-    /// its chain sends. With `tls13_only`, a ClientHello that does not
-    /// offer TLS 1.3 gets a protocol_version alert instead, as from a
-    /// server whose Certificate message is encrypted.
-    pub fn raw_tls12(chain: Vec<CertificateDer<'static>>, tls13_only: bool) -> Server {
+    /// its chain sends. With `once`, only the first connection gets it;
+    /// later ones get a handshake_failure alert (a peer that sent an
+    /// oversized message, then refuses whatever else is tried). Logs
+    /// whether each ClientHello offered TLS 1.3.
+    pub fn raw_tls12(chain: Vec<CertificateDer<'static>>, once: bool) -> Server {
         let flight = Arc::new(raw::server_flight(&chain));
+        let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
         Server::start(move |mut stream, log| {
-            let flight = flight.clone();
+            let (flight, served) = (flight.clone(), served.clone());
             async move {
                 let Some(hello) = raw::read_client_hello(&mut stream).await else {
                     return;
                 };
-                let modern = raw::offers_tls13(&hello);
-                push(
-                    &log,
-                    if modern {
-                        "hello tls1.3"
-                    } else {
-                        "hello tls1.2"
-                    },
-                );
-                if tls13_only && !modern {
-                    let _ = stream.write_all(&[21, 3, 3, 0, 2, 2, 70]).await;
+                let seen = match raw::offers_tls13(&hello) {
+                    true => "hello tls1.3",
+                    false => "hello tls1.2",
+                };
+                push(&log, seen);
+                let again = served.swap(true, std::sync::atomic::Ordering::SeqCst);
+                if once && again {
+                    let _ = stream.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
                 } else {
                     let _ = stream.write_all(&flight).await;
                 }
