@@ -2,10 +2,13 @@
 ev-chain-oversized = 证书链{ $bytes ->
     [unknown] 超过 64 KiB
    *[other] 有 { $bytes } 字节
-}（{ $count } 个证书{ $capped ->
-    [yes] {"，"}超出 pinwatch 读取的上限：只判断了开头部分
-   *[no] {""}
-}），远大于任何真实的证书链，也超过了 TLS 库接受的 64 KiB：这种形状是为了让检查工具放弃
+}{ $count ->
+    [0] {""}
+   *[other] （{ $count } 个证书{ $capped ->
+        [yes] {"，"}超出 pinwatch 读取的上限：只判断了开头部分
+       *[no] {""}
+    }）
+}，远大于任何真实的证书链，也超过了 TLS 库接受的 64 KiB：这种形状是为了让检查工具放弃
 ev-fallback-read = TLS 库拒绝了这次握手，pinwatch 自己读取了证书链（{ $version }，明文）：已按其内容判断，但无法证明服务器持有该证书的私钥
 ev-fallback-failed = TLS 库拒绝了这次握手，pinwatch 自己读取证书链也没有得到：{ $detail }
 ev-clock-suspect = 本机时钟似乎不对：它显示 { $now }{ $built ->

@@ -283,8 +283,8 @@ impl Evidence {
             Evidence::FallbackRead { version } => vec![("version", s(version))],
             Evidence::ChainIncomplete { issuer, url, fetch } => vec![
                 ("issuer", s(issuer)),
-                ("url", url.clone().unwrap_or_else(|| "none".into())),
-                ("fetch", fetch.clone().unwrap_or_else(|| "none".into())),
+                ("url", url.as_deref().map_or_else(|| "none".into(), s)),
+                ("fetch", fetch.as_deref().map_or_else(|| "none".into(), s)),
             ],
             Evidence::IssuerFetched { url } => vec![("url", s(url))],
             Evidence::ClockSuspect {
@@ -295,7 +295,7 @@ impl Evidence {
             } => vec![
                 ("now", s(now)),
                 ("direction", s(direction)),
-                ("built", built.clone().unwrap_or_else(|| "none".into())),
+                ("built", built.as_deref().map_or_else(|| "none".into(), s)),
                 (
                     "chain",
                     if *chain_valid_then {

@@ -41,7 +41,10 @@ pub async fn fetch(
         let left = deadline.saturating_duration_since(Instant::now());
         let response = http::get(&url, route, CAP, left)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                http::HttpError::Io(io) => super::error::io_detail(&io),
+                other => other.to_string(),
+            })?;
         match response.status {
             200 if !response.complete => {
                 return Err(format!("the answer is over {} KiB", CAP / 1024));

@@ -130,6 +130,23 @@ fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
         Some(&Value::from("TLS alert received: handshake_failure")),
         "{report:?}"
     );
+    // A server of its own: this one now refuses every connection.
+    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
+    chain.extend(padding(300));
+    let server = Server::raw_tls12(chain, true);
+    let text = world
+        .check()
+        .arg("--format")
+        .arg("text")
+        .via(&server)
+        .output();
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(
+        text.stdout
+            .contains("the certificate chain is over 64 KiB, far larger than any genuine chain"),
+        "{text:?}"
+    );
+    assert!(!text.stdout.contains("Could not reach"), "{text:?}");
 }
 
 #[test]
