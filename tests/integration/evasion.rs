@@ -49,11 +49,17 @@ fn expect_forged_and_oversized(report: &Report, count: usize) {
     );
 }
 
+/// The forger's leaf and root, then 300 padding certificates: over 64 KiB.
+fn padded_forgery(world: &World) -> Vec<rustls_pki_types::CertificateDer<'static>> {
+    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
+    chain.extend(padding(300));
+    chain
+}
+
 #[test]
 fn a_forged_chain_padded_past_64_kib_is_intercepted() {
     let world = World::new();
-    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
-    chain.extend(padding(300));
+    let chain = padded_forgery(&world);
     assert!(size(&chain) > 65_535);
     let server = Server::raw_tls12(chain, false);
     let report = world.check().via(&server).json();
@@ -115,8 +121,7 @@ fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
     // The peer refuses whatever the fallback offers: nothing is read, the
     // size alone is evidence.
     let world = World::new();
-    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
-    chain.extend(padding(300));
+    let chain = padded_forgery(&world);
     let server = Server::raw_tls12(chain, true);
     let report = world.check().via(&server).json();
     let r = report.expect("suspicious", &["chain_oversized"], 1);
@@ -131,8 +136,7 @@ fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
         "{report:?}"
     );
     // A server of its own: this one now refuses every connection.
-    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
-    chain.extend(padding(300));
+    let chain = padded_forgery(&world);
     let server = Server::raw_tls12(chain, true);
     let text = world
         .check()
@@ -152,8 +156,7 @@ fn an_oversized_message_nothing_could_read_is_suspicious_not_unreachable() {
 #[test]
 fn the_fallback_takes_the_same_proxy() {
     let world = World::new();
-    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
-    chain.extend(padding(300));
+    let chain = padded_forgery(&world);
     let server = Server::raw_tls12(chain, false);
     let proxy = Server::tunnel_proxy();
     let report = world
