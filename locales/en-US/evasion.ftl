@@ -11,6 +11,9 @@ ev-chain-oversized = the certificate chain is { $bytes ->
 }, far larger than any genuine chain and over the 64 KiB TLS libraries accept: a shape meant to make checkers give up
 ev-fallback-read = the TLS library refused this handshake, so pinwatch read the chain itself ({ $version }, in the clear): what it shows is judged, but the server is not shown to hold the certificate's private key
 ev-fallback-failed = the TLS library refused this handshake, and pinwatch's own reading of the chain got none: { $detail }
+
+## A wrong clock (analysis::rules, report::text)
+todo-clock = Set this machine's date and time right (the evidence below says what it reads), then check again; until then its certificate checks cannot be trusted either way.
 ev-clock-suspect = this machine's clock looks wrong: it says { $now }{ $built ->
     [none] {""}
    *[other] , before this pinwatch was even built ({ $built })

@@ -11,6 +11,9 @@ ev-chain-oversized = 证书链{ $bytes ->
 }，远大于任何真实的证书链，也超过了 TLS 库接受的 64 KiB：这种形状是为了让检查工具放弃
 ev-fallback-read = TLS 库拒绝了这次握手，pinwatch 自己读取了证书链（{ $version }，明文）：已按其内容判断，但无法证明服务器持有该证书的私钥
 ev-fallback-failed = TLS 库拒绝了这次握手，pinwatch 自己读取证书链也没有得到：{ $detail }
+
+## A wrong clock (analysis::rules, report::text)
+todo-clock = 请先把本机的日期和时间调对（下面的证据写明了它现在显示的时间），然后再检查；在此之前，证书检查的结果无论好坏都不可信。
 ev-clock-suspect = 本机时钟似乎不对：它显示 { $now }{ $built ->
     [none] {""}
    *[other] ，早于这个 pinwatch 的构建时间（{ $built }）

@@ -130,4 +130,9 @@ fn the_text_says_the_clock_looks_wrong_with_the_time() {
         "{out:?}"
     );
     assert!(!out.stdout.contains("misconfigured server"), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("What to do: Set this machine's date and time right"),
+        "{out:?}"
+    );
 }
