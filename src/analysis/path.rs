@@ -145,6 +145,11 @@ pub struct SigPath {
     /// known CA that a certificate of the path claims as its issuer, with
     /// another key. A look-alike, not that CA.
     pub impersonates: Option<String>,
+    /// When no known key signed the path: the issuer that the path's last
+    /// certificate names, whose own certificate is here (sent, known or
+    /// fetched) and reaches a public or known key, but whose key did not
+    /// sign it. That CA is known, and it did not issue this.
+    pub disowned_by: Option<String>,
 }
 
 impl SigPath {
@@ -155,6 +160,7 @@ impl SigPath {
             certs: Vec::new(),
             end,
             impersonates: None,
+            disowned_by: None,
         }
     }
 
@@ -308,12 +314,13 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
     /// The best path by checked signatures; when it reaches no public or
     /// known key, whether taking the unchecked signatures as good would.
     fn run(mut self) -> SigPath {
-        let strict = self.walk(false);
+        let strict = self.walk(0, false);
         if strict.end.as_ref().is_some_and(PathEnd::is_known_ca) {
             return self.path(strict);
         }
+        let disowned_by = self.disowned(strict.last);
         if self.cannot_check.is_some() {
-            let hopeful = self.walk(true);
+            let hopeful = self.walk(0, true);
             if hopeful.end.as_ref().is_some_and(PathEnd::is_known_ca) {
                 let detail = self.cannot_check.take().unwrap_or_default();
                 return self.path(Walk {
@@ -322,21 +329,40 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
                 });
             }
         }
-        self.path(strict)
+        SigPath {
+            disowned_by,
+            ..self.path(strict)
+        }
     }
 
-    /// Breadth-first from the leaf; the best end wins, the shortest path
-    /// among equals. `hopeful` takes signatures that cannot be checked as
-    /// good.
-    fn walk(&mut self, hopeful: bool) -> Walk {
+    /// The issuer node `top` names, when a certificate of that name is
+    /// here, reaches a public or known key by signatures, and did not sign
+    /// `top`.
+    fn disowned(&mut self, top: usize) -> Option<String> {
+        for j in self.candidates(top) {
+            if self.signed_by_node(top, j) != Checked::NotSigned {
+                continue;
+            }
+            let above = self.walk(j, false);
+            if above.end.as_ref().is_some_and(PathEnd::is_known_ca) {
+                return Some(self.nodes[top].cert.issuer().to_string());
+            }
+        }
+        None
+    }
+
+    /// Breadth-first from node `start` (the leaf, 0); the best end wins,
+    /// the shortest path among equals. `hopeful` takes signatures that
+    /// cannot be checked as good.
+    fn walk(&mut self, start: usize, hopeful: bool) -> Walk {
         let mut parent: Vec<Option<usize>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
-        let mut queue = VecDeque::from([0usize]);
-        seen[0] = true;
+        let mut queue = VecDeque::from([start]);
+        seen[start] = true;
         let mut best: Option<(usize, PathEnd)> = None;
         // Breadth-first, the last node taken is the farthest from the leaf:
         // with no known end, the path goes as high as signatures reach.
-        let mut farthest = 0;
+        let mut farthest = start;
         while let Some(i) = queue.pop_front() {
             farthest = i;
             for end in self.ends_above(i, hopeful) {
@@ -384,6 +410,7 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         };
         SigPath {
             impersonates,
+            disowned_by: None,
             certs: chain
                 .into_iter()
                 .map(|i| {
@@ -712,6 +739,33 @@ mod tests {
         let odd = with_uncheckable_signature(&leaf(&inter));
         let path = search(&[&odd, inter.der()], &public, &TrustStore::default());
         assert!(matches!(path.end, PathEnd::Unverifiable { .. }), "{path:?}");
+    }
+
+    #[test]
+    fn a_public_intermediate_sent_along_that_did_not_sign_disowns_the_leaf() {
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let inter = CertifiedIssuer::signed_by(
+            ca_params("Public Issuing CA"),
+            KeyPair::generate().expect("key"),
+            &public_root,
+        )
+        .expect("intermediate");
+        // The forger names that intermediate as its leaf's issuer and
+        // sends the real one along.
+        let copycat = root("Public Issuing CA");
+        let forged = leaf(&copycat);
+        let path = search(&[&forged, inter.der()], &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown);
+        assert_eq!(path.disowned_by.as_deref(), Some("CN=Public Issuing CA"));
+        // A genuine leaf of that intermediate, sent alone: nothing disowns it.
+        let genuine = leaf(&inter);
+        let path = search(&[&genuine], &public, &TrustStore::default());
+        assert_eq!((path.end, path.disowned_by), (PathEnd::Unknown, None));
+        // The forger's own root of that name, reaching nothing public, proves nothing.
+        let other = root("Public Issuing CA");
+        let path = search(&[&forged, other.der()], &public, &TrustStore::default());
+        assert_eq!(path.disowned_by, None);
     }
 
     /// A P-521 key for rcgen, which over ring has no P-521: it poses as

@@ -274,7 +274,7 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
             signer,
         }],
     );
-    if let Some(name) = &f.path.impersonates {
+    if let Some(name) = f.path.impersonates.as_ref().or(f.path.disowned_by.as_ref()) {
         d.reasons.push(Reason::ImpersonatesPublicCa);
         d.evidence
             .push(Evidence::Impersonates { name: name.clone() });
@@ -299,7 +299,9 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
 /// - a known interception product's key (rule 2) or issuer name is there,
 /// - a certificate claims the name of a public root or known CA as its
 ///   issuer and none of their keys signed it: that issuer is known and
-///   did not sign,
+///   did not sign; so too when the certificate of the issuer it names is
+///   here (sent, or fetched from its AIA URL) and reaches a public key,
+///   but did not sign it,
 /// - CT applies and the leaf carries no SCT list at all: every publicly
 ///   trusted leaf has one since 2018, a genuine leaf missing its
 ///   intermediate included,
@@ -313,6 +315,7 @@ pub fn incomplete_not_forged<'f>(
         f.ct.as_ref()
             .is_some_and(|ct| ct.status == crate::ct::CtStatus::CtMissing);
     let forged = f.path.impersonates.is_some()
+        || f.path.disowned_by.is_some()
         || f.interceptor_name.is_some()
         || f.interceptor_key.is_some()
         || no_scts;

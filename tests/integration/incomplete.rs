@@ -147,3 +147,32 @@ fn a_leaf_alone_whose_aia_url_serves_the_forgers_root_is_intercepted() {
     assert!(!has_reason(r, "chain_incomplete"), "{report:?}");
     assert_eq!(ca_server.seen(), ["GET /ca.der HTTP/1.1"]);
 }
+
+#[test]
+fn a_leaf_alone_naming_a_public_intermediate_that_did_not_sign_it_is_intercepted() {
+    // The forger copies the name of the genuine intermediate; its AIA URL
+    // serves the genuine intermediate itself, whose key did not sign it.
+    let world = World::new();
+    let copycat = Ca::root("Pinwatch Test Issuing CA", "Pinwatch Test PKI");
+    let ca_server = Server::http_body(world.intermediate.der().to_vec());
+    let url = format!("{}/issuing.der", ca_server.url());
+    let server = Server::tls(&leaf_alone(&copycat, Some(&url), &[]));
+    let report = world.check().via(&server).json();
+    let r = report.expect(
+        "intercepted",
+        &["untrusted_root", "impersonates_public_ca"],
+        2,
+    );
+    assert!(!has_reason(r, "chain_incomplete"), "{report:?}");
+    assert_eq!(ca_server.connections(), 1);
+    // Sent along with the real intermediate, the same.
+    let mut leaf = leaf_alone(&copycat, None, &[]);
+    leaf.chain.push(world.intermediate.der().clone());
+    let server = Server::tls(&leaf);
+    let report = world.check().via(&server).json();
+    report.expect(
+        "intercepted",
+        &["untrusted_root", "impersonates_public_ca"],
+        2,
+    );
+}
