@@ -172,6 +172,11 @@ impl SigPath {
             .chain(self.end.spki_sha256())
     }
 
+    /// Whether a certificate fetched from an AIA URL is on the path.
+    pub fn has_fetched(&self) -> bool {
+        self.certs.iter().any(|c| c.source == Source::Fetched)
+    }
+
     /// Whether the presented certificate at `index` is on the path.
     pub fn has_presented(&self, index: usize) -> bool {
         self.certs

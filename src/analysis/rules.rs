@@ -101,12 +101,7 @@ fn note_chain_shape(f: &Findings<'_>, d: &mut Decision) {
         });
     }
     if let Some(fetch) = f.aia {
-        let used = f
-            .path
-            .certs
-            .iter()
-            .any(|c| c.source == super::path::Source::Fetched);
-        if used {
+        if f.path.has_fetched() {
             d.evidence.push(Evidence::IssuerFetched {
                 url: fetch.url.clone(),
             });
@@ -244,9 +239,10 @@ pub fn wrong_name(f: &Findings<'_>) -> Option<Decision> {
 /// ([`incomplete_not_forged`]).
 pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
     if let Some(missing) = incomplete_not_forged(f) {
-        let fetch = f.aia.map(|a| match &a.error {
-            Some(error) => error.clone(),
-            None => "fetched, but it did not sign the certificate".to_string(),
+        let fetch = f.aia.map(|a| match (&a.error, f.path.has_fetched()) {
+            (Some(error), _) => error.clone(),
+            (None, true) => "fetched, but the chain still stops above it".to_string(),
+            (None, false) => "fetched, but it did not sign the certificate".to_string(),
         });
         return Some(Decision::new(
             Verdict::Suspicious,
