@@ -278,11 +278,13 @@ enum Checked {
     CannotCheck,
 }
 
-/// One breadth-first walk: where it ended, and how each node was reached.
+/// One breadth-first walk: where it ended, how each node was reached, and
+/// which nodes it visited.
 struct Walk {
     last: usize,
     end: Option<PathEnd>,
     parent: Vec<Option<usize>>,
+    seen: Vec<bool>,
 }
 
 struct Search<'n, 'd, 'e> {
@@ -342,15 +344,34 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
 
     /// The issuer node `top` names, when a certificate of that name is
     /// here, reaches a public or known key by signatures, and did not sign
-    /// `top`.
+    /// `top`. It has a budget of its own (junk spent on the search above
+    /// cannot hide it), looks directly under public and known keys first
+    /// (junk of that name costs nothing there), and a walk that reaches
+    /// none rules out every node it visited.
     fn disowned(&mut self, top: usize) -> Option<String> {
-        for j in self.candidates(top) {
-            if self.signed_by_node(top, j) != Checked::NotSigned {
+        self.checks = 0;
+        let refused: Vec<usize> = self
+            .candidates(top)
+            .into_iter()
+            .filter(|&j| self.signed_by_node(top, j) == Checked::NotSigned)
+            .collect();
+        let name = self.nodes[top].cert.issuer().to_string();
+        for &j in &refused {
+            if self.ends_above(j, false).iter().any(PathEnd::is_known_ca) {
+                return Some(name);
+            }
+        }
+        let mut dead = vec![false; self.nodes.len()];
+        for j in refused {
+            if dead[j] {
                 continue;
             }
             let above = self.walk(j, false);
             if above.end.as_ref().is_some_and(PathEnd::is_known_ca) {
-                return Some(self.nodes[top].cert.issuer().to_string());
+                return Some(name);
+            }
+            for (d, seen) in dead.iter_mut().zip(&above.seen) {
+                *d |= *seen;
             }
         }
         None
@@ -391,11 +412,13 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
                 last,
                 end: Some(end),
                 parent,
+                seen,
             },
             None => Walk {
                 last: farthest,
                 end: None,
                 parent,
+                seen,
             },
         }
     }
@@ -771,6 +794,27 @@ mod tests {
         let other = root("Public Issuing CA");
         let path = search(&[&forged, other.der()], &public, &TrustStore::default());
         assert_eq!(path.disowned_by, None);
+    }
+
+    #[test]
+    fn junk_named_like_the_intermediate_cannot_hide_that_it_did_not_sign() {
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let inter = CertifiedIssuer::signed_by(
+            ca_params("Public Issuing CA"),
+            KeyPair::generate().expect("key"),
+            &public_root,
+        )
+        .expect("intermediate");
+        let forged = leaf(&root("Public Issuing CA"));
+        // 60 self-signed certificates of that name and 60 keys first: each a
+        // candidate issuer of every other, over the budget.
+        let junk: Vec<_> = (0..60).map(|_| root("Public Issuing CA")).collect();
+        let mut chain = vec![&forged];
+        chain.extend(junk.iter().map(|j| j.der()));
+        chain.push(inter.der());
+        let path = search(&chain, &public, &TrustStore::default());
+        assert_eq!(path.disowned_by.as_deref(), Some("CN=Public Issuing CA"));
     }
 
     /// A P-521 key for rcgen, which over ring has no P-521: it poses as
