@@ -769,8 +769,8 @@ mod tests {
         assert!(matches!(path.end, PathEnd::Unverifiable { .. }), "{path:?}");
     }
 
-    #[test]
-    fn a_public_intermediate_sent_along_that_did_not_sign_disowns_the_leaf() {
+    /// A public store and "Public Issuing CA", signed by its root.
+    fn public_intermediate() -> (TrustStore, CertifiedIssuer<'static, KeyPair>) {
         let public_root = root("Public Root");
         let public = store("public", &[public_root.der()]);
         let inter = CertifiedIssuer::signed_by(
@@ -779,6 +779,12 @@ mod tests {
             &public_root,
         )
         .expect("intermediate");
+        (public, inter)
+    }
+
+    #[test]
+    fn a_public_intermediate_sent_along_that_did_not_sign_disowns_the_leaf() {
+        let (public, inter) = public_intermediate();
         // The forger names that intermediate as its leaf's issuer and
         // sends the real one along.
         let copycat = root("Public Issuing CA");
@@ -798,14 +804,7 @@ mod tests {
 
     #[test]
     fn junk_named_like_the_intermediate_cannot_hide_that_it_did_not_sign() {
-        let public_root = root("Public Root");
-        let public = store("public", &[public_root.der()]);
-        let inter = CertifiedIssuer::signed_by(
-            ca_params("Public Issuing CA"),
-            KeyPair::generate().expect("key"),
-            &public_root,
-        )
-        .expect("intermediate");
+        let (public, inter) = public_intermediate();
         let forged = leaf(&root("Public Issuing CA"));
         // 60 self-signed certificates of that name and 60 keys first: each a
         // candidate issuer of every other, over the budget.
