@@ -1,40 +1,16 @@
 //! Prepares the built-in knowledge base (`pins/`) at build time:
-//! - loads and validates it with pinwatch's own loader (`src/knowledge`'s
-//!   `files.rs` and `model.rs`, compiled into this script), so a bad pins
-//!   file fails the build with its file:line:column, and writes the result
-//!   as JSON (`knowledge.json`): a run deserializes it and parses no TOML;
+//! - loads and validates it with the `pinwatch-knowledge` crate, the same
+//!   loader the binary uses for `--pins DIR`, so a bad pins file fails the
+//!   build with its file:line:column, and writes the result as JSON
+//!   (`knowledge.json`): a run deserializes it and parses no TOML;
+//! - reads the built-in knowledge's bundle header (`pins/bundle.toml`:
+//!   its sequence number and issue date) and writes it as JSON
+//!   (`builtin_header.json`): the built-in knowledge is bundle N;
 //! - writes a table of `(relative path, include_str!(absolute path))` for
 //!   every TOML and PEM file under `pins/` (the PEM certificates are attached
 //!   at run time; the TOML serves tests and `pins verify`);
 //! - sets `PINWATCH_BUILD_EPOCH`, when this was built (`SOURCE_DATE_EPOCH`
 //!   when set, for reproducible builds): a clock before it is wrong.
-
-#![allow(dead_code, unused_imports)]
-
-#[path = "src/knowledge/files.rs"]
-mod files;
-#[path = "src/knowledge/model.rs"]
-mod model;
-#[path = "src/target.rs"]
-mod target;
-#[path = "src/tomlfile.rs"]
-mod tomlfile;
-#[path = "src/util/read.rs"]
-mod util_read;
-
-/// What the loader needs of `src/util.rs`.
-mod util {
-    use base64::Engine as _;
-
-    pub use crate::util_read::{PINS_FILE, ReadError, read_capped_string};
-
-    /// True when `s` is the base64 form of a 32-byte hash.
-    pub fn is_sha256_base64(s: &str) -> bool {
-        base64::engine::general_purpose::STANDARD
-            .decode(s)
-            .is_ok_and(|v| v.len() == 32)
-    }
-}
 
 use std::path::{Path, PathBuf};
 use std::{env, fs, io};
@@ -43,12 +19,6 @@ fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?);
     let pins = root.join("pins");
     println!("cargo:rerun-if-changed=pins");
-    for source in ["files.rs", "model.rs"] {
-        println!("cargo:rerun-if-changed=src/knowledge/{source}");
-    }
-    for source in ["src/target.rs", "src/tomlfile.rs", "src/util/read.rs"] {
-        println!("cargo:rerun-if-changed={source}");
-    }
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     let built = env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -81,10 +51,21 @@ fn main() -> io::Result<()> {
     table.push_str("];\n");
     fs::write(out_dir.join("embedded_pins.rs"), table)?;
 
-    let knowledge = files::load_files(&contents)
+    let knowledge = pinwatch_knowledge::load_files(&contents)
         .map_err(|e| io::Error::other(format!("the built-in pins do not load: {e}")))?;
     let json = serde_json::to_string(&knowledge).map_err(io::Error::other)?;
-    fs::write(out_dir.join("knowledge.json"), json)
+    fs::write(out_dir.join("knowledge.json"), json)?;
+
+    let header_path = pins.join("bundle.toml");
+    let version = env::var("CARGO_PKG_VERSION").map_err(io::Error::other)?;
+    let header = pinwatch_knowledge::bundle::Header::from_toml(
+        "pins/bundle.toml",
+        &fs::read_to_string(&header_path)?,
+        &version,
+    )
+    .map_err(|e| io::Error::other(format!("the built-in bundle header: {e}")))?;
+    let json = serde_json::to_string(&header).map_err(io::Error::other)?;
+    fs::write(out_dir.join("builtin_header.json"), json)
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {

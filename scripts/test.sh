@@ -95,16 +95,20 @@ setup_mitmproxy() {
 # The roots tests: openssl (rehash), certutil (libnss3-tools). The location
 # tests: iptables (a router of their own that intercepts transparently) and
 # sslsplit (a second real interceptor at the café gateway, beside mitmproxy).
-# The fleet tests: promtool (prometheus), prometheus-node-exporter, python3.
+# The fleet tests: promtool (prometheus), prometheus-node-exporter, python3,
+# chattr (e2fsprogs: a textfile directory pinwatch cannot write, as root);
+# the docs tests: man (man-db), bash-completion and fish.
 # The details page tests: chromium (headless, --dump-dom and --screenshot).
 # The wrong-clock tests: faketime (the clock 3 years behind, 2 ahead).
+# The hostile-name tests: script (bsdutils), a pseudo-terminal.
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
     imagemagick fonts-dejavu-core iproute2 socat
     openssl libnss3-tools iptables sslsplit
-    prometheus prometheus-node-exporter python3
-    chromium faketime
+    prometheus prometheus-node-exporter python3 e2fsprogs
+    man-db bash-completion fish
+    chromium bsdutils faketime
 )
 
 setup_agent_tools() {

@@ -167,32 +167,29 @@ mod tests {
         assert!(!s.contains('\u{2068}'));
     }
 
-    /// The message keys of a Fluent file, in order.
-    fn keys(text: &str) -> Vec<String> {
-        text.lines()
-            .filter(|l| !l.starts_with('#') && l.contains(" = "))
-            .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
-            .collect()
-    }
-
     #[test]
     fn every_english_key_has_a_chinese_translation() {
-        let en = keys(include_str!("../locales/en-US/main.ftl"));
-        let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
-        assert_eq!(
-            en, zh,
-            "en-US and zh-CN must have the same keys in the same order"
-        );
-    }
-
-    #[test]
-    fn the_evasion_messages_are_in_both_languages() {
-        let en = keys(include_str!("../locales/en-US/evasion.ftl"));
-        let zh = keys(include_str!("../locales/zh-CN/evasion.ftl"));
-        assert!(!en.is_empty());
-        assert_eq!(en, zh, "same keys, same order");
-        for key in &en {
-            assert_ne!(&Lang::Zh.tr(key), key, "{key} is translated");
+        let keys = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.starts_with('#') && l.contains(" = "))
+                .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_string()))
+                .collect()
+        };
+        // Every file of the English locale, and its Chinese twin.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("en-US"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.len() > 1, "{files:?}");
+        for name in files {
+            let read = |lang: &str| std::fs::read_to_string(dir.join(lang).join(&name)).unwrap();
+            assert_eq!(
+                keys(&read("en-US")),
+                keys(&read("zh-CN")),
+                "{name:?}: en-US and zh-CN must have the same keys in the same order"
+            );
         }
     }
 }

@@ -11,12 +11,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use pinwatch::cli::{Cli, Command, PinsCommand};
-use pinwatch::cmd::{self, EXIT_ERROR, failure};
+use pinwatch::cmd::{self, failure};
 use pinwatch::i18n::Lang;
 use pinwatch::report::error::ErrorCode;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env = |k: &str| std::env::var(k).ok();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let cli = match Cli::try_parse_from(&args) {
@@ -28,22 +29,23 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let _ = e.print();
-            if let Some(schema) = failure::json_schema_from_args(&args) {
-                let message = failure::clap_message(&e);
-                let _ = failure::render(schema, ErrorCode::Usage, &message, &mut out);
-            }
-            return exit(EXIT_ERROR);
+            let code = failure::exit_code(ErrorCode::Usage, &env);
+            let channels = failure::Channels::from_args(&args);
+            let message = failure::clap_message(&e);
+            failure::tell(&channels, ErrorCode::Usage, &message, code, &mut out);
+            return exit(code);
         }
     };
-    let lang = cli
-        .lang
-        .unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+    let lang = cli.lang.unwrap_or_else(|| Lang::from_env(&env));
     let outcome = match &cli.command {
-        Command::Check(args) => cmd::check(args, lang, &mut out),
-        Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),
+        Command::Check(args) => cmd::check(args, lang, cli.color, &mut out),
+        Command::Pins(PinsCommand::List(args)) => cmd::list(args, lang, &mut out),
         Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),
         Command::Pins(PinsCommand::Capture(args)) => cmd::capture(args, &mut out),
+        Command::Pins(PinsCommand::Update(args)) => cmd::update(args, lang, &mut out),
+        #[cfg(feature = "maintainer")]
+        Command::Pins(PinsCommand::Bundle(args)) => cmd::bundle(args, &mut out),
         Command::Agent(args) => cmd::agent(args, cli.lang),
         Command::NotifyTest => cmd::notify_test(lang, &mut out),
         Command::History(args) => cmd::history(args, lang, &mut out),
@@ -62,18 +64,19 @@ fn main() -> ExitCode {
             exit(done.code)
         }
         Err(e) => {
-            warn(&e.to_string());
-            if let Some(schema) = failure::json_schema(&cli.command) {
-                let _ = failure::render(schema, e.code(), &e.to_string(), &mut out);
-            }
-            exit(EXIT_ERROR)
+            let message = e.to_string();
+            warn(&message);
+            let code = failure::exit_code(e.code(), &env);
+            let channels = failure::Channels::of(&cli.command);
+            failure::tell(&channels, e.code(), &message, code, &mut out);
+            exit(code)
         }
     }
 }
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr(), "pinwatch: {message}");
+    pinwatch::util::inert::to_stderr(&format!("pinwatch: {message}"));
 }
 
 fn exit(code: i32) -> ExitCode {

@@ -12,7 +12,7 @@ pub const HTTPS_PORT: u16 = 443;
 
 /// A host and port to open TLS to. `host` is what goes into SNI and what the
 /// certificate must name; it is stored lowercase without a trailing dot.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
     /// DNS name or IP address literal (IPv6 without brackets).
     pub host: String,
@@ -205,30 +205,7 @@ fn parse_port(p: &str) -> Result<u16, TargetError> {
 }
 
 fn normalise_host(host: &str) -> Result<String, TargetError> {
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return Ok(host);
-    }
-    let valid = !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
-    if valid {
-        Ok(host)
-    } else {
-        Err(TargetError::Host(host))
-    }
+    pinwatch_knowledge::host::normalise(host).map_err(|e| TargetError::Host(e.0))
 }
 
 #[cfg(test)]

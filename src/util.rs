@@ -1,15 +1,30 @@
 //! Small helpers shared by several layers: hashing, time formatting,
-//! reading the files users name with a byte cap (`read`), and making
-//! outside text inert before it is shown (`inert`).
+//! reading the files users name with a byte cap (the knowledge crate's
+//! `read`, with the caps of the files the binary reads), and making outside
+//! text inert before it is shown (`inert`).
 
+mod atomic;
 pub mod inert;
-mod read;
 
-pub use inert::{inert, inert_capped, markup};
+pub use atomic::write_atomically;
+pub use inert::{Screen, Style, inert, inert_capped, markup};
 
-pub use read::{
-    CERTS_FILE, CONFIG_FILE, Cap, PINS_FILE, ReadError, open_regular, read_capped,
-    read_capped_string,
+pub use pinwatch_knowledge::is_sha256_base64;
+pub use pinwatch_knowledge::read::{
+    Cap, MIB, PINS_FILE, ReadError, TARGETS_FILE, open_regular, read_capped, read_capped_string,
+};
+
+/// A PEM or DER certificate file: a public-roots bundle or a file of the
+/// system store. Debian's whole bundle is about 220 KB.
+pub const CERTS_FILE: Cap = Cap {
+    bytes: 16 * MIB,
+    what: "a certificate file",
+};
+
+/// The agent's config file (a few hundred bytes in practice).
+pub const CONFIG_FILE: Cap = Cap {
+    bytes: MIB,
+    what: "a config file",
 };
 
 use base64::Engine as _;
@@ -35,11 +50,6 @@ pub fn sha256_hex(data: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// True when `s` is the base64 form of a 32-byte hash.
-pub fn is_sha256_base64(s: &str) -> bool {
-    STANDARD.decode(s).is_ok_and(|v| v.len() == 32)
 }
 
 /// Formats seconds since the Unix epoch as RFC 3339 UTC (`2026-11-22T00:00:00Z`).

@@ -6,6 +6,10 @@
 //! targets, `connect_to` rules, the proxy and portal-check URLs are parsed,
 //! `public_roots` is loaded and `pins` is read (and the services checked
 //! against it).
+//!
+//! [`KEYS`] documents every key (type, default, example, meaning): the
+//! `pinwatch-config(5)` manual page is generated from it, and a test keeps
+//! it and the parser in step.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +37,151 @@ pub enum ConfigFileError {
     #[error(transparent)]
     Invalid(#[from] TomlError),
 }
+
+/// One key of the config file, as its manual page documents it.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyDoc {
+    /// The key.
+    pub name: &'static str,
+    /// Its TOML type, in words.
+    pub kind: &'static str,
+    /// What applies when no file sets it.
+    pub default: &'static str,
+    /// A valid value, as TOML (a test parses every one).
+    pub example: &'static str,
+    /// What it does.
+    pub description: &'static str,
+}
+
+/// Every key the config file accepts, in the order the manual lists them.
+pub const KEYS: &[KeyDoc] = &[
+    KeyDoc {
+        name: "enabled",
+        kind: "boolean",
+        default: "true",
+        example: "false",
+        description: "false turns the agent off: pinwatch agent exits 0 at once, naming the file that said so. In the system-wide file it turns the agent off for every user who does not set it back to true.",
+    },
+    KeyDoc {
+        name: "language",
+        kind: "string: \"en\" or \"zh\"",
+        default: "the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)",
+        example: "\"zh\"",
+        description: "Language of notifications, the tray and the details page.",
+    },
+    KeyDoc {
+        name: "services",
+        kind: "array of strings",
+        default: "every built-in service",
+        example: "[\"wechat\", \"qq\", \"chatgpt\"]",
+        description: "Services to watch, by name (pinwatch pins list shows them).",
+    },
+    KeyDoc {
+        name: "targets",
+        kind: "array of strings",
+        default: "none",
+        example: "[\"chat.example.com\", \"chat.example.com:8443\"]",
+        description: "Extra hosts to watch: HOST, HOST:PORT or https:// URLs.",
+    },
+    KeyDoc {
+        name: "interval_minutes",
+        kind: "number, 1 to 1440",
+        default: "15",
+        example: "30",
+        description: "Minutes between scheduled checks; the agent also checks when the network changes.",
+    },
+    KeyDoc {
+        name: "debounce_seconds",
+        kind: "number, 0 to 600",
+        default: "3",
+        example: "5",
+        description: "Seconds to wait after a network change before checking.",
+    },
+    KeyDoc {
+        name: "timeout_seconds",
+        kind: "number, 0.5 to 120",
+        default: "10",
+        example: "5",
+        description: "Time allowed per host, covering name resolution, connecting, the proxy and the handshake.",
+    },
+    KeyDoc {
+        name: "notifications",
+        kind: "boolean",
+        default: "true",
+        example: "false",
+        description: "Show desktop notifications.",
+    },
+    KeyDoc {
+        name: "tray",
+        kind: "boolean",
+        default: "true",
+        example: "false",
+        description: "Show the tray icon.",
+    },
+    KeyDoc {
+        name: "proxy",
+        kind: "string: http://HOST[:PORT] or HOST:PORT",
+        default: "HTTPS_PROXY, https_proxy, ALL_PROXY (NO_PROXY honoured)",
+        example: "\"http://proxy.example.com:3128\"",
+        description: "HTTP CONNECT proxy to reach the services through.",
+    },
+    KeyDoc {
+        name: "connect_to",
+        kind: "array of strings: HOST:PORT:ADDR:PORT",
+        default: "none",
+        example: "[\"chat.example.com:443:192.0.2.10:443\"]",
+        description: "Connect to ADDR:PORT instead of HOST:PORT, keeping the name HOST for SNI and the certificate check (as curl's --connect-to).",
+    },
+    KeyDoc {
+        name: "portal_checks",
+        kind: "array of strings: http:// URLs",
+        default: "the built-in connectivity-check URLs",
+        example: "[\"http://connectivity-check.example.com/generate_204\"]",
+        description: "Captive-portal detection URLs, each expected to answer 204; run only after a certificate for the wrong name.",
+    },
+    KeyDoc {
+        name: "portal_check",
+        kind: "boolean",
+        default: "true",
+        example: "false",
+        description: "Run captive-portal detection at all.",
+    },
+    KeyDoc {
+        name: "public_roots",
+        kind: "string: a path",
+        default: "the built-in public store (Mozilla's, from webpki-roots)",
+        example: "\"/etc/pinwatch/public-roots.pem\"",
+        description: "A PEM file of roots that replaces the public store (private deployments).",
+    },
+    KeyDoc {
+        name: "pins",
+        kind: "string: a path",
+        default: "the built-in pins, with the user's services",
+        example: "\"/etc/pinwatch/pins\"",
+        description: "A pins directory that replaces the built-in pins.",
+    },
+    KeyDoc {
+        name: "sanctioned",
+        kind: "array of tables, each with key and note (strings)",
+        default: "none",
+        example: "[{ key = \"wpfE+qsgNO1KnPfFvUXJ6g1a8TSOI3j9QYK/Bs4CW/s=\", note = \"Head office TLS inspection gateway\" }]",
+        description: "Interceptors this organisation runs on purpose: each key is the SPKI SHA-256 of the interceptor's CA key (base64 as pinwatch roots shows it, sha256/BASE64, or hex), each note says whose it is. A chain forged by a listed key is still reported as intercepted, marked sanctioned with the note, but raises no alert; any other interceptor still does.",
+    },
+    KeyDoc {
+        name: "update_from",
+        kind: "array of strings: paths, http:// or https:// URLs",
+        default: "none (no automatic knowledge updates)",
+        example: "[\"https://updates.example.com/pinwatch/knowledge.bundle\", \"/media/usb/knowledge.bundle\"]",
+        description: "Where signed knowledge bundles are fetched from, in order: at start, about once a day and after a network change. An https:// source is checked like any host first; a bundle arriving over an intercepted connection is not used.",
+    },
+    KeyDoc {
+        name: "trusted_keys",
+        kind: "array of strings: minisign public keys (base64)",
+        default: "none (only the project's keys)",
+        example: "[\"RWT7pZ5Rkh4z18jvFc8kXeHFZNsGU4mX7swKIBBLXiOUMfFgC0cvCVsS\"]",
+        description: "Keys besides the project's that may sign knowledge bundles: an administrator's own, e.g. a café chain signing its own list of interceptor keys for its PCs.",
+    },
+];
 
 /// The agent's settings, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +219,14 @@ pub struct AgentConfig {
     pub public_roots: Option<PathBuf>,
     /// A pins directory replacing the built-in pins.
     pub pins: Option<PathBuf>,
+    /// Interceptors the administrator runs on purpose (never alerted).
+    pub sanctioned: Vec<crate::analysis::Sanction>,
+    /// Where knowledge bundles are fetched from (files, http:// or
+    /// https:// URLs), in order; empty: no automatic updates.
+    pub update_from: Vec<String>,
+    /// Minisign public keys (base64) trusted to sign knowledge bundles
+    /// besides the project's: an administrator's own.
+    pub trusted_keys: Vec<String>,
 }
 
 impl Default for AgentConfig {
@@ -91,6 +248,9 @@ impl Default for AgentConfig {
             portal_check: true,
             public_roots: None,
             pins: None,
+            sanctioned: Vec::new(),
+            update_from: Vec::new(),
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -113,6 +273,16 @@ struct File {
     portal_check: Option<bool>,
     public_roots: Option<Spanned<PathBuf>>,
     pins: Option<Spanned<PathBuf>>,
+    sanctioned: Option<Vec<Spanned<SanctionedEntry>>>,
+    update_from: Option<Vec<Spanned<String>>>,
+    trusted_keys: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SanctionedEntry {
+    key: String,
+    note: String,
 }
 
 /// The config file's default location.
@@ -233,6 +403,24 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
             Some(p.get_ref().clone())
         }
     };
+    let sanctioned = f
+        .sanctioned
+        .iter()
+        .flatten()
+        .map(|entry| {
+            let e = entry.get_ref();
+            crate::analysis::Sanction::new(&e.key, &e.note)
+                .map_err(|why| src.error(Some(entry.span()), format!("sanctioned: {why}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let update_from = each(&f.update_from, "update_from", &|u| {
+        crate::update::Source::parse(u).map(drop)
+    })?;
+    let trusted_keys = each(&f.trusted_keys, "trusted_keys", &|k| {
+        crate::knowledge::keys::Keys::none()
+            .add(k, crate::knowledge::keys::Role::Admin)
+            .map(drop)
+    })?;
     if let Some(roots) = &f.public_roots {
         crate::check::load_public_roots(Some(roots.get_ref()))
             .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
@@ -275,6 +463,9 @@ pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, 
         portal_check: f.portal_check.unwrap_or(d.portal_check),
         public_roots: f.public_roots.map(Spanned::into_inner),
         pins: f.pins.map(Spanned::into_inner),
+        sanctioned,
+        update_from,
+        trusted_keys,
     })
 }
 
@@ -330,6 +521,64 @@ mod tests {
         assert!(err.starts_with("config.toml:1:8:"), "{err}");
     }
 
+    /// [`KEYS`] (what the manual page says) and the parser agree: every
+    /// field the parser accepts is documented (the list comes from its own
+    /// "expected one of" message), and every documented example parses.
+    #[test]
+    fn the_documented_keys_are_the_parsed_keys() {
+        let err = parse_str("no_such_key = 1\n").unwrap_err().to_string();
+        let mut accepted: Vec<&str> = err.split('`').skip(3).step_by(2).collect();
+        let mut documented: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        accepted.sort_unstable();
+        documented.sort_unstable();
+        assert_eq!(accepted, documented, "{err}");
+        for key in KEYS {
+            let example = key
+                .example
+                .replace(
+                    "/etc/pinwatch/pins",
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
+                )
+                .replace(
+                    "/etc/pinwatch/public-roots.pem",
+                    concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/tests/data/roots/ISRG_Root_X1.pem"
+                    ),
+                );
+            let text = format!("{} = {example}\n", key.name);
+            parse_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+    }
+
+    #[test]
+    fn sanctioned_interceptors_with_their_notes() {
+        let c = parse_str(
+            "[[sanctioned]]\nkey = \"sha256/wpfE+qsgNO1KnPfFvUXJ6g1a8TSOI3j9QYK/Bs4CW/s=\"\nnote = \"Office gateway\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.sanctioned,
+            [crate::analysis::Sanction {
+                key: "wpfE+qsgNO1KnPfFvUXJ6g1a8TSOI3j9QYK/Bs4CW/s=".into(),
+                note: "Office gateway".into()
+            }]
+        );
+        let err = parse_str("\n[[sanctioned]]\nkey = \"nope\"\nnote = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:2:1: sanctioned: `nope` is not a key's SPKI SHA-256"),
+            "{err}"
+        );
+        let err = parse_str(
+            "sanctioned = [{ key = \"wpfE+qsgNO1KnPfFvUXJ6g1a8TSOI3j9QYK/Bs4CW/s=\" }]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("missing field `note`"), "{err}");
+    }
+
     #[test]
     fn values_checked_after_parsing_keep_their_place_and_key() {
         let err = |text: &str| parse_str(text).unwrap_err().to_string();
@@ -372,6 +621,14 @@ mod tests {
             let e = err(text);
             assert!(!e.contains("--"), "no CLI flag in a config error: {e}");
         }
+        assert_eq!(
+            err("update_from = [\"ftp://mirror/x.bundle\"]\n"),
+            "config.toml:1:16: update_from: `ftp://mirror/x.bundle`: only files, http:// and https:// URLs can be fetched"
+        );
+        assert_eq!(
+            err("trusted_keys = [\"RWQ nope\"]\n"),
+            "config.toml:1:17: trusted_keys: `RWQ nope` is not a minisign public key"
+        );
         let ok = parse_str("proxy = \"http://127.0.0.1:3128\"\ntargets = [\"chat.example:8443\"]\nconnect_to = [\"chat.example:8443:127.0.0.1:9\"]\n").unwrap();
         assert_eq!(ok.proxy.as_deref(), Some("http://127.0.0.1:3128"));
     }

@@ -124,7 +124,8 @@ impl Tracker {
         let paused = self.is_paused(now);
         let mut alerts: BTreeMap<AlertKind, Vec<Subject>> = BTreeMap::new();
         for subject in subjects(results) {
-            let verdict = subject.result.verdict;
+            // A sanctioned interceptor weighs as ok: never announced.
+            let verdict = subject.result.standing();
             match (kind_of(verdict), self.incidents.get_mut(&subject.key)) {
                 (Some(_), None) => {
                     self.incidents.insert(
@@ -196,8 +197,9 @@ pub fn subjects(results: &[Assessment]) -> Vec<Subject> {
             name_zh,
             result: Box::new(a.clone()),
         });
-        let stands = Verdict::overall([a.verdict, entry.result.verdict]);
-        if a.verdict != entry.result.verdict && stands == Some(a.verdict) {
+        let (mine, theirs) = (a.standing(), entry.result.standing());
+        let stands = Verdict::overall([mine, theirs]);
+        if mine != theirs && stands == Some(mine) {
             *entry.result = a.clone();
         }
     }
@@ -323,6 +325,23 @@ mod tests {
         assert_eq!(t.paused_until(60), None);
         t.pause(100);
         assert_eq!((t.paused_until(60), t.paused_until(100)), (Some(100), None));
+    }
+
+    #[test]
+    fn a_sanctioned_interceptor_is_never_announced_another_one_is() {
+        let mut t = Tracker::default();
+        let mut office = result("chatgpt", "chatgpt.com", Verdict::Intercepted);
+        office.sanctioned = Some(crate::analysis::Sanction {
+            key: "office".into(),
+            note: "Office TLS gateway".into(),
+        });
+        assert!(t.update(std::slice::from_ref(&office), 0).is_empty());
+        assert_eq!(t.worst(), None, "no open incident for it");
+        let other = result("wechat", "wx.qq.com", Verdict::Intercepted);
+        assert_eq!(
+            kinds(&t.update(&[office, other], 60)),
+            [(AlertKind::Interception, vec!["wechat".into()])]
+        );
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! entry and the systemd user unit from running two agents on one journal
 //! when both are active. Holds the holder's pid, for the message the second
 //! one prints. Platforms without `flock` run unlocked.
+//!
+//! `agent --once` takes no instance lock (it is a single check) but waits
+//! for its turn at the journal ([`take_turn`]), so two runs at the same
+//! moment alert once.
 
 use std::fs::File;
 use std::io;
@@ -24,6 +28,39 @@ pub struct Held {
     pub path: PathBuf,
     /// The holder's pid, when the file says.
     pub pid: Option<u32>,
+}
+
+/// One `agent --once` run's turn at the journal, held until dropped.
+#[derive(Debug)]
+pub struct Turn {
+    _journal: File,
+}
+
+/// Waits for the turn of an `agent --once` run at the journal at `journal`
+/// (an exclusive `flock` on the journal file itself). Two runs started at
+/// the same moment (a timer and a hand, two timers) take turns: the second
+/// reads the incident state the first left, so one incident is announced
+/// once. The journal's lock decides who alerts.
+pub fn take_turn(journal: &Path) -> io::Result<Turn> {
+    let file = std::fs::OpenOptions::new().read(true).open(journal)?;
+    wait_lock(&file)?;
+    Ok(Turn { _journal: file })
+}
+
+#[cfg(unix)]
+fn wait_lock(file: &File) -> io::Result<()> {
+    use rustix::fs::{FlockOperation, flock};
+    loop {
+        match flock(file, FlockOperation::LockExclusive) {
+            Err(e) if e == rustix::io::Errno::INTR => continue,
+            other => return other.map_err(Into::into),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_lock(_file: &File) -> io::Result<()> {
+    Ok(())
 }
 
 /// Takes the lock at `path` (creating it and its directory), or says who
@@ -91,6 +128,31 @@ mod tests {
         drop(first);
         let again = acquire(&path).unwrap();
         assert!(again.is_ok(), "{again:?}");
+    }
+
+    #[test]
+    fn a_second_turn_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.jsonl");
+        std::fs::write(&journal, "").unwrap();
+        let first = take_turn(&journal).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let journal = journal.clone();
+            std::thread::spawn(move || {
+                let turn = take_turn(&journal);
+                let _ = tx.send(());
+                turn.map(drop)
+            })
+        };
+        // The second is blocked while the first holds its turn.
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(200))
+                .is_err()
+        );
+        drop(first);
+        assert!(rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok());
+        waiter.join().unwrap().unwrap();
     }
 
     #[test]

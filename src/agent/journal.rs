@@ -45,6 +45,10 @@ pub enum Record {
         interceptor: Option<String>,
         /// Leaf issuer, if a certificate was received.
         issuer: Option<String>,
+        /// The note of the sanctioned interceptor that intercepted it, if
+        /// the administrator sanctioned it (it then weighs as ok).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sanctioned: Option<String>,
     },
     /// A notification that was shown (or would have been, when paused or disabled).
     Alert {
@@ -73,6 +77,7 @@ impl Record {
             reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
             interceptor: a.interceptor.as_ref().map(|i| i.name.clone()),
             issuer: a.chain.first().map(|c| c.issuer.clone()),
+            sanctioned: a.sanctioned.as_ref().map(|s| s.note.clone()),
         }
     }
 
@@ -80,6 +85,19 @@ impl Record {
     pub fn at(&self) -> i64 {
         match self {
             Record::Cycle { at, .. } | Record::Check { at, .. } | Record::Alert { at, .. } => *at,
+        }
+    }
+
+    /// The verdict of a check record as it weighs on the exit code: ok for
+    /// an interception by a sanctioned interceptor
+    /// ([`Assessment::standing`]).
+    pub fn standing(&self) -> Option<Verdict> {
+        match self {
+            Record::Check {
+                sanctioned: Some(_),
+                ..
+            } if self.verdict() == Some(Verdict::Intercepted) => Some(Verdict::Ok),
+            _ => self.verdict(),
         }
     }
 
@@ -414,8 +432,9 @@ pub fn read_last(path: &Path, n: usize) -> Result<History, ReadError> {
 }
 
 /// The last cycle of the journal at `path` and the check records after it,
-/// read from the end. No cycle within [`MAX_CYCLE_RECORDS`] records of the
-/// end counts as none.
+/// read from the end. Lines that are not records (junk of any size after a
+/// crash or a bad write) are passed over without counting; no cycle within
+/// [`MAX_CYCLE_RECORDS`] records of the end counts as none.
 pub fn read_last_cycle(path: &Path) -> Result<LastCycle, ReadError> {
     let mut last = LastCycle::default();
     let Some(file) = open(path)? else {
@@ -435,8 +454,9 @@ pub fn read_last_cycle(path: &Path) -> Result<LastCycle, ReadError> {
                 return Ok(last);
             }
             Some(Ok(r @ Record::Check { .. })) => last.checks.push(r),
-            Some(_) => {}
-            None => continue,
+            Some(Ok(Record::Alert { .. })) => {}
+            // Junk: not a record, so not one of the cycle's.
+            Some(Err(())) | None => continue,
         }
         seen += 1;
     }
@@ -538,7 +558,28 @@ mod tests {
             reasons: Vec::new(),
             interceptor: None,
             issuer: None,
+            sanctioned: None,
         }
+    }
+
+    #[test]
+    fn a_sanctioned_interception_weighs_as_ok_and_old_records_still_read() {
+        let old = r#"{"type":"check","at":1,"service":null,"host":"a","port":443,"verdict":"intercepted","reasons":[],"interceptor":null,"issuer":null}"#;
+        let old: Record = serde_json::from_str(old).unwrap();
+        assert_eq!(old.standing(), Some(Verdict::Intercepted));
+        let mut a = Assessment::bare(
+            crate::target::Target::new("a", 443).unwrap(),
+            Verdict::Intercepted,
+        );
+        a.sanctioned = Some(crate::analysis::Sanction {
+            key: "k".into(),
+            note: "Office".into(),
+        });
+        let r = Record::check(1, &a);
+        assert_eq!(r.verdict(), Some(Verdict::Intercepted));
+        assert_eq!(r.standing(), Some(Verdict::Ok));
+        let line = serde_json::to_string(&r).unwrap();
+        assert!(line.contains(r#""sanctioned":"Office""#), "{line}");
     }
 
     fn write(path: &Path, records: &[Record], tail: &[u8]) {
@@ -612,6 +653,28 @@ mod tests {
         assert_eq!(last.checks, [check(2, "b"), check(2, "c")]);
         write(&path, &[check(1, "a")], b"");
         assert!(read_last_cycle(&path).unwrap().cycle.is_none());
+    }
+
+    #[test]
+    fn the_last_cycle_is_found_past_junk_of_any_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut junk = Vec::new();
+        // More junk lines than a cycle may have records, and one line longer
+        // than any record.
+        for _ in 0..MAX_CYCLE_RECORDS + 10 {
+            junk.extend_from_slice(b"x\n");
+        }
+        junk.extend(std::iter::repeat_n(b'y', 3 * MAX_LINE));
+        junk.extend_from_slice(b"\n{\"type\":\"check\",\"torn");
+        write(
+            &path,
+            &[cycle(1), check(1, "a.test"), check(1, "b.test")],
+            &junk,
+        );
+        let last = read_last_cycle(&path).unwrap();
+        assert_eq!(last.cycle, Some(cycle(1)));
+        assert_eq!(last.checks, [check(1, "a.test"), check(1, "b.test")]);
     }
 
     #[test]

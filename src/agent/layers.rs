@@ -159,6 +159,9 @@ fn take(into: &mut AgentConfig, from: &AgentConfig, key: &str) -> bool {
         "portal_check" => into.portal_check = f.portal_check,
         "public_roots" => into.public_roots = f.public_roots,
         "pins" => into.pins = f.pins,
+        "sanctioned" => into.sanctioned = f.sanctioned,
+        "update_from" => into.update_from = f.update_from,
+        "trusted_keys" => into.trusted_keys = f.trusted_keys,
         _ => return false,
     }
     true

@@ -17,4 +17,6 @@ pub mod journal;
 pub mod layers;
 #[cfg(feature = "agent")]
 pub mod run;
+#[cfg(feature = "agent")]
+pub mod updates;
 pub mod wording;

@@ -37,6 +37,8 @@ pub struct Agent {
     /// The config files looked for (system, then the user's), for the
     /// start line when none exists.
     pub config_searched: Vec<PathBuf>,
+    /// Knowledge updates (`None`: a pins directory, which no bundle replaces).
+    pub updates: Option<super::updates::KnowledgeUpdates>,
 }
 
 /// How long to wait before registering the tray item again after its
@@ -51,8 +53,7 @@ type Tray = ();
 /// A line on stderr; a closed or full stderr is not an error (the agent
 /// keeps watching, and `--once` keeps its verdict's exit code).
 fn log(message: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "pinwatch agent: {message}");
+    crate::util::inert::to_stderr(&format!("pinwatch agent: {message}"));
 }
 
 /// The config file in use, or the defaults and where a file was looked for.
@@ -221,6 +222,11 @@ async fn cycle(
         String::new(),
     )
     .await;
+    if let Some(updates) = agent.updates.as_mut() {
+        updates
+            .before_cycle(&mut agent.judge, &mut agent.plan, trigger)
+            .await;
+    }
     let at = now();
     // Re-read this machine's roots: one installed since the last cycle matters.
     agent.judge.reload_system();

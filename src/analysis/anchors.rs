@@ -18,6 +18,8 @@ pub struct TrustStore {
     spkis: HashSet<String>,
     by_subject: HashMap<Vec<u8>, Vec<(Vec<u8>, String)>>,
     locations: HashMap<String, Vec<String>>,
+    /// The anchors' names, for look-alikes (indexed when first asked for).
+    names: std::sync::OnceLock<crate::names::CaNames>,
 }
 
 /// The outcome of validating a chain against one store.
@@ -195,7 +197,21 @@ impl TrustStore {
             spkis,
             by_subject,
             locations: HashMap::new(),
+            names: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The anchors' names, indexed for look-alikes ([`crate::names`]).
+    pub fn ca_names(&self) -> &crate::names::CaNames {
+        self.names.get_or_init(|| {
+            let mut names = crate::names::CaNames::default();
+            for (subject, keys) in &self.by_subject {
+                for (_, hash) in keys {
+                    names.add(subject, hash);
+                }
+            }
+            names
+        })
     }
 
     /// Where the anchor with this key was found, if the store knows.
@@ -309,17 +325,7 @@ fn anchor_spki_sha256(anchor: &TrustAnchor<'_>) -> String {
 
 /// An anchor's SPKI as a full DER SubjectPublicKeyInfo.
 fn anchor_spki_der(anchor: &TrustAnchor<'_>) -> Vec<u8> {
-    let body = anchor.subject_public_key_info.as_ref();
-    let mut der = Vec::with_capacity(body.len() + 4);
-    der.push(0x30);
-    match body.len() {
-        n if n < 0x80 => der.push(n as u8),
-        n if n <= 0xff => der.extend([0x81, n as u8]),
-        n if n <= 0xffff => der.extend([0x82, (n >> 8) as u8, n as u8]),
-        n => der.extend([0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
-    }
-    der.extend_from_slice(body);
-    der
+    crate::names::der_sequence(anchor.subject_public_key_info.as_ref())
 }
 
 /// The contents of a DER SEQUENCE (a Name with its header), or the input

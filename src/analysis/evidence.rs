@@ -8,6 +8,9 @@ use serde::Serialize;
 use super::anchors::ChainRule;
 use crate::i18n::Lang;
 
+/// The most characters of one parameter in the rendered fact.
+pub const ARG_MAX: usize = 200;
+
 /// One fact supporting a verdict. Serialized as `{"code": "...", ...params}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -91,6 +94,13 @@ pub enum Evidence {
     Impersonates {
         /// The name it copies.
         name: String,
+    },
+    /// The forging CA uses the organization name of a public CA (or a
+    /// common name several of its roots share), with another key: weaker
+    /// than a copied name.
+    BorrowsCaOrganization {
+        /// The organization (or shared common name) it uses.
+        organization: String,
     },
     /// Some signature could not be checked, so forgery cannot be decided.
     Unverifiable {
@@ -217,6 +227,12 @@ pub enum Evidence {
         /// Why.
         detail: String,
     },
+    /// The knowledge is older than 70 days: a pin mismatch is evidence
+    /// only, not a verdict.
+    KnowledgeOld {
+        /// Its age in whole days.
+        days: i64,
+    },
 }
 
 impl Evidence {
@@ -234,6 +250,7 @@ impl Evidence {
             Evidence::CertOutOfDate { .. } => "cert_out_of_date",
             Evidence::KnownCaNotTrusted { .. } => "known_ca_not_trusted",
             Evidence::Impersonates { .. } => "impersonates",
+            Evidence::BorrowsCaOrganization { .. } => "borrows_ca_organization",
             Evidence::Unverifiable { .. } => "unverifiable",
             Evidence::LegacyRoot { .. } => "legacy_root",
             Evidence::SystemRoot => "system_root",
@@ -253,12 +270,15 @@ impl Evidence {
             Evidence::ClockSuspect { .. } => "clock_suspect",
             Evidence::ChainIncomplete { .. } => "chain_incomplete",
             Evidence::IssuerFetched { .. } => "issuer_fetched",
+            Evidence::KnowledgeOld { .. } => "knowledge_old",
         }
     }
 
-    /// The fact in `lang`: the message `ev-<code>` with the parameters.
+    /// The fact in `lang`: the message `ev-<code>` with the parameters,
+    /// each made inert and cut to [`ARG_MAX`] characters (a 10 KB issuer
+    /// makes no 10 KB line; JSON keeps the whole value).
     pub fn render(&self, lang: Lang) -> String {
-        let s = |v: &str| v.to_string();
+        let s = |v: &str| crate::util::inert_capped(v, ARG_MAX).into_owned();
         let args: Vec<(&'static str, String)> = match self {
             Evidence::Issuer { issuer } => vec![("issuer", s(issuer))],
             Evidence::NoCertificate { stage, detail } => {
@@ -319,7 +339,10 @@ impl Evidence {
                 ("position", position.to_string()),
             ],
             Evidence::Malformed { error } => vec![("error", s(error))],
-            Evidence::Impersonates { name } => vec![("name", s(name))],
+            Evidence::Impersonates { name }
+            | Evidence::BorrowsCaOrganization { organization: name } => {
+                vec![("name", s(name))]
+            }
             Evidence::Forged {
                 host,
                 store,
@@ -386,6 +409,7 @@ impl Evidence {
             Evidence::PinsetStale { review, today } => {
                 vec![("review", s(review)), ("today", s(today))]
             }
+            Evidence::KnowledgeOld { days } => vec![("days", days.to_string())],
         };
         let key = format!("ev-{}", self.code().replace('_', "-"));
         lang.tr_args(&key, &args)

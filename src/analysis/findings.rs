@@ -17,10 +17,14 @@ use super::cert::CertFacts;
 use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
 use super::{Context, PinCheck};
-use crate::knowledge::{Authority, Service};
+use crate::knowledge::{Authority, CaCertificates as _, Service};
 use crate::observation::{
     AiaFetch, FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
 };
+
+/// Days after which the knowledge's pin mismatches are evidence only
+/// (Chrome stops enforcing its static pins when its build is this old).
+pub const PINS_TRUSTED_DAYS: i64 = 70;
 use crate::util::date;
 
 /// How the chain validates, fully, for the host.
@@ -166,6 +170,9 @@ pub struct Findings<'a> {
     pub pins: Pins,
     /// Whether the service's pinset is past its review date.
     pub pinset_stale: bool,
+    /// The knowledge's age in days when it is older than 70 (Chrome's rule
+    /// for its static pins): a pin mismatch is then evidence only.
+    pub knowledge_old: Option<i64>,
     /// The public store's name.
     pub public_store: String,
     /// Today, `YYYY-MM-DD`.
@@ -188,10 +195,16 @@ impl<'a> Findings<'a> {
         let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
         let fetched: Vec<&[u8]> = obs.fetched.iter().map(|c| c.as_ref()).collect();
         let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
+        let names = [
+            crate::names::webpki(),
+            ctx.public.ca_names(),
+            knowledge.ca_names(),
+        ];
         let ends = Ends {
             public: ctx.public,
             system: ctx.system,
             known_ca: &known_ca,
+            names: &names,
         };
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
             signature_path(&presented, &fetched, &supplied, &ends)
@@ -290,6 +303,10 @@ impl<'a> Findings<'a> {
             service,
             pins,
             pinset_stale: pinned.is_some_and(|s| s.is_stale(today_date)),
+            knowledge_old: knowledge
+                .issued_at
+                .map(|t| ctx.now.saturating_sub(t) / 86_400)
+                .filter(|days| *days > PINS_TRUSTED_DAYS),
             public_store: ctx.public.name.clone(),
             today: date(ctx.now),
             now: ctx.now,

@@ -20,6 +20,9 @@ pub struct Incident {
     pub issuer: String,
     /// The public CA whose name the interceptor's CA copies, if it does.
     pub impersonates: Option<String>,
+    /// The public CA whose organization name (or shared common name) the
+    /// interceptor's CA uses, if it does no more than that.
+    pub borrows_organization: Option<String>,
     /// Where it happens, when traced.
     pub location: Option<Location>,
     /// The proxy setting in use, if any.
@@ -27,6 +30,9 @@ pub struct Incident {
     /// Whether this machine trusts the interceptor's root (apps accept it
     /// silently) or not (apps that check certificates show errors).
     pub trusted_here: bool,
+    /// The administrator runs this interceptor on purpose (its key and
+    /// note), when it is listed as sanctioned: reported, never alerted.
+    pub sanctioned: Option<super::Sanction>,
     /// The services affected, in order of first appearance.
     pub services: Vec<ServiceInfo>,
     /// Targets (`host:port`) with no known service.
@@ -72,9 +78,16 @@ pub fn incidents(results: &[Assessment]) -> Vec<Incident> {
                         super::Evidence::Impersonates { name } => Some(name.clone()),
                         _ => None,
                     }),
+                    borrows_organization: a.evidence.iter().find_map(|e| match e {
+                        super::Evidence::BorrowsCaOrganization { organization } => {
+                            Some(organization.clone())
+                        }
+                        _ => None,
+                    }),
                     location: a.location.clone(),
                     via_proxy: a.via_proxy.clone(),
                     trusted_here: a.reasons.contains(&Reason::SystemRootInstalled),
+                    sanctioned: a.sanctioned.clone(),
                     services: Vec::new(),
                     other_targets: Vec::new(),
                     results: Vec::new(),

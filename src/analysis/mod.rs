@@ -25,6 +25,7 @@ pub mod findings;
 pub mod incident;
 pub mod path;
 pub mod rules;
+pub mod sanction;
 pub mod signatures;
 pub mod verdict;
 
@@ -38,6 +39,7 @@ pub use verdict::{Anchor, Reason, Verdict};
 
 pub use findings::Findings;
 pub use rules::{Decision, RULES};
+pub use sanction::Sanction;
 
 use crate::knowledge::{Knowledge, Service};
 use crate::observation::{Location, Observation, PortalEvidence, ProbeError, TlsParams};
@@ -129,8 +131,16 @@ pub struct Assessment {
     /// The key that signed the leaf (SPKI SHA-256), when the chain shows it:
     /// one interceptor is one key, however many hosts it touches.
     pub issuer_key: Option<String>,
+    /// Every key of the signature path above the leaf, the leaf's signer
+    /// first: the keys that provably signed this chain (not reported; a
+    /// sanctioned key is looked for among them).
+    pub signer_keys: Vec<String>,
+    /// The sanctioned interceptor whose key signed this forged chain, when
+    /// an administrator listed it (filled in by the engine; see
+    /// [`sanction`]). The verdict stays `intercepted`.
+    pub sanctioned: Option<Sanction>,
     /// What the leaf's embedded SCTs say, when CT applies.
-    pub ct: Option<crate::ct::CtReport>,
+    pub ct: Option<Box<crate::ct::CtReport>>,
     /// Where the interception happens, for an intercepted result whose
     /// interceptor was traced (filled in by the engine, which owns the network).
     pub location: Option<Location>,
@@ -157,6 +167,17 @@ impl PinCheck {
 }
 
 impl Assessment {
+    /// The verdict as it weighs on the exit code, the Nagios state, alerts
+    /// and the agent: the verdict itself, except that an interception by a
+    /// sanctioned interceptor weighs as `ok` (it was reached and is what
+    /// the administrator expects).
+    pub fn standing(&self) -> Verdict {
+        match (&self.sanctioned, self.verdict) {
+            (Some(_), Verdict::Intercepted) => Verdict::Ok,
+            (_, v) => v,
+        }
+    }
+
     /// A result that holds only its target and verdict, every finding
     /// empty: what samples and tests build on (`analyze` fills in the rest).
     pub fn bare(target: Target, verdict: Verdict) -> Self {
@@ -175,6 +196,8 @@ impl Assessment {
             peer: None,
             via_proxy: None,
             issuer_key: None,
+            signer_keys: Vec::new(),
+            sanctioned: None,
             ct: None,
             location: None,
             elapsed_ms: 0,
@@ -214,7 +237,9 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         peer: obs.peer.clone(),
         via_proxy: obs.via_proxy.clone(),
         issuer_key: findings.path.keys().nth(1).map(str::to_string),
-        ct: findings.ct.clone(),
+        signer_keys: findings.path.keys().skip(1).map(str::to_string).collect(),
+        sanctioned: None,
+        ct: findings.ct.clone().map(Box::new),
         location: None,
         elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
         fetch_issuer,

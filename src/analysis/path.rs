@@ -37,6 +37,7 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 use super::anchors::{TrustStore, der_contents};
 use super::signatures::{self, Signed};
 use crate::knowledge::CaCertificate;
+use crate::names::{self, CaNames, LookAlike, Name};
 use crate::util::sha256_base64;
 
 /// At most this many signature checks per chain.
@@ -141,10 +142,11 @@ pub struct SigPath {
     pub certs: Vec<PathCert>,
     /// The key that signed the last of them.
     pub end: PathEnd,
-    /// When no known key signed the path: the name of a public root or
-    /// known CA that a certificate of the path claims as its issuer, with
-    /// another key. A look-alike, not that CA.
-    pub impersonates: Option<String>,
+    /// When no known key signed the path: how much the issuer name of a
+    /// certificate of the path borrows from a public root or known CA
+    /// (compared as RFC 5280 compares names), the strongest found. A
+    /// look-alike, not that CA.
+    pub impersonates: Option<LookAlike>,
     /// When no known key signed the path: the issuer that the path's last
     /// certificate names, whose own certificate is here (sent, known or
     /// fetched) and reaches a public or known key, but whose key did not
@@ -193,6 +195,9 @@ pub struct Ends<'a> {
     pub system: &'a TrustStore,
     /// Whether an SPKI hash is a CA key pinwatch knows (from `pins/`).
     pub known_ca: &'a dyn Fn(&str) -> bool,
+    /// The CA names a look-alike may borrow (Mozilla's, always; the public
+    /// store's; the known CAs').
+    pub names: &'a [&'a CaNames],
 }
 
 struct Node<'d> {
@@ -434,7 +439,7 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         let impersonates = if end.is_known_ca() {
             None
         } else {
-            chain.iter().find_map(|&i| self.borrowed_name(i))
+            chain.iter().filter_map(|&i| self.borrowed_name(i)).max()
         };
         SigPath {
             impersonates,
@@ -493,17 +498,11 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         found
     }
 
-    /// The issuer name of node `i`, when it is the name of a public root or
-    /// of a CA certificate pinwatch knows (and, the path being unknown, not
-    /// that CA's key).
-    fn borrowed_name(&self, i: usize) -> Option<String> {
-        let issuer = self.nodes[i].cert.issuer();
-        let raw = issuer.as_raw();
-        let known = self
-            .by_subject
-            .get(der_contents(raw))
-            .is_some_and(|v| v.iter().any(|&j| self.nodes[j].source == Source::Known));
-        (!self.ends.public.anchors_named(raw).is_empty() || known).then(|| issuer.to_string())
+    /// How much the issuer name of node `i` borrows from a public root or
+    /// a CA pinwatch knows (the path being unknown, not with that CA's key).
+    fn borrowed_name(&self, i: usize) -> Option<LookAlike> {
+        let issuer = Name::of(self.nodes[i].cert.issuer());
+        names::look_alike_among(self.ends.names, &issuer, None)
     }
 
     /// Nodes named as node `i`'s issuer whose key signed it.
@@ -642,10 +641,12 @@ mod tests {
     fn search(chain: &[&CertificateDer<'_>], public: &TrustStore, system: &TrustStore) -> SigPath {
         let presented: Vec<&[u8]> = chain.iter().map(|c| c.as_ref()).collect();
         let nobody = |_: &str| false;
+        let names = [public.ca_names()];
         let ends = Ends {
             public,
             system,
             known_ca: &nobody,
+            names: &names,
         };
         signature_path(&presented, &[], &[], &ends)
     }
@@ -683,7 +684,10 @@ mod tests {
         let path = search(&[&forged, forger.der()], &public, &TrustStore::default());
         assert_eq!(path.end, PathEnd::Unknown);
         assert_eq!(path.certs.len(), 2, "up to the forger's root: {path:?}");
-        assert_eq!(path.impersonates.as_deref(), Some("CN=Public Root"));
+        assert_eq!(
+            path.impersonates.as_ref().map(|l| l.borrowed()),
+            Some("CN=Public Root")
+        );
     }
 
     #[test]

@@ -77,6 +77,14 @@ pub fn decide(f: &Findings<'_>) -> Decision {
         decision.reasons.push(Reason::ClockSuspect);
         decision.evidence.push(clock_evidence(f));
     }
+    if let (Pins::Mismatch, Some(days), Some(service)) = (&f.pins, f.knowledge_old, f.service) {
+        decision.evidence.push(Evidence::PinMismatch {
+            service: service.display_name.clone(),
+            count: service.pins.len(),
+            review: service.review_by.to_string(),
+        });
+        decision.evidence.push(Evidence::KnowledgeOld { days });
+    }
     for (position, att) in &f.appended_keys {
         decision.evidence.push(Evidence::AppendedKnownKey {
             product: att.name.clone(),
@@ -270,7 +278,27 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
             signer,
         }],
     );
-    if let Some(name) = f.path.impersonates.as_ref().or(f.path.disowned_by.as_ref()) {
+    match &f.path.impersonates {
+        Some(look) if look.impersonates() => {
+            d.reasons.push(Reason::ImpersonatesPublicCa);
+            d.evidence.push(Evidence::Impersonates {
+                name: look.borrowed().to_string(),
+            });
+        }
+        Some(look) => {
+            d.reasons.push(Reason::BorrowsCaOrganization);
+            d.evidence.push(Evidence::BorrowsCaOrganization {
+                organization: look.borrowed().to_string(),
+            });
+        }
+        None => {}
+    }
+    if let Some(name) = f
+        .path
+        .disowned_by
+        .as_ref()
+        .filter(|_| !d.reasons.contains(&Reason::ImpersonatesPublicCa))
+    {
         d.reasons.push(Reason::ImpersonatesPublicCa);
         d.evidence
             .push(Evidence::Impersonates { name: name.clone() });
@@ -310,7 +338,11 @@ pub fn incomplete_not_forged<'f>(
     let no_scts =
         f.ct.as_ref()
             .is_some_and(|ct| ct.status == crate::ct::CtStatus::CtMissing);
-    let forged = f.path.impersonates.is_some()
+    let forged = f
+        .path
+        .impersonates
+        .as_ref()
+        .is_some_and(|look| look.impersonates())
         || f.path.disowned_by.is_some()
         || f.interceptor_name.is_some()
         || f.interceptor_key.is_some()
@@ -413,9 +445,10 @@ fn clock_evidence(f: &Findings<'_>) -> Evidence {
 
 /// Rule 8: Fully valid, but no key of the path is in the service's pinset:
 /// `suspicious` (a rogue public CA, or the service changed CAs). A pin
-/// never raises `intercepted` on its own.
+/// never raises `intercepted` on its own. With knowledge older than 70
+/// days the rule passes: the mismatch is evidence only ([`decide`] adds it).
 pub fn pin_mismatch(f: &Findings<'_>) -> Option<Decision> {
-    if f.pins != Pins::Mismatch {
+    if f.pins != Pins::Mismatch || f.knowledge_old.is_some() {
         return None;
     }
     let service = f.service?;
@@ -495,15 +528,15 @@ fn ct_finding(f: &Findings<'_>) -> Option<(Reason, Evidence)> {
 /// after it arrived (nothing can be read through such a connection).
 pub fn genuine(f: &Findings<'_>) -> Option<Decision> {
     let pin = match &f.pins {
-        Pins::Match(_) => Reason::PinMatch,
-        Pins::NoPinset => Reason::NoPinset,
+        Pins::Match(_) => Some(Reason::PinMatch),
+        Pins::NoPinset => Some(Reason::NoPinset),
+        // Knowledge older than 70 days: the mismatch is evidence only.
+        Pins::Mismatch if f.knowledge_old.is_some() => None,
         Pins::NotChecked | Pins::Mismatch => return None,
     };
-    let mut d = Decision::new(
-        Verdict::Ok,
-        vec![Reason::NameMatch, trusted_by(&f.validity), pin],
-        Vec::new(),
-    );
+    let mut reasons = vec![Reason::NameMatch, trusted_by(&f.validity)];
+    reasons.extend(pin);
+    let mut d = Decision::new(Verdict::Ok, reasons, Vec::new());
     if let Validity::LegacyRoot { label, .. } = &f.validity {
         d.evidence.push(Evidence::LegacyRoot {
             label: label.clone(),
@@ -599,6 +632,7 @@ mod tests {
             service: None,
             pins: Pins::NoPinset,
             pinset_stale: false,
+            knowledge_old: None,
             public_store: "public".into(),
             today: "2026-11-29".into(),
             now: 1_795_900_000,
@@ -803,5 +837,62 @@ mod tests {
         let d = decide(&nothing);
         assert_eq!(d.verdict, Verdict::Suspicious, "never unreachable");
         assert_eq!(d.reasons, vec![Reason::ChainOversized]);
+    }
+
+    fn pinned_service() -> &'static crate::knowledge::Service {
+        Box::leak(Box::new(crate::knowledge::Service {
+            name: "chat".into(),
+            display_name: "Chat".into(),
+            display_name_zh: "聊天".into(),
+            review_by: time::Date::from_calendar_date(2099, time::Month::January, 1)
+                .expect("a date"),
+            source: String::new(),
+            exposes: String::new(),
+            exposes_zh: String::new(),
+            hosts: Vec::new(),
+            pins: Vec::new(),
+            origin: String::new(),
+        }))
+    }
+
+    #[test]
+    fn rule_8_pin_mismatch_is_suspicious_until_the_knowledge_is_70_days_old() {
+        let mismatch = Findings {
+            service: Some(pinned_service()),
+            pins: Pins::Mismatch,
+            ..genuine_findings()
+        };
+        let d = decide(&mismatch);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::PinMismatch), "{d:?}");
+
+        let old = Findings {
+            knowledge_old: Some(80),
+            ..mismatch
+        };
+        assert_eq!(pin_mismatch(&old), None);
+        let d = decide(&old);
+        assert_eq!(d.verdict, Verdict::Ok, "{d:?}");
+        assert!(!d.reasons.contains(&Reason::PinMismatch), "{d:?}");
+        let codes: Vec<&str> = d.evidence.iter().map(Evidence::code).collect();
+        assert!(
+            codes.ends_with(&["pin_mismatch", "knowledge_old"]),
+            "{codes:?}"
+        );
+
+        // Forgery and known keys are judged the same at any age.
+        let forged = Findings {
+            knowledge_old: Some(400),
+            service: Some(pinned_service()),
+            path: SigPath::ending(PathEnd::Unknown),
+            ..broken(ChainRule::UnknownIssuer)
+        };
+        assert_eq!(decide(&forged).verdict, Verdict::Intercepted);
+        let known = Findings {
+            knowledge_old: Some(400),
+            interceptor_key: Some(product()),
+            ..genuine_findings()
+        };
+        assert_eq!(decide(&known).verdict, Verdict::Intercepted);
     }
 }

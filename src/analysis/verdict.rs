@@ -104,6 +104,10 @@ pub enum Reason {
     /// ... and its CA copies the name of a public root or known CA, with
     /// another key: a look-alike.
     ImpersonatesPublicCa,
+    /// ... and its CA uses the organization name of a public CA (or a
+    /// common name several of that CA's roots share), with another key:
+    /// weaker than a copied name.
+    BorrowsCaOrganization,
     /// ... and it validates against this machine's store: a local root is installed.
     SystemRootInstalled,
     /// ... and not against this machine's store either.
@@ -186,6 +190,7 @@ impl Reason {
             Reason::InterceptorIssuer => "interceptor_issuer",
             Reason::UntrustedRoot => "untrusted_root",
             Reason::ImpersonatesPublicCa => "impersonates_public_ca",
+            Reason::BorrowsCaOrganization => "borrows_ca_organization",
             Reason::SystemRootInstalled => "system_root_installed",
             Reason::UnknownRoot => "unknown_root",
             Reason::PinMismatch => "pin_mismatch",

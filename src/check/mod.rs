@@ -48,6 +48,9 @@ pub struct Plan {
     /// Locate interceptors with a TTL trace (only when something is
     /// intercepted).
     pub trace: bool,
+    /// Interceptors the administrator runs on purpose: their interceptions
+    /// are marked, and weigh as `ok` ([`Assessment::standing`]).
+    pub sanctioned: Vec<analysis::Sanction>,
 }
 
 /// The trust stores and knowledge a check judges against.
@@ -205,16 +208,21 @@ pub async fn run_each(
         return;
     }
     let mut held: Vec<(usize, Assessment)> = Vec::new();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
-    let feeder = tokio::spawn(feed(Arc::new(plan.clone()), ready_tx));
+    // Bounded both ways: when the caller's sink or the analysis falls
+    // behind, the feeder waits and no new probe starts, so memory is what
+    // is in flight, however long the list.
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<Ready>(QUEUE);
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
         .min(plan.targets.len());
     let runtime = tokio::runtime::Handle::current();
     tokio::task::block_in_place(|| {
         let ready_rx = Mutex::new(ready_rx);
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(QUEUE);
         std::thread::scope(|scope| {
+            // The probes, driven from a thread of this scope so they borrow
+            // the plan (a list of many targets is not copied).
+            scope.spawn(|| runtime.block_on(feed(plan, ready_tx)));
             for _ in 0..workers {
                 let (ready_rx, done_tx, runtime) = (&ready_rx, done_tx.clone(), &runtime);
                 scope.spawn(move || {
@@ -234,7 +242,10 @@ pub async fn run_each(
                                 let left = plan.probe.timeout.saturating_sub(ready.obs.elapsed);
                                 runtime.spawn(async move {
                                     let again = fetch_issuer(ready, url, route, left).await;
-                                    let _ = back.send(Done::Again(Box::new(again)));
+                                    // The channel is bounded: wait off the runtime.
+                                    let again = Done::Again(Box::new(again));
+                                    let _ =
+                                        tokio::task::spawn_blocking(move || back.send(again)).await;
                                 });
                                 continue;
                             }
@@ -271,8 +282,6 @@ pub async fn run_each(
             sink(i, assessment);
         }
     }
-    // The feeder has sent everything by now; it cannot fail but by panic.
-    let _ = feeder.await;
 }
 
 /// What an analysis thread hands back.
@@ -308,6 +317,11 @@ async fn fetch_issuer(
     ready
 }
 
+/// Observations waiting to be judged, and results waiting for the sink, at
+/// most. The feeder runs on a thread of its own (not a runtime worker), so
+/// waiting for room blocks nothing but the start of the next probe.
+const QUEUE: usize = 256;
+
 /// An observation ready to be judged.
 struct Ready {
     index: usize,
@@ -316,15 +330,6 @@ struct Ready {
 }
 
 fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment {
-    let ctx = Context {
-        public: &judge.public,
-        system: judge.system(),
-        knowledge: &judge.knowledge,
-        now,
-        portal: ready.portal.as_deref(),
-        ct_logs: judge.ct_logs.as_ref(),
-        built: crate::analysis::built_at(),
-    };
     let service = plan
         .targets
         .get(ready.index)
@@ -332,14 +337,38 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
             Some(name) => judge.knowledge.service(name),
             None => judge.knowledge.service_for_host(&planned.target.host),
         });
-    analysis::analyze(&ready.obs, service, ctx)
+    let mut assessment =
+        judge_observation(judge, &ready.obs, service, ready.portal.as_deref(), now);
+    analysis::sanction::mark(&mut assessment, &plan.sanctioned);
+    assessment
+}
+
+/// Judges one observation, as a check judges each of its targets (the
+/// knowledge update's HTTPS connection is judged so).
+pub fn judge_observation(
+    judge: &Judge,
+    obs: &Observation,
+    service: Option<&crate::knowledge::Service>,
+    portal: Option<&PortalEvidence>,
+    now: i64,
+) -> Assessment {
+    let ctx = Context {
+        public: &judge.public,
+        system: judge.system(),
+        knowledge: &judge.knowledge,
+        now,
+        portal,
+        ct_logs: judge.ct_logs.as_ref(),
+        built: crate::analysis::built_at(),
+    };
+    analysis::analyze(obs, service, ctx)
 }
 
 /// Runs the probes, at most `plan.concurrency` at once (the next starts
 /// when one ends, so targets not yet started cost nothing), and passes each
 /// observation on as it arrives; those that need the captive-portal checks
 /// wait for them.
-async fn feed(plan: Arc<Plan>, ready: std::sync::mpsc::Sender<Ready>) {
+async fn feed(plan: &Plan, ready: std::sync::mpsc::SyncSender<Ready>) {
     let options = Arc::new(plan.probe.clone());
     let mut tasks = JoinSet::new();
     let mut index_of = HashMap::with_capacity(plan.concurrency);
@@ -426,9 +455,11 @@ enum Portal {
 }
 
 /// The process exit code for a set of results: the exit code of their
-/// overall verdict ([`Verdict::overall`]), 3 when there are none.
+/// overall standing verdict ([`Verdict::overall`] of
+/// [`Assessment::standing`]: a sanctioned interception weighs as ok), 3
+/// when there are none.
 pub fn exit_code(results: &[Assessment]) -> i32 {
-    exit_code_of(results.iter().map(|a| a.verdict))
+    exit_code_of(results.iter().map(Assessment::standing))
 }
 
 /// [`exit_code`] over bare verdicts (as recorded in the journal).

@@ -2,7 +2,7 @@
 //! proxy chosen, portal checks parsed. Every mistake is a one-line error
 //! naming the value that was wrong.
 
-use std::collections::HashSet;
+use super::targets::keep_first;
 
 use thiserror::Error;
 
@@ -52,6 +52,9 @@ pub enum ConfigError {
     /// A bad `--portal-check` URL.
     #[error("--portal-check: {0}")]
     Portal(String),
+    /// A bad `--sanctioned` key or note.
+    #[error("--sanctioned: {0}")]
+    Sanctioned(#[from] crate::analysis::sanction::SanctionError),
     /// A `--targets` file that cannot be read or lists nothing.
     #[error("--targets {0}")]
     TargetList(String),
@@ -62,6 +65,8 @@ pub enum ConfigError {
 pub struct PlanInput<'a> {
     /// Typed targets.
     pub targets: &'a [String],
+    /// Targets from `--targets` lists, after the typed ones.
+    pub listed: &'a [Target],
     /// Service names.
     pub services: &'a [String],
     /// `--connect-to` rules.
@@ -92,20 +97,9 @@ pub fn build_plan(
     knowledge: &Knowledge,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
-    let typed: Vec<String>;
-    let targets = if listed.is_empty() {
-        &args.targets
-    } else {
-        typed = args
-            .targets
-            .iter()
-            .cloned()
-            .chain(listed.iter().map(Target::authority))
-            .collect();
-        &typed
-    };
     let input = PlanInput {
-        targets,
+        targets: &args.targets,
+        listed,
         services: &args.services,
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),
@@ -116,7 +110,16 @@ pub fn build_plan(
         no_portal_check: args.no_portal_check,
         no_locate: args.no_locate,
     };
-    plan_from(&input, knowledge, env)
+    let mut plan = plan_from(&input, knowledge, env)?;
+    plan.sanctioned = args
+        .sanctioned
+        .chunks(2)
+        .map(|pair| {
+            let word = |i: usize| pair.get(i).map_or("", String::as_str);
+            crate::analysis::Sanction::new(word(0), word(1))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(plan)
 }
 
 /// Builds a plan: the named services' hosts, then the typed targets; with
@@ -127,11 +130,8 @@ pub fn plan_from(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ConfigError> {
     let mut targets: Vec<PlannedTarget> = Vec::new();
-    let mut seen: HashSet<Target> = HashSet::new();
     let mut push = |target: Target, service: Option<String>| {
-        if seen.insert(target.clone()) {
-            targets.push(PlannedTarget { target, service });
-        }
+        targets.push(PlannedTarget { target, service });
     };
     for name in input.services {
         let service = find_service(knowledge, name)?;
@@ -152,7 +152,10 @@ pub fn plan_from(
         })?;
         push(target, None);
     }
-    if input.targets.is_empty() && input.services.is_empty() {
+    for target in input.listed {
+        push(target.clone(), None);
+    }
+    if input.targets.is_empty() && input.listed.is_empty() && input.services.is_empty() {
         for service in &knowledge.services {
             for host in &service.hosts {
                 if let Ok(target) = Target::new(&host.name, crate::target::HTTPS_PORT) {
@@ -161,6 +164,8 @@ pub fn plan_from(
             }
         }
     }
+    // Each target once, where it first appears.
+    keep_first(&mut targets, |p| &p.target);
     let connect_to = input
         .connect_to
         .iter()
@@ -198,6 +203,7 @@ pub fn plan_from(
         },
         portal_checks,
         trace: !input.no_locate,
+        sanctioned: Vec::new(),
     })
 }
 

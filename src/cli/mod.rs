@@ -22,6 +22,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub lang: Option<crate::i18n::Lang>,
 
+    /// Colour in text output (auto: when stdout is a terminal and NO_COLOR is unset or empty).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -79,7 +83,7 @@ pub struct RootsArgs {
     /// List every root, public ones too, each marked public, version skew or extra.
     #[arg(long)]
     pub all: bool,
-    /// Output format.
+    /// Output format: text, or json (schema `pinwatch.roots/1`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Do not read the browsers' NSS databases (Firefox profiles, ~/.pki/nssdb).
@@ -111,7 +115,7 @@ pub struct AgentArgs {
 /// `pinwatch history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Output format.
+    /// Output format: text, or json (schema `pinwatch.history/1`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Show only the last N records.
@@ -125,7 +129,7 @@ pub struct HistoryArgs {
 /// `pinwatch status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Output format.
+    /// Output format: text, or json (schema `pinwatch.status/1`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Journal file (default: journal.jsonl in the platform state directory).
@@ -144,6 +148,65 @@ pub enum PinsCommand {
     Verify(PinsVerifyArgs),
     /// Connect to hosts and print a ready-to-paste pin entry for the chain presented.
     Capture(PinsCaptureArgs),
+    /// Fetch a signed knowledge bundle (a file, an http:// or https:// URL)
+    /// and use it from now on if it is newer than the knowledge in use.
+    #[command(
+        after_help = "Exit codes: 0 updated or already up to date, 1 a bundle was refused (bad or unknown signature, older, truncated, too large, a newer format) or the connection was not trusted, 2 the update channel is intercepted, 3 nothing could be fetched."
+    )]
+    Update(PinsUpdateArgs),
+    /// Build a knowledge bundle from a pins directory and sign it (maintainers).
+    #[cfg(feature = "maintainer")]
+    Bundle(PinsBundleArgs),
+}
+
+/// `pinwatch pins update`.
+#[derive(Debug, Args)]
+pub struct PinsUpdateArgs {
+    /// Fetch from this file or http(s):// URL (repeatable, tried in order)
+    /// instead of the config's `update_from`.
+    #[arg(long = "from", value_name = "FILE|URL")]
+    pub from: Vec<String>,
+    /// Install into the system's store (/var/lib/pinwatch/knowledge: the
+    /// pinwatch-update timer) instead of the user's; reads only the
+    /// system-wide config.
+    #[arg(long)]
+    pub system: bool,
+    /// Configuration file (default: config.toml in the platform config
+    /// directory), read over /etc/pinwatch/config.toml: `update_from`,
+    /// `trusted_keys`, `proxy`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// PEM file replacing the public roots, for judging an https:// source.
+    #[arg(long, value_name = "FILE")]
+    pub public_roots: Option<PathBuf>,
+    /// Network options (the timeout is per transfer).
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `pinwatch pins bundle` (the `maintainer` feature).
+#[cfg(feature = "maintainer")]
+#[derive(Debug, Args)]
+pub struct PinsBundleArgs {
+    /// The pins directory to bundle (default: pins).
+    #[arg(long, value_name = "DIR", default_value = "pins")]
+    pub pins: PathBuf,
+    /// The bundle's sequence number: higher than every bundle published before.
+    #[arg(long)]
+    pub sequence: u64,
+    /// The minisign secret key to sign with (the password is asked for,
+    /// or read from $PINWATCH_BUNDLE_PASSWORD; none for an unencrypted key).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Days until the bundle expires.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub expires_days: u32,
+    /// Key ids this bundle revokes (only honoured when the backup key signs).
+    #[arg(long = "revoke", value_name = "KEY_ID")]
+    pub revoke: Vec<String>,
+    /// Where to write the bundle.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// Where the pins come from.
@@ -160,7 +223,7 @@ pub struct PinsListArgs {
     /// Where the pins come from.
     #[command(flatten)]
     pub source: PinsSource,
-    /// Output format.
+    /// Output format: text, or json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -169,11 +232,12 @@ pub struct PinsListArgs {
 #[derive(Debug, Args)]
 pub struct PinsShowArgs {
     /// Service name (see `pinwatch pins list`).
+    #[arg(value_parser = ServiceName, hide_possible_values = true)]
     pub service: String,
     /// Where the pins come from.
     #[command(flatten)]
     pub source: PinsSource,
-    /// Output format.
+    /// Output format: text, or json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -228,9 +292,9 @@ pub struct NetArgs {
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A readable table, with explanations for anything not ok.
+    /// Text for a person.
     Text,
-    /// One JSON document (schema `pinwatch.check/2`).
+    /// One JSON document, for scripts.
     Json,
 }
 
@@ -252,7 +316,7 @@ pub enum CheckFormat {
 /// When to use color.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// When stdout is a terminal and NO_COLOR is unset.
+    /// When stdout is a terminal and NO_COLOR is unset or empty.
     Auto,
     /// Always.
     Always,
@@ -260,10 +324,22 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether to colour: `terminal` says whether stdout is one, `env`
+    /// reads NO_COLOR (https://no-color.org: set and not empty, no colour).
+    pub fn enabled(self, terminal: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && env("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// `pinwatch check`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or usage error (with --format nagios: OK, WARNING, CRITICAL, UNKNOWN)."
+    after_help = "Exit codes: 0 all ok, 1 suspicious, 2 intercepted, 3 nothing could be checked or an error (with --format nagios: OK, WARNING, CRITICAL, UNKNOWN; with PINWATCH_EXIT_CODES=sysexits an error exits 64 to 78 instead, see man pinwatch-check)."
 )]
 pub struct CheckArgs {
     /// HOST, HOST:PORT or https://HOST[:PORT]/... (default: every host of every built-in service).
@@ -274,20 +350,20 @@ pub struct CheckArgs {
     pub target_files: Vec<PathBuf>,
 
     /// Check this service's hosts (repeatable); `pinwatch pins list` lists the services.
-    #[arg(long = "service", value_name = "NAME")]
+    #[arg(long = "service", value_name = "NAME", value_parser = ServiceName, hide_possible_values = true)]
     pub services: Vec<String>,
 
-    /// Output format.
+    /// Output format: text; json (schema `pinwatch.check/2`); jsonl (one `pinwatch.result/2` object a line); nagios; prometheus.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
-    /// Also write the results in Prometheus format to FILE, atomically (for node_exporter's textfile collector).
+    /// Also write the results in Prometheus format to FILE, atomically (for node_exporter's textfile collector). A run that cannot check, or cannot write FILE, is an error (exit 3); FILE then holds pinwatch_check_success 0 if it can be written at all, else the previous run's metrics stay.
     #[arg(long, value_name = "FILE")]
     pub prometheus_file: Option<PathBuf>,
 
-    /// Colored text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    /// Prometheus output: also one set of series per target (host, port, service), not only per service and interceptor (about 8 series a target instead of 5 a service).
+    #[arg(long)]
+    pub prometheus_hosts: bool,
 
     /// How to reach the targets.
     #[command(flatten)]
@@ -326,11 +402,52 @@ pub struct CheckArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// An interceptor this organisation runs on purpose (an office's TLS
+    /// inspection gateway): its key's SPKI SHA-256 (base64, as `pinwatch
+    /// roots` and the JSON `issuer_key` show it; sha256/BASE64 or hex also
+    /// do) and a note saying whose it is (repeatable). A chain it forged is
+    /// still reported intercepted, marked sanctioned with the note, but
+    /// does not raise the exit code, the Nagios state or the Prometheus
+    /// alert; any other interceptor still does.
+    #[arg(long, num_args = 2, value_names = ["KEY", "NOTE"], action = clap::ArgAction::Append)]
+    pub sanctioned: Vec<String>,
+
     /// Never trace where an interception happens (by default, when something
     /// is intercepted, one IP TTL trace per interceptor finds how many hops
     /// away it is; nothing is sent when nothing is intercepted).
     #[arg(long)]
     pub no_locate: bool,
+}
+
+/// A service name: any text (the user's own services count too, and an
+/// unknown name is reported with the known ones once the pins are loaded);
+/// the built-in names are its possible values, so that shell completion
+/// offers them (help does not list them).
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceName;
+
+impl clap::builder::TypedValueParser for ServiceName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let names: Vec<String> = crate::knowledge::load_embedded()
+            .map(|k| k.services.into_iter().map(|s| s.name).collect())
+            .unwrap_or_default();
+        Some(Box::new(
+            names.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 /// Parses `10`, `10s`, `2.5s`, `800ms`.
@@ -366,6 +483,26 @@ mod tests {
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("NaN").is_err());
+    }
+
+    #[test]
+    fn colour_follows_the_choice_the_terminal_and_no_color() {
+        let unset = |_: &str| None;
+        let set = |k: &str| (k == "NO_COLOR").then(|| "1".to_string());
+        let empty = |k: &str| (k == "NO_COLOR").then(String::new);
+        assert!(ColorChoice::Auto.enabled(true, &unset));
+        assert!(ColorChoice::Auto.enabled(true, &empty));
+        assert!(!ColorChoice::Auto.enabled(true, &set));
+        assert!(!ColorChoice::Auto.enabled(false, &unset));
+        assert!(ColorChoice::Always.enabled(false, &set));
+        assert!(!ColorChoice::Never.enabled(true, &unset));
+        for args in [
+            ["pinwatch", "status", "--color", "never"],
+            ["pinwatch", "--color", "always", "roots"],
+            ["pinwatch", "history", "--color", "auto"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok(), "{args:?}");
+        }
     }
 
     #[test]

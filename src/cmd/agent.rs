@@ -39,7 +39,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         &config_path,
         &builtin,
     )
-    .map_err(|e| CommandError::Other(e.to_string()))?;
+    .map_err(CommandError::Layers)?;
     let config = layered.config;
     if !config.enabled {
         let lang = lang
@@ -48,34 +48,47 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         let file = layered
             .enabled_set_by
             .map_or_else(String::new, |p| p.display().to_string());
-        let _ = writeln!(
-            std::io::stderr(),
+        crate::util::inert::to_stderr(&format!(
             "pinwatch agent: {}",
             lang.tr_args("agent-disabled", &[("file", file)])
-        );
+        ));
         return Ok(Finished::new(0, Ok(())));
     }
-    let knowledge = match &config.pins {
-        Some(dir) => load_knowledge(Some(dir))?,
-        None => builtin,
+    let loaded = crate::cmd::load(config.pins.as_deref())?;
+    for w in &loaded.warnings {
+        let _ = writeln!(std::io::stderr(), "pinwatch agent: warning: {w}");
+    }
+    let knowledge = loaded.knowledge.clone();
+    let plan_config = config.clone();
+    let plan_for = move |knowledge: &crate::knowledge::Knowledge| {
+        let env = |k: &str| std::env::var(k).ok();
+        let input = PlanInput {
+            targets: &plan_config.targets,
+            listed: &[],
+            services: &plan_config.services,
+            connect_to: &plan_config.connect_to,
+            proxy: plan_config.proxy.as_deref(),
+            no_proxy: false,
+            timeout: plan_config.timeout,
+            concurrency: 32,
+            portal_checks: &plan_config.portal_checks,
+            no_portal_check: !plan_config.portal_check,
+            no_locate: false,
+        };
+        let mut plan = plan_from(&input, knowledge, &env)?;
+        plan.sanctioned = plan_config.sanctioned.clone();
+        Ok::<_, crate::cli::ConfigError>(plan)
     };
-    let input = PlanInput {
-        targets: &config.targets,
-        services: &config.services,
-        connect_to: &config.connect_to,
-        proxy: config.proxy.as_deref(),
-        no_proxy: false,
-        timeout: config.timeout,
-        concurrency: 32,
-        portal_checks: &config.portal_checks,
-        no_portal_check: !config.portal_check,
-        no_locate: false,
-    };
-    let plan = plan_from(&input, &knowledge, &env)?;
+    let plan = plan_for(&knowledge)?;
     let ct_logs = match &config.public_roots {
         Some(_) => None,
-        None => Some(crate::ct::load_log_list(None)?),
+        None => Some(loaded.log_list()?),
     };
+    let updates = crate::agent::updates::KnowledgeUpdates::new(
+        &config,
+        &loaded,
+        Box::new(move |k| plan_for(k).ok()),
+    );
     let judge = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
@@ -94,26 +107,34 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
                     Some(pid) => format!("pid {pid}, {}", held.path.display()),
                     None => held.path.display().to_string(),
                 };
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}",
                     lang.tr_args("agent-already-running", &[("lock", who)])
-                );
+                ));
                 return Ok(Finished::new(0, Ok(())));
             }
             // A lock is a courtesy; a home without locking still gets an agent.
             Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
+                crate::util::inert::to_stderr(&format!(
                     "pinwatch agent: {}: {e}; running without the lock",
                     path.display()
-                );
+                ));
                 None
             }
         }
     };
     let journal = journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?;
+    // Two `--once` at the same moment take turns at the journal: the second
+    // sees the incidents the first announced.
+    let _turn = if args.once {
+        Some(
+            crate::agent::instance::take_turn(&journal_path)
+                .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?,
+        )
+    } else {
+        None
+    };
     let report_path = journal_path.with_file_name("report.html");
     let config_searched = crate::agent::layers::system_path(&env)
         .into_iter()
@@ -127,6 +148,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         lang,
         journal,
         report_path,
+        updates,
     };
     Ok(Finished::new(
         super::block_on(run(agent, args.once))?,
@@ -265,7 +287,7 @@ pub fn status(
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
     let last = journal::read_last_cycle(&path)?;
-    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::verdict).collect();
+    let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::standing).collect();
     // Display names come from the pins; a status without them still works.
     let display_names = super::load_knowledge(None)
         .map(|k| {
@@ -283,7 +305,13 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out),
+        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
+            // The knowledge the next check judges with, and its age.
+            match super::load(None) {
+                Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
+                Err(_) => Ok(()),
+            }
+        }),
     };
     Ok(Finished::new(
         status.exit_code,

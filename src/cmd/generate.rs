@@ -1,6 +1,8 @@
 //! `pinwatch generate` (hidden): man pages (clap_mangen) and shell
 //! completions (clap_complete) from the same clap definitions as `--help`,
-//! so they cannot drift. `packaging/build-deb` calls it.
+//! so they cannot drift, with the EXIT STATUS, ENVIRONMENT, FILES and
+//! EXAMPLES sections of [`super::manual`], and `pinwatch-config(5)` from
+//! the config parser's own table of keys. `packaging/build-deb` calls it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,29 +12,9 @@ use clap_complete::Shell;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
+use super::manual::{self, Page};
 use super::{CommandError, Finished};
 use crate::cli::{Cli, GenerateCommand};
-
-/// The files the agent and the commands read and write, for the FILES
-/// section of `pinwatch(1)` and `pinwatch-agent(1)`: (path, what it is).
-const FILES: &[(&str, &str)] = &[
-    (
-        "/etc/pinwatch/config.toml",
-        "System-wide defaults for the agent, set by the administrator. Every key is optional; a key set in the user's file overrides it. enabled = false turns the agent off.",
-    ),
-    (
-        "~/.config/pinwatch/config.toml",
-        "The user's agent configuration ($XDG_CONFIG_HOME/pinwatch/config.toml), read over the system-wide file. enabled = false turns the agent off for this user.",
-    ),
-    (
-        "~/.config/pinwatch/services/",
-        "The user's own services, one NAME.toml each, added to the built-in pins.",
-    ),
-    (
-        "~/.local/state/pinwatch/journal.jsonl",
-        "The agent's history of checks and alerts ($XDG_STATE_HOME/pinwatch/), read by pinwatch status and pinwatch history; agent.lock beside it keeps a second agent from starting.",
-    ),
-];
 
 /// `pinwatch generate man DIR` / `pinwatch generate completions DIR`:
 /// writes the files and prints their paths, one a line.
@@ -94,16 +76,19 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
             .manual("pinwatch manual")
             .render(&mut page)?;
         let mut extra = Roff::default();
-        if name == "pinwatch" || name == "pinwatch-agent" {
-            files_section(&mut extra);
+        if let Some(page) = manual::page(&name) {
+            sections(&mut extra, page);
         }
-        let see_also: Vec<&str> = if name == "pinwatch" {
-            all.iter().skip(1).map(page_name).collect()
+        let mut see_also: Vec<(&str, &str)> = if name == "pinwatch" {
+            all.iter().skip(1).map(|c| (page_name(c), "1")).collect()
         } else {
-            let mut pages = vec!["pinwatch"];
-            pages.extend(cmd.get_subcommands().map(page_name));
+            let mut pages = vec![("pinwatch", "1")];
+            pages.extend(cmd.get_subcommands().map(|c| (page_name(c), "1")));
             pages
         };
+        if name == "pinwatch" || name == "pinwatch-agent" {
+            see_also.push(("pinwatch-config", "5"));
+        }
         see_also_section(&mut extra, &see_also);
         // The page above already defines the apostrophe string the
         // sections use; the preamble is written once.
@@ -112,6 +97,10 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
         page.extend_from_slice(extra.strip_prefix(&preamble).unwrap_or(&extra).as_bytes());
         written.push(write_file(dir.join(format!("{name}.1")), &page)?);
     }
+    written.push(write_file(
+        dir.join("pinwatch-config.5"),
+        config_page(&date).as_bytes(),
+    )?);
     Ok(written)
 }
 
@@ -124,24 +113,126 @@ fn page_date(env: &dyn Fn(&str) -> Option<String>) -> String {
     crate::util::date(epoch)
 }
 
-fn files_section(roff: &mut Roff) {
-    roff.control("SH", ["FILES"]);
-    for (path, what) in FILES {
+/// EXIT STATUS, ENVIRONMENT, FILES and EXAMPLES of `page`.
+fn sections(roff: &mut Roff, page: &Page) {
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, what) in page.exit {
         roff.control("TP", []);
-        roff.text([italic(*path)]);
+        roff.text([bold(*code)]);
         roff.text([roman(*what)]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    for v in page.environment.iter().filter_map(|n| manual::variable(n)) {
+        roff.control("TP", []);
+        roff.text([bold(v.name)]);
+        roff.text([roman(v.what)]);
+    }
+    if !page.files.is_empty() {
+        roff.control("SH", ["FILES"]);
+        for f in page.files.iter().filter_map(|p| manual::file(p)) {
+            roff.control("TP", []);
+            roff.text([italic(f.path)]);
+            roff.text([roman(f.what)]);
+        }
+    }
+    examples(roff, page.examples);
+}
+
+/// EXAMPLES: each a sentence, then its commands as typed.
+fn examples(roff: &mut Roff, examples: &[(&str, &str)]) {
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, command) in examples {
+        roff.control("PP", []);
+        roff.text([roman(*what)]);
+        roff.control("PP", []);
+        roff.control("RS", ["4"]);
+        roff.control("nf", []);
+        for line in command.lines() {
+            roff.text([roman(line)]);
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
     }
 }
 
-fn see_also_section(roff: &mut Roff, pages: &[&str]) {
+fn see_also_section(roff: &mut Roff, pages: &[(&str, &str)]) {
     roff.control("SH", ["SEE ALSO"]);
     let mut parts = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
+    for (i, (page, section)) in pages.iter().enumerate() {
         parts.push(bold(*page));
-        let sep = if i + 1 == pages.len() { "(1)" } else { "(1), " };
-        parts.push(roman(sep));
+        let sep = if i + 1 == pages.len() { "" } else { ", " };
+        parts.push(roman(format!("({section}){sep}")));
     }
     roff.text(parts);
+}
+
+/// `pinwatch-config(5)`: the agent's config file, every key from
+/// [`crate::agent::config::KEYS`] (the table the parser is tested
+/// against) with its type, default, example and meaning.
+fn config_page(date: &str) -> String {
+    let mut roff = Roff::new();
+    roff.control(
+        "TH",
+        [
+            "pinwatch-config",
+            "5",
+            date,
+            &format!("pinwatch {}", env!("CARGO_PKG_VERSION")),
+            "pinwatch manual",
+        ],
+    );
+    roff.control("SH", ["NAME"]);
+    roff.text([roman(
+        "pinwatch-config - the configuration files of pinwatch agent",
+    )]);
+    roff.control("SH", ["SYNOPSIS"]);
+    roff.text([italic("/etc/pinwatch/config.toml")]);
+    roff.control("br", []);
+    roff.text([italic("~/.config/pinwatch/config.toml")]);
+    roff.control("SH", ["DESCRIPTION"]);
+    for paragraph in manual::CONFIG_DESCRIPTION {
+        roff.control("PP", []);
+        roff.text([roman(*paragraph)]);
+    }
+    roff.control("SH", ["KEYS"]);
+    for key in crate::agent::config::KEYS {
+        roff.control("TP", []);
+        roff.text([bold(key.name), roman(" ("), italic(key.kind), roman(")")]);
+        roff.text([roman(key.description)]);
+        roff.control("br", []);
+        roff.text([roman(format!("Default: {}.", key.default))]);
+        roff.control("br", []);
+        roff.text([roman(format!("Example: {} = {}", key.name, key.example))]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    for name in ["PINWATCH_SYSTEM_CONFIG", "XDG_CONFIG_HOME"] {
+        if let Some(v) = manual::variable(name) {
+            roff.control("TP", []);
+            roff.text([bold(v.name)]);
+            roff.text([roman(v.what)]);
+        }
+    }
+    roff.control("SH", ["FILES"]);
+    for path in [
+        "/etc/pinwatch/config.toml",
+        "~/.config/pinwatch/config.toml",
+    ] {
+        if let Some(f) = manual::file(path) {
+            roff.control("TP", []);
+            roff.text([italic(f.path)]);
+            roff.text([roman(f.what)]);
+        }
+    }
+    examples(&mut roff, manual::CONFIG_EXAMPLES);
+    see_also_section(
+        &mut roff,
+        &[
+            ("pinwatch-agent", "1"),
+            ("pinwatch", "1"),
+            ("pinwatch-roots", "1"),
+        ],
+    );
+    roff.render()
 }
 
 /// Writes bash, zsh and fish completions into `dir`.
@@ -199,11 +290,13 @@ mod tests {
             [
                 "pinwatch-agent.1",
                 "pinwatch-check.1",
+                "pinwatch-config.5",
                 "pinwatch-history.1",
                 "pinwatch-notify-test.1",
                 "pinwatch-pins-capture.1",
                 "pinwatch-pins-list.1",
                 "pinwatch-pins-show.1",
+                "pinwatch-pins-update.1",
                 "pinwatch-pins-verify.1",
                 "pinwatch-pins.1",
                 "pinwatch-roots.1",
@@ -223,6 +316,28 @@ mod tests {
         assert!(check.contains("\\-\\-connect\\-to"), "{check}");
         assert!(check.contains("Exit codes: 0 all ok"), "{check}");
         assert!(check.contains(".SH \"SEE ALSO\""), "{check}");
+        for section in [
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+            ".SH EXAMPLES",
+        ] {
+            assert!(check.contains(section), "{section}: {check}");
+        }
+        assert!(check.contains("PINWATCH_EXIT_CODES"), "{check}");
+        assert!(
+            !check.contains("wechat, whatsapp"),
+            "possible values hidden: {check}"
+        );
+        let config = std::fs::read_to_string(dir.path().join("pinwatch-config.5")).unwrap();
+        for key in crate::agent::config::KEYS {
+            assert!(
+                config.contains(&format!("\\fB{}\\fR", key.name.replace('_', "\\_")))
+                    || config.contains(key.name),
+                "{}",
+                key.name
+            );
+        }
         let top = std::fs::read_to_string(dir.path().join("pinwatch.1")).unwrap();
         assert!(top.contains("/etc/pinwatch/config.toml"), "{top}");
         assert!(!top.contains("generate"), "the hidden command leaks: {top}");
@@ -249,6 +364,10 @@ mod tests {
         assert!(bash.contains("--connect-to"), "{bash}");
         assert!(bash.contains("notify-test"), "{bash}");
         assert!(bash.contains("--lang"), "{bash}");
+        assert!(
+            bash.contains("compgen -W \"alibaba chatgpt"),
+            "--service completes the built-in names: {bash}"
+        );
         for file in &written {
             let text = std::fs::read_to_string(file).unwrap();
             assert!(

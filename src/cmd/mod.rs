@@ -12,7 +12,8 @@ mod agent;
 mod check;
 pub mod failure;
 mod generate;
-mod outputs;
+mod manual;
+pub(crate) mod outputs;
 mod pins;
 mod roots;
 
@@ -23,7 +24,9 @@ use thiserror::Error;
 pub use agent::{agent, history, notify_test, status};
 pub use check::check;
 pub use generate::generate;
-pub use pins::{capture, list, show, verify};
+#[cfg(feature = "maintainer")]
+pub use pins::bundle;
+pub use pins::{capture, list, show, update, verify};
 pub use roots::roots;
 
 pub(crate) use crate::util::now;
@@ -31,6 +34,9 @@ pub(crate) use crate::util::now;
 use crate::agent::config::ConfigFileError;
 use crate::check::StoreError;
 use crate::cli::ConfigError;
+use crate::knowledge::active::{About, active};
+use crate::knowledge::keys::Keys;
+use crate::knowledge::store::Store;
 use crate::knowledge::{self, Knowledge, KnowledgeError};
 use crate::report::error::ErrorCode;
 use crate::util::ReadError;
@@ -66,6 +72,9 @@ pub enum CommandError {
     /// A bad config file.
     #[error(transparent)]
     ConfigFile(#[from] ConfigFileError),
+    /// A bad file among the agent's layered config files.
+    #[error(transparent)]
+    Layers(#[from] crate::agent::layers::LayerError),
     /// Bad pins.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
@@ -81,6 +90,17 @@ pub enum CommandError {
     /// Input or output failed (starting the runtime, opening the journal).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The `--prometheus-file` could not be written after the check ran:
+    /// the run failed for the monitoring that reads it.
+    #[error("cannot write the metrics file {path}: {error}; the check found: {found}")]
+    MetricsFile {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+        /// What the check found (the Nagios status text).
+        found: String,
+    },
     /// A usage error in words.
     #[error("{0}")]
     Usage(String),
@@ -94,10 +114,13 @@ impl CommandError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CommandError::Config(_) | CommandError::Usage(_) => ErrorCode::Usage,
-            CommandError::ConfigFile(_) => ErrorCode::Config,
+            CommandError::ConfigFile(_) | CommandError::Layers(_) => ErrorCode::Config,
             CommandError::Knowledge(_) => ErrorCode::Pins,
             CommandError::Store(_) | CommandError::Ct(_) => ErrorCode::Store,
-            CommandError::Read(_) | CommandError::Io(_) | CommandError::Other(_) => ErrorCode::Io,
+            CommandError::Read(_)
+            | CommandError::Io(_)
+            | CommandError::MetricsFile { .. }
+            | CommandError::Other(_) => ErrorCode::Io,
         }
     }
 }
@@ -108,19 +131,103 @@ pub fn user_services_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "pinwatch").map(|d| d.config_dir().join("services"))
 }
 
-/// The knowledge base: `--pins DIR` alone, or the built-in pins with the
-/// user's services added.
-pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
-    match pins {
-        Some(dir) => knowledge::load_dir(dir),
-        None => {
-            let mut k = knowledge::load_embedded()?;
-            if let Some(dir) = user_services_dir() {
-                knowledge::overlay_services(&mut k, &dir)?;
-            }
-            Ok(k)
+/// The knowledge a command judges with, and which it is.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The pins.
+    pub knowledge: Knowledge,
+    /// Which knowledge it is and how old (the JSON `knowledge` object).
+    pub about: About,
+    /// The bundle's CT log list (JSON); `None`: the built-in one.
+    pub log_list: Option<String>,
+    /// Problems with a stored bundle that did not stop the run.
+    pub warnings: Vec<String>,
+}
+
+impl Loaded {
+    /// The CT log list that goes with the knowledge.
+    pub fn log_list(&self) -> Result<crate::ct::LogList, crate::ct::CtError> {
+        match (&self.log_list, self.about.sequence) {
+            (Some(json), Some(sequence)) => crate::ct::LogList::parse(
+                json.as_bytes(),
+                &format!("knowledge bundle {sequence}: ct/log_list.json"),
+            ),
+            _ => crate::ct::load_log_list(None),
         }
     }
+}
+
+/// Where accepted knowledge bundles are kept: the user's store and the
+/// system's.
+pub fn knowledge_stores(env: &dyn Fn(&str) -> Option<String>) -> Vec<Store> {
+    Store::user()
+        .into_iter()
+        .chain(Store::system(env))
+        .collect()
+}
+
+/// The knowledge base: `--pins DIR` alone, or the newest verified bundle
+/// (else the built-in knowledge) with the user's services added.
+pub fn load(pins: Option<&Path>) -> Result<Loaded, KnowledgeError> {
+    if let Some(dir) = pins {
+        return Ok(Loaded {
+            knowledge: knowledge::load_dir(dir)?,
+            about: About::directory(dir),
+            log_list: None,
+            warnings: Vec::new(),
+        });
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let mut warnings = Vec::new();
+    let active = active(
+        &knowledge_stores(&env),
+        &Keys::project(),
+        now(),
+        &mut warnings,
+    )?;
+    let mut knowledge = active.knowledge;
+    if let Some(dir) = user_services_dir() {
+        knowledge::overlay_services(&mut knowledge, &dir)?;
+    }
+    Ok(Loaded {
+        knowledge,
+        about: active.about,
+        log_list: active.log_list,
+        warnings,
+    })
+}
+
+/// [`load`]'s knowledge alone; its warnings go to stderr.
+pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
+    let loaded = load(pins)?;
+    for w in &loaded.warnings {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("pinwatch: warning: {w}\n"),
+        );
+    }
+    Ok(loaded.knowledge)
+}
+
+/// The warning every report carries when the knowledge is past its
+/// expiry date, in `lang`.
+pub fn knowledge_warning(lang: crate::i18n::Lang, about: &About) -> Option<String> {
+    if !about.expired {
+        return None;
+    }
+    let key = if about.pins_relaxed {
+        "knowledge-expired-pins-relaxed"
+    } else {
+        "knowledge-expired"
+    };
+    Some(lang.tr_args(
+        key,
+        &[
+            ("sequence", about.sequence.unwrap_or(0).to_string()),
+            ("days", about.age_days.unwrap_or(0).to_string()),
+            ("expired", about.expires_at.clone().unwrap_or_default()),
+        ],
+    ))
 }
 
 /// Runs `task` to completion on a fresh multi-threaded runtime, then drops

@@ -2,15 +2,14 @@
 //! (byte-capped; `-` is standard input) and writing the Prometheus file
 //! atomically for node_exporter's textfile collector.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::CommandError;
 use crate::cli::{ConfigError, parse_target_list};
 use crate::target::Target;
-
-/// Largest target list read (about 100,000 targets).
-pub const TARGETS_MAX_BYTES: u64 = 8 << 20;
+pub use crate::util::write_atomically;
+use crate::util::{TARGETS_FILE, read_capped};
 
 /// Junk lines reported one by one per file; the rest are counted.
 const JUNK_SHOWN: usize = 20;
@@ -45,77 +44,39 @@ pub fn read_target_lists(
 
 fn read_list(path: &Path) -> Result<(String, String), CommandError> {
     let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
-    };
-    let failed = |e: io::Error| ConfigError::TargetList(format!("{name}: {e}"));
-    let mut bytes = Vec::new();
-    if stdin {
-        io::stdin()
-            .lock()
-            .take(TARGETS_MAX_BYTES + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(TARGETS_MAX_BYTES + 1).read_to_end(&mut bytes))
+    if !stdin {
+        // A regular file only, opened without blocking: a FIFO or a device
+        // is refused at once, naming the path.
+        let bytes =
+            read_capped(path, TARGETS_FILE).map_err(|e| ConfigError::TargetList(e.to_string()))?;
+        return Ok((path.display().to_string(), text_of(bytes)));
     }
-    .map_err(failed)?;
-    if bytes.len() as u64 > TARGETS_MAX_BYTES {
+    let name = "standard input".to_string();
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(TARGETS_FILE.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConfigError::TargetList(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > TARGETS_FILE.bytes {
         return Err(ConfigError::TargetList(format!(
             "{name}: larger than {} MiB; split the list",
-            TARGETS_MAX_BYTES >> 20
+            TARGETS_FILE.bytes >> 20
         ))
         .into());
     }
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Ok((name, text))
+    Ok((name, text_of(bytes)))
 }
 
-/// Writes `path` atomically: `render` writes into a temporary file in the
-/// same directory, which is flushed to disk, made readable by the
-/// collector (0644) and renamed over `path`. A reader sees the old file or
-/// the new one, never half of one.
-pub fn write_atomically(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    {
-        let mut out = io::BufWriter::new(tmp.as_file_mut());
-        render(&mut out)?;
-        out.flush()?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+/// The list as text, not copied when it is UTF-8 already.
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn atomic_write_replaces_the_file_and_leaves_no_temporary() {

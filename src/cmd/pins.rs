@@ -2,13 +2,17 @@
 
 use std::io::{self, Write};
 
-use super::{CommandError, EXIT_ERROR, Finished, block_on, load_knowledge, now};
+use super::{
+    CommandError, EXIT_ERROR, Finished, block_on, knowledge_stores, load, load_knowledge, now,
+};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
 use crate::check::{Judge, run};
 use crate::cli::{
-    Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsVerifyArgs, PlanInput, find_service,
-    plan_from,
+    Format, PinsCaptureArgs, PinsListArgs, PinsShowArgs, PinsUpdateArgs, PinsVerifyArgs, PlanInput,
+    find_service, plan_from,
 };
+use crate::i18n::Lang;
+use crate::knowledge::active::About;
 use crate::knowledge::lint::{Finding, Severity, lint};
 use crate::knowledge::{self, KnowledgeError};
 use crate::report::pins as render;
@@ -17,12 +21,21 @@ fn today() -> time::Date {
     time::OffsetDateTime::from_unix_timestamp(now()).map_or(time::Date::MIN, |t| t.date())
 }
 
-/// `pins list`: always exits 0.
-pub fn list(args: &PinsListArgs, out: &mut dyn Write) -> Result<Finished, CommandError> {
-    let k = load_knowledge(args.source.pins.as_deref())?;
+/// `pins list`: always exits 0. Says which knowledge is in use and its age.
+pub fn list(
+    args: &PinsListArgs,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
+    let loaded = load(args.source.pins.as_deref())?;
+    for w in &loaded.warnings {
+        warn(&format!("warning: {w}"));
+    }
+    let k = &loaded.knowledge;
     let output = match args.format {
-        Format::Text => render::list_text(&k, today(), out),
-        Format::Json => render::list_json(&k, today(), out),
+        Format::Text => writeln!(out, "{}\n", knowledge_line(lang, &loaded.about))
+            .and_then(|()| render::list_text(k, today(), out)),
+        Format::Json => render::list_json(k, today(), Some(&loaded.about), out),
     };
     Ok(Finished::new(0, output.and_then(|()| out.flush())))
 }
@@ -79,6 +92,7 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
     let env = |k: &str| std::env::var(k).ok();
     let input = PlanInput {
         targets: &args.targets,
+        listed: &[],
         services: &[],
         connect_to: &args.net.connect_to,
         proxy: args.net.proxy.as_deref(),
@@ -147,7 +161,242 @@ pub fn capture(args: &PinsCaptureArgs, out: &mut dyn Write) -> Result<Finished, 
     Ok(Finished::new(code, output.and_then(|()| out.flush())))
 }
 
+/// Which knowledge is in use and how old, one line in `lang` (`pins
+/// list`, `status`).
+pub fn knowledge_line(lang: Lang, about: &About) -> String {
+    let Some(sequence) = about.sequence else {
+        return lang.tr_args(
+            "knowledge-line-directory",
+            &[("source", crate::util::inert(&about.source).into_owned())],
+        );
+    };
+    let date = |t: &Option<String>| t.as_deref().unwrap_or_default().chars().take(10).collect();
+    lang.tr_args(
+        if about.expired {
+            "knowledge-line-expired"
+        } else {
+            "knowledge-line"
+        },
+        &[
+            ("sequence", sequence.to_string()),
+            ("source", crate::util::inert(&about.source).into_owned()),
+            ("issued", date(&about.issued_at)),
+            ("expires", date(&about.expires_at)),
+            ("days", about.age_days.unwrap_or(0).to_string()),
+        ],
+    )
+}
+
+/// `pins update`: fetches and installs a newer knowledge bundle from
+/// `--from` or the config's `update_from`, trying each in order.
+pub fn update(
+    args: &PinsUpdateArgs,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
+    use crate::agent::{config, layers};
+    use crate::knowledge::keys::{Keys, Role};
+    use crate::knowledge::store::Store;
+    use crate::update::{Outcome, Source, Updater};
+
+    let env = |k: &str| std::env::var(k).ok();
+    let builtin = knowledge::load_embedded()?;
+    let system_file = layers::system_path(&env);
+    let (config, file_shown) = if args.system {
+        let config = match &system_file {
+            Some(path) => config::load(path, &builtin)?,
+            None => config::AgentConfig::default(),
+        };
+        let shown = system_file.as_ref().map(|p| p.display().to_string());
+        (config, shown.unwrap_or_else(|| "the config".into()))
+    } else {
+        let user = args
+            .config
+            .clone()
+            .or_else(config::default_path)
+            .ok_or_else(|| CommandError::Usage("no home directory: pass --config FILE".into()))?;
+        let layered = layers::load(system_file.as_deref(), &user, &builtin)
+            .map_err(|e| CommandError::Other(e.to_string()))?;
+        (layered.config, user.display().to_string())
+    };
+    let given = if args.from.is_empty() {
+        &config.update_from
+    } else {
+        &args.from
+    };
+    let sources = given
+        .iter()
+        .map(|s| Source::parse(s).map_err(CommandError::Usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    if sources.is_empty() {
+        let output = writeln!(
+            out,
+            "{}",
+            lang.tr_args("update-no-source", &[("file", file_shown)])
+        );
+        return Ok(Finished::new(0, output.and_then(|()| out.flush())));
+    }
+    let mut keys = Keys::project();
+    for key in &config.trusted_keys {
+        keys.add(key, Role::Admin).map_err(CommandError::Usage)?;
+    }
+    let (store, in_use) = if args.system {
+        let store = Store::system(&env).ok_or_else(|| {
+            CommandError::Usage("this platform has no system-wide knowledge store".into())
+        })?;
+        (store.clone(), vec![store])
+    } else {
+        let store = Store::user().ok_or_else(|| {
+            CommandError::Usage("no home directory for the knowledge store".into())
+        })?;
+        (store, knowledge_stores(&env))
+    };
+    // The update's own connection is judged with the knowledge in use.
+    let loaded = load(None)?;
+    let ct_logs = match &args.public_roots {
+        Some(_) => None,
+        None => Some(loaded.log_list()?),
+    };
+    let judge = Judge::load(loaded.knowledge, args.public_roots.as_deref(), ct_logs)?;
+    let proxy = args.net.proxy.as_deref().or(config.proxy.as_deref());
+    let connect_to = args
+        .net
+        .connect_to
+        .iter()
+        .chain(&config.connect_to)
+        .map(|c| {
+            c.parse()
+                .map_err(|e| CommandError::Usage(format!("--connect-to `{c}`: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let updater = Updater {
+        keys,
+        store,
+        in_use,
+        probe: crate::probe::ProbeOptions {
+            timeout: args.net.timeout,
+            proxy: crate::cli::proxy_route(proxy, args.net.no_proxy, &env)?,
+            connect_to,
+        },
+        judge: &judge,
+        timeout: args.net.timeout.max(std::time::Duration::from_secs(30)),
+    };
+    let at = now();
+    let outcomes = block_on(crate::update::update(&updater, &sources, at))?;
+    let sequence = crate::update::in_use(&updater, at);
+    let mut output: io::Result<()> = Ok(());
+    for outcome in &outcomes {
+        if output.is_ok() {
+            output = writeln!(out, "{}", outcome.line(lang, sequence));
+        }
+        if let (Outcome::Intercepted { result, .. }, true) = (outcome, output.is_ok()) {
+            output = intercepted_channel(lang, result, at, out);
+        }
+    }
+    let code = if outcomes.iter().any(|o| o.exit_code() == 2) {
+        2
+    } else if outcomes.iter().any(Outcome::done) {
+        0
+    } else {
+        outcomes.iter().map(Outcome::exit_code).max().unwrap_or(0)
+    };
+    Ok(Finished::new(code, output.and_then(|()| out.flush())))
+}
+
+/// The interception of pinwatch's own update channel, in the check's own
+/// words (who, where, what to do), the channel named as a service.
+fn intercepted_channel(
+    lang: Lang,
+    result: &crate::analysis::Assessment,
+    at: i64,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut result = result.clone();
+    result.service = Some(crate::analysis::ServiceInfo {
+        name: "pinwatch-updates".into(),
+        display_name: Lang::En.tr("update-channel"),
+        display_name_zh: Lang::Zh.tr("update-channel"),
+        exposes: Lang::En.tr("update-channel-exposes"),
+        exposes_zh: Lang::Zh.tr("update-channel-exposes"),
+    });
+    let results = [result];
+    let report = crate::report::Report {
+        results: &results,
+        warnings: &[],
+        checked_at: at,
+        exit_code: 2,
+    };
+    let style = crate::report::text::Style {
+        color: false,
+        lang,
+        verbose: false,
+    };
+    writeln!(out)?;
+    crate::report::text::render(&report, style, out)
+}
+
+/// `pins bundle`: builds a bundle from a pins directory, checks it as an
+/// update would, signs it with a minisign secret key.
+#[cfg(feature = "maintainer")]
+pub fn bundle(
+    args: &crate::cli::PinsBundleArgs,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
+    use pinwatch_knowledge::bundle::{self as b, Header, Payload};
+    let fail = |e: &dyn std::fmt::Display| CommandError::Other(e.to_string());
+    let at = now();
+    let mut header = Header::new(args.sequence, at, crate::knowledge::active::VERSION);
+    header.expires_at = at + i64::from(args.expires_days) * 86_400;
+    header.revokes = args.revoke.clone();
+    let payload = Payload::from_dir(&args.pins, header).map_err(|e| fail(&e))?;
+    payload.knowledge().map_err(|e| fail(&e))?;
+    let list = payload.file(b::LOG_LIST).unwrap_or_default();
+    crate::ct::LogList::parse(list.as_bytes(), "ct/log_list.json")?;
+    let signed_by_google = match payload.log_list_signature().map_err(|e| fail(&e))? {
+        Some(sig) if crate::ct::signed::google_signed(list.as_bytes(), &sig) => true,
+        Some(_) => {
+            return Err(CommandError::Other(
+                "ct/log_list.sig is not Google's signature over ct/log_list.json".into(),
+            ));
+        }
+        None => false,
+    };
+    let text = std::fs::read_to_string(&args.key)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
+    let key_error =
+        |e: minisign::PError| CommandError::Other(format!("{}: {e}", args.key.display()));
+    let encrypted = minisign::SecretKeyBox::from_string(&text)
+        .and_then(|b| b.into_secret_key(Some(String::new())))
+        .is_err_and(|e| !e.to_string().contains("not encrypted"));
+    let secret = if encrypted {
+        let password = std::env::var("PINWATCH_BUNDLE_PASSWORD").ok();
+        minisign::SecretKey::from_box(text.into(), password).map_err(key_error)?
+    } else {
+        minisign::SecretKey::from_unencrypted_box(text.into()).map_err(key_error)?
+    };
+    let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| fail(&e))?;
+    let bytes = b::sign(&payload, &secret, &public).map_err(|e| fail(&e))?;
+    crate::util::write_atomically(&args.output, |w| w.write_all(&bytes))?;
+    let key =
+        b::KeyId::of_public_key(&public.to_base64()).map_or_else(String::new, |k| k.to_string());
+    let output = writeln!(
+        out,
+        "{}: bundle {} ({} files, {} bytes, CT log list {}), signed with key {key}, expires {}",
+        args.output.display(),
+        args.sequence,
+        payload.files.len(),
+        bytes.len(),
+        if signed_by_google {
+            "with Google's signature"
+        } else {
+            "without Google's signature"
+        },
+        b::format_time(payload.header.expires_at),
+    );
+    Ok(Finished::new(0, output.and_then(|()| out.flush())))
+}
+
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr(), "pinwatch: {message}");
+    crate::util::inert::to_stderr(&format!("pinwatch: {message}"));
 }

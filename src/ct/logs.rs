@@ -236,9 +236,13 @@ pub fn load_log_list(path: Option<&Path>) -> Result<LogList, CtError> {
         file: file.clone(),
         detail: e.to_string(),
     };
+    // A regular file only: a FIFO or a device would hang or never end.
+    let opened = crate::util::open_regular(path).map_err(|e| CtError::Read {
+        file: file.clone(),
+        detail: e.reason(),
+    })?;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(read_err)?
+    opened
         .take(MAX_LOG_LIST_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;

@@ -26,6 +26,7 @@ mod logs;
 pub mod policy;
 pub mod precert;
 pub mod sct;
+pub mod signed;
 pub mod verify;
 
 use base64::Engine as _;

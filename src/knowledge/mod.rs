@@ -1,25 +1,27 @@
 //! The knowledge base: services with their hosts and pinsets, named CA keys,
-//! known interception products and captive-portal keys. Loaded from the
-//! TOML files of a directory, or, for the built-in `pins/`, prepared at
-//! build time: build.rs loads and validates them with this module's own
-//! code (`files.rs`, `model.rs`) and embeds the result as JSON, so a run
-//! parses no TOML (`embedded.rs`).
+//! known interception products and captive-portal keys. The model, the TOML
+//! schema and its validation live in the `pinwatch-knowledge` crate
+//! (`crates/pinwatch-knowledge`), which build.rs uses too: it loads and
+//! validates the built-in `pins/` at build time and embeds the result as
+//! JSON, so a run parses no TOML (`embedded.rs`).
 //!
 //! Loading validates everything it can (hash syntax, authority references,
 //! regexes, dates) and names the file, line and column of any problem, so a
 //! bad pins file is a clear error rather than a silent gap.
 
+pub mod active;
 mod cas;
 mod embedded;
-mod files;
+pub mod keys;
 pub mod lint;
-mod model;
 #[cfg(test)]
 mod provenance;
+pub mod store;
 
-pub use embedded::load_embedded;
-pub use files::{KnowledgeError, load_dir, load_files, overlay_services};
-pub use model::{
-    Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin,
-    PlatformRoot, PortalKey, RemovedRoot, Service,
+pub use cas::CaCertificates;
+pub use embedded::{builtin_header, load_embedded};
+pub use pinwatch_knowledge::{
+    Authority, CaCertificate, Category, HostRule, Interceptor, Knowledge, KnowledgeError,
+    MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,
+    overlay_services,
 };

@@ -56,6 +56,20 @@ const ALPN: [&[u8]; 2] = [b"h2", b"http/1.1"];
 
 /// Probes `target`: never fails, every failure is recorded in the observation.
 pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
+    let (obs, tls) = connect(target, options, client_config()).await;
+    // Say goodbye politely (close_notify); nothing else is ever sent.
+    if let Some(mut tls) = tls {
+        let _ = tokio::time::timeout(Duration::from_millis(500), tls.shutdown()).await;
+    }
+    obs
+}
+
+/// Connects and records; the connection, when the handshake completed.
+async fn connect(
+    target: &Target,
+    options: &ProbeOptions,
+    config: Result<Arc<ClientConfig>, ProbeError>,
+) -> (Observation, Option<TlsStream>) {
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + options.timeout;
     let proxy = options.proxy.for_target(target).cloned();
@@ -79,16 +93,30 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
         proxy: proxy.as_ref(),
         deadline,
     };
-    let result = run(&attempt, &recorded, &mut obs).await;
+    let result = run(&attempt, &recorded, &mut obs, config).await;
     if let Ok(chain) = recorded.lock() {
         obs.chain = chain.clone();
     }
-    if let Err(e) = result {
-        obs.error = Some(e);
-    }
+    let tls = match result {
+        Ok(tls) => Some(tls),
+        Err(e) => {
+            obs.error = Some(e);
+            None
+        }
+    };
     obs.elapsed = started.elapsed();
-    obs
+    (obs, tls)
 }
+
+/// Like [`probe`], but keeps the connection open (ALPN `http/1.1` only)
+/// for a request the caller sends after judging the observation: a
+/// knowledge update over HTTPS. Nothing is sent here.
+pub async fn open(target: &Target, options: &ProbeOptions) -> (Observation, Option<TlsStream>) {
+    connect(target, options, fetch_config()).await
+}
+
+/// A TLS connection [`open`] left open.
+pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
 
 /// One probe's target and how to reach it.
 struct Attempt<'a> {
@@ -102,7 +130,8 @@ async fn run(
     attempt: &Attempt<'_>,
     recorded: &danger::RecordedChain,
     obs: &mut Observation,
-) -> Result<(), ProbeError> {
+    config: Result<Arc<ClientConfig>, ProbeError>,
+) -> Result<TlsStream, ProbeError> {
     let Attempt {
         target,
         options,
@@ -110,8 +139,8 @@ async fn run(
         ..
     } = *attempt;
     let within = |stage: Stage| move |_| ProbeError::timed_out(stage, options.timeout);
-    let mut stream = open(attempt, obs).await?;
-    let config = client_config()?;
+    let stream = dial(attempt, obs).await?;
+    let config = config?;
     let server_name = ServerName::try_from(target.host.clone()).map_err(|_| {
         ProbeError::new(
             Stage::Tls,
@@ -120,19 +149,15 @@ async fn run(
     })?;
     let connector = tokio_rustls::TlsConnector::from(config);
     let has_chain = || recorded.lock().is_ok_and(|c| !c.is_empty());
-    let handshake = danger::recording(
-        recorded.clone(),
-        connector.connect(server_name, &mut stream),
-    );
+    let handshake = danger::recording(recorded.clone(), connector.connect(server_name, stream));
+    // A failed handshake drops its connection with it: a server that
+    // serves one connection at a time then answers the fallback's.
     let tls = match timeout_at(deadline, handshake)
         .await
         .map_err(within(Stage::Tls))?
     {
         Ok(tls) => tls,
         Err(e) => {
-            // Hung up before anything else: a server that serves one
-            // connection at a time would not answer the fallback's.
-            drop(stream);
             obs.refused_oversized = error::is_oversized(&e);
             if !has_chain() && error::refused_by_library(&e) {
                 fallback(attempt, recorded, obs).await;
@@ -156,15 +181,12 @@ async fn run(
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned()),
     });
-    // Say goodbye politely (close_notify); nothing else is ever sent.
-    let mut tls = tls;
-    let _ = tokio::time::timeout(Duration::from_millis(500), tls.shutdown()).await;
-    Ok(())
+    Ok(tls)
 }
 
 /// Opens a TCP connection to `target` by its route: directly (or where
 /// `--connect-to` says), or through a CONNECT tunnel of `proxy`.
-async fn open(attempt: &Attempt<'_>, obs: &mut Observation) -> Result<TcpStream, ProbeError> {
+async fn dial(attempt: &Attempt<'_>, obs: &mut Observation) -> Result<TcpStream, ProbeError> {
     let Attempt {
         target,
         options,
@@ -235,7 +257,7 @@ async fn fallback(attempt: &Attempt<'_>, recorded: &danger::RecordedChain, obs: 
     let mut read = Err(String::new());
     for offer in [fallback::Offer::Tls12, fallback::Offer::Tls13] {
         let one = async {
-            let mut stream = open(attempt, obs).await.map_err(|e| e.to_string())?;
+            let mut stream = dial(attempt, obs).await.map_err(|e| e.to_string())?;
             let read = fallback::read_chain(&mut stream, &target.host, offer).await;
             let _ = stream.shutdown().await;
             read
@@ -279,13 +301,23 @@ async fn fallback(attempt: &Attempt<'_>, recorded: &danger::RecordedChain, obs: 
 /// in the order browsers prefer them (AES-128-GCM first: also the cheaper
 /// key schedule, SHA-256).
 pub(crate) fn client_config() -> Result<Arc<ClientConfig>, ProbeError> {
-    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> = LazyLock::new(build_config);
+    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> =
+        LazyLock::new(|| build_config(&ALPN));
     CONFIG
         .clone()
         .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))
 }
 
-fn build_config() -> Result<Arc<ClientConfig>, String> {
+/// [`client_config`] offering only `http/1.1`, for [`open`]'s fetches.
+fn fetch_config() -> Result<Arc<ClientConfig>, ProbeError> {
+    static CONFIG: LazyLock<Result<Arc<ClientConfig>, String>> =
+        LazyLock::new(|| build_config(&[b"http/1.1"]));
+    CONFIG
+        .clone()
+        .map_err(|e| ProbeError::new(Stage::Tls, format!("TLS configuration: {e}")))
+}
+
+fn build_config(alpn: &[&[u8]]) -> Result<Arc<ClientConfig>, String> {
     let mut provider = rustls::crypto::ring::default_provider();
     provider.cipher_suites.sort_by_key(|s| {
         use rustls::CipherSuite as C;
@@ -304,7 +336,7 @@ fn build_config() -> Result<Arc<ClientConfig>, String> {
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     config.resumption = Resumption::disabled();
     Ok(Arc::new(config))
 }

@@ -24,6 +24,33 @@ pub enum ErrorCode {
     Io,
 }
 
+impl ErrorCode {
+    /// The stable string (`usage`, `config`, `pins`, `store`, `io`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Usage => "usage",
+            ErrorCode::Config => "config",
+            ErrorCode::Pins => "pins",
+            ErrorCode::Store => "store",
+            ErrorCode::Io => "io",
+        }
+    }
+
+    /// The exit code of this error under `PINWATCH_EXIT_CODES=sysexits`
+    /// (BSD's sysexits.h, which systemd names in `systemctl status`):
+    /// 64 USAGE, 78 CONFIG, 65 DATAERR (pins), 66 NOINPUT (a trust store
+    /// or CT log list), 74 IOERR.
+    pub fn sysexit(self) -> i32 {
+        match self {
+            ErrorCode::Usage => 64,
+            ErrorCode::Config => 78,
+            ErrorCode::Pins => 65,
+            ErrorCode::Store => 66,
+            ErrorCode::Io => 74,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     schema: &'a str,
@@ -52,7 +79,7 @@ pub fn render(
         error: Body { code, message },
         exit_code,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -12,8 +12,8 @@ use serde::{Serialize, Serializer};
 use super::pad;
 use crate::agent::journal::{Record, Records};
 use crate::i18n::Lang;
-use crate::report::text::verdict_label;
-use crate::util::{ReadError, rfc3339};
+use crate::report::text::{cell, verdict_label};
+use crate::util::{ReadError, Screen, rfc3339};
 
 /// Schema of `pinwatch history --format json`.
 pub const HISTORY_SCHEMA: &str = "pinwatch.history/1";
@@ -72,6 +72,9 @@ pub fn history_text(
     shown: Shown<'_>,
     out: &mut dyn Write,
 ) -> Result<(), HistoryError> {
+    // The journal's text came from certificates and files: through a screen.
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     let skipped_cell = match &shown {
         Shown::All(_, cell) => Some(*cell),
         Shown::Last { .. } => None,
@@ -97,6 +100,7 @@ pub fn history_text(
             lang.tr_args("history-skipped", &[("n", skipped.to_string())])
         )?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -166,7 +170,7 @@ pub fn history_json(
         },
         skipped: After(&skipped),
     };
-    if let Err(e) = serde_json::to_writer_pretty(&mut *out, &doc) {
+    if let Err(e) = crate::util::inert::json_pretty(&mut *out, &doc) {
         return Err(match doc.records.error.borrow_mut().take() {
             Some(read) => HistoryError::Read(read),
             None => HistoryError::Write(io::Error::from(e)),
@@ -179,7 +183,7 @@ pub fn history_json(
 fn history_line(lang: Lang, r: &Record) -> String {
     let time = rfc3339(r.at()).replace('T', " ").replace('Z', "");
     match r {
-        Record::Cycle { trigger, .. } => format!("{time}  cycle  {trigger}"),
+        Record::Cycle { trigger, .. } => format!("{time}  cycle  {}", cell(trigger)),
         Record::Check {
             service,
             host,
@@ -192,11 +196,12 @@ fn history_line(lang: Lang, r: &Record) -> String {
                 .map_or_else(|| "?".into(), |v| verdict_label(lang, v));
             let who = interceptor
                 .as_ref()
-                .map(|i| format!(" ({i})"))
+                .map(|i| format!(" ({})", cell(i)))
                 .unwrap_or_default();
             format!(
-                "{time}  check  {} {host}:{port} {verdict}{who}",
-                service.as_deref().unwrap_or("-")
+                "{time}  check  {} {}:{port} {verdict}{who}",
+                cell(service.as_deref().unwrap_or("-")),
+                cell(host)
             )
         }
         Record::Alert {
@@ -206,7 +211,9 @@ fn history_line(lang: Lang, r: &Record) -> String {
             ..
         } => {
             format!(
-                "{time}  alert  {kind}: {summary}{}",
+                "{time}  alert  {}: {}{}",
+                cell(kind),
+                crate::util::inert_capped(summary, 4 * super::text::CELL_MAX),
                 if *shown { "" } else { " (not shown)" }
             )
         }
@@ -253,7 +260,7 @@ pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
         exit_code: status.exit_code,
         results: status.results,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -263,7 +270,7 @@ fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
     let has = |code: &str| reasons.iter().any(|r| r == code);
     let mut parts = Vec::new();
     if let Some(name) = interceptor {
-        parts.push(format!("({name})"));
+        parts.push(format!("({})", cell(name)));
     }
     if has("system_root_installed") {
         parts.push(lang.tr("status-root-trusted"));
@@ -278,6 +285,12 @@ fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
 /// width, CJK counting double), with the interceptor, if named, and whether
 /// this machine trusts its root.
 pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    status_on(lang, status, &mut screen)?;
+    screen.flush()
+}
+
+fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Result<()> {
     let Some(cycle) = status.cycle else {
         return writeln!(out, "{}", lang.tr("status-none"));
     };
@@ -307,13 +320,14 @@ pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::
             } => Some([
                 r.verdict()
                     .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
-                format!("{host}:{port}"),
-                service.as_deref().map_or_else(
-                    || "-".to_string(),
-                    |name| match status.display_names.get(name) {
-                        Some((en, zh)) => lang.pick(en, zh).to_string(),
-                        None => name.to_string(),
-                    },
+                cell(&format!("{host}:{port}")),
+                cell(
+                    service
+                        .as_deref()
+                        .map_or("-", |name| match status.display_names.get(name) {
+                            Some((en, zh)) => lang.pick(en, zh),
+                            None => name,
+                        }),
                 ),
                 detail(lang, interceptor.as_deref(), reasons),
             ]),
@@ -356,6 +370,7 @@ mod tests {
             reasons: reasons.iter().map(ToString::to_string).collect(),
             interceptor: None,
             issuer: None,
+            sanctioned: None,
         }
     }
 

@@ -24,20 +24,11 @@ use crate::util::rfc3339;
 /// How far back the page lists incidents from the journal.
 pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values, after
+/// making it inert (controls, bidirectional overrides and invisible
+/// characters shown escaped): [`crate::util::markup`].
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::util::markup(s)
 }
 
 /// The network the check ran on, as far as it is known.
@@ -523,6 +514,7 @@ mod tests {
             escape("<script>\"a\"&'b'</script>"),
             "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;&lt;/script&gt;"
         );
+        assert_eq!(escape("\u{202e}2G tooR\x1b[2J"), "\\u{202e}2G tooR\\x1b[2J");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::analysis::{Assessment, ServiceInfo};
 use crate::i18n::Lang;
 use crate::knowledge::Category;
 use crate::observation::Place;
+use crate::util::inert_capped;
 
 /// `": "` in English, `"："` in Chinese (a full-width colon takes no space).
 pub fn colon(lang: Lang) -> &'static str {
@@ -43,19 +44,24 @@ pub fn service_names(lang: Lang, incident: &Incident) -> Vec<String> {
         .collect()
 }
 
+/// The most characters of a name from a certificate in a headline.
+pub const NAME_MAX: usize = 100;
+
 /// Who intercepts: the product, a CA pretending to be a public one, or
-/// whoever controls the issuer.
+/// whoever controls the issuer. Names from certificates come inert and
+/// cut to [`NAME_MAX`] characters: a headline is one line.
 pub fn who(lang: Lang, incident: &Incident) -> String {
     if let Some(product) = &incident.interceptor {
         return product.name.clone();
     }
-    if let Some(name) = &incident.impersonates {
-        return lang.tr_args("who-impersonator", &[("name", short(name).to_string())]);
+    let name = |dn: &str| inert_capped(short(dn), NAME_MAX).into_owned();
+    if let Some(name_copied) = &incident.impersonates {
+        return lang.tr_args("who-impersonator", &[("name", name(name_copied))]);
     }
-    lang.tr_args(
-        "headline-whoever",
-        &[("issuer", short(&incident.issuer).to_string())],
-    )
+    if let Some(organization) = &incident.borrows_organization {
+        return lang.tr_args("who-borrower", &[("name", name(organization))]);
+    }
+    lang.tr_args("headline-whoever", &[("issuer", name(&incident.issuer))])
 }
 
 fn short(dn: &str) -> &str {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Report, Summary};
 use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
+use crate::knowledge::active::About;
 use crate::observation::{Location, ProbeError, TlsParams};
 use crate::util::rfc3339;
 
@@ -24,6 +25,8 @@ struct Document<'a> {
     warnings: &'a [String],
     results: Vec<Result<'a>>,
     incidents: Vec<Incident>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    knowledge: Option<&'a About>,
 }
 
 /// One result as JSON: an element of `results`, and (with the schema and
@@ -46,6 +49,7 @@ pub(crate) struct Result<'a> {
     peer: Option<&'a str>,
     via_proxy: Option<&'a str>,
     issuer_key: Option<&'a str>,
+    sanctioned: Option<&'a crate::analysis::Sanction>,
     location: Option<&'a Location>,
     ct: Option<&'a crate::ct::CtReport>,
     elapsed_ms: u64,
@@ -69,15 +73,28 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
         peer: a.peer.as_deref(),
         via_proxy: a.via_proxy.as_deref(),
         issuer_key: a.issuer_key.as_deref(),
+        sanctioned: a.sanctioned.as_ref(),
         location: a.location.as_ref(),
-        ct: a.ct.as_ref(),
+        ct: a.ct.as_deref(),
         elapsed_ms: a.elapsed_ms,
     }
 }
 
 /// Writes `report` as pretty-printed JSON followed by a newline.
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_with(report, None, out)
+}
+
+/// [`render`], with the knowledge the check judged with (the `knowledge`
+/// object: sequence, issued_at, expires_at, source, age_days, signer,
+/// expired, pins_relaxed).
+pub fn render_with(
+    report: &Report<'_>,
+    knowledge: Option<&About>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let doc = Document {
+        knowledge,
         schema: SCHEMA,
         version: env!("CARGO_PKG_VERSION"),
         checked_at: rfc3339(report.checked_at),
@@ -87,6 +104,6 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         results: report.results.iter().map(result).collect(),
         incidents: incidents(report.results),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }

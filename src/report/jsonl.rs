@@ -30,7 +30,7 @@ pub fn write_line(a: &Assessment, checked_at: &str, out: &mut dyn Write) -> io::
         checked_at,
         result: json::result(a),
     };
-    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
+    crate::util::inert::json_line(&mut *out, &line).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

@@ -37,6 +37,9 @@ pub struct Summary {
     pub captive_portal: usize,
     /// Nothing received.
     pub unreachable: usize,
+    /// Intercepted by an interceptor the administrator sanctioned (also
+    /// counted in `intercepted`).
+    pub sanctioned: usize,
 }
 
 impl Summary {
@@ -50,6 +53,9 @@ impl Summary {
                 Verdict::Intercepted => s.intercepted += 1,
                 Verdict::CaptivePortal => s.captive_portal += 1,
                 Verdict::Unreachable => s.unreachable += 1,
+            }
+            if a.sanctioned.is_some() && a.verdict == Verdict::Intercepted {
+                s.sanctioned += 1;
             }
         }
         s

@@ -11,6 +11,8 @@ use super::pad;
 use crate::analysis::CertFacts;
 use crate::knowledge::lint::{Finding, Severity};
 use crate::knowledge::{HostRule, Knowledge, Pin, Service};
+use crate::util::Screen;
+use crate::util::inert::needs_escape;
 
 #[derive(Serialize)]
 struct ServiceJson<'a> {
@@ -44,20 +46,30 @@ fn service_json(s: &Service, today: time::Date) -> ServiceJson<'_> {
 }
 
 /// `pins list` as JSON: `{"services": [...]}`.
-pub fn list_json(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+pub fn list_json(
+    k: &Knowledge,
+    today: time::Date,
+    knowledge: Option<&crate::knowledge::active::About>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        knowledge: Option<&'a crate::knowledge::active::About>,
         services: Vec<ServiceJson<'a>>,
     }
     let doc = Doc {
+        knowledge,
         services: k.services.iter().map(|s| service_json(s, today)).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 
 /// `pins list` as a table.
 pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     let rows: Vec<[String; 5]> = k
         .services
         .iter()
@@ -89,7 +101,7 @@ pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
         let line = line.join("  ");
         writeln!(out, "{}", line.trim_end())?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// `English / 中文`, or the name once when both are the same (or there is
@@ -104,12 +116,14 @@ fn both_names(en: &str, zh: &str) -> String {
 
 /// `pins show SERVICE` as JSON.
 pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &service_json(s, today)).map_err(io::Error::from)?;
     writeln!(out)
 }
 
 /// `pins show SERVICE` as text.
 pub fn show_text(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     writeln!(
         out,
         "{} ({})",
@@ -148,11 +162,13 @@ pub fn show_text(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Res
     for line in s.source.lines() {
         writeln!(out, "  {}", line.trim_end())?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// Lint findings, one per line, then a count.
 pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     for f in findings {
         let level = match f.severity {
             Severity::Error => "error",
@@ -168,7 +184,8 @@ pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
         out,
         "{errors} error(s), {} warning(s)",
         findings.len() - errors
-    )
+    )?;
+    out.flush()
 }
 
 /// A captured chain as TOML `[[pin]]` entries, each key labeled with its subject.
@@ -180,6 +197,8 @@ pub fn captured(
     today: time::Date,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    let out = &mut screen;
     writeln!(
         out,
         "# {target}: captured {today}{}",
@@ -206,7 +225,7 @@ pub fn captured(
         writeln!(out, "spki_sha256 = \"{}\"", cert.spki_sha256)?;
         writeln!(out, "label = {}", toml_string(&cert.subject))?;
     }
-    Ok(())
+    out.flush()
 }
 
 fn toml_string(s: &str) -> String {
@@ -216,7 +235,12 @@ fn toml_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            // Controls, bidirectional and invisible characters as TOML
+            // escapes: the exact value, inert on the screen.
+            c if needs_escape(c) && u32::from(c) <= 0xFFFF => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c if needs_escape(c) => out.push_str(&format!("\\U{:08X}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -230,8 +254,10 @@ mod tests {
 
     #[test]
     fn labels_are_valid_toml_strings() {
-        let s = toml_string("CN=\"evil\"\\\n, O=x");
+        let label = "CN=\"evil\"\\\n\x1b[2J\u{202e}x\u{e0041}, O=x";
+        let s = toml_string(label);
+        assert!(!s.chars().any(needs_escape), "{s}");
         let parsed: toml::Value = toml::from_str(&format!("label = {s}")).unwrap();
-        assert_eq!(parsed["label"].as_str(), Some("CN=\"evil\"\\\n, O=x"));
+        assert_eq!(parsed["label"].as_str(), Some(label));
     }
 }

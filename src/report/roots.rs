@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::roots::classify::{Class, RootEntry};
+use crate::util::{Screen, inert_capped};
 
 /// A finished roots audit.
 #[derive(Debug)]
@@ -77,12 +78,22 @@ pub fn json(r: &RootsReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             .filter(|e| r.all || e.class != Class::Public)
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 
-/// Text in `lang`.
+/// The most characters of a root's subject on its line.
+const SUBJECT_MAX: usize = 300;
+
+/// Text in `lang`, through a [`Screen`]: a root's names, notes and
+/// locations come from the store and cannot act on the terminal.
 pub fn text(r: &RootsReport<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    text_on(r, lang, &mut screen)?;
+    screen.flush()
+}
+
+fn text_on(r: &RootsReport<'_>, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
     let c = counts(r.entries);
     if c.extra == 0 {
         let skew = if c.version_skew > 0 {
@@ -140,7 +151,7 @@ pub fn text(r: &RootsReport<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<
     Ok(())
 }
 
-fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+fn entry(e: &RootEntry, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
     let class = lang.tr(match e.class {
         Class::Extra => "roots-class-extra",
         Class::VersionSkew => "roots-class-skew",
@@ -153,7 +164,7 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     } else {
         e.facts.subject.clone()
     };
-    writeln!(out, "\n[{class}] {subject}")?;
+    writeln!(out, "\n[{class}] {}", inert_capped(&subject, SUBJECT_MAX))?;
     let expired = if e.expired {
         format!("  ({})", lang.tr("roots-expired"))
     } else {
@@ -176,12 +187,14 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out, "  {}", lang.pick(&i.advice, &i.advice_zh))?;
     }
-    if let Some(name) = &e.impersonates {
-        writeln!(
-            out,
-            "  {}",
-            lang.tr_args("roots-impersonates", &[("name", name.clone())])
-        )?;
+    let look_alikes = [
+        ("roots-impersonates", &e.impersonates),
+        ("roots-borrows-organization", &e.borrows_organization),
+    ];
+    for (key, name) in look_alikes {
+        if let Some(name) = name {
+            writeln!(out, "  {}", lang.tr_args(key, &[("name", name.clone())]))?;
+        }
     }
     if let Some(note) = &e.note {
         writeln!(out, "  {note}")?;
@@ -224,6 +237,7 @@ mod tests {
             interceptor: None,
             note: None,
             impersonates: None,
+            borrows_organization: None,
         }
     }
 

@@ -4,6 +4,10 @@
 //! result that is not ok, one line for everything unreachable, and the
 //! summary. A machine that is offline gets one line instead of a table.
 //! Per-host evidence of incidents with `--verbose`. In English or Chinese.
+//!
+//! Everything is written through a [`Screen`], so no byte of a certificate,
+//! a peer or an input file acts on the terminal; table cells are also cut
+//! to [`CELL_MAX`] characters, so a 10 KB issuer makes no 10 KB line.
 
 use std::io::{self, Write};
 
@@ -15,6 +19,10 @@ use crate::analysis::incident::{Incident, incidents};
 use crate::analysis::{Assessment, Verdict};
 use crate::i18n::Lang;
 use crate::observation::Stage;
+use crate::util::{Screen, inert_capped};
+
+/// The most characters a table cell shows; longer ones end with `…`.
+pub const CELL_MAX: usize = 80;
 
 /// Rendering options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -27,8 +35,19 @@ pub struct Style {
     pub verbose: bool,
 }
 
+/// A table cell: inert, and cut to [`CELL_MAX`] characters.
+pub(crate) fn cell(s: &str) -> String {
+    inert_capped(s, CELL_MAX).into_owned()
+}
+
 /// Writes `report` as a table plus explanations.
 pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out);
+    render_on(report, style, &mut screen)?;
+    screen.flush()
+}
+
+fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
     let lang = style.lang;
     if let Some(why) = offline(report.results) {
         writeln!(out, "{}", lang.tr_args("offline", &[("why", lang.tr(why))]))?;
@@ -48,9 +67,10 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
             [
                 verdict_label(lang, a.verdict),
                 a.target.to_string(),
-                a.service.as_ref().map_or_else(
-                    || "-".to_string(),
-                    |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
+                cell(
+                    a.service
+                        .as_ref()
+                        .map_or("-", |s| lang.pick(&s.display_name, &s.display_name_zh)),
                 ),
                 detail(lang, a),
             ]
@@ -63,22 +83,20 @@ pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Res
             *w = (*w).max(cell.width());
         }
     }
-    let line = |row: &[String; 4], paint: Option<Verdict>| {
-        let verdict = pad(&row[0], widths[0]);
-        let verdict = match paint {
-            Some(v) if style.color => colored(v, &verdict),
-            _ => verdict,
-        };
-        format!(
-            "{verdict}  {}  {}  {}",
+    let rest = |row: &[String; 4]| {
+        let line = format!(
+            "  {}  {}  {}",
             pad(&row[1], widths[1]),
             pad(&row[2], widths[2]),
             row[3]
-        )
+        );
+        line.trim_end().to_string()
     };
-    writeln!(out, "{}", line(&header, None).trim_end())?;
+    writeln!(out, "{}{}", pad(&header[0], widths[0]), rest(&header))?;
     for (row, a) in rows.iter().zip(report.results) {
-        writeln!(out, "{}", line(row, Some(a.verdict)).trim_end())?;
+        let verdict = pad(&row[0], widths[0]);
+        paint(out, style, a.standing(), &verdict)?;
+        writeln!(out, "{}", rest(row))?;
     }
     for found in incidents(report.results) {
         writeln!(out)?;
@@ -114,15 +132,20 @@ pub fn verdict_label(lang: Lang, v: Verdict) -> String {
     })
 }
 
-fn colored(v: Verdict, text: &str) -> String {
-    let code = match v {
-        Verdict::Ok => "32",
-        Verdict::Suspicious => "33",
-        Verdict::Intercepted => "1;31",
-        Verdict::CaptivePortal => "36",
-        Verdict::Unreachable => "2",
+/// Writes `text`, in the verdict's color when colors are on.
+fn paint(out: &mut Screen<'_>, style: Style, v: Verdict, text: &str) -> io::Result<()> {
+    use crate::util::Style as S;
+    if !style.color {
+        return write!(out, "{text}");
+    }
+    let color = match v {
+        Verdict::Ok => S::Green,
+        Verdict::Suspicious => S::Yellow,
+        Verdict::Intercepted => S::BoldRed,
+        Verdict::CaptivePortal => S::Cyan,
+        Verdict::Unreachable => S::Dim,
     };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    out.paint(color, text)
 }
 
 /// The leaf issuer's short name, or `?`.
@@ -133,19 +156,35 @@ pub fn short_issuer(a: &Assessment) -> String {
         .to_string()
 }
 
-/// The one-line detail of the table.
+/// The one-line detail of the table (what came from outside in it is a
+/// [`cell`]), with the sanction's note when the administrator sanctioned
+/// the interceptor.
 fn detail(lang: Lang, a: &Assessment) -> String {
-    let issuer = || lang.tr_args("detail-issuer", &[("issuer", short_issuer(a))]);
+    let plain = plain_detail(lang, a);
+    match &a.sanctioned {
+        Some(s) if a.verdict == Verdict::Intercepted => lang.tr_args(
+            "detail-sanctioned",
+            &[
+                ("detail", plain),
+                ("note", crate::util::inert_capped(&s.note, 64).into_owned()),
+            ],
+        ),
+        _ => plain,
+    }
+}
+
+fn plain_detail(lang: Lang, a: &Assessment) -> String {
+    let issuer = || lang.tr_args("detail-issuer", &[("issuer", cell(&short_issuer(a)))]);
     match a.verdict {
-        Verdict::Unreachable => a
-            .error
-            .as_ref()
-            .map_or_else(|| lang.tr("detail-no-certificate"), ToString::to_string),
+        Verdict::Unreachable => a.error.as_ref().map_or_else(
+            || lang.tr("detail-no-certificate"),
+            |e| cell(&e.to_string()),
+        ),
         Verdict::Intercepted => match &a.interceptor {
             Some(i) => lang.tr_args(
                 "detail-by",
                 &[
-                    ("product", i.name.clone()),
+                    ("product", cell(&i.name)),
                     ("category", lang.tr(&format!("cat-{}", i.category))),
                 ],
             ),
@@ -182,7 +221,7 @@ fn explain_incident(
     found: &Incident,
     results: &[Assessment],
     style: Style,
-    out: &mut dyn Write,
+    out: &mut Screen<'_>,
 ) -> io::Result<()> {
     let lang = style.lang;
     let head = format!(
@@ -191,12 +230,24 @@ fn explain_incident(
         incident::colon(lang),
         incident::headline(lang, found)
     );
-    let head = if style.color {
-        colored(Verdict::Intercepted, &head)
+    // A sanctioned interceptor is expected here: not painted as an alarm.
+    let tone = if found.sanctioned.is_some() {
+        Verdict::Ok
     } else {
-        head
+        Verdict::Intercepted
     };
-    writeln!(out, "{head}")?;
+    paint(out, style, tone, &head)?;
+    writeln!(out)?;
+    if let Some(s) = &found.sanctioned {
+        writeln!(
+            out,
+            "  {}",
+            lang.tr_args(
+                "sanctioned-line",
+                &[("note", crate::util::inert_capped(&s.note, 200).into_owned())]
+            )
+        )?;
+    }
     writeln!(out, "  {}", incident::trust(lang, found))?;
     let exposures = incident::exposures(lang, found);
     if !exposures.is_empty() {
@@ -243,7 +294,7 @@ fn labelled(lang: Lang, key: &str) -> String {
 fn unreachable_paragraph(
     results: &[Assessment],
     style: Style,
-    out: &mut dyn Write,
+    out: &mut Screen<'_>,
 ) -> io::Result<()> {
     let lang = style.lang;
     let gone: Vec<&Assessment> = results
@@ -282,18 +333,11 @@ fn unreachable_paragraph(
     Ok(())
 }
 
-fn explain(a: &Assessment, style: Style, out: &mut dyn Write) -> io::Result<()> {
+fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
     let lang = style.lang;
     let head = format!("{}: {}", a.target, headline(lang, a));
-    writeln!(
-        out,
-        "{}",
-        if style.color {
-            colored(a.verdict, &head)
-        } else {
-            head
-        }
-    )?;
+    paint(out, style, a.verdict, &head)?;
+    writeln!(out)?;
     if let Some(what) = what_to_do(lang, a) {
         writeln!(out, "  {}{what}", labelled(lang, "label-what-to-do"))?;
     }
@@ -361,11 +405,129 @@ fn summary_line(lang: Lang, s: &Summary, total: usize) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, key)| lang.tr_args(key, &[("n", n.to_string())]))
+    .map(|(n, key)| {
+        let part = lang.tr_args(key, &[("n", n.to_string())]);
+        if *key == "summary-intercepted" && s.sanctioned > 0 {
+            let of_them = lang.tr_args("summary-sanctioned", &[("n", s.sanctioned.to_string())]);
+            if lang == Lang::Zh {
+                format!("{part}（{of_them}）")
+            } else {
+                format!("{part} ({of_them})")
+            }
+        } else {
+            part
+        }
+    })
     .collect();
     let sep = if lang == Lang::Zh { "，" } else { ", " };
     lang.tr_args(
         "summary",
         &[("total", total.to_string()), ("parts", parts.join(sep))],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{ChainRule, Evidence};
+    use crate::observation::ProbeError;
+    use crate::report::sample;
+    use crate::util::inert::needs_escape;
+
+    /// Every way a terminal can be made to act, and a name of 10 KB.
+    const HOSTILE: &str = "\x1b[2J\x1b[H\x1b]0;t\x07\x1b]8;;http://x\x1b\\OK\r\n\0\u{9b}31m\u{202e}2G tooR\u{200b}\u{2066}<b>";
+
+    fn hostile_results() -> Vec<Assessment> {
+        let long = format!("CN={}{}", HOSTILE, "x".repeat(10_000));
+        let mut forged = sample::intercepted("chatgpt.com", "ChatGPT");
+        forged.interceptor = None;
+        forged.chain[0].issuer = long.clone();
+        forged.chain[0].sans = vec![HOSTILE.into()];
+        forged.evidence = vec![
+            Evidence::Issuer {
+                issuer: long.clone(),
+            },
+            Evidence::Impersonates { name: long.clone() },
+            Evidence::WrongName {
+                names: HOSTILE.into(),
+                host: "chatgpt.com".into(),
+            },
+            Evidence::ChainRuleBroken {
+                rule: ChainRule::Expired,
+                detail: HOSTILE.into(),
+            },
+            Evidence::SystemRootAt {
+                location: HOSTILE.into(),
+            },
+        ];
+        let mut named = sample::intercepted("wx.qq.com", "WeChat");
+        if let Some(s) = named.service.as_mut() {
+            s.display_name = HOSTILE.into();
+            s.exposes = HOSTILE.into();
+        }
+        if let Some(i) = named.interceptor.as_mut() {
+            i.name = HOSTILE.into();
+            i.advice = HOSTILE.into();
+        }
+        named.issuer_key = Some("other".into());
+        let mut odd = sample::ok("qq.com", "QQ");
+        odd.verdict = Verdict::Suspicious;
+        odd.chain[0].issuer = long;
+        odd.evidence = vec![Evidence::Unverifiable {
+            detail: HOSTILE.into(),
+        }];
+        let mut gone = sample::unreachable("example.com");
+        gone.error = Some(ProbeError::new(
+            Stage::Proxy,
+            format!("proxy said {HOSTILE}"),
+        ));
+        vec![forged, named, odd, gone]
+    }
+
+    #[test]
+    fn nothing_from_outside_acts_on_the_terminal_and_no_line_is_huge() {
+        let results = hostile_results();
+        let warnings = [format!("targets.txt: line 1: {HOSTILE}")];
+        let report = Report {
+            results: &results,
+            warnings: &warnings,
+            checked_at: 0,
+            exit_code: 2,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            for (color, verbose) in [(false, false), (true, true)] {
+                let mut out = Vec::new();
+                render(
+                    &report,
+                    Style {
+                        color,
+                        lang,
+                        verbose,
+                    },
+                    &mut out,
+                )
+                .unwrap();
+                let text = String::from_utf8(out).unwrap();
+                // Only pinwatch's own colors, and only when asked for.
+                let mut plain = text.clone();
+                for sgr in crate::util::inert::OWN_SEQUENCES {
+                    assert!(color || !plain.contains(sgr), "{sgr:?} without colors");
+                    plain = plain.replace(sgr, "");
+                }
+                let acting: Vec<char> = plain
+                    .chars()
+                    .filter(|&c| c != '\n' && needs_escape(c))
+                    .collect();
+                assert!(acting.is_empty(), "{acting:?} in\n{text}");
+                assert!(
+                    plain.contains("\\x1b[2J") && plain.contains("\\u{202e}"),
+                    "{plain}"
+                );
+                let longest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+                assert!(longest < 1200, "a line of {longest} characters:\n{plain}");
+                // The verdict's table line is not forged by a name.
+                assert!(!plain.lines().any(|l| l.starts_with("OK")), "{plain}");
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Scan;
 use crate::analysis::{Attribution, CertFacts, TrustStore, attribute};
 use crate::knowledge::Knowledge;
+use crate::names::{self, LookAlike, Name};
 
 /// What a root is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -43,9 +44,15 @@ pub struct RootEntry {
     pub interceptor: Option<Attribution>,
     /// Why a version-skew root left Mozilla's store, when known.
     pub note: Option<String>,
-    /// An extra root named like a public root, with another key: the
-    /// public root's name it copies (a look-alike).
+    /// An extra root named like a public root or a CA pinwatch knows
+    /// (the whole name, or its common name, compared as RFC 5280 compares
+    /// names), with another key: that CA's name (a look-alike).
     pub impersonates: Option<String>,
+    /// An extra root whose organization is a public CA's (or whose common
+    /// name several of that CA's roots share), with a key that CA does not
+    /// have: the organization's name. A newer root of that CA, or one
+    /// pretending to be it; weaker than `impersonates`.
+    pub borrows_organization: Option<String>,
 }
 
 /// The platform whose root program a stock store follows: `windows`,
@@ -94,11 +101,17 @@ pub fn classify(
             let interceptor = (class != Class::Public)
                 .then(|| attribute(knowledge, std::slice::from_ref(&facts), &[]))
                 .flatten();
-            let impersonates = (class == Class::Extra)
-                .then(|| look_alike(&found.der, public))
+            let look = (class == Class::Extra)
+                .then(|| look_alike(&found.der, &facts.spki_sha256, public, knowledge))
                 .flatten();
+            let (impersonates, borrows_organization) = match look {
+                Some(l) if l.impersonates() => (Some(l.borrowed().to_string()), None),
+                Some(l) => (None, Some(l.borrowed().to_string())),
+                None => (None, None),
+            };
             RootEntry {
                 impersonates,
+                borrows_organization,
                 class,
                 expired: facts.parse_error.is_none() && facts.not_after_unix < now,
                 locations: found.locations.clone(),
@@ -112,13 +125,20 @@ pub fn classify(
     out
 }
 
-/// The subject of `der`, when a public root has that subject (and, this
-/// root being extra, another key).
-fn look_alike(der: &[u8], public: &TrustStore) -> Option<String> {
+/// How much the subject of `der` (whose key is `spki`) borrows from the
+/// name of a public root (Mozilla's, always, and `public`'s) or of a CA
+/// certificate pinwatch knows.
+fn look_alike(
+    der: &[u8],
+    spki: &str,
+    public: &TrustStore,
+    knowledge: &Knowledge,
+) -> Option<LookAlike> {
     use x509_parser::prelude::{FromDer, X509Certificate};
     let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let subject = cert.subject();
-    (!public.anchors_named(subject.as_raw()).is_empty()).then(|| subject.to_string())
+    use crate::knowledge::CaCertificates as _;
+    let sets = [names::webpki(), public.ca_names(), knowledge.ca_names()];
+    names::look_alike_among(&sets, &Name::of(cert.subject()), Some(spki))
 }
 
 fn in_program(knowledge: &Knowledge, spki: &str, platform: &str) -> bool {

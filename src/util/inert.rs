@@ -22,8 +22,14 @@
 //!
 //! A backslash is left as it is: a name that spells `\x1b` in plain
 //! letters is harmless.
+//!
+//! A reporter that writes for a terminal writes through a [`Screen`]: every
+//! byte that passes through it is made inert but the line feeds that end
+//! its lines, so a field added later cannot forget it. Its own colors go
+//! through [`Screen::paint`], which only takes pinwatch's own styles.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 /// `s` with every control, bidirectional or invisible character shown
 /// escaped (`\x1b`, `\u{202e}`); borrowed when there is none.
@@ -68,6 +74,240 @@ pub fn markup(s: &str) -> String {
         }
     }
     out
+}
+
+/// `value` as pretty-printed JSON that cannot act on a terminal either:
+/// the exact values, with every character that would (C1 controls, DEL,
+/// bidirectional and invisible characters; serde_json escapes the C0
+/// controls itself) written as a `\uXXXX` escape, which every JSON reader
+/// reads back as the same character.
+pub fn json_pretty<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = InertJson(serde_json::ser::PrettyFormatter::new());
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// [`json_pretty`], on one line.
+pub fn json_line<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = InertJson(serde_json::ser::CompactFormatter);
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// A JSON formatter that escapes what [`needs_escape`] in strings, and
+/// otherwise formats as `F` does.
+struct InertJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for InertJson<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if !needs_escape(c) {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `line` to standard error through a [`Screen`] and ends it; a
+/// closed or full stderr is not an error. Every stderr line of pinwatch
+/// goes through here (error messages quote paths and file content).
+pub fn to_stderr(line: &str) {
+    let stderr = io::stderr();
+    let mut lock = stderr.lock();
+    let mut screen = Screen::new(&mut lock);
+    let _ = writeln!(screen, "{}", line.replace('\n', " "));
+    let _ = screen.flush();
+}
+
+/// A writer for a person's screen (a terminal, a plain-text file): what is
+/// written through it arrives [`inert`], line feeds apart. Bytes that are
+/// not UTF-8 show as `\xNN`; a character split across two writes is
+/// joined first.
+pub struct Screen<'w> {
+    out: &'w mut dyn Write,
+    /// The start of a character whose end has not been written yet.
+    pending: Vec<u8>,
+    text: String,
+}
+
+/// pinwatch's own text styles, the only escape sequences a [`Screen`]
+/// passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Green.
+    Green,
+    /// Yellow.
+    Yellow,
+    /// Bold red.
+    BoldRed,
+    /// Cyan.
+    Cyan,
+    /// Dim.
+    Dim,
+}
+
+/// Every escape sequence a [`Screen`] writes: the styles, then the reset.
+pub const OWN_SEQUENCES: [&str; 6] = [
+    "\x1b[32m",
+    "\x1b[33m",
+    "\x1b[1;31m",
+    "\x1b[36m",
+    "\x1b[2m",
+    RESET,
+];
+
+const RESET: &str = "\x1b[0m";
+
+impl Style {
+    fn sgr(self) -> &'static str {
+        OWN_SEQUENCES[self as usize]
+    }
+}
+
+impl<'w> Screen<'w> {
+    /// A screen writing into `out`.
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Screen {
+            out,
+            pending: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Writes `text` (made inert) in `style`, then resets the style.
+    pub fn paint(&mut self, style: Style, text: &str) -> io::Result<()> {
+        self.settle()?;
+        self.out.write_all(style.sgr().as_bytes())?;
+        self.write_all(text.as_bytes())?;
+        self.settle()?;
+        self.out.write_all(RESET.as_bytes())
+    }
+
+    /// Shows a character left unfinished by the last write as its bytes.
+    fn settle(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut shown = String::new();
+        for b in std::mem::take(&mut self.pending) {
+            push_byte(&mut shown, b);
+        }
+        self.out.write_all(shown.as_bytes())
+    }
+}
+
+impl Write for Screen<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        self.text.clear();
+        let mut rest: &[u8] = &self.pending;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    push_screen(&mut self.text, s);
+                    rest = &[];
+                    break;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    push_screen(
+                        &mut self.text,
+                        std::str::from_utf8(valid).unwrap_or_default(),
+                    );
+                    match e.error_len() {
+                        // An unfinished character: wait for the next write.
+                        None => {
+                            rest = after;
+                            break;
+                        }
+                        Some(n) => {
+                            for b in &after[..n] {
+                                push_byte(&mut self.text, *b);
+                            }
+                            rest = &after[n..];
+                        }
+                    }
+                }
+            }
+        }
+        let keep = rest.len();
+        let drop = self.pending.len() - keep;
+        self.pending.drain(..drop);
+        self.out.write_all(self.text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.settle()?;
+        self.out.flush()
+    }
+}
+
+fn push_screen(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_inert(out, c);
+        }
+    }
+}
+
+fn push_byte(out: &mut String, b: u8) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\x{b:02x}");
 }
 
 /// Whether `c` acts instead of showing: a control, a bidirectional
@@ -166,6 +406,75 @@ mod tests {
         assert_eq!(inert_capped("abcdef", 4), "abc…");
         assert_eq!(inert_capped("\x1b\x1b", 5), "\\x1b…");
         assert_eq!(inert_capped("中文名字很长", 3), "中文…");
+    }
+
+    fn screen(writes: &[&[u8]]) -> String {
+        let mut out = Vec::new();
+        let mut screen = Screen::new(&mut out);
+        for w in writes {
+            screen.write_all(w).unwrap();
+        }
+        screen.flush().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_screen_passes_line_feeds_and_nothing_else_that_acts() {
+        assert_eq!(
+            screen(&[b"OK\n\x1b[2J\rX\xe2\x80\xae\n"]),
+            "OK\n\\x1b[2J\\x0dX\\u{202e}\n"
+        );
+        // A character split across writes is joined; bytes that are not
+        // UTF-8 show as bytes.
+        let split = "微".as_bytes();
+        assert_eq!(screen(&[&split[..1], &split[1..]]), "微");
+        assert_eq!(screen(&[b"a\xffb"]), "a\\xffb");
+        assert_eq!(screen(&[&split[..2]]), "\\xe5\\xbe");
+        assert_eq!(screen(&[b"\xc2\x9b"]), "\\u{9b}");
+    }
+
+    #[test]
+    fn a_screen_paints_only_its_own_styles() {
+        let mut out = Vec::new();
+        let mut screen = Screen::new(&mut out);
+        screen
+            .paint(Style::BoldRed, "INTERCEPTED \x1b[32m")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[1;31mINTERCEPTED \\x1b[32m\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn json_keeps_the_exact_value_and_nothing_acts() {
+        let value =
+            serde_json::json!({"issuer": "\x1b[2J\u{9b}\u{202e}x\u{200b}\u{e0041}\x7f微\n"});
+        for pretty in [true, false] {
+            let mut out = Vec::new();
+            if pretty {
+                json_pretty(&mut out, &value).unwrap();
+            } else {
+                json_line(&mut out, &value).unwrap();
+            }
+            let text = String::from_utf8(out).unwrap();
+            assert!(
+                !text.chars().any(|c| needs_escape(c) && c != '\n'),
+                "{text}"
+            );
+            assert!(
+                text.contains("\\u009b\\u202e") && text.contains("微"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value);
+        }
+        let mut pretty = Vec::new();
+        json_pretty(&mut pretty, &serde_json::json!({"a": [1]})).unwrap();
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            "{\n  \"a\": [\n    1\n  ]\n}"
+        );
     }
 
     #[test]

@@ -426,6 +426,20 @@ fn fifos_devices_and_oversized_files_are_refused_at_once() {
         cmd.arg(path);
         refused(&ran(cmd, None, None, QUICK * 10, &what), path, why, &what);
     }
+    // `check --targets` and `--ct-logs`.
+    for flag in ["--targets", "--ct-logs"] {
+        for (path, why) in [(&fifo_path, is_fifo), (&zero, is_device)] {
+            let what = format!("check {flag} {}", path.display());
+            let cmd = world
+                .check()
+                .arg(HOST)
+                .connect_to(HOST, port)
+                .arg(flag)
+                .arg(path.display())
+                .command();
+            refused(&ran(cmd, None, None, QUICK * 10, &what), path, why, &what);
+        }
+    }
     let what = "agent --journal /dev/zero";
     let mut cmd = world.pinwatch(&["agent", "--once", "--config"]);
     cmd.arg(world.path("no-config.toml"))
@@ -537,6 +551,64 @@ fn journal_peak(world: &World, args: &[&str], journal: &Path) -> (u64, Value) {
     let doc = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{what}: stdout is not JSON ({e})"));
     (peak, doc)
+}
+
+/// 50 MB of junk after the last cycle's records (short lines, binary
+/// lines, one very long line, a torn record): `status` passes over it,
+/// however many lines it has, and shows the last cycle.
+#[test]
+fn status_finds_the_last_cycle_past_50_mb_of_junk() {
+    let world = World::new();
+    let journal = world.path("junk.jsonl");
+    big_journal(&journal, 1024 * 1024, 3);
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .expect("open the journal");
+    let mut junk = Vec::with_capacity(51 << 20);
+    while junk.len() < 50 << 20 {
+        junk.extend_from_slice(b"not a record\n\x00\xff\x1b[2J binary\n{\"type\":\"cycle\",\n");
+    }
+    junk.extend(std::iter::repeat_n(b'x', 1 << 20));
+    junk.extend_from_slice(b"\n{\"type\":\"check\",\"at\":1");
+    out.write_all(&junk).expect("append junk");
+    drop(out);
+    let mut cmd = world.pinwatch(&["status", "--format", "json", "--journal"]);
+    cmd.arg(&journal);
+    let json = ran(
+        cmd,
+        None,
+        None,
+        Duration::from_secs(120),
+        "status past junk",
+    );
+    json.expect(0, "status past junk");
+    let doc: Value = serde_json::from_str(&json.stdout).expect("status JSON");
+    assert_eq!(doc["trigger"], "user", "{doc:#}");
+    let hosts: Vec<&str> = doc["results"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["host"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        hosts,
+        [
+            "last0.pinwatch.test",
+            "last1.pinwatch.test",
+            "last2.pinwatch.test"
+        ],
+        "{doc:#}"
+    );
+    let mut cmd = world.pinwatch(&["status", "--lang", "en", "--journal"]);
+    cmd.arg(&journal);
+    let text = ran(
+        cmd,
+        None,
+        None,
+        Duration::from_secs(120),
+        "status text past junk",
+    );
+    text.expect(0, "status text past junk");
+    assert!(text.stdout.contains("last2.pinwatch.test:443"), "{text:#?}");
 }
 
 #[test]

@@ -75,6 +75,7 @@ impl World {
             .env("XDG_RUNTIME_DIR", self.dir())
             // The system-wide layer: this world's, never the machine's /etc.
             .env("PINWATCH_SYSTEM_CONFIG", self.system_config_file())
+            .env("PINWATCH_SYSTEM_STATE", self.path("system-state"))
             .args(args);
         cmd
     }
@@ -147,6 +148,12 @@ pub struct AgentRun<'w> {
 }
 
 impl AgentRun<'_> {
+    /// Removes config key `key`.
+    pub fn unset(mut self, key: &str) -> Self {
+        self.config.retain(|(k, _)| k != key);
+        self
+    }
+
     /// Sets config key `key` to the TOML value `value` (replacing it).
     pub fn set(mut self, key: &str, value: &str) -> Self {
         self.config.retain(|(k, _)| k != key);

@@ -8,6 +8,7 @@
 //! CT logs, their log list and leaves with SCTs they signed.
 
 pub mod agent;
+pub mod bundles;
 pub mod chains;
 pub mod ct;
 pub mod desktop;
@@ -153,6 +154,12 @@ impl World {
         .env("SSL_CERT_FILE", ssl_cert_file.display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
         .env("HOME", self.dir().display())
+        .env("XDG_STATE_HOME", self.path("xdg-state").display())
+        .env("PINWATCH_SYSTEM_STATE", self.path("system-state").display())
+        .env(
+            "PINWATCH_SYSTEM_CONFIG",
+            self.path("system-config.toml").display(),
+        )
     }
 
     /// Any other `pinwatch` subcommand (`args`), with this world's system
@@ -167,6 +174,12 @@ impl World {
         .env("SSL_CERT_FILE", self.path("system.pem").display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
         .env("HOME", self.dir().display())
+        .env("XDG_STATE_HOME", self.path("xdg-state").display())
+        .env("PINWATCH_SYSTEM_STATE", self.path("system-state").display())
+        .env(
+            "PINWATCH_SYSTEM_CONFIG",
+            self.path("system-config.toml").display(),
+        )
     }
 }
 
@@ -252,15 +265,7 @@ impl Run {
 
     /// Runs to completion.
     pub fn output(self) -> Outcome {
-        let out = self.command().output().expect("run pinwatch");
-        Outcome {
-            code: out
-                .status
-                .code()
-                .unwrap_or_else(|| panic!("pinwatch died: {}", out.status)),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        outcome(self.command())
     }
 
     /// Runs to completion and parses the JSON report.
@@ -393,6 +398,19 @@ impl Report {
             );
         }
         result
+    }
+}
+
+/// Runs `cmd` (pinwatch, or a command around it) to completion.
+pub fn outcome(mut cmd: Command) -> Outcome {
+    let out = cmd.output().expect("run pinwatch");
+    Outcome {
+        code: out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("pinwatch died: {}", out.status)),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

@@ -86,6 +86,32 @@ impl Ca {
             .collect()
     }
 
+    /// A self-signed root with the distinguished name `dn` exactly as given
+    /// (any string types, any characters: look-alikes and hostile names).
+    pub fn root_named(dn: rcgen::DistinguishedName) -> Ca {
+        let mut params = ca_params("", "");
+        params.distinguished_name = dn;
+        let issuer = CertifiedIssuer::self_signed(params, key_pair()).expect("self-sign a root");
+        Ca {
+            issuer,
+            above_leaf: Vec::new(),
+        }
+    }
+
+    /// A leaf for `names` with the subject `subject` and, after `names`,
+    /// the subjectAltNames `extra_sans` (any ASCII, controls included),
+    /// sent with this CA's certificate.
+    pub fn leaf_named(
+        &self,
+        names: &[&str],
+        subject: rcgen::DistinguishedName,
+        extra_sans: &[&str],
+    ) -> Leaf {
+        let mut leaf = self.signed_leaf(names, subject, extra_sans, Validity::Current);
+        leaf.chain.push(self.der().clone());
+        leaf
+    }
+
     /// An intermediate CA signed by this one; servers send it with its leaves.
     pub fn intermediate(&self, cn: &str, org: &str) -> Ca {
         let issuer = CertifiedIssuer::signed_by(ca_params(cn, org), key_pair(), &self.issuer)
@@ -97,13 +123,28 @@ impl Ca {
 
     /// A leaf for `names` (DNS names or IP literals), signed by this CA.
     pub fn leaf(&self, names: &[&str], validity: Validity) -> Leaf {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names.clone()).expect("valid SAN names");
-        params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(
+        let mut subject = rcgen::DistinguishedName::new();
+        subject.push(
             DnType::CommonName,
-            names.first().cloned().unwrap_or_default(),
+            names.first().copied().unwrap_or_default(),
         );
+        self.signed_leaf(names, subject, &[], validity)
+    }
+
+    fn signed_leaf(
+        &self,
+        names: &[&str],
+        subject: rcgen::DistinguishedName,
+        extra_sans: &[&str],
+        validity: Validity,
+    ) -> Leaf {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names).expect("valid SAN names");
+        for san in extra_sans {
+            let ia5 = rcgen::string::Ia5String::try_from(*san).expect("an ASCII name");
+            params.subject_alt_names.push(rcgen::SanType::DnsName(ia5));
+        }
+        params.distinguished_name = subject;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let day = Duration::from_secs(86_400);

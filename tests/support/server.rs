@@ -101,7 +101,7 @@ where
 
 impl Server {
     /// Serves every accepted connection with `handler` until dropped.
-    fn start<H, F>(handler: H) -> Server
+    pub fn start<H, F>(handler: H) -> Server
     where
         H: Fn(TcpStream, Log) -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
@@ -290,6 +290,11 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("listener address").port()
 }
 
+/// A TLS acceptor presenting `leaf` (for servers built elsewhere).
+pub fn fixed_acceptor(leaf: &Leaf) -> TlsAcceptor {
+    acceptor(Arc::new(Fixed::new(leaf)))
+}
+
 fn acceptor(resolver: Arc<dyn ResolvesServerCert>) -> TlsAcceptor {
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
@@ -307,14 +312,15 @@ async fn serve_tls(stream: TcpStream, acceptor: TlsAcceptor) {
     }
 }
 
-fn push(log: &Log, line: &str) {
+/// Adds `line` to a server's log.
+pub fn push(log: &Log, line: &str) {
     if let Ok(mut log) = log.lock() {
         log.push(line.to_string());
     }
 }
 
 /// Reads an HTTP request head (up to the blank line, at most 16 KiB).
-async fn read_head(stream: &mut TcpStream) -> Option<String> {
+pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {

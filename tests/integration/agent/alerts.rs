@@ -303,3 +303,39 @@ fn notify_test_shows_a_sample_interception_alert() {
     assert!(stdout.starts_with(&n.summary), "{stdout}");
     desktop.screenshot("notification-notify-test");
 }
+
+#[test]
+fn two_agent_once_runs_at_the_same_moment_alert_once() {
+    let world = attributing_world();
+    let Some(mut desktop) = Desktop::start(&world.path("desktop"), Options::default()) else {
+        return;
+    };
+    let middlebox = Server::forging(world.evil.clone());
+    // Both started before either has read the incident state.
+    let mut runs: Vec<_> = (1..=2)
+        .map(|n| {
+            let run = world.agent().via(middlebox.addr().port());
+            let command = run.desktop(&desktop).arg("--once").command();
+            crate::support::process::Proc::spawn(&format!("pinwatch agent --once ({n})"), command)
+        })
+        .collect();
+    for proc in &mut runs {
+        let status = proc.wait_exit(CYCLE).expect("agent --once finishes");
+        assert_eq!(status.code(), Some(2), "{}", proc.stderr().text());
+    }
+    // Both checked and journalled; the journal's lock let one alert.
+    let history = world.history_json();
+    assert_eq!(records(&history, "cycle").len(), 2, "{history:#}");
+    let alerts = records(&history, "alert");
+    assert_eq!(alerts.len(), 1, "{history:#}");
+    assert_eq!(alerts[0]["shown"], true, "{history:#}");
+    // Notify returns once the server has the notification: both runs have
+    // ended, so dunst has every notification it will get.
+    let shown: Vec<_> = desktop
+        .dunst_history()
+        .into_iter()
+        .filter(|(app, _, _)| app == "pinwatch")
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    desktop.assert_running();
+}

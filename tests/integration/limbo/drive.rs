@@ -185,6 +185,7 @@ async fn through_engine(
         concurrency: 1,
         // Every intercepted verdict is on loopback: nothing to locate.
         trace: false,
+        sanctioned: Vec::new(),
         probe: ProbeOptions {
             timeout: PROBE_TIMEOUT,
             connect_to: vec![ConnectTo {

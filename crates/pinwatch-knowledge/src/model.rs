@@ -18,10 +18,49 @@ pub struct Knowledge {
     pub removed_roots: Vec<RemovedRoot>,
     /// Roots of Microsoft's and Apple's root programs that Mozilla lacks.
     pub platform_roots: Vec<PlatformRoot>,
-    /// The subjects of the authorities' certificates, found once (see
-    /// `Knowledge::ca_certificates`).
+    /// When this knowledge was issued (its bundle's `issued_at`), seconds
+    /// since the epoch; `None` for a pins directory given by hand. Past 70
+    /// days, pin mismatches are evidence only (Chrome's rule for its static
+    /// pins).
     #[serde(skip)]
-    pub(crate) ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+    pub issued_at: Option<i64>,
+    /// The subjects of the authorities' certificates, found once (see
+    /// [`Knowledge::ca_certificates_with`]).
+    #[serde(skip)]
+    ca_subjects: std::sync::OnceLock<Vec<(usize, Vec<u8>)>>,
+    /// What the binary derives from this knowledge and keeps with it, built
+    /// once (its look-alike index of the CA names, which needs an X.509
+    /// parser this crate does not have).
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// One value of any type, built on first use and kept with the knowledge
+/// base it was derived from (clones share it).
+#[derive(Clone, Default)]
+pub struct Derived(std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
+
+impl Derived {
+    /// The value, built by `init` the first time. `None` only when it was
+    /// first built as another type.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(
+        &self,
+        init: impl FnOnce() -> T,
+    ) -> Option<&T> {
+        self.0
+            .get_or_init(|| std::sync::Arc::new(init()))
+            .downcast_ref::<T>()
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(built)"
+        } else {
+            "Derived(empty)"
+        })
+    }
 }
 
 /// A CA certificate from `pins/certs`, with its subject (the DER contents
@@ -47,6 +86,31 @@ pub struct PlatformRoot {
 }
 
 impl Knowledge {
+    /// Every CA certificate of `pins/certs` with its subject, as
+    /// `subject_of` reads it from the DER (the caller's X.509 parser; this
+    /// crate parses no certificates). The subjects are read once per
+    /// knowledge base, with the first `subject_of` given, not once per
+    /// chain checked.
+    pub fn ca_certificates_with(
+        &self,
+        subject_of: impl Fn(&[u8]) -> Option<Vec<u8>>,
+    ) -> Vec<CaCertificate<'_>> {
+        let subjects = self.ca_subjects.get_or_init(|| {
+            self.authorities
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| Some((i, subject_of(a.certificate.as_deref()?)?)))
+                .collect()
+        });
+        subjects
+            .iter()
+            .filter_map(|(i, subject)| {
+                let der = self.authorities.get(*i)?.certificate.as_deref()?;
+                Some(CaCertificate { der, subject })
+            })
+            .collect()
+    }
+
     /// The certificates of the known intermediate CAs (`pins/certs`), which
     /// complete the chain of a server that forgets to send its intermediate,
     /// as browsers do with their preloaded intermediates.

@@ -1,8 +1,9 @@
-//! Reading the files users point pinwatch at (trust stores, the config,
-//! pins, the journal) without hanging or running out of memory: only
-//! regular files are read (a FIFO, a device or a socket is refused before a
-//! byte is read, and opening never blocks), and whole-file reads stop at a
-//! byte cap with an error naming the file and the cap.
+//! Reading the files people point pinwatch at (pins here; trust stores, the
+//! config and the journal in the binary, which names their caps) without
+//! hanging or running out of memory: only regular files are read (a FIFO, a
+//! device or a socket is refused before a byte is read, and opening never
+//! blocks), and whole-file reads stop at a byte cap with an error naming
+//! the file and the cap.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -20,26 +21,20 @@ pub struct Cap {
     pub what: &'static str,
 }
 
-const MIB: u64 = 1024 * 1024;
-
-/// A PEM or DER certificate file: a public-roots bundle or a file of the
-/// system store. Debian's whole bundle is about 220 KB.
-pub const CERTS_FILE: Cap = Cap {
-    bytes: 16 * MIB,
-    what: "a certificate file",
-};
-
-/// The agent's config file (a few hundred bytes in practice).
-pub const CONFIG_FILE: Cap = Cap {
-    bytes: MIB,
-    what: "a config file",
-};
+/// One mebibyte, for caps.
+pub const MIB: u64 = 1024 * 1024;
 
 /// One file of a pins directory (a service file is a few KB; 4 MiB holds
 /// about 100 000 hosts).
 pub const PINS_FILE: Cap = Cap {
     bytes: 4 * MIB,
     what: "a pins file",
+};
+
+/// A `--targets` list (8 MiB holds about 300,000 short host names).
+pub const TARGETS_FILE: Cap = Cap {
+    bytes: 8 * MIB,
+    what: "a target list (split it)",
 };
 
 /// A file that could not be read.
@@ -76,6 +71,16 @@ impl ReadError {
     /// True when the file does not exist (callers often treat that as empty).
     pub fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    }
+
+    /// What is wrong, without the file's name (for messages that name it
+    /// themselves).
+    pub fn reason(&self) -> String {
+        let text = self.to_string();
+        match text.strip_prefix(self.path()) {
+            Some(rest) => rest.trim_start_matches(": ").to_string(),
+            None => text,
+        }
     }
 
     /// The file the error is about.
@@ -220,7 +225,7 @@ mod tests {
                 path.display()
             )
         );
-        let missing = read_capped(&dir.path().join("nope"), CONFIG_FILE).unwrap_err();
+        let missing = read_capped(&dir.path().join("nope"), PINS_FILE).unwrap_err();
         assert!(missing.is_not_found(), "{missing}");
         assert_eq!(size(16 * MIB), "16 MiB");
         assert_eq!(size(512 * 1024), "512 KiB");
@@ -230,7 +235,7 @@ mod tests {
     #[test]
     fn devices_fifos_and_directories_are_refused_at_once() {
         let started = Instant::now();
-        let err = read_capped(Path::new("/dev/zero"), CERTS_FILE).unwrap_err();
+        let err = read_capped(Path::new("/dev/zero"), PINS_FILE).unwrap_err();
         assert_eq!(
             err.to_string(),
             "/dev/zero: is a character device, not a regular file: not read"
@@ -239,13 +244,13 @@ mod tests {
         let fifo = dir.path().join("fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo (coreutils)");
-        let err = read_capped(&fifo, CERTS_FILE).unwrap_err();
+        let err = read_capped(&fifo, PINS_FILE).unwrap_err();
         assert!(
             err.to_string()
                 .ends_with("is a FIFO (named pipe), not a regular file: not read"),
             "{err}"
         );
-        let err = read_capped(dir.path(), CERTS_FILE).unwrap_err();
+        let err = read_capped(dir.path(), PINS_FILE).unwrap_err();
         assert!(
             matches!(
                 err,

@@ -12,12 +12,13 @@ use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
-use super::model::{
+use crate::is_sha256_base64;
+use crate::model::{
     Authority, Category, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot, PortalKey,
     RemovedRoot, Service,
 };
+use crate::read::{PINS_FILE, ReadError, read_capped_string};
 use crate::tomlfile::{TomlError, TomlSource};
-use crate::util::{PINS_FILE, ReadError, is_sha256_base64, read_capped_string};
 
 /// A knowledge file that could not be read or is wrong.
 #[derive(Debug, Error)]
@@ -252,9 +253,10 @@ struct AuthorityEntry {
     source: String,
 }
 
-/// Attaches `certs/<id>.pem` to each authority; a private CA without its
-/// certificate is an error (it could not serve as an anchor).
-pub(crate) fn attach_certificates(
+/// Attaches `certs/<id>.pem` (found among `files`, `(path, contents)`
+/// pairs) to each authority; a private CA without its certificate is an
+/// error (it could not serve as an anchor).
+pub fn attach_certificates(
     authorities: &mut [Authority],
     files: &[(String, String)],
 ) -> Result<(), KnowledgeError> {
@@ -393,16 +395,16 @@ fn parse_service(
     let mut hosts = Vec::with_capacity(file.host.len());
     let mut seen = std::collections::HashSet::with_capacity(file.host.len());
     for h in &file.host {
-        let parsed = crate::target::Target::new(h.name.get_ref(), 443)
+        let name = crate::host::normalise(h.name.get_ref())
             .map_err(|e| src.error(Some(h.name.span()), format!("host.name: {e}")))?;
-        if !seen.insert(parsed.host.clone()) {
+        if !seen.insert(name.clone()) {
             return Err(src.error(
                 Some(h.name.span()),
-                format!("host.name: duplicate host `{}`", parsed.host),
+                format!("host.name: duplicate host `{name}`"),
             ));
         }
         hosts.push(HostRule {
-            name: parsed.host,
+            name,
             include_subdomains: h.include_subdomains,
         });
     }
@@ -721,17 +723,6 @@ mod tests {
                 .contains("p/services/chat.toml:10:1: unknown field `typo`"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn the_built_in_set_loads_and_covers_the_core_services() {
-        let k = crate::knowledge::load_embedded().unwrap();
-        for name in ["wechat", "qq", "chatgpt"] {
-            let s = k.service(name).unwrap_or_else(|| panic!("missing {name}"));
-            assert!(!s.pins.is_empty(), "{name} has no pins");
-            assert!(s.pins.iter().any(|p| p.backup), "{name} has no backup pin");
-        }
-        assert!(k.interceptors.iter().any(|i| i.name == "mitmproxy"));
     }
 
     #[test]
