@@ -8,7 +8,9 @@
 //!   (`builtin_header.json`): the built-in knowledge is bundle N;
 //! - writes a table of `(relative path, include_str!(absolute path))` for
 //!   every TOML and PEM file under `pins/` (the PEM certificates are attached
-//!   at run time; the TOML serves tests and `pins verify`).
+//!   at run time; the TOML serves tests and `pins verify`);
+//! - sets `PINWATCH_BUILD_EPOCH`, when this was built (`SOURCE_DATE_EPOCH`
+//!   when set, for reproducible builds): a clock before it is wrong.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs, io};
@@ -17,6 +19,16 @@ fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?);
     let pins = root.join("pins");
     println!("cargo:rerun-if-changed=pins");
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    let built = env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+    println!("cargo:rustc-env=PINWATCH_BUILD_EPOCH={built}");
     let mut paths = Vec::new();
     collect(&pins, &mut paths)?;
     paths.sort();

@@ -102,6 +102,7 @@ setup_mitmproxy() {
 # chattr (e2fsprogs: a textfile directory pinwatch cannot write, as root);
 # the docs tests: man (man-db), bash-completion and fish.
 # The details page tests: chromium (headless, --dump-dom and --screenshot).
+# The wrong-clock tests: faketime (the clock 3 years behind, 2 ahead).
 # The hostile-name tests: script (bsdutils), a pseudo-terminal.
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
@@ -111,7 +112,7 @@ AGENT_PACKAGES=(
     openssl libnss3-tools iptables sslsplit
     prometheus prometheus-node-exporter python3 e2fsprogs
     man-db bash-completion fish
-    chromium bsdutils
+    chromium bsdutils faketime
 )
 
 setup_agent_tools() {

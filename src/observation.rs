@@ -27,6 +27,19 @@ pub struct Observation {
     pub tls: Option<TlsParams>,
     /// Why the probe stopped early, if it did.
     pub error: Option<ProbeError>,
+    /// When the TLS library refused the handshake before it had the chain:
+    /// what pinwatch's own fallback read (then `chain` is that chain, and
+    /// the peer is not shown to hold the leaf's key).
+    pub fallback: Option<FallbackRead>,
+    /// Whether the TLS library refused a handshake message over the 64 KiB
+    /// it accepts.
+    pub refused_oversized: bool,
+    /// The missing issuer's certificate(s), fetched from the URL the chain
+    /// names for it (AIA caIssuers) by the engine after a first analysis:
+    /// they count only through their signatures.
+    pub fetched: Vec<CertificateDer<'static>>,
+    /// That fetch, when one was made.
+    pub aia: Option<AiaFetch>,
     /// Wall time the probe took.
     pub elapsed: Duration,
 }
@@ -41,9 +54,45 @@ impl Observation {
             chain: Vec::new(),
             tls: None,
             error: Some(error),
+            fallback: None,
+            refused_oversized: false,
+            fetched: Vec::new(),
+            aia: None,
             elapsed: Duration::ZERO,
         }
     }
+}
+
+/// A fetch of a missing issuer's certificate from its AIA caIssuers URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AiaFetch {
+    /// The URL (`http://` only).
+    pub url: String,
+    /// Why nothing usable came of it, if nothing did.
+    pub error: Option<String>,
+}
+
+/// The largest handshake message TLS libraries accept (rustls, and
+/// OpenSSL's default is near it), in bytes: past it a chain is refused, and
+/// no genuine chain comes near it.
+pub const TLS_LIBRARY_LIMIT: usize = 0xffff;
+
+/// What the fallback probe read, when the TLS library refused the
+/// handshake before the chain: a TLS 1.2 ClientHello of pinwatch's own, and
+/// the Certificate message read from the records, in the clear.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FallbackRead {
+    /// The TLS version the peer answered with (`TLSv1.2`), if it answered.
+    pub version: Option<String>,
+    /// The Certificate message's length as the peer declared it, in bytes.
+    pub message_len: Option<usize>,
+    /// How many certificates were read from it.
+    pub certificates: usize,
+    /// Whether the message went past pinwatch's caps (1 MiB, 1000
+    /// certificates), so only its start was read.
+    pub capped: bool,
+    /// Why the fallback read no chain, if it read none.
+    pub error: Option<String>,
 }
 
 /// Negotiated TLS parameters.

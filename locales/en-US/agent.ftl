@@ -27,6 +27,7 @@ group-line-metadata = Only connections visible: { $services }
 ## agent: notifications
 alert-suspicious-summary = Unexpected certificate: { $services }
 alert-suspicious-body = The certificate is not quite what was expected; this is not proof of interception. Avoid entering passwords until a check on another network agrees.
+alert-clock-summary = This computer's clock looks wrong
 alert-portal-summary = Log in to the network first
 alert-portal-body = This network shows a login page instead of { $services }. Open a web page and log in; pinwatch checks again when the network changes.
 alert-resolved-summary = Resolved: { $services }

@@ -26,6 +26,7 @@ group-line-metadata = 只暴露连接信息：{ $services }
 ## agent: notifications
 alert-suspicious-summary = 证书异常：{ $services }
 alert-suspicious-body = 证书与预期不完全一致，但这不能证明连接被拦截。在换一个网络检查得到相同结果之前，先不要输入密码。
+alert-clock-summary = 这台电脑的时钟看起来不对
 alert-portal-summary = 请先登录网络
 alert-portal-body = 这个网络显示的是登录页面，而不是{ $services }。请打开任意网页并登录；网络变化后 pinwatch 会再次检查。
 alert-resolved-summary = 已恢复正常：{ $services }

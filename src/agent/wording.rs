@@ -87,6 +87,21 @@ pub fn notice(lang: Lang, alert: &Alert) -> Notice {
                 alert.subjects.iter().map(|s| (*s.result).clone()).collect();
             interception(lang, &incidents(&results), &[])
         }
+        // This machine's clock, not the network: say so, and what to do.
+        AlertKind::Suspicious
+            if alert.subjects.iter().any(|s| {
+                s.result
+                    .reasons
+                    .contains(&crate::analysis::Reason::ClockSuspect)
+            }) =>
+        {
+            Notice {
+                summary: lang.tr("alert-clock-summary"),
+                body: vec![lang.tr("todo-clock")],
+                urgency: Urgency::Normal,
+                persistent: false,
+            }
+        }
         AlertKind::Suspicious => Notice {
             summary: lang.tr_args("alert-suspicious-summary", &args),
             body: vec![lang.tr("alert-suspicious-body")],
@@ -472,6 +487,26 @@ mod tests {
             n.summary
                 .ends_with(&format!("and {} more", results.len() - 3))
         );
+    }
+
+    #[test]
+    fn a_wrong_clock_is_named_not_the_certificate() {
+        let k = knowledge();
+        let mut results = everything_intercepted(&k, None, false);
+        results.truncate(2);
+        for r in &mut results {
+            r.verdict = Verdict::Suspicious;
+            r.reasons = vec![crate::analysis::Reason::ClockSuspect];
+        }
+        let a = Alert {
+            kind: AlertKind::Suspicious,
+            subjects: crate::agent::incidents::subjects(&results),
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let n = notice(lang, &a);
+            assert_eq!(n.summary, lang.tr("alert-clock-summary"));
+            assert_eq!(n.body, [lang.tr("todo-clock")]);
+        }
     }
 
     #[test]

@@ -180,6 +180,53 @@ pub enum Evidence {
         /// Today.
         today: String,
     },
+    /// The chain is far larger than any genuine one.
+    ChainOversized {
+        /// The Certificate message's size in bytes, when it was read.
+        bytes: Option<usize>,
+        /// Certificates read from it.
+        certificates: usize,
+        /// Whether it went past pinwatch's caps (only its start was read).
+        capped: bool,
+    },
+    /// The TLS library refused the handshake; pinwatch read the chain
+    /// itself over TLS 1.2, so the peer is not shown to hold the leaf's key.
+    FallbackRead {
+        /// The TLS version the peer answered with.
+        version: String,
+    },
+    /// The chain stops at a certificate whose issuer is missing.
+    ChainIncomplete {
+        /// The missing issuer's name.
+        issuer: String,
+        /// Where the certificate says it can be fetched, if it says.
+        url: Option<String>,
+        /// What fetching it gave, if it was fetched.
+        fetch: Option<String>,
+    },
+    /// The server left out its intermediate; pinwatch fetched it from the
+    /// URL the certificate names, and its signature checks.
+    IssuerFetched {
+        /// The URL.
+        url: String,
+    },
+    /// This machine's clock looks wrong.
+    ClockSuspect {
+        /// The time the chain was judged by (this machine's), RFC 3339.
+        now: String,
+        /// `behind` or `ahead`.
+        direction: &'static str,
+        /// When this pinwatch was built, RFC 3339, if the clock is before it.
+        built: Option<String>,
+        /// Whether the chain would be valid at another time (else only the
+        /// build date says so).
+        chain_valid_then: bool,
+    },
+    /// ... and pinwatch's own reading got no chain either.
+    FallbackFailed {
+        /// Why.
+        detail: String,
+    },
     /// The knowledge is older than 70 days: a pin mismatch is evidence
     /// only, not a verdict.
     KnowledgeOld {
@@ -217,6 +264,12 @@ impl Evidence {
             Evidence::Ct { .. } => "ct",
             Evidence::PinMismatch { .. } => "pin_mismatch",
             Evidence::PinsetStale { .. } => "pinset_stale",
+            Evidence::ChainOversized { .. } => "chain_oversized",
+            Evidence::FallbackRead { .. } => "fallback_read",
+            Evidence::FallbackFailed { .. } => "fallback_failed",
+            Evidence::ClockSuspect { .. } => "clock_suspect",
+            Evidence::ChainIncomplete { .. } => "chain_incomplete",
+            Evidence::IssuerFetched { .. } => "issuer_fetched",
             Evidence::KnowledgeOld { .. } => "knowledge_old",
         }
     }
@@ -233,7 +286,46 @@ impl Evidence {
             }
             Evidence::HandshakeFailed { detail }
             | Evidence::PortalCheck { detail }
-            | Evidence::Unverifiable { detail } => vec![("detail", s(detail))],
+            | Evidence::Unverifiable { detail }
+            | Evidence::FallbackFailed { detail } => vec![("detail", s(detail))],
+            Evidence::ChainOversized {
+                bytes,
+                certificates,
+                capped,
+            } => vec![
+                (
+                    "bytes",
+                    bytes.map_or_else(|| "unknown".into(), |b| b.to_string()),
+                ),
+                ("count", certificates.to_string()),
+                ("capped", if *capped { "yes" } else { "no" }.to_string()),
+            ],
+            Evidence::FallbackRead { version } => vec![("version", s(version))],
+            Evidence::ChainIncomplete { issuer, url, fetch } => vec![
+                ("issuer", s(issuer)),
+                ("url", url.as_deref().map_or_else(|| "none".into(), s)),
+                ("fetch", fetch.as_deref().map_or_else(|| "none".into(), s)),
+            ],
+            Evidence::IssuerFetched { url } => vec![("url", s(url))],
+            Evidence::ClockSuspect {
+                now,
+                direction,
+                built,
+                chain_valid_then,
+            } => vec![
+                ("now", s(now)),
+                ("direction", s(direction)),
+                ("built", built.as_deref().map_or_else(|| "none".into(), s)),
+                (
+                    "chain",
+                    if *chain_valid_then {
+                        "valid_then"
+                    } else {
+                        "none"
+                    }
+                    .to_string(),
+                ),
+            ],
             Evidence::KnownKey { product, matched } => {
                 vec![("product", s(product)), ("matched", s(matched))]
             }

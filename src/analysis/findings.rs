@@ -18,11 +18,13 @@ use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
 use super::{Context, PinCheck};
 use crate::knowledge::{Authority, CaCertificates as _, Service};
+use crate::observation::{
+    AiaFetch, FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
+};
 
 /// Days after which the knowledge's pin mismatches are evidence only
 /// (Chrome stops enforcing its static pins when its build is this old).
 pub const PINS_TRUSTED_DAYS: i64 = 70;
-use crate::observation::{Observation, PortalEvidence, ProbeError};
 use crate::util::date;
 
 /// How the chain validates, fully, for the host.
@@ -68,6 +70,60 @@ pub enum Pins {
     Mismatch,
 }
 
+/// A chain far larger than any genuine one: over the 64 KiB TLS
+/// libraries accept (so they refuse it), a shape meant to make checkers
+/// give up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Oversized {
+    /// The Certificate message's size, when the fallback read it.
+    pub bytes: Option<usize>,
+    /// Certificates read.
+    pub certificates: usize,
+    /// Whether only its start was read (past pinwatch's caps).
+    pub capped: bool,
+}
+
+impl Oversized {
+    /// Whether `obs` shows an oversized chain: the TLS library refused a
+    /// message over its limit, or the fallback read one.
+    pub fn of(obs: &Observation) -> Option<Oversized> {
+        let read = obs.fallback.as_ref();
+        let bytes = read.and_then(|f| f.message_len);
+        let over = obs.refused_oversized
+            || bytes.is_some_and(|n| n > TLS_LIBRARY_LIMIT)
+            || read.is_some_and(|f| f.capped);
+        over.then(|| Oversized {
+            bytes,
+            certificates: obs.chain.len(),
+            capped: read.is_some_and(|f| f.capped),
+        })
+    }
+}
+
+/// The path stops at a certificate whose issuer is missing: not sent,
+/// not known, not fetched (a server that omits its intermediate, or a
+/// forger that sends its leaf alone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingIssuer {
+    /// The missing issuer's name.
+    pub name: String,
+    /// Where the certificate says it can be fetched (AIA caIssuers).
+    pub url: Option<String>,
+}
+
+/// Why this machine's clock looks wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockSuspect {
+    /// Behind (certificates not valid yet, or before the build date), or
+    /// ahead (certificates expired).
+    pub behind: bool,
+    /// The clock is before this pinwatch was built.
+    pub before_build: bool,
+    /// The chain reaches a public or known key, is out of date now and
+    /// would validate at another time.
+    pub chain_valid_then: bool,
+}
+
 /// The facts about one observation.
 #[derive(Clone, Debug)]
 pub struct Findings<'a> {
@@ -77,14 +133,25 @@ pub struct Findings<'a> {
     pub chain: Vec<CertFacts>,
     /// Why the probe stopped, if it did.
     pub error: Option<&'a ProbeError>,
+    /// What the fallback probe read, when the TLS library refused the
+    /// handshake before the chain (then the chain is the fallback's).
+    pub fallback: Option<&'a FallbackRead>,
+    /// The chain is far larger than any genuine one.
+    pub oversized: Option<Oversized>,
     /// Whether the leaf names the host.
     pub names_host: bool,
     /// The best signature path from the leaf.
     pub path: SigPath,
+    /// The path stops at a certificate whose issuer is missing.
+    pub missing_issuer: Option<MissingIssuer>,
+    /// The fetch of the missing issuer from its AIA URL, if one was made.
+    pub aia: Option<&'a AiaFetch>,
     /// The label of the known CA the path ends at, if it ends at one.
     pub end_label: Option<String>,
     /// Full validation for the host.
     pub validity: Validity,
+    /// This machine's clock looks wrong.
+    pub clock: Option<ClockSuspect>,
     /// Where this machine's root that signed the path is installed.
     pub system_locations: Vec<String>,
     /// A known interception key in the path (or that signed the leaf).
@@ -112,6 +179,8 @@ pub struct Findings<'a> {
     pub today: String,
     /// Now, seconds since the epoch.
     pub now: i64,
+    /// When this pinwatch was built, seconds since the epoch.
+    pub built: i64,
     /// What the leaf's embedded SCTs say, when CT applies (the chain is
     /// publicly valid, or forged).
     pub ct: Option<crate::ct::CtReport>,
@@ -124,6 +193,7 @@ impl<'a> Findings<'a> {
         let knowledge = ctx.knowledge;
         let supplied = knowledge.ca_certificates();
         let presented: Vec<&[u8]> = obs.chain.iter().map(|c| c.as_ref()).collect();
+        let fetched: Vec<&[u8]> = obs.fetched.iter().map(|c| c.as_ref()).collect();
         let known_ca = |spki: &str| knowledge.authorities.iter().any(|a| a.spki_sha256 == spki);
         let names = [
             crate::names::webpki(),
@@ -137,9 +207,16 @@ impl<'a> Findings<'a> {
             names: &names,
         };
         let path = if chain.first().is_some_and(|l| l.parse_error.is_none()) {
-            signature_path(&presented, &supplied, &ends)
+            signature_path(&presented, &fetched, &supplied, &ends)
         } else {
             SigPath::ending(PathEnd::Unknown)
+        };
+        let missing_issuer = match (&path.end, path.certs.last()) {
+            (PathEnd::Unknown, Some(top)) if !top.self_issued => Some(MissingIssuer {
+                name: top.issuer.clone(),
+                url: top.ca_issuers.clone(),
+            }),
+            _ => None,
         };
         let end_label = match &path.end {
             PathEnd::KnownCa { spki_sha256 } => {
@@ -159,6 +236,7 @@ impl<'a> Findings<'a> {
         } else {
             validate(obs, service, ctx)
         };
+        let clock = clock_suspect(&path, &validity, obs, service, ctx);
         let path_keys: Vec<String> = path.keys().map(str::to_string).collect();
         let interceptor_key = attribute_key(knowledge, path_keys.iter().map(String::as_str));
         let appended_keys = chain
@@ -208,9 +286,14 @@ impl<'a> Findings<'a> {
             names_host: !obs.chain.is_empty() && names_host(&obs.chain, &obs.target.host),
             chain,
             error: obs.error.as_ref(),
+            fallback: obs.fallback.as_ref(),
+            oversized: Oversized::of(obs),
             path,
+            missing_issuer,
+            aia: obs.aia.as_ref(),
             end_label,
             validity,
+            clock,
             system_locations,
             interceptor_key,
             appended_keys,
@@ -227,6 +310,7 @@ impl<'a> Findings<'a> {
             public_store: ctx.public.name.clone(),
             today: date(ctx.now),
             now: ctx.now,
+            built: ctx.built,
         }
     }
 
@@ -239,6 +323,12 @@ impl<'a> Findings<'a> {
             (Validity::Invalid(_), PathEnd::System { .. }) => Anchor::System,
             (Validity::Invalid(_), _) => Anchor::None,
         }
+    }
+
+    /// Whether the chain was read by the fallback probe: no TLS library
+    /// took it, and the peer is not shown to hold the leaf's key.
+    pub fn read_by_fallback(&self) -> bool {
+        !self.chain.is_empty() && self.fallback.is_some_and(|f| f.error.is_none())
     }
 
     /// The pinset check as reported.
@@ -268,12 +358,59 @@ impl<'a> Findings<'a> {
             .map(|c| {
                 let position = match c.source {
                     Source::Presented(i) => Some(i),
-                    Source::Known => None,
+                    Source::Known | Source::Fetched => None,
                 };
                 (position, c.subject.as_str(), c.not_before, c.not_after)
             })
             .collect()
     }
+}
+
+/// Whether this machine's clock looks wrong: it is before pinwatch's build
+/// date, or a chain that reaches a public or known key by signatures is
+/// out of date now with every certificate of its path out of date in the
+/// same direction, and validates at a time within all their validity
+/// periods. A wrong clock is then the simplest explanation, not the server.
+fn clock_suspect(
+    path: &SigPath,
+    validity: &Validity,
+    obs: &Observation,
+    service: Option<&Service>,
+    ctx: Context<'_>,
+) -> Option<ClockSuspect> {
+    let before_build = ctx.now < ctx.built;
+    let only_the_build = before_build.then_some(ClockSuspect {
+        behind: true,
+        before_build,
+        chain_valid_then: false,
+    });
+    let dated = matches!(validity, Validity::Invalid(p)
+        if matches!(p.rule, super::ChainRule::Expired | super::ChainRule::NotYetValid));
+    if !dated || !path.end.is_known_ca() || path.certs.is_empty() {
+        return only_the_build;
+    }
+    let behind = path.certs.iter().all(|c| ctx.now < c.not_before);
+    let ahead = path.certs.iter().all(|c| ctx.now > c.not_after);
+    if !(behind || ahead || before_build) {
+        return None;
+    }
+    let from = path.certs.iter().map(|c| c.not_before).max()?;
+    let to = path.certs.iter().map(|c| c.not_after).min()?;
+    if from > to {
+        return only_the_build;
+    }
+    let then = Context {
+        now: from + (to - from) / 2,
+        ..ctx
+    };
+    if validate(obs, service, then).path().is_none() {
+        return only_the_build;
+    }
+    Some(ClockSuspect {
+        behind: behind || (before_build && !ahead),
+        before_build,
+        chain_valid_then: true,
+    })
 }
 
 /// A base64 SHA-256 (an SPKI pin) as bytes.
@@ -298,6 +435,7 @@ fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> V
     let completed: Vec<CertificateDer<'_>> = obs
         .chain
         .iter()
+        .chain(&obs.fetched)
         .map(|c| CertificateDer::from(c.as_ref()))
         .chain(
             ctx.knowledge

@@ -60,6 +60,15 @@ pub struct Context<'a> {
     pub portal: Option<&'a PortalEvidence>,
     /// The CT log list, when Certificate Transparency applies.
     pub ct_logs: Option<&'a crate::ct::LogList>,
+    /// When this pinwatch was built, seconds since the epoch
+    /// ([`built_at`]): a clock before it is wrong.
+    pub built: i64,
+}
+
+/// When this pinwatch was built (`SOURCE_DATE_EPOCH` when the build set
+/// it), seconds since the epoch.
+pub fn built_at() -> i64 {
+    env!("PINWATCH_BUILD_EPOCH").parse().unwrap_or(0)
 }
 
 /// The service a result belongs to, as reported.
@@ -139,6 +148,11 @@ pub struct Assessment {
     pub location: Option<Location>,
     /// Probe time in milliseconds.
     pub elapsed_ms: u64,
+    /// The URL of a missing issuer worth fetching: the chain would be
+    /// `chain_incomplete` and nothing else shows it forged, and it has not
+    /// been fetched yet. The engine fetches it (network I/O is not
+    /// analysis's) and analyses the observation again.
+    pub fetch_issuer: Option<String>,
 }
 
 impl PinCheck {
@@ -189,6 +203,7 @@ impl Assessment {
             ct: None,
             location: None,
             elapsed_ms: 0,
+            fetch_issuer: None,
         }
     }
 }
@@ -204,6 +219,11 @@ pub fn needs_portal_check(obs: &Observation) -> bool {
 pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> Assessment {
     let findings = Findings::establish(obs, service, ctx);
     let decision = rules::decide(&findings);
+    let fetch_issuer = findings
+        .missing_issuer
+        .as_ref()
+        .and_then(|m| m.url.clone())
+        .filter(|_| obs.aia.is_none() && decision.reasons.contains(&Reason::ChainIncomplete));
     Assessment {
         target: obs.target.clone(),
         service: service.map(service_info),
@@ -224,6 +244,7 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         ct: findings.ct.clone().map(Box::new),
         location: None,
         elapsed_ms: u64::try_from(obs.elapsed.as_millis()).unwrap_or(u64::MAX),
+        fetch_issuer,
     }
 }
 

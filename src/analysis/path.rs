@@ -15,9 +15,20 @@
 //! Certificates come from the network: the search is breadth-first over
 //! the certificates offered (each visited once), with a budget of
 //! signature checks, so a hostile server's thousand look-alike issuers cost
-//! a bounded amount of work.
+//! a bounded amount of work. A certificate is checked against a key once,
+//! however many copies of its issuer (same name, same key) are sent, so
+//! copies cannot spend the budget; and a search that runs out of budget
+//! without reaching a public or known key has found no sign of a genuine
+//! chain: its path is judged like any other that reaches none.
+//!
+//! A signature pinwatch cannot check (an algorithm neither ring nor `p521`
+//! offers) only matters when it stands between the leaf and a public or
+//! known CA key: the search is run again taking such signatures as good,
+//! and only when that reaches a public or known key is the path
+//! `Unverifiable`. A path that no public or known key can have signed,
+//! whatever its algorithms, is forged.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -39,6 +50,9 @@ pub enum Source {
     Presented(usize),
     /// pinwatch supplied it (a known intermediate or CA from `pins/`).
     Known,
+    /// Fetched from the URL the leaf names for its issuer (AIA caIssuers):
+    /// it counts only through its signatures, like a presented one.
+    Fetched,
 }
 
 /// One certificate on the path.
@@ -50,6 +64,13 @@ pub struct PathCert {
     pub spki_sha256: String,
     /// Its subject.
     pub subject: String,
+    /// Its issuer's name.
+    pub issuer: String,
+    /// Whether it names itself as its issuer (a root, or a forger's).
+    pub self_issued: bool,
+    /// Where it says its issuer's certificate can be fetched: the first
+    /// `http://` caIssuers URL of its Authority Information Access.
+    pub ca_issuers: Option<String>,
     /// Start of validity, seconds since the epoch.
     pub not_before: i64,
     /// End of validity, seconds since the epoch.
@@ -78,8 +99,9 @@ pub enum PathEnd {
     /// No key pinwatch has signed the last certificate: a forged path, or a
     /// CA nobody knows.
     Unknown,
-    /// A signature could not be checked (an algorithm ring does not offer,
-    /// or the budget ran out), and no better path was found.
+    /// A public or known CA key would be reached if the signatures pinwatch
+    /// cannot check (an algorithm it lacks) were good, and none is reached
+    /// without them: forgery can be neither shown nor ruled out.
     Unverifiable {
         /// What stopped the check.
         detail: String,
@@ -125,6 +147,11 @@ pub struct SigPath {
     /// (compared as RFC 5280 compares names), the strongest found. A
     /// look-alike, not that CA.
     pub impersonates: Option<LookAlike>,
+    /// When no known key signed the path: the issuer that the path's last
+    /// certificate names, whose own certificate is here (sent, known or
+    /// fetched) and reaches a public or known key, but whose key did not
+    /// sign it. That CA is known, and it did not issue this.
+    pub disowned_by: Option<String>,
 }
 
 impl SigPath {
@@ -135,6 +162,7 @@ impl SigPath {
             certs: Vec::new(),
             end,
             impersonates: None,
+            disowned_by: None,
         }
     }
 
@@ -144,6 +172,11 @@ impl SigPath {
             .iter()
             .map(|c| c.spki_sha256.as_str())
             .chain(self.end.spki_sha256())
+    }
+
+    /// Whether a certificate fetched from an AIA URL is on the path.
+    pub fn has_fetched(&self) -> bool {
+        self.certs.iter().any(|c| c.source == Source::Fetched)
     }
 
     /// Whether the presented certificate at `index` is on the path.
@@ -175,31 +208,38 @@ struct Node<'d> {
 }
 
 /// Follows signatures from the leaf of `presented` through the presented
-/// certificates and `supplied` ones to the best key in `ends`. A supplied
-/// certificate is parsed only when its subject is the issuer of a
-/// certificate already taken (so a chain pays for the few it may need, not
-/// for every CA certificate pinwatch knows).
+/// certificates, the `fetched` ones (AIA) and `supplied` ones to the best
+/// key in `ends`. A supplied certificate is parsed only when its subject is
+/// the issuer of a certificate already taken (so a chain pays for the few
+/// it may need, not for every CA certificate pinwatch knows). A
+/// certificate sent twice, byte for byte, is taken once.
 pub fn signature_path(
     presented: &[&[u8]],
+    fetched: &[&[u8]],
     supplied: &[CaCertificate<'_>],
     ends: &Ends<'_>,
 ) -> SigPath {
     let mut nodes: Vec<Node<'_>> = Vec::new();
-    for (i, der) in presented.iter().enumerate() {
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let offered = presented
+        .iter()
+        .enumerate()
+        .map(|(i, der)| (Source::Presented(i), *der))
+        .chain(fetched.iter().map(|der| (Source::Fetched, *der)));
+    for (source, der) in offered {
+        if !seen.insert(der) {
+            continue;
+        }
         if let Ok((_, cert)) = X509Certificate::from_der(der) {
             let spki_sha256 = sha256_base64(cert.public_key().raw);
             nodes.push(Node {
                 cert,
                 der,
-                source: Source::Presented(i),
+                source,
                 spki_sha256,
             });
-        } else if i == 0 {
-            return SigPath {
-                certs: Vec::new(),
-                end: PathEnd::Unknown,
-                impersonates: None,
-            };
+        } else if source == Source::Presented(0) {
+            return SigPath::ending(PathEnd::Unknown);
         }
     }
     let mut taken = vec![false; supplied.len()];
@@ -226,13 +266,30 @@ pub fn signature_path(
         }
     }
     if nodes.first().map(|n| n.source) != Some(Source::Presented(0)) {
-        return SigPath {
-            certs: Vec::new(),
-            end: PathEnd::Unknown,
-            impersonates: None,
-        };
+        return SigPath::ending(PathEnd::Unknown);
     }
     Search::new(&nodes, ends).run()
+}
+
+/// What one signature check said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Checked {
+    /// The key signed the certificate.
+    Signed,
+    /// It did not (or the budget is spent: no evidence either way, and no
+    /// sign of a genuine chain).
+    NotSigned,
+    /// The algorithm cannot be checked here.
+    CannotCheck,
+}
+
+/// One breadth-first walk: where it ended, how each node was reached, and
+/// which nodes it visited.
+struct Walk {
+    last: usize,
+    end: Option<PathEnd>,
+    parent: Vec<Option<usize>>,
+    seen: Vec<bool>,
 }
 
 struct Search<'n, 'd, 'e> {
@@ -240,7 +297,11 @@ struct Search<'n, 'd, 'e> {
     ends: &'n Ends<'e>,
     by_subject: HashMap<&'n [u8], Vec<usize>>,
     checks: usize,
-    unverifiable: Option<String>,
+    /// Each (certificate, key) pair is checked once, whatever copies of
+    /// the key's certificate were sent.
+    memo: HashMap<(usize, String), Checked>,
+    /// The first signature that could not be checked, in words.
+    cannot_check: Option<String>,
 }
 
 impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
@@ -257,24 +318,85 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             ends,
             by_subject,
             checks: 0,
-            unverifiable: None,
+            memo: HashMap::new(),
+            cannot_check: None,
         }
     }
 
-    /// Breadth-first from the leaf; the best end wins, the shortest path
-    /// among equals.
+    /// The best path by checked signatures; when it reaches no public or
+    /// known key, whether taking the unchecked signatures as good would.
     fn run(mut self) -> SigPath {
+        let strict = self.walk(0, false);
+        if strict.end.as_ref().is_some_and(PathEnd::is_known_ca) {
+            return self.path(strict);
+        }
+        let disowned_by = self.disowned(strict.last);
+        if self.cannot_check.is_some() {
+            let hopeful = self.walk(0, true);
+            if hopeful.end.as_ref().is_some_and(PathEnd::is_known_ca) {
+                let detail = self.cannot_check.take().unwrap_or_default();
+                return self.path(Walk {
+                    end: Some(PathEnd::Unverifiable { detail }),
+                    ..hopeful
+                });
+            }
+        }
+        SigPath {
+            disowned_by,
+            ..self.path(strict)
+        }
+    }
+
+    /// The issuer node `top` names, when a certificate of that name is
+    /// here, reaches a public or known key by signatures, and did not sign
+    /// `top`. It has a budget of its own (junk spent on the search above
+    /// cannot hide it), looks directly under public and known keys first
+    /// (junk of that name costs nothing there), and a walk that reaches
+    /// none rules out every node it visited.
+    fn disowned(&mut self, top: usize) -> Option<String> {
+        self.checks = 0;
+        let refused: Vec<usize> = self
+            .candidates(top)
+            .into_iter()
+            .filter(|&j| self.signed_by_node(top, j) == Checked::NotSigned)
+            .collect();
+        let name = self.nodes[top].cert.issuer().to_string();
+        for &j in &refused {
+            if self.ends_above(j, false).iter().any(PathEnd::is_known_ca) {
+                return Some(name);
+            }
+        }
+        let mut dead = vec![false; self.nodes.len()];
+        for j in refused {
+            if dead[j] {
+                continue;
+            }
+            let above = self.walk(j, false);
+            if above.end.as_ref().is_some_and(PathEnd::is_known_ca) {
+                return Some(name);
+            }
+            for (d, seen) in dead.iter_mut().zip(&above.seen) {
+                *d |= *seen;
+            }
+        }
+        None
+    }
+
+    /// Breadth-first from node `start` (the leaf, 0); the best end wins,
+    /// the shortest path among equals. `hopeful` takes signatures that
+    /// cannot be checked as good.
+    fn walk(&mut self, start: usize, hopeful: bool) -> Walk {
         let mut parent: Vec<Option<usize>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
-        let mut queue = VecDeque::from([0usize]);
-        seen[0] = true;
+        let mut queue = VecDeque::from([start]);
+        seen[start] = true;
         let mut best: Option<(usize, PathEnd)> = None;
         // Breadth-first, the last node taken is the farthest from the leaf:
         // with no known end, the path goes as high as signatures reach.
-        let mut farthest = 0;
+        let mut farthest = start;
         while let Some(i) = queue.pop_front() {
             farthest = i;
-            for end in self.ends_above(i) {
+            for end in self.ends_above(i, hopeful) {
                 if best.as_ref().is_none_or(|(_, b)| end.rank() > b.rank()) {
                     best = Some((i, end));
                 }
@@ -282,7 +404,7 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             if best.as_ref().is_some_and(|(_, b)| b.rank() == 4) {
                 break;
             }
-            for j in self.issuers_among_nodes(i) {
+            for j in self.issuers_among_nodes(i, hopeful) {
                 if !seen[j] {
                     seen[j] = true;
                     parent[j] = Some(i);
@@ -290,16 +412,30 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
                 }
             }
         }
-        let (last, end) = match (best, self.unverifiable.take()) {
-            (Some((last, end)), _) => (last, end),
-            (None, Some(detail)) => (farthest, PathEnd::Unverifiable { detail }),
-            (None, None) => (farthest, PathEnd::Unknown),
-        };
-        let mut chain = vec![last];
-        while let Some(p) = chain.last().and_then(|&c| parent[c]) {
+        match best {
+            Some((last, end)) => Walk {
+                last,
+                end: Some(end),
+                parent,
+                seen,
+            },
+            None => Walk {
+                last: farthest,
+                end: None,
+                parent,
+                seen,
+            },
+        }
+    }
+
+    /// The path a walk found, leaf first.
+    fn path(&self, walk: Walk) -> SigPath {
+        let mut chain = vec![walk.last];
+        while let Some(p) = chain.last().and_then(|&c| walk.parent[c]) {
             chain.push(p);
         }
         chain.reverse();
+        let end = walk.end.unwrap_or(PathEnd::Unknown);
         let impersonates = if end.is_known_ca() {
             None
         } else {
@@ -307,14 +443,19 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         };
         SigPath {
             impersonates,
+            disowned_by: None,
             certs: chain
                 .into_iter()
                 .map(|i| {
                     let node = &self.nodes[i];
+                    let cert = &node.cert;
                     PathCert {
                         source: node.source,
                         spki_sha256: node.spki_sha256.clone(),
-                        subject: node.cert.subject().to_string(),
+                        subject: cert.subject().to_string(),
+                        issuer: cert.issuer().to_string(),
+                        self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+                        ca_issuers: ca_issuers_url(cert),
                         not_before: node.cert.validity().not_before.timestamp(),
                         not_after: node.cert.validity().not_after.timestamp(),
                     }
@@ -326,11 +467,11 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
 
     /// Keys that end a path above node `i`: an anchor of the public or
     /// system store that signed it, or a node with a known CA key that did.
-    fn ends_above(&mut self, i: usize) -> Vec<PathEnd> {
+    fn ends_above(&mut self, i: usize, hopeful: bool) -> Vec<PathEnd> {
         let issuer = self.nodes[i].cert.issuer().as_raw();
         let mut found = Vec::new();
         for (spki, hash) in self.ends.public.anchors_named(issuer) {
-            if self.signed_by_der(i, spki) {
+            if accepts(self.check(i, spki, hash), hopeful) {
                 found.push(PathEnd::Public {
                     spki_sha256: hash.clone(),
                 });
@@ -339,7 +480,7 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
         }
         for j in self.candidates(i) {
             let hash = &self.nodes[j].spki_sha256;
-            if (self.ends.known_ca)(hash) && self.signed_by_node(i, j) {
+            if (self.ends.known_ca)(hash) && accepts(self.signed_by_node(i, j), hopeful) {
                 found.push(PathEnd::KnownCa {
                     spki_sha256: hash.clone(),
                 });
@@ -347,7 +488,7 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             }
         }
         for (spki, hash) in self.ends.system.anchors_named(issuer) {
-            if self.signed_by_der(i, spki) {
+            if self.check(i, spki, hash) == Checked::Signed {
                 found.push(PathEnd::System {
                     spki_sha256: hash.clone(),
                 });
@@ -365,11 +506,11 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
     }
 
     /// Nodes named as node `i`'s issuer whose key signed it.
-    fn issuers_among_nodes(&mut self, i: usize) -> Vec<usize> {
+    fn issuers_among_nodes(&mut self, i: usize, hopeful: bool) -> Vec<usize> {
         let candidates = self.candidates(i);
         candidates
             .into_iter()
-            .filter(|&j| self.signed_by_node(i, j))
+            .filter(|&j| accepts(self.signed_by_node(i, j), hopeful))
             .collect()
     }
 
@@ -381,43 +522,382 @@ impl<'n, 'd, 'e> Search<'n, 'd, 'e> {
             .unwrap_or_default()
     }
 
-    fn signed_by_node(&mut self, i: usize, j: usize) -> bool {
-        let spki = self.nodes[j].cert.public_key().raw;
-        self.check(i, spki)
+    fn signed_by_node(&mut self, i: usize, j: usize) -> Checked {
+        let node = &self.nodes[j];
+        self.check(i, node.cert.public_key().raw, &node.spki_sha256)
     }
 
-    fn signed_by_der(&mut self, i: usize, spki: &[u8]) -> bool {
-        self.check(i, spki)
-    }
-
-    /// Whether node `i` was signed by the key `spki` (DER).
-    fn check(&mut self, i: usize, spki: &[u8]) -> bool {
+    /// Whether node `i` was signed by the key `spki` (DER), whose SHA-256
+    /// is `hash`: checked once per pair, within the budget.
+    fn check(&mut self, i: usize, spki: &[u8], hash: &str) -> Checked {
+        if let Some(known) = self.memo.get(&(i, hash.to_string())) {
+            return *known;
+        }
         if self.checks >= SIGNATURE_BUDGET {
-            self.unverifiable
-                .get_or_insert_with(|| format!("more than {SIGNATURE_BUDGET} signature checks"));
-            return false;
+            return Checked::NotSigned;
         }
         self.checks += 1;
+        let checked = self.verify(i, spki);
+        self.memo.insert((i, hash.to_string()), checked);
+        checked
+    }
+
+    fn verify(&mut self, i: usize, spki: &[u8]) -> Checked {
         let by_webpki = Signed::of(self.nodes[i].der).and_then(|s| signatures::signed_by(&s, spki));
-        if let Some(valid) = by_webpki {
-            return valid;
+        match by_webpki {
+            Some(true) => return Checked::Signed,
+            Some(false) => return Checked::NotSigned,
+            None => {}
         }
         let Ok((_, key)) = SubjectPublicKeyInfo::from_der(spki) else {
-            return false;
+            return Checked::NotSigned;
         };
         match self.nodes[i].cert.verify_signature(Some(&key)) {
-            Ok(()) => true,
+            Ok(()) => Checked::Signed,
             Err(X509Error::SignatureUnsupportedAlgorithm) => {
                 let alg = self.nodes[i]
                     .cert
                     .signature_algorithm
                     .algorithm
                     .to_id_string();
-                self.unverifiable
+                self.cannot_check
                     .get_or_insert_with(|| format!("signature algorithm {alg} cannot be checked"));
-                false
+                Checked::CannotCheck
             }
-            Err(_) => false,
+            Err(_) => Checked::NotSigned,
         }
+    }
+}
+
+/// The first `http://` caIssuers URL of `cert`'s Authority Information
+/// Access extension (RFC 5280, 4.2.2.1), as written.
+fn ca_issuers_url(cert: &X509Certificate<'_>) -> Option<String> {
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+    cert.extensions().iter().find_map(|ext| {
+        let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() else {
+            return None;
+        };
+        aia.iter().find_map(|desc| match &desc.access_location {
+            GeneralName::URI(uri)
+                if desc.access_method.to_id_string() == CA_ISSUERS
+                    && uri
+                        .get(..7)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("http://")) =>
+            {
+                Some((*uri).to_string())
+            }
+            _ => None,
+        })
+    })
+}
+
+/// Whether a check lets the walk go on: a good signature, or one that
+/// cannot be checked when the walk is hopeful.
+fn accepts(checked: Checked, hopeful: bool) -> bool {
+    checked == Checked::Signed || (hopeful && checked == Checked::CannotCheck)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The forgery search on hand-made chains: copies, the budget,
+    //! algorithms pinwatch cannot check under unknown and public keys,
+    //! and P-521.
+
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
+        KeyUsagePurpose, PKCS_ECDSA_P384_SHA384, PublicKeyData, SignatureAlgorithm, SigningKey,
+    };
+    use rustls_pki_types::CertificateDer;
+
+    use super::*;
+
+    fn ca_params(cn: &str) -> CertificateParams {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        params
+    }
+
+    fn root(cn: &str) -> CertifiedIssuer<'static, KeyPair> {
+        CertifiedIssuer::self_signed(ca_params(cn), KeyPair::generate().expect("key"))
+            .expect("root")
+    }
+
+    fn leaf<K: SigningKey>(issuer: &CertifiedIssuer<'_, K>) -> CertificateDer<'static> {
+        let params = CertificateParams::new(vec!["chat.example".into()]).expect("params");
+        let key = KeyPair::generate().expect("key");
+        params.signed_by(&key, issuer).expect("leaf").der().clone()
+    }
+
+    fn store(name: &str, certs: &[&CertificateDer<'_>]) -> TrustStore {
+        let certs: Vec<CertificateDer<'_>> = certs.iter().map(|c| (*c).clone()).collect();
+        let (store, problems) = TrustStore::from_certs(name, &certs);
+        assert!(problems.is_empty(), "{problems:?}");
+        store
+    }
+
+    fn search(chain: &[&CertificateDer<'_>], public: &TrustStore, system: &TrustStore) -> SigPath {
+        let presented: Vec<&[u8]> = chain.iter().map(|c| c.as_ref()).collect();
+        let nobody = |_: &str| false;
+        let names = [public.ca_names()];
+        let ends = Ends {
+            public,
+            system,
+            known_ca: &nobody,
+            names: &names,
+        };
+        signature_path(&presented, &[], &[], &ends)
+    }
+
+    /// The certificate with its signature algorithm (in the TBS and
+    /// outside it) changed from ecdsa-with-SHA256 to ecdsa-with-SHA512,
+    /// which P-256 has nowhere here: a signature pinwatch cannot check.
+    fn with_uncheckable_signature(der: &CertificateDer<'_>) -> CertificateDer<'static> {
+        const SHA256: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+        let mut bytes = der.to_vec();
+        let mut replaced = 0;
+        for i in 0..bytes.len().saturating_sub(SHA256.len()) {
+            if bytes[i..i + SHA256.len()] == SHA256 {
+                bytes[i + SHA256.len() - 1] = 0x04;
+                replaced += 1;
+            }
+        }
+        assert_eq!(
+            replaced, 2,
+            "the algorithm appears in the TBS and outside it"
+        );
+        CertificateDer::from(bytes)
+    }
+
+    #[test]
+    fn a_chain_signed_by_a_public_root_ends_there_and_a_forged_one_nowhere() {
+        let public_root = root("Public Root");
+        let genuine = leaf(&public_root);
+        let public = store("public", &[public_root.der()]);
+        let path = search(&[&genuine], &public, &TrustStore::default());
+        assert!(matches!(path.end, PathEnd::Public { .. }), "{path:?}");
+
+        let forger = root("Public Root");
+        let forged = leaf(&forger);
+        let path = search(&[&forged, forger.der()], &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown);
+        assert_eq!(path.certs.len(), 2, "up to the forger's root: {path:?}");
+        assert_eq!(
+            path.impersonates.as_ref().map(|l| l.borrowed()),
+            Some("CN=Public Root")
+        );
+    }
+
+    #[test]
+    fn sixty_copies_of_the_forgers_root_cannot_spend_the_budget() {
+        let forger = root("Forger Root");
+        let forged = leaf(&forger);
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        // Byte-identical copies, and copies re-signed with new serials
+        // (same name, same key): each is a certificate of its own.
+        let mut chain: Vec<CertificateDer<'static>> = vec![forged];
+        for _ in 0..30 {
+            chain.push(forger.der().clone());
+        }
+        let key = KeyPair::from_pem(&forger.key().serialize_pem()).expect("key");
+        let copies = CertifiedIssuer::self_signed(ca_params("Forger Root"), key).expect("copy");
+        for _ in 0..30 {
+            let key = KeyPair::from_pem(&forger.key().serialize_pem()).expect("key");
+            chain.push(
+                ca_params("Forger Root")
+                    .signed_by(&key, &copies)
+                    .expect("copy")
+                    .der()
+                    .clone(),
+            );
+        }
+        let refs: Vec<&CertificateDer<'_>> = chain.iter().collect();
+        assert_eq!(
+            search(&refs, &public, &TrustStore::default()).end,
+            PathEnd::Unknown,
+            "forged, not unverifiable"
+        );
+        // Trusted by this machine, the copies still lead to its root.
+        let system = store("system", &[forger.der()]);
+        assert!(matches!(
+            search(&refs, &public, &system).end,
+            PathEnd::System { .. }
+        ));
+    }
+
+    #[test]
+    fn running_out_of_budget_without_a_public_key_is_forged() {
+        // 60 roots with one name and 60 keys: every one of them is a
+        // candidate issuer of every other, more checks than the budget.
+        let roots: Vec<_> = (0..60).map(|_| root("Forger Root")).collect();
+        let forged = leaf(&roots[59]);
+        let mut chain = vec![&forged];
+        chain.extend(roots.iter().map(|r| r.der()));
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let path = search(&chain, &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown, "{path:?}");
+    }
+
+    #[test]
+    fn an_uncheckable_signature_under_an_unknown_key_is_still_forged() {
+        let forger = root("Forger Root");
+        let forged = with_uncheckable_signature(&leaf(&forger));
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let path = search(&[&forged, forger.der()], &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown, "{path:?}");
+    }
+
+    #[test]
+    fn an_uncheckable_signature_under_a_public_key_is_unverifiable() {
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let odd = with_uncheckable_signature(&leaf(&public_root));
+        let path = search(&[&odd], &public, &TrustStore::default());
+        let PathEnd::Unverifiable { detail } = &path.end else {
+            panic!("{path:?}");
+        };
+        assert!(detail.contains("1.2.840.10045.4.3.4"), "{detail}");
+
+        // Under an intermediate that a public root signed, too.
+        let params = ca_params("Public Issuing CA");
+        let inter =
+            CertifiedIssuer::signed_by(params, KeyPair::generate().expect("key"), &public_root)
+                .expect("intermediate");
+        let odd = with_uncheckable_signature(&leaf(&inter));
+        let path = search(&[&odd, inter.der()], &public, &TrustStore::default());
+        assert!(matches!(path.end, PathEnd::Unverifiable { .. }), "{path:?}");
+    }
+
+    /// A public store and "Public Issuing CA", signed by its root.
+    fn public_intermediate() -> (TrustStore, CertifiedIssuer<'static, KeyPair>) {
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let inter = CertifiedIssuer::signed_by(
+            ca_params("Public Issuing CA"),
+            KeyPair::generate().expect("key"),
+            &public_root,
+        )
+        .expect("intermediate");
+        (public, inter)
+    }
+
+    #[test]
+    fn a_public_intermediate_sent_along_that_did_not_sign_disowns_the_leaf() {
+        let (public, inter) = public_intermediate();
+        // The forger names that intermediate as its leaf's issuer and
+        // sends the real one along.
+        let copycat = root("Public Issuing CA");
+        let forged = leaf(&copycat);
+        let path = search(&[&forged, inter.der()], &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown);
+        assert_eq!(path.disowned_by.as_deref(), Some("CN=Public Issuing CA"));
+        // A genuine leaf of that intermediate, sent alone: nothing disowns it.
+        let genuine = leaf(&inter);
+        let path = search(&[&genuine], &public, &TrustStore::default());
+        assert_eq!((path.end, path.disowned_by), (PathEnd::Unknown, None));
+        // The forger's own root of that name, reaching nothing public, proves nothing.
+        let other = root("Public Issuing CA");
+        let path = search(&[&forged, other.der()], &public, &TrustStore::default());
+        assert_eq!(path.disowned_by, None);
+    }
+
+    #[test]
+    fn junk_named_like_the_intermediate_cannot_hide_that_it_did_not_sign() {
+        let (public, inter) = public_intermediate();
+        let forged = leaf(&root("Public Issuing CA"));
+        // 60 self-signed certificates of that name and 60 keys first: each a
+        // candidate issuer of every other, over the budget.
+        let junk: Vec<_> = (0..60).map(|_| root("Public Issuing CA")).collect();
+        let mut chain = vec![&forged];
+        chain.extend(junk.iter().map(|j| j.der()));
+        chain.push(inter.der());
+        let path = search(&chain, &public, &TrustStore::default());
+        assert_eq!(path.disowned_by.as_deref(), Some("CN=Public Issuing CA"));
+    }
+
+    /// A P-521 key for rcgen, which over ring has no P-521: it poses as
+    /// P-384 with SHA-384, and every encoding of that (the curve and the
+    /// signature algorithm, both of the same length as P-521's and
+    /// SHA-512's) is rewritten before signing and in the certificate.
+    struct P521Key {
+        key: p521::ecdsa::SigningKey,
+        point: Vec<u8>,
+    }
+
+    impl P521Key {
+        fn random() -> P521Key {
+            let key = p521::ecdsa::SigningKey::random(&mut p521::elliptic_curve::rand_core::OsRng);
+            let point = p521::ecdsa::VerifyingKey::from(&key)
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec();
+            P521Key { key, point }
+        }
+    }
+
+    /// secp384r1 → secp521r1, ecdsa-with-SHA384 → ecdsa-with-SHA512.
+    fn as_p521(der: &[u8]) -> Vec<u8> {
+        let swaps: [(&[u8], u8); 2] = [
+            (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22], 0x23),
+            (
+                &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],
+                0x04,
+            ),
+        ];
+        let mut out = der.to_vec();
+        for (from, last) in swaps {
+            for i in 0..out.len().saturating_sub(from.len() - 1) {
+                if out[i..i + from.len()] == *from {
+                    out[i + from.len() - 1] = last;
+                }
+            }
+        }
+        out
+    }
+
+    impl PublicKeyData for P521Key {
+        fn der_bytes(&self) -> &[u8] {
+            &self.point
+        }
+
+        fn algorithm(&self) -> &'static SignatureAlgorithm {
+            &PKCS_ECDSA_P384_SHA384
+        }
+    }
+
+    impl SigningKey for P521Key {
+        fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+            use p521::ecdsa::signature::Signer as _;
+            let signature: p521::ecdsa::Signature = self.key.sign(&as_p521(msg));
+            Ok(signature.to_der().as_bytes().to_vec())
+        }
+    }
+
+    #[test]
+    fn a_p521_root_is_checked_like_any_other_key() {
+        let forger =
+            CertifiedIssuer::self_signed(ca_params("P-521 Forger Root"), P521Key::random())
+                .expect("a P-521 root");
+        let forger_der = CertificateDer::from(as_p521(forger.der()));
+        let forged = CertificateDer::from(as_p521(&leaf(&forger)));
+        let public_root = root("Public Root");
+        let public = store("public", &[public_root.der()]);
+        let path = search(&[&forged, &forger_der], &public, &TrustStore::default());
+        assert_eq!(path.end, PathEnd::Unknown, "forged, not unverifiable");
+        assert_eq!(path.certs.len(), 2, "the root signed the leaf: {path:?}");
+        let system = store("system", &[&forger_der]);
+        let path = search(&[&forged], &public, &system);
+        assert!(matches!(path.end, PathEnd::System { .. }), "{path:?}");
+        // The signature is checked, not assumed: another P-521 key did not make it.
+        let impostor =
+            CertifiedIssuer::self_signed(ca_params("P-521 Forger Root"), P521Key::random())
+                .expect("a P-521 root");
+        let system = store("system", &[&CertificateDer::from(as_p521(impostor.der()))]);
+        assert_eq!(search(&[&forged], &public, &system).end, PathEnd::Unknown);
     }
 }

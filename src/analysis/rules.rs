@@ -72,6 +72,11 @@ pub fn decide(f: &Findings<'_>) -> Decision {
             },
         );
     }
+    note_chain_shape(f, &mut decision);
+    if f.clock.is_some() && !decision.reasons.contains(&Reason::ClockSuspect) {
+        decision.reasons.push(Reason::ClockSuspect);
+        decision.evidence.push(clock_evidence(f));
+    }
     if let (Pins::Mismatch, Some(days), Some(service)) = (&f.pins, f.knowledge_old, f.service) {
         decision.evidence.push(Evidence::PinMismatch {
             service: service.display_name.clone(),
@@ -90,10 +95,54 @@ pub fn decide(f: &Findings<'_>) -> Decision {
     decision
 }
 
-/// Rule 1: No certificate: `unreachable`, with the stage that failed.
+/// What the chain's shape adds to any verdict: an oversized chain
+/// (`chain_oversized`), and how a chain no TLS library took was read.
+fn note_chain_shape(f: &Findings<'_>, d: &mut Decision) {
+    if let Some(o) = &f.oversized {
+        if !d.reasons.contains(&Reason::ChainOversized) {
+            d.reasons.push(Reason::ChainOversized);
+        }
+        d.evidence.push(Evidence::ChainOversized {
+            bytes: o.bytes,
+            certificates: o.certificates,
+            capped: o.capped,
+        });
+    }
+    if let Some(fetch) = f.aia {
+        if f.path.has_fetched() {
+            d.evidence.push(Evidence::IssuerFetched {
+                url: fetch.url.clone(),
+            });
+        }
+    }
+    match f.fallback {
+        Some(read) if f.read_by_fallback() => d.evidence.push(Evidence::FallbackRead {
+            version: read.version.clone().unwrap_or_else(|| "TLSv1.2".into()),
+        }),
+        Some(read) => d.evidence.push(Evidence::FallbackFailed {
+            detail: read.error.clone().unwrap_or_default(),
+        }),
+        None => {}
+    }
+}
+
+/// Rule 1: No certificate: `unreachable`, with the stage that failed;
+/// but a peer that sent a handshake message too large for any TLS library
+/// (and no chain pinwatch could read) is `suspicious`, `chain_oversized`:
+/// that is a shape meant to hide a chain, not an outage.
 pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
     if !f.chain.is_empty() {
         return None;
+    }
+    if f.oversized.is_some() {
+        let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
+            (e.stage.as_str(), e.detail.clone())
+        });
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::ChainOversized],
+            vec![Evidence::NoCertificate { stage, detail }],
+        ));
     }
     let reason = match f.error.map(|e| e.stage) {
         Some(Stage::Dns) => Reason::DnsFailed,
@@ -192,8 +241,27 @@ pub fn wrong_name(f: &Findings<'_>) -> Option<Decision> {
 
 /// Rule 5: Names the host, and no public or known CA key signed its path: a
 /// forged chain, `intercepted`. Whether this machine trusts the signer says
-/// whether apps accept it silently.
+/// whether apps accept it silently. A path that merely stops at a missing
+/// issuer (not sent, not known, not fetchable from its AIA URL) is
+/// `suspicious`, `chain_incomplete`, unless another forgery signal holds
+/// ([`incomplete_not_forged`]).
 pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
+    if let Some(missing) = incomplete_not_forged(f) {
+        let fetch = f.aia.map(|a| match (&a.error, f.path.has_fetched()) {
+            (Some(error), _) => error.clone(),
+            (None, true) => "fetched, but the chain still stops above it".to_string(),
+            (None, false) => "fetched, but it did not sign the certificate".to_string(),
+        });
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::NameMatch, Reason::ChainIncomplete],
+            vec![Evidence::ChainIncomplete {
+                issuer: missing.name.clone(),
+                url: missing.url.clone(),
+                fetch,
+            }],
+        ));
+    }
     let signer = match f.path.end {
         PathEnd::Unknown => "unknown",
         PathEnd::System { .. } => "system",
@@ -225,6 +293,16 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
         }
         None => {}
     }
+    if let Some(name) = f
+        .path
+        .disowned_by
+        .as_ref()
+        .filter(|_| !d.reasons.contains(&Reason::ImpersonatesPublicCa))
+    {
+        d.reasons.push(Reason::ImpersonatesPublicCa);
+        d.evidence
+            .push(Evidence::Impersonates { name: name.clone() });
+    }
     note_system_root(f, &mut d);
     // Supporting evidence: forged leaves carry no SCTs.
     if let Some((reason, fact)) = ct_finding(f) {
@@ -236,6 +314,40 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
         d.interceptor = Some(att.clone());
     }
     Some(d)
+}
+
+/// A path that stops at a missing issuer, when nothing else shows it
+/// forged: a leaf-only forgery must not pass for an incomplete chain when
+/// pinwatch can tell. Forged, whatever is missing, when
+/// - a root of this machine's store signed it (the path does not stop),
+/// - a known interception product's key (rule 2) or issuer name is there,
+/// - a certificate claims the name of a public root or known CA as its
+///   issuer and none of their keys signed it: that issuer is known and
+///   did not sign; so too when the certificate of the issuer it names is
+///   here (sent, or fetched from its AIA URL) and reaches a public key,
+///   but did not sign it,
+/// - CT applies and the leaf carries no SCT list at all: every publicly
+///   trusted leaf has one since 2018, a genuine leaf missing its
+///   intermediate included,
+/// - the path ends at a self-signed certificate nobody knows (a complete
+///   forged chain is not incomplete).
+pub fn incomplete_not_forged<'f>(
+    f: &'f Findings<'_>,
+) -> Option<&'f super::findings::MissingIssuer> {
+    let missing = f.missing_issuer.as_ref()?;
+    let no_scts =
+        f.ct.as_ref()
+            .is_some_and(|ct| ct.status == crate::ct::CtStatus::CtMissing);
+    let forged = f
+        .path
+        .impersonates
+        .as_ref()
+        .is_some_and(|look| look.impersonates())
+        || f.path.disowned_by.is_some()
+        || f.interceptor_name.is_some()
+        || f.interceptor_key.is_some()
+        || no_scts;
+    (!forged).then_some(missing)
 }
 
 /// Rule 6: A signature on the way could not be checked (an algorithm pinwatch
@@ -259,8 +371,17 @@ pub fn unverifiable_path(f: &Findings<'_>) -> Option<Decision> {
 
 /// Rule 7: Reaches a public or known CA key by signatures but is not fully
 /// valid: a misconfigured genuine chain, `suspicious`, naming the rule and
-/// the certificate.
+/// the certificate. A chain no TLS library took (read by pinwatch's
+/// fallback) is at most `suspicious` too, `chain_unproven`: the peer is not
+/// shown to hold the leaf's key.
 pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
+    if f.read_by_fallback() {
+        return Some(Decision::new(
+            Verdict::Suspicious,
+            vec![Reason::NameMatch, Reason::ChainUnproven],
+            Vec::new(),
+        ));
+    }
     let Validity::Invalid(problem) = &f.validity else {
         return None;
     };
@@ -280,7 +401,13 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
         vec![Reason::NameMatch, reason],
         Vec::new(),
     );
-    if reason == Reason::KnownCaNotTrusted {
+    let wrong_clock = f.clock.is_some_and(|c| c.chain_valid_then)
+        && matches!(problem.rule, ChainRule::Expired | ChainRule::NotYetValid);
+    if wrong_clock {
+        // This machine's clock, not the server: never "misconfigured".
+        d.reasons.push(Reason::ClockSuspect);
+        d.evidence.push(clock_evidence(f));
+    } else if reason == Reason::KnownCaNotTrusted {
         d.evidence.push(Evidence::KnownCaNotTrusted {
             label: f.end_label.clone().unwrap_or_default(),
         });
@@ -299,6 +426,21 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
         });
     }
     Some(d)
+}
+
+/// The wrong clock, with the time the chain was judged by.
+fn clock_evidence(f: &Findings<'_>) -> Evidence {
+    let clock = f.clock.unwrap_or(super::findings::ClockSuspect {
+        behind: true,
+        before_build: false,
+        chain_valid_then: false,
+    });
+    Evidence::ClockSuspect {
+        now: rfc3339(f.now),
+        direction: if clock.behind { "behind" } else { "ahead" },
+        built: clock.before_build.then(|| rfc3339(f.built)),
+        chain_valid_then: clock.chain_valid_then,
+    }
 }
 
 /// Rule 8: Fully valid, but no key of the path is in the service's pinset:
@@ -470,12 +612,17 @@ mod tests {
             host: "chat.example".into(),
             chain: vec![leaf()],
             error: None,
+            fallback: None,
+            oversized: None,
             names_host: true,
             path: SigPath::ending(PathEnd::Public {
                 spki_sha256: "rootkey".into(),
             }),
+            missing_issuer: None,
+            aia: None,
             end_label: None,
             validity: Validity::Public(vec!["leafkey".into(), "rootkey".into()]),
+            clock: None,
             system_locations: Vec::new(),
             interceptor_key: None,
             appended_keys: Vec::new(),
@@ -489,6 +636,7 @@ mod tests {
             public_store: "public".into(),
             today: "2026-11-29".into(),
             now: 1_795_900_000,
+            built: 0,
             ct: None,
         }
     }
@@ -617,6 +765,78 @@ mod tests {
         let d = decide(&failed);
         assert_eq!(d.verdict, Verdict::Unreachable);
         assert!(d.reasons.contains(&Reason::TlsFailed));
+    }
+
+    #[test]
+    fn rule_7_blames_a_wrong_clock_not_the_server() {
+        let clock = Findings {
+            clock: Some(crate::analysis::findings::ClockSuspect {
+                behind: false,
+                before_build: false,
+                chain_valid_then: true,
+            }),
+            ..broken(ChainRule::Expired)
+        };
+        let d = decide(&clock);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::ClockSuspect), "{:?}", d.reasons);
+        assert!(d.evidence.iter().any(|e| matches!(
+            e,
+            Evidence::ClockSuspect {
+                direction: "ahead",
+                ..
+            }
+        )));
+        assert!(!d.evidence.iter().any(|e| e.code() == "chain_rule_broken"));
+        // A constraint broken is the server's, whatever the clock.
+        let constraint = Findings {
+            clock: clock.clock,
+            ..broken(ChainRule::Constraint)
+        };
+        let d = decide(&constraint);
+        assert!(d.evidence.iter().any(|e| e.code() == "chain_rule_broken"));
+    }
+
+    #[test]
+    fn a_chain_read_by_the_fallback_is_never_ok() {
+        let read = crate::observation::FallbackRead {
+            version: Some("TLSv1.2".into()),
+            message_len: Some(80_000),
+            certificates: 300,
+            capped: false,
+            error: None,
+        };
+        let f = Findings {
+            fallback: Some(&read),
+            oversized: Some(crate::analysis::findings::Oversized {
+                bytes: Some(80_000),
+                certificates: 300,
+                capped: false,
+            }),
+            ..genuine_findings()
+        };
+        let d = decide(&f);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::ChainUnproven));
+        assert!(d.reasons.contains(&Reason::ChainOversized));
+        let forged = Findings {
+            path: SigPath::ending(PathEnd::Unknown),
+            validity: Validity::Invalid(ChainProblem {
+                rule: ChainRule::UnknownIssuer,
+                detail: "UnknownIssuer".into(),
+            }),
+            pins: Pins::NotChecked,
+            ..f
+        };
+        assert_eq!(decide(&forged).verdict, Verdict::Intercepted);
+        let nothing = Findings {
+            chain: Vec::new(),
+            fallback: None,
+            ..forged
+        };
+        let d = decide(&nothing);
+        assert_eq!(d.verdict, Verdict::Suspicious, "never unreachable");
+        assert_eq!(d.reasons, vec![Reason::ChainOversized]);
     }
 
     fn pinned_service() -> &'static crate::knowledge::Service {

@@ -11,11 +11,19 @@
 //! The memo only remembers results; it never changes one (the key covers
 //! every input), so analysis stays a pure function of its arguments. It is
 //! bounded: at [`MEMO_CAPACITY`] entries it starts afresh.
+//!
+//! ring has no P-521, so ECDSA over P-521 (with SHA-256, SHA-384 or
+//! SHA-512) is checked with RustCrypto's `p521`, offered to both validators
+//! beside rustls-webpki's own algorithms: a forger's P-521 root is then a
+//! key like any other, not a reason to call the chain unverifiable.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
+use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
+use rustls_pki_types::{
+    AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
+};
 use x509_parser::der_parser::asn1_rs::{Any, FromDer, Tag};
 
 /// Entries remembered before the memo starts afresh: about 50 bytes each,
@@ -32,9 +40,26 @@ pub static ALGORITHMS: LazyLock<Vec<&'static dyn SignatureVerificationAlgorithm>
             .collect()
     });
 
+/// ECDSA over P-521 with each hash a certificate may name.
+static P521: [&dyn SignatureVerificationAlgorithm; 3] = [
+    &EcdsaP521 {
+        signature: alg_id::ECDSA_SHA256,
+        hash: &ring::digest::SHA256,
+    },
+    &EcdsaP521 {
+        signature: alg_id::ECDSA_SHA384,
+        hash: &ring::digest::SHA384,
+    },
+    &EcdsaP521 {
+        signature: alg_id::ECDSA_SHA512,
+        hash: &ring::digest::SHA512,
+    },
+];
+
 static MEMOIZED: LazyLock<Vec<Memoized>> = LazyLock::new(|| {
     webpki::ALL_VERIFICATION_ALGS
         .iter()
+        .chain(P521.iter())
         .enumerate()
         .map(|(index, &inner)| Memoized {
             index: u8::try_from(index).unwrap_or(u8::MAX),
@@ -92,6 +117,78 @@ impl SignatureVerificationAlgorithm for Memoized {
     fn fips(&self) -> bool {
         self.inner.fips()
     }
+}
+
+/// ECDSA over P-521 (RustCrypto's `p521`; ring lacks the curve), the
+/// message hashed with `hash`.
+#[derive(Debug)]
+struct EcdsaP521 {
+    signature: AlgorithmIdentifier,
+    hash: &'static ring::digest::Algorithm,
+}
+
+/// Bytes of a P-521 field element (and of each half of a signature).
+const P521_BYTES: usize = 66;
+
+impl SignatureVerificationAlgorithm for EcdsaP521 {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let signature = p521_signature(signature).ok_or(InvalidSignature)?;
+        // A hash shorter than the curve is the same number left-padded
+        // with zeros (FIPS 186-4, 6.4): p521 wants at least half the field.
+        let digest = ring::digest::digest(self.hash, message);
+        let mut prehash = [0u8; P521_BYTES];
+        let digest = digest.as_ref();
+        let start = P521_BYTES.saturating_sub(digest.len());
+        prehash[start..].copy_from_slice(&digest[..P521_BYTES - start]);
+        key.verify_prehash(&prehash, &signature)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.signature
+    }
+
+    fn fips(&self) -> bool {
+        false
+    }
+}
+
+/// An ECDSA-Sig-Value (`SEQUENCE { r INTEGER, s INTEGER }`) as P-521's
+/// fixed-width `r || s`.
+fn p521_signature(der: &[u8]) -> Option<p521::ecdsa::Signature> {
+    let (rest, outer) = Any::from_der(der).ok()?;
+    if !rest.is_empty() || outer.tag() != Tag::Sequence {
+        return None;
+    }
+    let (after_r, r) = Any::from_der(outer.data).ok()?;
+    let (end, s) = Any::from_der(after_r).ok()?;
+    if !end.is_empty() || r.tag() != Tag::Integer || s.tag() != Tag::Integer {
+        return None;
+    }
+    let mut fixed = [0u8; 2 * P521_BYTES];
+    for (half, int) in [(0, r.data), (1, s.data)] {
+        let int = match int {
+            [0, rest @ ..] => rest,
+            _ => int,
+        };
+        if int.len() > P521_BYTES {
+            return None;
+        }
+        let end = (half + 1) * P521_BYTES;
+        fixed[end - int.len()..end].copy_from_slice(int);
+    }
+    p521::ecdsa::Signature::from_slice(&fixed).ok()
 }
 
 fn memo_key(algorithm: u8, public_key: &[u8], message: &[u8], signature: &[u8]) -> [u8; 32] {

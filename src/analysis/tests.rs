@@ -104,6 +104,10 @@ fn observe(chain: Vec<CertificateDer<'static>>) -> Observation {
         chain,
         tls: None,
         error: None,
+        fallback: None,
+        refused_oversized: false,
+        fetched: Vec::new(),
+        aia: None,
         elapsed: Duration::from_millis(5),
     }
 }
@@ -139,6 +143,7 @@ fn judge(
 ) -> Assessment {
     let ctx = Context {
         ct_logs: None,
+        built: 0,
         public,
         system,
         knowledge: k,
@@ -224,7 +229,7 @@ fn expired_and_future_public_certificates_are_suspicious() {
 fn forged_certificate_for_the_host_is_intercepted() {
     let w = world();
     let k = knowledge(&[&w.root.spki()], "2027-05-01", "");
-    let obs = observe(vec![w.evil.leaf(HOST, None)]);
+    let obs = observe(vec![w.evil.leaf(HOST, None), w.evil.der()]);
     let a = judge(&obs, &k, &w.public, &w.empty, None);
     assert_eq!(a.verdict, Verdict::Intercepted);
     assert_eq!(a.anchor, Anchor::None);
@@ -355,7 +360,7 @@ fn wrong_name_is_suspicious_unless_a_portal_is_seen() {
 fn a_forged_certificate_for_the_host_is_interception_even_behind_a_portal() {
     let w = world();
     let k = knowledge(&[], "2027-05-01", "");
-    let obs = observe(vec![w.evil.leaf(HOST, None)]);
+    let obs = observe(vec![w.evil.leaf(HOST, None), w.evil.der()]);
     let portal = PortalEvidence {
         detected: true,
         details: vec![],
@@ -484,7 +489,7 @@ fn a_service_with_its_own_ca_is_ok_on_that_ca_and_intercepted_otherwise() {
         a.reasons,
         [Reason::NameMatch, Reason::ServiceCa, Reason::PinMatch]
     );
-    let forged = observe(vec![w.evil.leaf(HOST, None)]);
+    let forged = observe(vec![w.evil.leaf(HOST, None), w.evil.der()]);
     assert_eq!(
         judge(&forged, &k, &w.public, &w.empty, None).verdict,
         Verdict::Intercepted
@@ -521,9 +526,13 @@ fn a_server_that_forgets_its_intermediate_is_completed_from_the_known_ones() {
     .unwrap();
     let without = knowledge(&[], "2027-05-01", "");
     let obs = observe(vec![leaf]);
-    assert_eq!(
-        judge(&obs, &without, &w.public, &w.empty, None).verdict,
-        Verdict::Intercepted
+    // Without them (and nothing to fetch), incomplete: not a forgery.
+    let a = judge(&obs, &without, &w.public, &w.empty, None);
+    assert_eq!(a.verdict, Verdict::Suspicious);
+    assert!(
+        a.reasons.contains(&Reason::ChainIncomplete),
+        "{:?}",
+        a.reasons
     );
     let a = judge(&obs, &with, &w.public, &w.empty, None);
     assert_eq!(

@@ -163,6 +163,17 @@ pub enum Reason {
     TlsFailed,
     /// No answer in time.
     Timeout,
+    /// The chain is far larger than any genuine one (over the 64 KiB TLS
+    /// libraries accept): a shape meant to make checkers give up.
+    ChainOversized,
+    /// The TLS library refused the handshake and pinwatch read the chain
+    /// itself: the peer is not shown to hold the leaf's key.
+    ChainUnproven,
+    /// The chain stops at a certificate whose issuer is missing and could
+    /// not be found (known intermediates, the leaf's AIA URL).
+    ChainIncomplete,
+    /// This machine's clock looks wrong: the chain is valid at another time.
+    ClockSuspect,
 }
 
 impl Reason {
@@ -205,6 +216,10 @@ impl Reason {
             Reason::ProxyFailed => "proxy_failed",
             Reason::TlsFailed => "tls_failed",
             Reason::Timeout => "timeout",
+            Reason::ChainOversized => "chain_oversized",
+            Reason::ChainUnproven => "chain_unproven",
+            Reason::ChainIncomplete => "chain_incomplete",
+            Reason::ClockSuspect => "clock_suspect",
         }
     }
 }

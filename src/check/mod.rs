@@ -218,13 +218,13 @@ pub async fn run_each(
     let runtime = tokio::runtime::Handle::current();
     tokio::task::block_in_place(|| {
         let ready_rx = Mutex::new(ready_rx);
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, Assessment)>(QUEUE);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(QUEUE);
         std::thread::scope(|scope| {
             // The probes, driven from a thread of this scope so they borrow
             // the plan (a list of many targets is not copied).
             scope.spawn(|| runtime.block_on(feed(plan, ready_tx)));
             for _ in 0..workers {
-                let (ready_rx, done_tx) = (&ready_rx, done_tx.clone());
+                let (ready_rx, done_tx, runtime) = (&ready_rx, done_tx.clone(), &runtime);
                 scope.spawn(move || {
                     loop {
                         let next = match ready_rx.lock() {
@@ -233,14 +233,38 @@ pub async fn run_each(
                         };
                         let Ok(ready) = next else { return };
                         let assessment = judge_one(plan, judge, now, &ready);
-                        if done_tx.send((ready.index, assessment)).is_err() {
+                        let done = match assessment.fetch_issuer.clone() {
+                            // The fetch holds a sender until it is back,
+                            // so the results cannot end before it.
+                            Some(url) => {
+                                let back = done_tx.clone();
+                                let route = plan.probe.proxy.clone();
+                                let left = plan.probe.timeout.saturating_sub(ready.obs.elapsed);
+                                runtime.spawn(async move {
+                                    let again = fetch_issuer(ready, url, route, left).await;
+                                    // The channel is bounded: wait off the runtime.
+                                    let again = Done::Again(Box::new(again));
+                                    let _ =
+                                        tokio::task::spawn_blocking(move || back.send(again)).await;
+                                });
+                                continue;
+                            }
+                            None => Done::Judged(ready.index, Box::new(assessment)),
+                        };
+                        if done_tx.send(done).is_err() {
                             return;
                         }
                     }
                 });
             }
             drop(done_tx);
-            for (i, assessment) in done_rx {
+            for done in done_rx {
+                let (i, assessment) = match done {
+                    Done::Judged(i, assessment) => (i, *assessment),
+                    // Rare (a chain that stops at a missing issuer): judged
+                    // here, with what was fetched.
+                    Done::Again(ready) => (ready.index, judge_one(plan, judge, now, &ready)),
+                };
                 // An interception waits for its location, traced below
                 // once every result is in; the rest streams at once.
                 if plan.trace && assessment.verdict == Verdict::Intercepted {
@@ -258,6 +282,39 @@ pub async fn run_each(
             sink(i, assessment);
         }
     }
+}
+
+/// What an analysis thread hands back.
+enum Done {
+    /// A result.
+    Judged(usize, Box<Assessment>),
+    /// An observation whose missing issuer was fetched: judge it again.
+    Again(Box<Ready>),
+}
+
+/// Fetches the missing issuer at `url` for `ready`'s observation (through
+/// the target's proxy rules, within what is left of its deadline) and
+/// records the fetch in it, for a second analysis.
+async fn fetch_issuer(
+    mut ready: Ready,
+    url: String,
+    route: crate::probe::proxy::ProxyRoute,
+    left: Duration,
+) -> Ready {
+    let fetched = if left.is_zero() {
+        Err("no time left within the target's --timeout".to_string())
+    } else {
+        probe::aia::fetch(&url, &route, left).await
+    };
+    let error = match fetched {
+        Ok(certs) => {
+            ready.obs.fetched = certs;
+            None
+        }
+        Err(e) => Some(e),
+    };
+    ready.obs.aia = Some(crate::observation::AiaFetch { url, error });
+    ready
 }
 
 /// Observations waiting to be judged, and results waiting for the sink, at
@@ -302,6 +359,7 @@ pub fn judge_observation(
         now,
         portal,
         ct_logs: judge.ct_logs.as_ref(),
+        built: crate::analysis::built_at(),
     };
     analysis::analyze(obs, service, ctx)
 }

@@ -58,25 +58,63 @@ pub(crate) fn io_detail(e: &io::Error) -> String {
     }
 }
 
-/// A failed handshake in words. `after_certificate` says whether the peer
-/// had already presented its chain.
-pub(crate) fn tls_failure(e: &io::Error, after_certificate: bool) -> ProbeError {
-    let when = if after_certificate {
+/// The rustls error inside an I/O error, if that is what it is.
+fn rustls_error(e: &io::Error) -> Option<&rustls::Error> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+}
+
+/// Whether rustls refused a handshake message over the 64 KiB it accepts.
+pub(crate) fn is_oversized(e: &io::Error) -> bool {
+    use rustls::InvalidMessage as M;
+    matches!(
+        rustls_error(e),
+        Some(rustls::Error::InvalidMessage(
+            M::HandshakePayloadTooLarge | M::CertificatePayloadTooLarge | M::MessageTooLarge
+        ))
+    )
+}
+
+/// Whether the handshake ended in a refusal by TLS (rustls' own, or the
+/// peer's alert), not by the network (a reset, a closed connection).
+pub(crate) fn refused_by_library(e: &io::Error) -> bool {
+    rustls_error(e).is_some()
+}
+
+/// A failed handshake in words. `leaf` is the certificate the peer had
+/// presented, if it had; `message_len` the size of the Certificate message
+/// the fallback read, if it read one.
+pub(crate) fn tls_failure(
+    e: &io::Error,
+    leaf: Option<&[u8]>,
+    message_len: Option<usize>,
+) -> ProbeError {
+    let when = if leaf.is_some() {
         "after the certificate"
     } else {
         "after ClientHello"
     };
-    let detail = match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
+    let detail = match rustls_error(e) {
+        _ if is_oversized(e) => match message_len.filter(|&n| n > super::fallback::LIBRARY_LIMIT) {
+            Some(n) => format!(
+                "the peer sent a handshake message of {n} bytes, over the 64 KiB TLS libraries accept"
+            ),
+            None => "the peer sent a handshake message over the 64 KiB TLS libraries accept".into(),
+        },
         Some(rustls::Error::AlertReceived(alert)) => {
             format!("TLS alert received: {}", alert_name(*alert))
         }
-        Some(rustls::Error::InvalidMessage(_)) => {
-            format!("peer does not speak TLS (invalid handshake message {when})")
-        }
-        Some(other) => format!("{other} ({when})"),
+        Some(other) => match leaf.and_then(unusable_key) {
+            Some(key) => format!(
+                "the server's certificate has {key}: its handshake signature cannot be checked"
+            ),
+            None => match other {
+                rustls::Error::InvalidMessage(_) => {
+                    format!("peer does not speak TLS (invalid handshake message {when})")
+                }
+                other => format!("{other} ({when})"),
+            },
+        },
         None => match e.kind() {
             io::ErrorKind::ConnectionReset => format!("connection reset by peer {when}"),
             io::ErrorKind::UnexpectedEof => format!("connection closed by peer {when}"),
@@ -84,6 +122,51 @@ pub(crate) fn tls_failure(e: &io::Error, after_certificate: bool) -> ProbeError 
         },
     };
     ProbeError::new(Stage::Tls, detail)
+}
+
+/// A leaf key TLS libraries refuse for the handshake signature, in words:
+/// RSA under 2048 bits, elliptic curves other than P-256 and P-384, DSA
+/// and the rest.
+fn unusable_key(leaf: &[u8]) -> Option<String> {
+    use x509_parser::prelude::FromDer as _;
+    use x509_parser::public_key::PublicKey;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(leaf).ok()?;
+    let spki = cert.public_key();
+    let alg = spki.algorithm.algorithm.to_id_string();
+    let curve = || {
+        spki.algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.as_oid().ok())
+            .map(|oid| oid.to_id_string())
+            .unwrap_or_default()
+    };
+    match alg.as_str() {
+        // RSA: ring verifies 2048 bits and more.
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => match spki.parsed() {
+            Ok(PublicKey::RSA(rsa)) if rsa.key_size() < 2048 => Some(format!(
+                "a {}-bit RSA key, too weak for TLS libraries (they accept 2048 bits or more)",
+                rsa.key_size()
+            )),
+            _ => None,
+        },
+        // ECDSA: P-256 and P-384 only.
+        "1.2.840.10045.2.1" => match curve().as_str() {
+            "1.2.840.10045.3.1.7" | "1.3.132.0.34" => None,
+            "1.3.132.0.35" => {
+                Some("an ECDSA key on P-521, a curve TLS libraries here do not accept".into())
+            }
+            other => Some(format!(
+                "an ECDSA key on the curve {other}, which TLS libraries do not accept"
+            )),
+        },
+        "1.3.101.112" => None,
+        "1.3.101.113" => Some("an Ed448 key, which TLS libraries here do not accept".into()),
+        "1.2.840.10040.4.1" => Some("a DSA key, which TLS libraries no longer accept".into()),
+        other => Some(format!(
+            "a key of algorithm {other}, which TLS libraries do not accept"
+        )),
+    }
 }
 
 /// `HandshakeFailure` → `handshake_failure`, the RFC 8446 spelling.
@@ -124,7 +207,7 @@ mod tests {
     #[test]
     fn explains_a_reset_during_the_handshake() {
         let e = io::Error::from(io::ErrorKind::ConnectionReset);
-        let err = tls_failure(&e, false);
+        let err = tls_failure(&e, None, None);
         assert_eq!(
             err.to_string(),
             "tls: connection reset by peer after ClientHello"

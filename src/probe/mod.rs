@@ -3,11 +3,14 @@
 //! SNI, records what the peer presented, and closes without sending
 //! application data. It records; it never decides trust.
 
+pub mod aia;
 pub mod danger;
 mod error;
+pub mod fallback;
 pub mod http;
 pub mod portal;
 pub mod proxy;
+mod tls13;
 pub mod trace;
 
 use std::net::SocketAddr;
@@ -77,19 +80,20 @@ async fn connect(
         chain: Vec::new(),
         tls: None,
         error: None,
+        fallback: None,
+        refused_oversized: false,
+        fetched: Vec::new(),
+        aia: None,
         elapsed: Duration::ZERO,
     };
     let recorded = Arc::new(Mutex::new(Vec::new()));
-    let result = run(
+    let attempt = Attempt {
         target,
         options,
-        proxy.as_ref(),
+        proxy: proxy.as_ref(),
         deadline,
-        &recorded,
-        &mut obs,
-        config,
-    )
-    .await;
+    };
+    let result = run(&attempt, &recorded, &mut obs, config).await;
     if let Ok(chain) = recorded.lock() {
         obs.chain = chain.clone();
     }
@@ -114,23 +118,88 @@ pub async fn open(target: &Target, options: &ProbeOptions) -> (Observation, Opti
 /// A TLS connection [`open`] left open.
 pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
 
-async fn run(
-    target: &Target,
-    options: &ProbeOptions,
-    proxy: Option<&proxy::Proxy>,
+/// One probe's target and how to reach it.
+struct Attempt<'a> {
+    target: &'a Target,
+    options: &'a ProbeOptions,
+    proxy: Option<&'a proxy::Proxy>,
     deadline: tokio::time::Instant,
+}
+
+async fn run(
+    attempt: &Attempt<'_>,
     recorded: &danger::RecordedChain,
     obs: &mut Observation,
     config: Result<Arc<ClientConfig>, ProbeError>,
 ) -> Result<TlsStream, ProbeError> {
+    let Attempt {
+        target,
+        options,
+        deadline,
+        ..
+    } = *attempt;
+    let within = |stage: Stage| move |_| ProbeError::timed_out(stage, options.timeout);
+    let stream = dial(attempt, obs).await?;
+    let config = config?;
+    let server_name = ServerName::try_from(target.host.clone()).map_err(|_| {
+        ProbeError::new(
+            Stage::Tls,
+            format!("`{}` cannot be sent as SNI", target.host),
+        )
+    })?;
+    let connector = tokio_rustls::TlsConnector::from(config);
+    let has_chain = || recorded.lock().is_ok_and(|c| !c.is_empty());
+    let handshake = danger::recording(recorded.clone(), connector.connect(server_name, stream));
+    // A failed handshake drops its connection with it: a server that
+    // serves one connection at a time then answers the fallback's.
+    let tls = match timeout_at(deadline, handshake)
+        .await
+        .map_err(within(Stage::Tls))?
+    {
+        Ok(tls) => tls,
+        Err(e) => {
+            obs.refused_oversized = error::is_oversized(&e);
+            if !has_chain() && error::refused_by_library(&e) {
+                fallback(attempt, recorded, obs).await;
+            }
+            let leaf = recorded.lock().ok().and_then(|c| c.first().cloned());
+            let read = obs.fallback.as_ref().and_then(|f| f.message_len);
+            return Err(error::tls_failure(&e, leaf.as_deref(), read));
+        }
+    };
+    let (_, conn) = tls.get_ref();
+    obs.tls = Some(TlsParams {
+        version: conn
+            .protocol_version()
+            .map(error::version_name)
+            .unwrap_or_default(),
+        cipher: conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default(),
+        alpn: conn
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned()),
+    });
+    Ok(tls)
+}
+
+/// Opens a TCP connection to `target` by its route: directly (or where
+/// `--connect-to` says), or through a CONNECT tunnel of `proxy`.
+async fn dial(attempt: &Attempt<'_>, obs: &mut Observation) -> Result<TcpStream, ProbeError> {
+    let Attempt {
+        target,
+        options,
+        proxy,
+        deadline,
+    } = *attempt;
     let (host, port) = options
         .connect_to
         .iter()
         .find_map(|rule| rule.route(target))
         .unwrap_or_else(|| (target.host.clone(), target.port));
     let within = |stage: Stage| move |_| ProbeError::timed_out(stage, options.timeout);
-
-    let stream = match proxy {
+    match proxy {
         Some(p) => {
             let addrs = timeout_at(deadline, resolve(&p.host, p.port))
                 .await
@@ -160,7 +229,7 @@ async fn run(
                         format!("CONNECT {}: {e}", crate::target::authority(&host, port)),
                     )
                 })?;
-            stream
+            Ok(stream)
         }
         None => {
             let addrs = timeout_at(deadline, resolve(&host, port))
@@ -170,39 +239,60 @@ async fn run(
                 .await
                 .map_err(within(Stage::Tcp))??;
             obs.peer = stream.peer_addr().ok().map(|a| a.to_string());
-            stream
+            Ok(stream)
         }
-    };
+    }
+}
 
-    let config = config?;
-    let server_name = ServerName::try_from(target.host.clone()).map_err(|_| {
-        ProbeError::new(
-            Stage::Tls,
-            format!("`{}` cannot be sent as SNI", target.host),
-        )
-    })?;
-    let connector = tokio_rustls::TlsConnector::from(config);
-    let has_chain = || recorded.lock().is_ok_and(|c| !c.is_empty());
-    let handshake = danger::recording(recorded.clone(), connector.connect(server_name, stream));
-    let tls = timeout_at(deadline, handshake)
-        .await
-        .map_err(within(Stage::Tls))?
-        .map_err(|e| error::tls_failure(&e, has_chain()))?;
-    let (_, conn) = tls.get_ref();
-    obs.tls = Some(TlsParams {
-        version: conn
-            .protocol_version()
-            .map(error::version_name)
-            .unwrap_or_default(),
-        cipher: conn
-            .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite()))
-            .unwrap_or_default(),
-        alpn: conn
-            .alpn_protocol()
-            .map(|p| String::from_utf8_lossy(p).into_owned()),
+/// rustls refused the handshake before it had the chain: reads it with
+/// the fallback probe over a fresh connection by the same route, within
+/// the same deadline, into `recorded` and `obs.fallback`.
+async fn fallback(attempt: &Attempt<'_>, recorded: &danger::RecordedChain, obs: &mut Observation) {
+    let Attempt {
+        target, deadline, ..
+    } = *attempt;
+    // TLS 1.2 first (its Certificate is in the clear), then TLS 1.3 for a
+    // server that refuses anything older.
+    let mut failures: Vec<String> = Vec::new();
+    let mut read = Err(String::new());
+    for offer in [fallback::Offer::Tls12, fallback::Offer::Tls13] {
+        let one = async {
+            let mut stream = dial(attempt, obs).await.map_err(|e| e.to_string())?;
+            let read = fallback::read_chain(&mut stream, &target.host, offer).await;
+            let _ = stream.shutdown().await;
+            read
+        };
+        read = timeout_at(deadline, one)
+            .await
+            .unwrap_or_else(|_| Err("no answer in time".into()));
+        match &read {
+            Ok(got) if !got.chain.is_empty() => break,
+            Ok(_) => failures.push("the Certificate message holds no certificate".into()),
+            Err(e) => failures.push(e.clone()),
+        }
+    }
+    if !matches!(&read, Ok(got) if !got.chain.is_empty()) {
+        read = Err(match failures.as_slice() {
+            [tls12, tls13] if tls12 != tls13 => format!("{tls12} (TLS 1.3: {tls13})"),
+            _ => failures.first().cloned().unwrap_or_default(),
+        });
+    }
+    obs.fallback = Some(match read {
+        Ok(read) if !read.chain.is_empty() => {
+            if let Ok(mut slot) = recorded.lock() {
+                *slot = read.chain;
+            }
+            read.facts
+        }
+        Ok(read) => crate::observation::FallbackRead {
+            error: Some("the Certificate message holds no certificate".into()),
+            ..read.facts
+        },
+        Err(error) => crate::observation::FallbackRead {
+            error: Some(error),
+            ..Default::default()
+        },
     });
-    Ok(tls)
 }
 
 /// The probe's TLS client configuration, built once and shared by every

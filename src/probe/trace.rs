@@ -7,7 +7,8 @@
 //! connect at once.
 //!
 //! Traffic: one trace per distinct interceptor, only when something was
-//! intercepted, at most [`MAX_HOPS`] connections, bounded by a deadline.
+//! intercepted, at most [`MAX_HOPS`] connections (and the fallback probe's
+//! one or two at a hop whose chain rustls refuses), bounded by a deadline.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
@@ -102,12 +103,9 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
             };
             let ttl = u8::try_from(i + 1).unwrap_or(MAX_HOPS);
             let reached = request.via_proxy
-                || timeout_at(
-                    deadline,
-                    forged_answer(stream, &request.host, &request.forged_issuer),
-                )
-                .await
-                .unwrap_or(false);
+                || timeout_at(deadline, forged_answer(stream, request, ttl))
+                    .await
+                    .unwrap_or(false);
             if reached {
                 connects.abort_all();
                 return Location {
@@ -153,10 +151,13 @@ async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStrea
     socket.connect(peer).await
 }
 
-/// Sends a ClientHello on `stream` and says whether the leaf that came back
-/// was issued by `forged_issuer`.
-async fn forged_answer(mut stream: TcpStream, host: &str, forged_issuer: &str) -> bool {
+/// Sends a ClientHello on `stream` (to `request.peer` with IP TTL `ttl`)
+/// and says whether the leaf that came back was issued by the forger. A
+/// chain rustls refuses (padded past 64 KiB) is read as the probe read it,
+/// by the fallback over a fresh connection with the same TTL.
+async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -> bool {
     let recorded = Arc::new(Mutex::new(Vec::new()));
+    let host = request.host.as_str();
     let (Ok(config), Ok(name)) = (client_config(), ServerName::try_from(host.to_string())) else {
         return false;
     };
@@ -164,8 +165,23 @@ async fn forged_answer(mut stream: TcpStream, host: &str, forged_issuer: &str) -
     // The handshake may fail after the certificate (we accept anything, the
     // peer may not): what matters is the certificate it sent.
     let _ = super::danger::recording(recorded.clone(), connector.connect(name, &mut stream)).await;
-    let leaf = recorded.lock().ok().and_then(|c| c.first().cloned());
-    leaf.is_some_and(|der| crate::analysis::CertFacts::from_der(&der).issuer == forged_issuer)
+    drop(stream);
+    let mut leaf = recorded.lock().ok().and_then(|c| c.first().cloned());
+    for offer in [super::fallback::Offer::Tls12, super::fallback::Offer::Tls13] {
+        if leaf.is_some() {
+            break;
+        }
+        let Ok(mut again) = connect_with_ttl(request.peer, ttl).await else {
+            break;
+        };
+        leaf = super::fallback::read_chain(&mut again, host, offer)
+            .await
+            .ok()
+            .and_then(|read| read.chain.into_iter().next());
+    }
+    leaf.is_some_and(|der| {
+        crate::analysis::CertFacts::from_der(&der).issuer == request.forged_issuer
+    })
 }
 
 #[cfg(test)]

@@ -390,6 +390,9 @@ pub fn result_advice(lang: Lang, a: &Assessment) -> Option<String> {
             None => lang.tr("todo-intercepted"),
         }),
         Verdict::CaptivePortal => Some(lang.tr("todo-captive-portal")),
+        Verdict::Suspicious if a.reasons.contains(&crate::analysis::Reason::ClockSuspect) => {
+            Some(lang.tr("todo-clock"))
+        }
         Verdict::Suspicious => Some(lang.tr("todo-suspicious")),
         Verdict::Ok | Verdict::Unreachable => None,
     }

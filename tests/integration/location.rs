@@ -40,6 +40,20 @@ fn location(r: &Value) -> (&Value, &Value, &Value) {
     )
 }
 
+/// Asserts that `r` (of `report`) was located at the local network's
+/// router, one hop away, by a TTL trace.
+fn assert_one_hop_away(report: &Report, r: &Value) {
+    assert_eq!(
+        location(r),
+        (
+            &Value::from("local_network"),
+            &Value::from(1),
+            &Value::from("ttl_tls")
+        ),
+        "{report:?}"
+    );
+}
+
 #[test]
 fn a_cafe_gateway_that_intercepts_is_the_local_network_one_hop_away() {
     let world = World::new();
@@ -52,15 +66,7 @@ fn a_cafe_gateway_that_intercepts_is_the_local_network_one_hop_away() {
     topo.intercept_at(1, &forger);
     let report = check_from_client(&world, &topo, 1);
     let r = report.expect("intercepted", &["untrusted_root", "unknown_root"], 2);
-    assert_eq!(
-        location(r),
-        (
-            &Value::from("local_network"),
-            &Value::from(1),
-            &Value::from("ttl_tls")
-        ),
-        "{report:?}"
-    );
+    assert_one_hop_away(&report, r);
     let incidents = report.doc["incidents"].as_array().expect("incidents");
     assert_eq!(incidents.len(), 1, "{report:?}");
     assert_eq!(incidents[0]["location"]["where"], "local_network");
@@ -75,6 +81,27 @@ fn a_cafe_gateway_that_intercepts_is_the_local_network_one_hop_away() {
         "the probe and the trace: {} connections",
         forger.connections()
     );
+}
+
+#[test]
+fn a_gateway_that_pads_its_forged_chain_past_64_kib_is_still_located() {
+    let world = World::new();
+    let Some(mut topo) = Topology::new(1, world.dir()) else {
+        return;
+    };
+    let genuine = world.genuine_server();
+    let mut chain = world.evil.leaf_with_ca(&[HOST]).chain;
+    chain.extend(crate::support::shapes::padding(300));
+    let forger = Server::raw_tls12(chain, false);
+    topo.serve(&genuine);
+    topo.intercept_at(1, &forger);
+    let report = check_from_client(&world, &topo, 1);
+    let r = report.expect(
+        "intercepted",
+        &["untrusted_root", "unknown_root", "chain_oversized"],
+        2,
+    );
+    assert_one_hop_away(&report, r);
 }
 
 /// A café whose gateway runs a real interceptor in transparent mode behind

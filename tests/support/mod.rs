@@ -20,6 +20,7 @@ pub mod pins;
 pub mod pki;
 pub mod process;
 pub mod server;
+pub mod shapes;
 pub mod sslsplit;
 pub mod topology;
 

@@ -73,6 +73,19 @@ impl Ca {
         }
     }
 
+    /// `n` more certificates of this root, `CN=cn, O=org` as it was made:
+    /// the same name and key, each with a serial of its own.
+    pub fn copies(&self, cn: &str, org: &str, n: u64) -> Vec<CertificateDer<'static>> {
+        (1..=n)
+            .map(|serial| {
+                let mut params = ca_params(cn, org);
+                params.serial_number = Some(serial.into());
+                let key = KeyPair::from_pem(&self.issuer.key().serialize_pem()).expect("the key");
+                params.self_signed(&key).expect("self-sign").der().clone()
+            })
+            .collect()
+    }
+
     /// A self-signed root with the distinguished name `dn` exactly as given
     /// (any string types, any characters: look-alikes and hostile names).
     pub fn root_named(dn: rcgen::DistinguishedName) -> Ca {

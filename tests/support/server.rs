@@ -20,6 +20,8 @@ use tokio::runtime::Runtime;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+use rustls_pki_types::CertificateDer;
+
 use super::pki::{Ca, Leaf};
 
 /// What a server has seen, for assertions (e.g. the CONNECT requests a proxy got).
@@ -174,6 +176,40 @@ impl Server {
         })
     }
 
+    /// A TLS 1.2 server of its own that answers any ClientHello with a
+    /// ServerHello and a Certificate message holding `chain` as it is,
+    /// whatever its size (rustls servers refuse to send more than 64 KiB),
+    /// then waits for the client to leave: what an interceptor that pads
+    /// its chain sends. With `once`, only the first connection gets it;
+    /// later ones get a handshake_failure alert (a peer that sent an
+    /// oversized message, then refuses whatever else is tried). Logs
+    /// whether each ClientHello offered TLS 1.3.
+    pub fn raw_tls12(chain: Vec<CertificateDer<'static>>, once: bool) -> Server {
+        let flight = Arc::new(raw::server_flight(&chain));
+        let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        Server::start(move |mut stream, log| {
+            let (flight, served) = (flight.clone(), served.clone());
+            async move {
+                let Some(hello) = raw::read_client_hello(&mut stream).await else {
+                    return;
+                };
+                let seen = match raw::offers_tls13(&hello) {
+                    true => "hello tls1.3",
+                    false => "hello tls1.2",
+                };
+                push(&log, seen);
+                let again = served.swap(true, std::sync::atomic::Ordering::SeqCst);
+                if once && again {
+                    let _ = stream.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
+                } else {
+                    let _ = stream.write_all(&flight).await;
+                }
+                let mut buf = [0u8; 4096];
+                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+            }
+        })
+    }
+
     /// Reads the ClientHello, then resets the connection (SO_LINGER 0).
     pub fn reset_after_client_hello() -> Server {
         Server::start(|mut stream, _| async move {
@@ -202,6 +238,27 @@ impl Server {
                 push(&log, head.lines().next().unwrap_or_default());
                 let _ = stream.write_all(response.as_bytes()).await;
                 let _ = stream.shutdown().await;
+            }
+        })
+    }
+
+    /// A plain-HTTP server answering every GET with `body` (200, as a CA
+    /// serves a certificate at its AIA URL), logging each request line.
+    pub fn http_body(body: Vec<u8>) -> Server {
+        let body = Arc::new(body);
+        Server::start(move |mut stream, log| {
+            let body = body.clone();
+            async move {
+                if let Some(head) = read_head(&mut stream).await {
+                    push(&log, head.lines().next().unwrap_or_default());
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(&body).await;
+                    let _ = stream.shutdown().await;
+                }
             }
         })
     }
@@ -434,5 +491,85 @@ impl Switch {
     /// Where it listens on 127.0.0.1.
     pub fn addr(&self) -> SocketAddr {
         self.tcp.addr()
+    }
+}
+
+/// The bytes of a TLS 1.2 server's first flight, written by hand.
+mod raw {
+    use rustls_pki_types::CertificateDer;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpStream;
+
+    fn u24(n: usize) -> [u8; 3] {
+        [(n >> 16) as u8, (n >> 8) as u8, n as u8]
+    }
+
+    /// ServerHello (TLS 1.2, ECDHE-ECDSA-AES128-GCM-SHA256, no
+    /// extensions) and Certificate, in records of at most 16 KiB.
+    pub fn server_flight(chain: &[CertificateDer<'static>]) -> Vec<u8> {
+        let mut hello = vec![3, 3];
+        hello.extend_from_slice(&[0x42; 32]);
+        hello.extend_from_slice(&[0, 0xc0, 0x2b, 0]);
+        let list: Vec<u8> = chain
+            .iter()
+            .flat_map(|c| u24(c.len()).into_iter().chain(c.iter().copied()))
+            .collect();
+        let mut certificate = u24(list.len()).to_vec();
+        certificate.extend(list);
+        let mut messages = vec![2];
+        messages.extend_from_slice(&u24(hello.len()));
+        messages.extend(hello);
+        messages.push(11);
+        messages.extend_from_slice(&u24(certificate.len()));
+        messages.extend(certificate);
+        let mut out = Vec::with_capacity(messages.len() + messages.len() / 16384 * 5 + 5);
+        for chunk in messages.chunks(16384) {
+            out.extend_from_slice(&[22, 3, 3]);
+            out.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+            out.extend_from_slice(chunk);
+        }
+        out
+    }
+
+    /// The ClientHello's body (one record; ClientHellos fit in one).
+    pub async fn read_client_hello(stream: &mut TcpStream) -> Option<Vec<u8>> {
+        let mut header = [0u8; 5];
+        stream.read_exact(&mut header).await.ok()?;
+        if header[0] != 22 {
+            return None;
+        }
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        stream.read_exact(&mut body).await.ok()?;
+        (body.first() == Some(&1)).then_some(body)
+    }
+
+    /// Whether the ClientHello lists TLS 1.3 in supported_versions.
+    pub fn offers_tls13(hello: &[u8]) -> bool {
+        // type, length, version, random, session id, suites, compression.
+        let mut at = 4 + 2 + 32;
+        let Some(&sid) = hello.get(at) else {
+            return false;
+        };
+        at += 1 + usize::from(sid);
+        let Some(suites) = hello.get(at..at + 2) else {
+            return false;
+        };
+        at += 2 + usize::from(u16::from_be_bytes([suites[0], suites[1]]));
+        let Some(&comp) = hello.get(at) else {
+            return false;
+        };
+        at += 1 + usize::from(comp) + 2;
+        while let Some(ext) = hello.get(at..at + 4) {
+            let kind = u16::from_be_bytes([ext[0], ext[1]]);
+            let len = usize::from(u16::from_be_bytes([ext[2], ext[3]]));
+            let data = hello.get(at + 4..at + 4 + len).unwrap_or_default();
+            if kind == 0x002b {
+                return data
+                    .get(1..)
+                    .is_some_and(|v| v.chunks(2).any(|p| p == [3, 4]));
+            }
+            at += 4 + len;
+        }
+        false
     }
 }

@@ -232,10 +232,15 @@ fn recorded(
         chain,
         tls: None,
         error: None,
+        fallback: None,
+        refused_oversized: false,
+        fetched: Vec::new(),
+        aia: None,
         elapsed: Duration::ZERO,
     };
     let ctx = Context {
         ct_logs: None,
+        built: 0,
         public: &public,
         system: &system,
         knowledge,
