@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     };
     let lang = cli
         .lang
-        .unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+        .unwrap_or_else(|| Lang::detect(&|k| std::env::var(k).ok()));
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check(args, lang, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, &mut out),

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use convert::{ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route};
+pub use convert::{
+    ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route, proxy_warning,
+};
 pub use targets::{JunkLine, TargetList, parse_target_list};
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS

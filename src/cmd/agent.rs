@@ -44,7 +44,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     if !config.enabled {
         let lang = lang
             .or(config.language)
-            .unwrap_or_else(|| Lang::from_env(&env));
+            .unwrap_or_else(|| Lang::detect(&env));
         let file = layered
             .enabled_set_by
             .map_or_else(String::new, |p| p.display().to_string());
@@ -80,7 +80,10 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
         .or(config.language)
-        .unwrap_or_else(|| Lang::from_env(&env));
+        .unwrap_or_else(|| Lang::detect(&env));
+    if let Some(warning) = crate::cli::proxy_warning(&plan.probe.proxy, lang) {
+        let _ = writeln!(std::io::stderr(), "pinwatch agent: {warning}");
+    }
     // One agent per journal: the autostart entry and the user unit may both
     // start one. `--once` is a single check and takes no lock.
     let _lock = if args.once {

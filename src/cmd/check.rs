@@ -6,12 +6,26 @@ use super::outputs::{read_target_lists, write_atomically};
 use super::{CommandError, Finished, block_on, load_knowledge, now};
 use crate::analysis::Assessment;
 use crate::check::{Judge, exit_code, limits, run_each};
-use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
+use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan, proxy_warning};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
 
 /// Output buffer: results are written in few large writes.
 const OUT_BUFFER: usize = 64 * 1024;
+
+/// Whether the terminal draws ANSI colours: on Windows only a console that
+/// accepts virtual-terminal processing (Windows 10 and later; not Windows
+/// 7's); every Unix terminal does.
+fn console_shows_color() -> bool {
+    #[cfg(windows)]
+    {
+        anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+    }
+    #[cfg(not(windows))]
+    {
+        true
+    }
+}
 
 /// Runs the check and renders it into `out`. The exit code is the
 /// verdict's, decided before the report is written, whatever happens to
@@ -25,6 +39,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let env = |k: &str| std::env::var(k).ok();
     let mut plan = build_plan(args, &listed, &knowledge, &env)?;
+    warnings.extend(proxy_warning(&plan.probe.proxy, lang));
     plan.concurrency = limits::concurrency(
         plan.targets.len(),
         args.concurrency.map(usize::from),
@@ -79,6 +94,7 @@ pub fn check(args: &CheckArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
                 ColorChoice::Auto => {
                     std::io::stdout().is_terminal()
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && console_shows_color()
                 }
             };
             let style = report::text::Style {

@@ -7,6 +7,7 @@ pub mod danger;
 mod error;
 pub mod portal;
 pub mod proxy;
+pub mod system_proxy;
 pub mod trace;
 
 use std::net::SocketAddr;
