@@ -139,11 +139,15 @@ impl Lang {
 }
 
 /// The user's locale as the platform reports it (a BCP 47 tag such as
-/// `zh-CN`): Windows' user default locale; none elsewhere, where the
-/// environment is the locale.
+/// `zh-CN`): Windows' user default locale (the `LocaleName` that
+/// GetUserDefaultLocaleName returns, kept in the user's registry since
+/// Vista); none elsewhere, where the environment is the locale.
 #[cfg(windows)]
 fn platform_locale() -> Option<String> {
-    sys_locale::get_locale()
+    winreg::RegKey::predef(winreg::enums::HKEY_CURRENT_USER)
+        .open_subkey("Control Panel\\International")
+        .and_then(|k| k.get_value::<String, _>("LocaleName"))
+        .ok()
 }
 
 #[cfg(not(windows))]

@@ -5,7 +5,8 @@
 //! `limbo` drives the x509-limbo corpus through the check engine.
 //! `robustness` covers closed pipes, a silent resolver, FIFOs and devices as
 //! inputs, large journals and pins, config errors and the JSON error
-//! document. Helpers live in tests/support.
+//! document. `windows` runs the Windows build under Wine. Helpers live in
+//! tests/support.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -21,3 +22,4 @@ mod location;
 mod pins;
 mod robustness;
 mod roots;
+mod windows;

@@ -1,0 +1,365 @@
+//! The Windows build (`pinwatch.exe`, x86_64-win7-windows-gnu) under Wine,
+//! against the same real loopback servers as the Linux tests: verdicts,
+//! exit codes and the JSON schema of `check`; a root planted in Wine's
+//! CurrentUser Root store (through the registry) found by `roots` with its
+//! store and making a forged chain `intercepted` with "this machine trusts
+//! it"; the proxy set in Wine's registry (WinINet settings) pointing at a
+//! real mitmproxy, used and named in the advice; a PAC script named in a
+//! warning; Chinese from the Windows user locale.
+//!
+//! Each test holds the Wine prefix alone (`support::wine`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::support::mitm::Mitmdump;
+use crate::support::pki::Validity;
+use crate::support::server::{Server, closed_port};
+use crate::support::wine::{Wine, reg_hex, store_blob, thumbprint, windows_path};
+use crate::support::{HOST, Run, World};
+
+/// The CurrentUser Root store's registry key.
+const USER_ROOT: &str =
+    "HKEY_CURRENT_USER\\Software\\Microsoft\\SystemCertificates\\Root\\Certificates";
+
+/// The per-user WinINet settings.
+const INTERNET_SETTINGS: &str =
+    "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
+
+/// The shape of a JSON document: every object's keys with the shape of
+/// their values, an array as the shapes of its elements merged, a scalar
+/// as its type.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(items) => {
+            let mut merged: BTreeMap<String, Value> = BTreeMap::new();
+            for item in items {
+                let s = shape(item);
+                merged.insert(s.to_string(), s);
+            }
+            Value::Array(merged.into_values().collect())
+        }
+        Value::String(_) => "string".into(),
+        Value::Number(_) => "number".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Null => "null".into(),
+    }
+}
+
+/// One scenario: its name, the run, and the verdict, reasons and exit code
+/// expected of it.
+type Case<'a> = (
+    &'a str,
+    Box<dyn Fn() -> Run + 'a>,
+    &'a str,
+    &'a [&'a str],
+    i32,
+);
+
+#[test]
+fn windows_check_verdicts_exit_codes_and_json_as_on_linux() {
+    let Some(wine) = Wine::start("the Windows check under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let genuine = world.genuine_server();
+    let middlebox = Server::forging(world.evil.clone());
+    let portal = Server::tls(&world.leaf(&["other.example"], Validity::Current));
+    let redirect = Server::http(
+        "HTTP/1.1 302 Found\r\nLocation: http://login.portal.test/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let closed = closed_port();
+    let cases: [Case<'_>; 4] = [
+        (
+            "ok",
+            Box::new(|| world.check().via(&genuine)),
+            "ok",
+            &["public_root", "pin_match"],
+            0,
+        ),
+        (
+            "forged",
+            Box::new(|| world.check().via(&middlebox)),
+            "intercepted",
+            &["untrusted_root", "unknown_root"],
+            2,
+        ),
+        (
+            "closed port",
+            Box::new(|| {
+                world
+                    .check()
+                    .arg(HOST)
+                    .connect_to(HOST, closed)
+                    .arg("--timeout")
+                    .arg("5s")
+            }),
+            "unreachable",
+            &["tcp_failed"],
+            3,
+        ),
+        (
+            "captive portal",
+            Box::new(|| {
+                world
+                    .check()
+                    .via(&portal)
+                    .arg("--portal-check")
+                    .arg(format!("{}/generate_204", redirect.url()))
+            }),
+            "captive_portal",
+            &["name_mismatch", "portal_detected"],
+            3,
+        ),
+    ];
+    for (name, run, verdict, reasons, code) in &cases {
+        let windows = run().through(wine.outer()).json();
+        windows.expect(verdict, reasons, *code);
+        let linux = run().json();
+        linux.expect(verdict, reasons, *code);
+        assert_eq!(
+            shape(&windows.doc),
+            shape(&linux.doc),
+            "{name}: the Windows JSON has Linux's schema\nWindows: {windows:?}\nLinux: {linux:?}"
+        );
+    }
+    let forged = cases[1].1().through(wine.outer()).json();
+    let r = forged.expect("intercepted", &[], 2);
+    assert!(
+        r["interceptor"].is_null()
+            && forged.doc["incidents"][0]["issuer"]
+                .as_str()
+                .is_some_and(|i| i.contains("Evil Corp Interception CA")),
+        "{forged:?}"
+    );
+}
+
+#[test]
+fn windows_roots_finds_a_root_planted_in_the_current_user_store() {
+    let Some(wine) = Wine::start("roots and check with Wine's CurrentUser Root store") else {
+        return;
+    };
+    let world = World::new();
+    let der = world.evil.der();
+    let thumb = thumbprint(der);
+    let key = format!("{USER_ROOT}\\{thumb}");
+    let audit = |wine: &Wine| {
+        world
+            .run(&["roots", "--format", "json", "--no-browsers"])
+            .env_remove("SSL_CERT_FILE")
+            .through(wine.outer())
+            .output()
+    };
+    let before: Value = serde_json::from_str(&audit(&wine).stdout).expect("roots JSON");
+    let has_evil = |doc: &Value| {
+        doc["roots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("Evil Corp Interception CA"))
+            })
+            .cloned()
+    };
+    assert!(has_evil(&before).is_none(), "{before:#}");
+    assert_eq!(
+        before["sources"][0]
+            .as_str()
+            .map(|s| s.starts_with("Windows certificate stores")),
+        Some(true),
+        "{before:#}"
+    );
+
+    let planted = wine.registry(&key, &format!("\"Blob\"={}", reg_hex(&store_blob(der))));
+    let out = audit(&wine);
+    let doc: Value = serde_json::from_str(&out.stdout).expect("roots JSON");
+    let evil = has_evil(&doc).unwrap_or_else(|| panic!("the planted root is listed: {doc:#}"));
+    assert_eq!(evil["class"], "extra", "{evil:#}");
+    assert_eq!(
+        evil["locations"],
+        serde_json::json!([
+            "Windows store CurrentUser\\Root (HKCU\\Software\\Microsoft\\SystemCertificates\\Root\\Certificates)"
+        ]),
+        "{evil:#}"
+    );
+    assert!(out.code >= 1, "an extra root: exit 1 or 2: {out:?}");
+
+    // A chain from it: intercepted, and this machine trusts it.
+    let middlebox = Server::forging(world.evil.clone());
+    let forged = world
+        .check()
+        .via(&middlebox)
+        .env_remove("SSL_CERT_FILE")
+        .through(wine.outer())
+        .json();
+    let r = forged.expect(
+        "intercepted",
+        &["untrusted_root", "system_root_installed"],
+        2,
+    );
+    assert_eq!(r["anchor"], "system", "{forged:?}");
+    assert!(
+        r["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["code"] == "system_root_at"
+                && e["location"]
+                    .as_str()
+                    .is_some_and(|l| l.starts_with("Windows store CurrentUser\\Root"))),
+        "{forged:?}"
+    );
+    let text = world
+        .check()
+        .via(&middlebox)
+        .env_remove("SSL_CERT_FILE")
+        .arg("--format")
+        .arg("text")
+        .through(wine.outer())
+        .output();
+    assert_eq!(text.code, 2, "{text:?}");
+    assert!(
+        text.stdout
+            .contains("This machine trusts its root certificate"),
+        "{text:?}"
+    );
+
+    drop(planted);
+    let after: Value = serde_json::from_str(&audit(&wine).stdout).expect("roots JSON");
+    assert!(has_evil(&after).is_none(), "removed again: {after:#}");
+}
+
+#[test]
+fn windows_check_goes_through_the_proxy_set_in_the_registry() {
+    let Some(wine) = Wine::start("the WinINet proxy under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let Some(mitm) = Mitmdump::start(world.dir()) else {
+        return;
+    };
+    let port = mitm
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    // Each form of ProxyServer: one server for all, and per protocol.
+    for server in [
+        format!("127.0.0.1:{port}"),
+        format!("http=127.0.0.1:1;https=127.0.0.1:{port}"),
+    ] {
+        let _settings = wine.registry(
+            INTERNET_SETTINGS,
+            &format!(
+                "\"ProxyEnable\"=dword:00000001\r\n\"ProxyServer\"=\"{server}\"\r\n\"ProxyOverride\"=\"<local>;*.bypassed.test\""
+            ),
+        );
+        let report = world
+            .bare_check(&world.path("system.pem"))
+            .arg(HOST)
+            .through(wine.outer())
+            .json();
+        let r = report.expect("intercepted", &["untrusted_root"], 2);
+        assert_eq!(r["via_proxy"], mitm.url(), "{server}: {report:?}");
+        assert_eq!(r["interceptor"]["name"], "mitmproxy", "{report:?}");
+        assert_eq!(r["location"]["where"], "this_device", "{report:?}");
+
+        let text = world
+            .bare_check(&world.path("system.pem"))
+            .arg(HOST)
+            .arg("--format")
+            .arg("text")
+            .through(wine.outer())
+            .output();
+        assert!(
+            text.stdout.contains(&format!(
+                "through the proxy {} set on this device",
+                mitm.url()
+            )),
+            "{text:?}"
+        );
+        assert!(
+            text.stdout
+                .contains(&format!("Turn off the proxy setting ({})", mitm.url())),
+            "{text:?}"
+        );
+
+        // An override pattern goes direct: nothing listens there.
+        let direct = world
+            .bare_check(&world.path("system.pem"))
+            .arg("chat.bypassed.test")
+            .connect_to("chat.bypassed.test", closed_port())
+            .through(wine.outer())
+            .json();
+        let r = direct.expect("unreachable", &["tcp_failed"], 3);
+        assert!(r["via_proxy"].is_null(), "{direct:?}");
+    }
+}
+
+#[test]
+fn windows_names_a_proxy_script_it_cannot_run() {
+    let Some(wine) = Wine::start("a PAC URL in the WinINet settings") else {
+        return;
+    };
+    let world = World::new();
+    let genuine = world.genuine_server();
+    let _settings = wine.registry(
+        INTERNET_SETTINGS,
+        "\"ProxyEnable\"=dword:00000000\r\n\"AutoConfigURL\"=\"http://wpad.cafe.test/proxy.pac\"",
+    );
+    let report = world.check().via(&genuine).through(wine.outer()).json();
+    report.expect("ok", &[], 0);
+    let warnings = report.doc["warnings"].to_string();
+    assert!(
+        warnings.contains("automatic configuration script (http://wpad.cafe.test/proxy.pac)")
+            && warnings.contains("pinwatch checked directly"),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn windows_speaks_chinese_on_a_chinese_windows() {
+    let Some(wine) = Wine::start("the Windows user locale under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    let text = |lang: &str, flag: Option<&str>| {
+        let mut run = world.check().via(&middlebox).arg("--format").arg("text");
+        if let Some(flag) = flag {
+            run = run.arg("--lang").arg(flag);
+        }
+        // Wine takes the Windows user locale from the Unix locale it starts
+        // in, and passes the variables on; cmd.exe clears them, so that
+        // pinwatch.exe sees a Windows environment, which names no locale.
+        let mut outer = wine.outer();
+        let exe = outer.args.remove(0);
+        outer.args = vec![
+            "cmd".into(),
+            "/c".into(),
+            format!(
+                "set LANG=&& set LC_ALL=&& set LC_MESSAGES=&& set LANGUAGE=&& {}",
+                windows_path(std::path::Path::new(&exe))
+            ),
+        ];
+        outer.envs.push(("LC_ALL".into(), lang.into()));
+        run.through(outer).output()
+    };
+    let zh = text("zh_CN.UTF-8", None);
+    assert_eq!(zh.code, 2, "{zh:?}");
+    assert!(zh.stdout.contains("被拦截"), "{zh:?}");
+    let en = text("en_US.UTF-8", None);
+    assert!(en.stdout.contains("INTERCEPTED"), "{en:?}");
+    let flag = text("zh_CN.UTF-8", Some("en"));
+    assert!(
+        flag.stdout.contains("INTERCEPTED") && !flag.stdout.contains("被拦截"),
+        "{flag:?}"
+    );
+}
