@@ -363,3 +363,156 @@ fn windows_speaks_chinese_on_a_chinese_windows() {
         "{flag:?}"
     );
 }
+
+/// `path` (a Windows path Wine knows) as a path on this machine.
+fn unix_path(wine: &Wine, windows: &str) -> std::path::PathBuf {
+    let out = wine.wait(
+        "winepath -u",
+        wine.command("winepath").arg("-u").arg(windows),
+    );
+    std::path::PathBuf::from(out.trim())
+}
+
+/// A Windows environment variable's value in the prefix (`%NAME%`).
+fn windows_var(wine: &Wine, name: &str) -> String {
+    let out = wine.wait(
+        "cmd /c echo",
+        wine.command("wine")
+            .args(["cmd", "/c", &format!("echo %{name}%")]),
+    );
+    out.trim().to_string()
+}
+
+/// `reg query KEY /v VALUE`: the value's data, if the value exists.
+fn reg_value(wine: &Wine, key: &str, value: &str) -> Option<String> {
+    let mut cmd = wine.command("wine");
+    cmd.args(["reg", "query", key, "/v", value]);
+    let (status, out, _) =
+        crate::support::process::run("reg query", cmd, std::time::Duration::from_secs(120));
+    if !status.success() {
+        return None;
+    }
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix(value)?.trim().strip_prefix("REG_SZ"))
+        .map(|v| v.trim().to_string())
+}
+
+/// Runs the uninstaller silently and waits until the installation is gone
+/// (an NSIS uninstaller copies itself to %TEMP% and returns at once).
+fn uninstall(wine: &Wine, dir: &std::path::Path, extra: &[&str]) {
+    let uninstaller = dir.join("uninstall.exe");
+    wine.wait(
+        "uninstall.exe /S",
+        wine.command("wine").arg(&uninstaller).arg("/S").args(extra),
+    );
+    let gone = crate::support::process::poll(std::time::Duration::from_secs(60), || {
+        (!dir.exists()).then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "{} still there after uninstalling",
+        dir.display()
+    );
+}
+
+#[test]
+fn windows_installer_installs_and_uninstalls_silently() {
+    let Some(wine) = Wine::start("the NSIS installer under Wine") else {
+        return;
+    };
+    let Some(setup) = std::env::var_os("PINWATCH_WINDOWS_SETUP").filter(|s| !s.is_empty()) else {
+        crate::support::process::unavailable(
+            "the NSIS installer under Wine",
+            "PINWATCH_WINDOWS_SETUP is not set (scripts/test.sh builds it with packaging/windows/installer)",
+        );
+        return;
+    };
+    let local = unix_path(&wine, &windows_var(&wine, "LOCALAPPDATA"));
+    let roaming = unix_path(&wine, &windows_var(&wine, "APPDATA"));
+    let dir = local.join("Programs/pinwatch");
+    let journal_dir = local.join("pinwatch");
+    let shortcut = roaming.join("Microsoft/Windows/Start Menu/Programs/pinwatch.lnk");
+    let run_key = "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run";
+    let uninstall_key = "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\pinwatch";
+    // Left over from an interrupted run: start clean.
+    if dir.join("uninstall.exe").is_file() {
+        uninstall(&wine, &dir, &["/DELETEJOURNAL"]);
+    }
+    let _ = std::fs::remove_dir_all(&journal_dir);
+
+    let install = |wine: &Wine| {
+        wine.wait("setup /S", wine.command("wine").arg(&setup).arg("/S"));
+    };
+    install(&wine);
+    for file in [
+        "pinwatch.exe",
+        "uninstall.exe",
+        "README.md",
+        "LICENSE-MIT.txt",
+        "LICENSE-APACHE.txt",
+    ] {
+        assert!(
+            dir.join(file).is_file(),
+            "{file} installed in {}",
+            dir.display()
+        );
+    }
+    let lnk = std::fs::read(&shortcut).expect("the Start-menu shortcut");
+    let utf16 = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>()
+    };
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        contains(&lnk, &utf16("agent")) && contains(&lnk, b"pinwatch.exe"),
+        "the shortcut starts pinwatch.exe agent"
+    );
+    let installed = format!(
+        "{}\\Programs\\pinwatch\\pinwatch.exe",
+        windows_var(&wine, "LOCALAPPDATA")
+    );
+    assert_eq!(
+        reg_value(&wine, run_key, "pinwatch"),
+        Some(format!("\"{installed}\" agent")),
+        "the agent starts with the session"
+    );
+    assert!(reg_value(&wine, uninstall_key, "QuietUninstallString").is_some());
+
+    // pinwatch.exe check from where it was installed.
+    let world = World::new();
+    let genuine = world.genuine_server();
+    let mut outer = wine.outer();
+    outer.args = vec![dir.join("pinwatch.exe").display().to_string()];
+    world
+        .check()
+        .via(&genuine)
+        .through(outer)
+        .json()
+        .expect("ok", &["public_root"], 0);
+
+    // Uninstalled silently: everything goes but the journal.
+    std::fs::create_dir_all(journal_dir.join("data")).expect("journal dir");
+    std::fs::write(journal_dir.join("data/journal.jsonl"), "{}\n").expect("journal");
+    uninstall(&wine, &dir, &[]);
+    assert!(!shortcut.exists(), "shortcut removed");
+    assert_eq!(
+        reg_value(&wine, run_key, "pinwatch"),
+        None,
+        "autostart removed"
+    );
+    assert_eq!(
+        reg_value(&wine, uninstall_key, "DisplayName"),
+        None,
+        "entry removed"
+    );
+    assert!(
+        journal_dir.join("data/journal.jsonl").is_file(),
+        "the journal is kept"
+    );
+
+    // /DELETEJOURNAL: the journal goes too.
+    install(&wine);
+    uninstall(&wine, &dir, &["/DELETEJOURNAL"]);
+    assert!(!journal_dir.exists(), "the journal is deleted when asked");
+}

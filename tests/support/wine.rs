@@ -69,7 +69,7 @@ impl Wine {
         cmd.env("WINEPREFIX", &self.prefix)
             .env("WINEDEBUG", "-all")
             // No "install Mono/Gecko?" dialogs.
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=");
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=;winemenubuilder.exe=d");
         for key in super::LEAKY_ENV.iter().chain(&["SSL_CERT_FILE"]) {
             cmd.env_remove(key);
         }
@@ -84,7 +84,10 @@ impl Wine {
             envs: vec![
                 ("WINEPREFIX".into(), self.prefix.display().to_string()),
                 ("WINEDEBUG".into(), "-all".into()),
-                ("WINEDLLOVERRIDES".into(), "mscoree,mshtml=".into()),
+                (
+                    "WINEDLLOVERRIDES".into(),
+                    "mscoree,mshtml=;winemenubuilder.exe=d".into(),
+                ),
             ],
         }
     }

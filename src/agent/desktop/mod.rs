@@ -4,6 +4,11 @@
 //! keeps checking and journalling.
 
 pub mod netwatch;
+#[cfg(not(windows))]
+pub mod notify;
+/// Notifications on Windows: toasts with pinwatch's AppUserModelID.
+#[cfg(windows)]
+#[path = "notify_windows.rs"]
 pub mod notify;
 #[cfg(target_os = "linux")]
 pub mod tray;

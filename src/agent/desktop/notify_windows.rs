@@ -1,0 +1,31 @@
+//! Desktop notifications on Windows: toasts (WinRT, through notify-rust)
+//! under pinwatch's own AppUserModelID, the one the installer sets on the
+//! Start-menu shortcut, so Windows 10 and 11 show them with pinwatch's
+//! name. Windows 7 and Wine have no toasts (REGDB_E_CLASSNOTREG); the
+//! error is returned, the agent journals the alert as not shown.
+
+use notify_rust::{Notification, Timeout};
+
+use crate::agent::wording::{Notice, Urgency};
+
+/// pinwatch's AppUserModelID (`packaging/windows/pinwatch.nsi` sets it on
+/// the Start-menu shortcut).
+pub const APP_ID: &str = "pinwatch.agent";
+
+/// Shows `notice` as a toast; blocking (call it from a blocking task).
+pub fn show(notice: &Notice) -> Result<(), String> {
+    let timeout = match notice.urgency {
+        // An interception stays until the user dismisses it.
+        Urgency::Critical => Timeout::Never,
+        Urgency::Low | Urgency::Normal => Timeout::Default,
+    };
+    Notification::new()
+        .app_id(APP_ID)
+        .appname("pinwatch")
+        .summary(&notice.summary)
+        .body(&notice.body)
+        .timeout(timeout)
+        .show()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
