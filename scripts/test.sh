@@ -129,7 +129,7 @@ setup_windows() {
     apt_install wine64 nsis || log "the Windows tests fail under CI=true and are skipped otherwise"
     local exe started=$SECONDS
     log "building pinwatch.exe (packaging/windows/build)"
-    if ! exe=$(packaging/windows/build --no-default-features); then
+    if ! exe=$(packaging/windows/build); then
         log "the Windows build failed"
         [ "${CI:-}" = true ] && exit 1
         return

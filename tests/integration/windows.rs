@@ -516,3 +516,90 @@ fn windows_installer_installs_and_uninstalls_silently() {
     uninstall(&wine, &dir, &["/DELETEJOURNAL"]);
     assert!(!journal_dir.exists(), "the journal is deleted when asked");
 }
+
+#[test]
+fn windows_agent_journals_an_interception_and_runs_once_per_user() {
+    let Some(wine) = Wine::start("the agent under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    let config = world.path("agent.toml");
+    let toml =
+        |s: &std::path::Path| serde_json::to_string(&s.display().to_string()).unwrap_or_default();
+    crate::support::write_file(
+        &config,
+        &format!(
+            "targets = [\"{HOST}\"]\nconnect_to = [\"{HOST}:443:127.0.0.1:{}\"]\npublic_roots = {}\npins = {}\nportal_check = false\n",
+            middlebox.addr().port(),
+            toml(&world.path("public-roots.pem")),
+            toml(&world.path("pins")),
+        ),
+    );
+    let journal = world.path("state/journal.jsonl");
+    let agent = |once: bool| {
+        let mut args = vec!["agent", "--config"];
+        let config = config.display().to_string();
+        let journal = journal.display().to_string();
+        args.push(&config);
+        args.extend(["--journal", &journal]);
+        if once {
+            args.push("--once");
+        }
+        world.run(&args).through(wine.outer()).command()
+    };
+
+    // One cycle: the interception is journalled and alerted; Wine has no
+    // toasts, so the alert is recorded as not shown, with the reason.
+    let (status, _, stderr) = crate::support::process::run(
+        "agent --once",
+        agent(true),
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let text = std::fs::read_to_string(&journal).expect("the journal");
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(
+        records.iter().any(|r| r["verdict"] == "intercepted"),
+        "{text}"
+    );
+    let alert = records
+        .iter()
+        .find(|r| {
+            r["kind"]
+                .as_str()
+                .is_some_and(|k| k.contains("interception"))
+        })
+        .unwrap_or_else(|| panic!("an alert record: {text}"));
+    assert_eq!(alert["shown"], false, "{text}");
+    assert!(stderr.contains("cannot show a notification"), "{stderr}");
+    assert!(
+        world.path("state/report.html").is_file(),
+        "the details page"
+    );
+
+    // One agent per user: a second one exits at once, naming the first.
+    let mut first = crate::support::process::Proc::spawn("agent", agent(false));
+    first
+        .stderr()
+        .wait_until(std::time::Duration::from_secs(120), |lines| {
+            lines
+                .iter()
+                .any(|l| l.contains("pinwatch agent: checked ("))
+        });
+    first.assert_running();
+    let (status, _, stderr) = crate::support::process::run(
+        "second agent",
+        agent(false),
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("another pinwatch agent is already running"),
+        "{stderr}"
+    );
+    first.assert_running();
+}

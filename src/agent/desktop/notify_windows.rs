@@ -27,5 +27,16 @@ pub fn show(notice: &Notice) -> Result<(), String> {
         .timeout(timeout)
         .show()
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| words(&e.to_string()))
+}
+
+/// The toast error in words, without the WinRT wrapper's debug text.
+fn words(error: &str) -> String {
+    match error.find("0x").and_then(|at| error.get(at..at + 10)) {
+        Some("0x80040154") => {
+            "Windows toasts are not available here (REGDB_E_CLASSNOTREG: Windows 7, or Wine)".into()
+        }
+        Some(code) => format!("Windows could not show the toast (HRESULT {code})"),
+        None => "Windows could not show the toast".into(),
+    }
 }
