@@ -603,3 +603,69 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
     );
     first.assert_running();
 }
+
+#[test]
+fn windows_roots_reads_a_firefox_profile_under_appdata() {
+    let Some(wine) = Wine::start("roots with a Firefox profile under Wine") else {
+        return;
+    };
+    if crate::support::process::require(
+        "roots with a Firefox profile under Wine",
+        &[("certutil", "libnss3-tools")],
+    )
+    .is_none()
+    {
+        return;
+    }
+    let world = World::new();
+    let profiles =
+        unix_path(&wine, &windows_var(&wine, "APPDATA")).join("Mozilla/Firefox/Profiles");
+    let profile = profiles.join("pinwatch-test.default-release");
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("the profile directory");
+    let sql = format!("sql:{}", profile.display());
+    let pem = world.path("evil.pem");
+    crate::support::write_file(&pem, &world.evil.pem());
+    for args in [
+        vec!["-N", "-d", &sql, "--empty-password"],
+        vec![
+            "-A",
+            "-d",
+            &sql,
+            "-n",
+            "Cafe Filter",
+            "-t",
+            "CT,C,C",
+            "-i",
+            pem.to_str().unwrap_or_default(),
+        ],
+    ] {
+        let mut cmd = std::process::Command::new("certutil");
+        cmd.args(&args);
+        wine.wait("certutil", &mut cmd);
+    }
+    let out = world
+        .run(&["roots", "--format", "json"])
+        .env_remove("SSL_CERT_FILE")
+        .through(wine.outer())
+        .output();
+    let _ = std::fs::remove_dir_all(&profile);
+    let doc: Value = serde_json::from_str(&out.stdout).expect("roots JSON");
+    let evil = doc["roots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| {
+            r["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("Evil Corp Interception CA"))
+        })
+        .unwrap_or_else(|| panic!("the profile's root is listed: {doc:#}"));
+    let location = evil["locations"][0].as_str().unwrap_or_default();
+    assert!(
+        location.contains("Mozilla\\Firefox\\Profiles\\pinwatch-test.default-release (Firefox)")
+            && location.ends_with("\"Cafe Filter\" (trust CT,C,C)"),
+        "{evil:#}"
+    );
+    assert_eq!(evil["class"], "extra", "{evil:#}");
+}
