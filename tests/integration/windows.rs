@@ -583,7 +583,7 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
 
     // One agent per user: a second one exits at once, naming the first.
     let mut first = crate::support::process::Proc::spawn("agent", agent(false));
-    first
+    let checked = first
         .stderr()
         .wait_until(std::time::Duration::from_secs(120), |lines| {
             lines
@@ -591,6 +591,11 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
                 .any(|l| l.contains("pinwatch agent: checked ("))
         });
     first.assert_running();
+    assert!(
+        checked.is_some(),
+        "the first agent holds the lock and has checked: {}",
+        first.stderr().text()
+    );
     let (status, _, stderr) = crate::support::process::run(
         "second agent",
         agent(false),
