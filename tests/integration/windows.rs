@@ -427,6 +427,23 @@ fn windows_installer_installs_and_uninstalls_silently() {
         );
         return;
     };
+    // The zip beside the installer holds pinwatch.exe alone.
+    let zip = std::path::PathBuf::from(
+        setup
+            .to_string_lossy()
+            .replace("-setup.exe", "-windows-x86_64.zip"),
+    );
+    let mut list = std::process::Command::new("python3");
+    list.args([
+        "-c",
+        "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())",
+    ])
+    .arg(&zip);
+    assert_eq!(
+        wine.wait("list the zip", &mut list).trim(),
+        "['pinwatch.exe']"
+    );
+
     let local = unix_path(&wine, &windows_var(&wine, "LOCALAPPDATA"));
     let roaming = unix_path(&wine, &windows_var(&wine, "APPDATA"));
     let dir = local.join("Programs/pinwatch");
