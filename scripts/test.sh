@@ -121,8 +121,48 @@ setup_agent_tools() {
     fi
 }
 
+# The Windows build and its tests under Wine (tests/integration/windows.rs):
+# wine64 (Debian's Wine 8), pinwatch.exe built by packaging/windows/build
+# (which installs Debian's Rust 1.96 and mingw-w64 itself), and the tests'
+# own Wine prefix, target/wine-prefix, initialised once. The path of the
+# binary goes to the tests in PINWATCH_WINDOWS_EXE; without it they fail
+# under CI=true and are skipped otherwise. PINWATCH_SKIP_WINDOWS=1 skips
+# the build outside CI while iterating on other things. The installer
+# (packaging/windows/installer, NSIS) goes to the tests in
+# PINWATCH_WINDOWS_SETUP.
+setup_windows() {
+    if [ "${PINWATCH_SKIP_WINDOWS:-}" = 1 ] && [ "${CI:-}" != true ]; then
+        log "Windows build skipped (PINWATCH_SKIP_WINDOWS=1)"
+        return
+    fi
+    apt_install wine64 nsis || log "the Windows tests fail under CI=true and are skipped otherwise"
+    local exe started=$SECONDS
+    log "building pinwatch.exe (packaging/windows/build)"
+    if ! exe=$(packaging/windows/build); then
+        log "the Windows build failed"
+        [ "${CI:-}" = true ] && exit 1
+        return
+    fi
+    log "pinwatch.exe built in $((SECONDS - started)) s: $exe"
+    PINWATCH_WINDOWS_EXE=$exe
+    export PINWATCH_WINDOWS_EXE
+    local dist
+    if dist=$(packaging/windows/installer --no-build); then
+        PINWATCH_WINDOWS_SETUP=$(head -n 1 <<<"$dist")
+        export PINWATCH_WINDOWS_SETUP
+    else
+        log "the Windows installer could not be built"
+        [ "${CI:-}" = true ] && exit 1
+    fi
+    if [ ! -f target/wine-prefix/system.reg ] && command -v wineboot >/dev/null; then
+        log "initialising the tests' Wine prefix (target/wine-prefix)"
+        WINEPREFIX="$PWD/target/wine-prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" wineboot --init
+    fi
+}
+
 setup_mitmproxy
 setup_agent_tools
+setup_windows
 
 # The Debian package: built, linted, installed, upgraded and purged
 # (packaging/test-deb; a release build, so minutes). PINWATCH_SKIP_PACKAGING=1

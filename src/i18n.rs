@@ -88,6 +88,26 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// The language of this user: the environment's, as [`Lang::from_env`]
+    /// reads it, when it names a locale (on Windows too: MSYS and Cygwin
+    /// shells set LANG); otherwise the platform's user locale (Windows'
+    /// user default locale: Chinese on a Chinese Windows); English when
+    /// neither names a language pinwatch speaks.
+    pub fn detect(get: &dyn Fn(&str) -> Option<String>) -> Lang {
+        Lang::detect_with(get, platform_locale())
+    }
+
+    /// [`Lang::detect`] with the platform's locale given.
+    fn detect_with(get: &dyn Fn(&str) -> Option<String>, platform: Option<String>) -> Lang {
+        let env_names_one = ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .any(|k| get(k).is_some_and(|v| !v.trim().is_empty()));
+        match platform.as_deref().and_then(Lang::from_tag) {
+            Some(lang) if !env_names_one => lang,
+            _ => Lang::from_env(get),
+        }
+    }
+
     fn id(self) -> &'static LanguageIdentifier {
         match self {
             Lang::En => &EN,
@@ -123,9 +143,40 @@ impl Lang {
     }
 }
 
+/// The user's locale as the platform reports it (a BCP 47 tag such as
+/// `zh-CN`): Windows' user default locale (the `LocaleName` that
+/// GetUserDefaultLocaleName returns, kept in the user's registry since
+/// Vista); none elsewhere, where the environment is the locale.
+#[cfg(windows)]
+fn platform_locale() -> Option<String> {
+    winreg::RegKey::predef(winreg::enums::HKEY_CURRENT_USER)
+        .open_subkey("Control Panel\\International")
+        .and_then(|k| k.get_value::<String, _>("LocaleName"))
+        .ok()
+}
+
+#[cfg(not(windows))]
+fn platform_locale() -> Option<String> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_platform_locale_counts_when_the_environment_names_none() {
+        let none = |_: &str| None;
+        assert_eq!(Lang::detect_with(&none, Some("zh-CN".into())), Lang::Zh);
+        assert_eq!(
+            Lang::detect_with(&none, Some("zh-Hans-CN".into())),
+            Lang::Zh
+        );
+        assert_eq!(Lang::detect_with(&none, Some("de-DE".into())), Lang::En);
+        assert_eq!(Lang::detect_with(&none, None), Lang::En);
+        let en = |k: &str| (k == "LANG").then(|| "en_US.UTF-8".to_string());
+        assert_eq!(Lang::detect_with(&en, Some("zh-CN".into())), Lang::En);
+    }
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |k| {

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let env = |k: &str| std::env::var(k).ok();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let env_lang = || Lang::from_env(&env);
+    let env_lang = || Lang::detect(&env);
     // --help and usage errors in the language asked for, before parsing.
     let lang = localize::lang_from_args(&args).unwrap_or_else(env_lang);
     let command = localize::command(lang);

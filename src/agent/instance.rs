@@ -1,6 +1,7 @@
 //! The agent's single-instance lock: an exclusive `flock` on `agent.lock`
 //! beside the journal, held for the agent's life and released by the kernel
-//! when the process ends (even after `kill -9`). It keeps the XDG autostart
+//! when the process ends (even after `kill -9`); on Windows a LockFileEx lock
+//! on the same file, per user as the file is under `%LOCALAPPDATA%`. It keeps the XDG autostart
 //! entry and the systemd user unit from running two agents on one journal
 //! when both are active. Holds the holder's pid, for the message the second
 //! one prints, and tells `pinwatch status` whether an agent is running.
@@ -127,7 +128,19 @@ fn try_lock(file: &File) -> io::Result<bool> {
     }
 }
 
-#[cfg(not(unix))]
+/// Windows: LockFileEx through std (the Windows build's Rust is 1.96);
+/// released by the system when the process ends, as flock is.
+#[cfg(windows)]
+#[allow(clippy::incompatible_msrv)]
+fn try_lock(file: &File) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 fn try_lock(_file: &File) -> io::Result<bool> {
     Ok(true)
 }

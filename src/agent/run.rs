@@ -595,6 +595,9 @@ fn terminate_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> 
 fn open_details(path: &std::path::Path) {
     let opener = if cfg!(target_os = "macos") {
         "open"
+    } else if cfg!(windows) {
+        // Opens the file with its default program: the default browser.
+        "explorer"
     } else {
         "xdg-open"
     };

@@ -12,6 +12,7 @@ use crate::knowledge::{Knowledge, Service};
 use crate::probe::ProbeOptions;
 use crate::probe::portal::PortalCheck;
 use crate::probe::proxy::{Proxy, ProxyError, ProxyRoute, parse_no_proxy};
+use crate::probe::system_proxy::SystemProxy;
 use crate::target::{ConnectTo, Target, TargetError};
 
 /// A usage error in the check arguments.
@@ -222,11 +223,40 @@ pub fn find_service<'k>(knowledge: &'k Knowledge, name: &str) -> Result<&'k Serv
         })
 }
 
-/// The proxy route from `--proxy`/`--no-proxy` and the environment.
+/// The proxy route from `--proxy`/`--no-proxy`, the environment, then
+/// the proxy set in this device's settings (Windows).
 pub fn proxy_route(
     flag: Option<&str>,
     no_proxy: bool,
     env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ProxyRoute, ConfigError> {
+    proxy_route_with(flag, no_proxy, env, &crate::probe::system_proxy::read)
+}
+
+/// The warning for a proxy auto-configuration script set on this device,
+/// which pinwatch does not run: it names the script and the way the
+/// check went instead.
+pub fn proxy_warning(route: &ProxyRoute, lang: crate::i18n::Lang) -> Option<String> {
+    let url = route.unevaluated_pac.as_deref()?;
+    let how = match &route.proxy {
+        Some(p) => lang.tr_args("proxy-route-proxy", &[("proxy", p.url())]),
+        None => lang.tr("proxy-route-direct"),
+    };
+    Some(lang.tr_args(
+        "proxy-pac-not-run",
+        &[
+            ("url", crate::util::inert_capped(url, 200).into_owned()),
+            ("route", how),
+        ],
+    ))
+}
+
+/// [`proxy_route`] with the device's settings read by `system`.
+pub fn proxy_route_with(
+    flag: Option<&str>,
+    no_proxy: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+    system: &dyn Fn() -> Option<SystemProxy>,
 ) -> Result<ProxyRoute, ConfigError> {
     if no_proxy {
         return Ok(ProxyRoute::default());
@@ -252,7 +282,29 @@ pub fn proxy_route(
         .or_else(|| env("no_proxy"))
         .map(|v| parse_no_proxy(&v))
         .unwrap_or_default();
-    Ok(ProxyRoute { proxy, no_proxy })
+    if proxy.is_some() {
+        return Ok(ProxyRoute {
+            proxy,
+            no_proxy,
+            ..ProxyRoute::default()
+        });
+    }
+    let Some(settings) = system() else {
+        return Ok(ProxyRoute {
+            no_proxy,
+            ..ProxyRoute::default()
+        });
+    };
+    let device = settings.resolve().map_err(|reason| ConfigError::Proxy {
+        origin: "the proxy set on this device (Internet Options)".into(),
+        reason,
+    })?;
+    Ok(ProxyRoute {
+        system_bypass: device.proxy.is_some().then_some(device.bypass),
+        proxy: device.proxy,
+        no_proxy,
+        unevaluated_pac: device.pac_url,
+    })
 }
 
 #[cfg(test)]
@@ -276,6 +328,61 @@ mod tests {
         let err = proxy_route(None, false, &bad).unwrap_err();
         assert!(
             err.to_string().starts_with("ALL_PROXY: unsupported proxy"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_devices_proxy_comes_after_flag_and_environment() {
+        let device = || {
+            Some(SystemProxy {
+                enabled: true,
+                server: Some("http=10.0.0.1:80;https=10.0.0.2:3128".into()),
+                overrides: Some("<local>;*.qq.com".into()),
+                pac_url: Some("http://wpad.lan/proxy.pac".into()),
+            })
+        };
+        let none = |_: &str| None;
+        let route = proxy_route_with(None, false, &none, &device).unwrap();
+        assert_eq!(
+            proxy_warning(&route, crate::i18n::Lang::En).as_deref(),
+            Some(
+                "This device's proxy settings name an automatic configuration script (http://wpad.lan/proxy.pac), which pinwatch does not run: browsers may go through a proxy the script picks. pinwatch checked through the proxy http://10.0.0.2:3128 set on this device. To check through that proxy, name it with --proxy."
+            )
+        );
+        assert_eq!(
+            route.proxy.as_ref().map(Proxy::url).as_deref(),
+            Some("http://10.0.0.2:3128")
+        );
+        assert_eq!(
+            route.system_bypass.as_deref(),
+            Some(&["<local>".to_string(), "*.qq.com".into()][..])
+        );
+        assert_eq!(
+            route.unevaluated_pac.as_deref(),
+            Some("http://wpad.lan/proxy.pac")
+        );
+        let t = |s: &str| s.parse::<crate::target::Target>().unwrap();
+        assert!(route.for_target(&t("wx.qq.com")).is_none());
+        assert!(route.for_target(&t("chatgpt.com")).is_some());
+
+        let env = |k: &str| (k == "HTTPS_PROXY").then(|| "127.0.0.1:3128".to_string());
+        let route = proxy_route_with(None, false, &env, &device).unwrap();
+        assert_eq!(route.proxy.map(|p| p.port), Some(3128));
+        assert_eq!((route.system_bypass, route.unevaluated_pac), (None, None));
+        let route = proxy_route_with(None, true, &none, &device).unwrap();
+        assert!(route.proxy.is_none());
+
+        let bad = || {
+            Some(SystemProxy {
+                enabled: true,
+                server: Some("socks=10.0.0.1:1080;https=socks5://h:1".into()),
+                ..SystemProxy::default()
+            })
+        };
+        let err = proxy_route_with(None, false, &none, &bad).unwrap_err();
+        assert!(
+            err.to_string().starts_with("the proxy set on this device"),
             "{err}"
         );
     }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use convert::{ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route};
+pub use convert::{
+    ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route, proxy_warning,
+};
 pub use targets::{JunkLine, TargetList, parse_target_list};
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS
@@ -335,8 +337,24 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && env("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                terminal && env("NO_COLOR").is_none_or(|v| v.is_empty()) && console_shows_color()
+            }
         }
+    }
+}
+
+/// Whether the terminal draws ANSI colours: on Windows only a console that
+/// accepts virtual-terminal processing (Windows 10 and later; not Windows
+/// 7's); every Unix terminal does.
+fn console_shows_color() -> bool {
+    #[cfg(windows)]
+    {
+        anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+    }
+    #[cfg(not(windows))]
+    {
+        true
     }
 }
 

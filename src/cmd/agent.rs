@@ -32,7 +32,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     // an agent on the defaults.
     if let Some(named) = &args.config {
         crate::util::open_regular(named).map_err(|e| {
-            let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+            let lang = lang.unwrap_or_else(|| Lang::detect(&|k| std::env::var(k).ok()));
             CommandError::Usage(lang.tr_args("agent-config-missing", &[("error", e.to_string())]))
         })?;
     }
@@ -57,7 +57,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     if !config.enabled {
         let lang = lang
             .or(config.language)
-            .unwrap_or_else(|| Lang::from_env(&env));
+            .unwrap_or_else(|| Lang::detect(&env));
         let file = layered
             .enabled_set_by
             .map_or_else(String::new, |p| p.display().to_string());
@@ -106,7 +106,10 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
         .or(config.language)
-        .unwrap_or_else(|| Lang::from_env(&env));
+        .unwrap_or_else(|| Lang::detect(&env));
+    if let Some(warning) = crate::cli::proxy_warning(&plan.probe.proxy, lang) {
+        let _ = writeln!(std::io::stderr(), "pinwatch agent: {warning}");
+    }
     // One agent per journal: the autostart entry and the user unit may both
     // start one. `--once` is a single check and takes no lock.
     let _lock = if args.once {
@@ -175,7 +178,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
 /// the session has a notification service (best effort, persistent).
 #[cfg(feature = "agent")]
 fn tell_bad_config(lang: Option<Lang>, error: &str) {
-    let lang = lang.unwrap_or_else(|| Lang::from_env(&|k| std::env::var(k).ok()));
+    let lang = lang.unwrap_or_else(|| Lang::detect(&|k| std::env::var(k).ok()));
     let notice = crate::agent::wording::Notice {
         summary: lang.tr("agent-bad-config-title"),
         body: vec![lang.tr_args("agent-bad-config", &[("error", error.to_string())])],

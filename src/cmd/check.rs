@@ -7,7 +7,7 @@ use super::{CommandError, Finished, block_on, knowledge_warning, load, now};
 use crate::analysis::Assessment;
 use crate::analysis::Verdict;
 use crate::check::{Judge, exit_code_of, limits, run_each};
-use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan};
+use crate::cli::{CheckArgs, CheckFormat, ColorChoice, build_plan, proxy_warning};
 use crate::i18n::Lang;
 use crate::report::{self, Report};
 use crate::util::inert::to_stderr;
@@ -37,6 +37,7 @@ pub fn check(
     let mut plan = build_plan(args, &listed, &knowledge, &env)?;
     // The plan has its own copy of every listed target.
     drop(listed);
+    warnings.extend(proxy_warning(&plan.probe.proxy, lang));
     plan.concurrency = limits::concurrency(
         plan.targets.len(),
         args.concurrency.map(usize::from),

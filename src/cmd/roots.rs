@@ -21,13 +21,10 @@ pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
         .map(|d| (d.clone(), "--nss-db"))
         .collect();
     if !args.no_browsers {
-        if let Some(home) = std::env::var_os("HOME") {
-            dbs.extend(nss::find_databases(std::path::Path::new(&home)));
-        }
+        dbs.extend(nss::browser_databases());
     }
     if !dbs.is_empty() {
-        let certutil = nss::find_certutil().unwrap_or_else(|| "certutil".into());
-        found.merge(nss::read(&dbs, &certutil));
+        found.merge(nss::read(&dbs));
     }
     let entries = classify(
         &found,

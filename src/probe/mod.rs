@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod http;
 pub mod portal;
 pub mod proxy;
+pub mod system_proxy;
 mod tls13;
 pub mod trace;
 

@@ -81,16 +81,27 @@ pub struct ProxyRoute {
     pub proxy: Option<Proxy>,
     /// `NO_PROXY` entries: host suffixes (or `*`) that go direct.
     pub no_proxy: Vec<String>,
+    /// When the proxy is the one set in this device's settings: their
+    /// override patterns (`system_proxy::bypassed` matches them).
+    pub system_bypass: Option<Vec<String>>,
+    /// A proxy auto-configuration script set on this device, which
+    /// pinwatch does not run (named in a warning).
+    pub unevaluated_pac: Option<String>,
 }
 
 impl ProxyRoute {
-    /// The proxy to use for `target`, honouring `NO_PROXY`.
+    /// The proxy to use for `target`, honouring `NO_PROXY` and the
+    /// device's override list.
     pub fn for_target(&self, target: &Target) -> Option<&Proxy> {
         let proxy = self.proxy.as_ref()?;
         let bypass = self
             .no_proxy
             .iter()
-            .any(|entry| no_proxy_matches(entry, &target.host, target.port));
+            .any(|entry| no_proxy_matches(entry, &target.host, target.port))
+            || self
+                .system_bypass
+                .as_deref()
+                .is_some_and(|b| super::system_proxy::bypassed(b, &target.host));
         (!bypass).then_some(proxy)
     }
 }
@@ -221,6 +232,7 @@ mod tests {
         let route = ProxyRoute {
             proxy: Some("http://127.0.0.1:3128".parse().unwrap()),
             no_proxy: parse_no_proxy("localhost, .qq.com,example.org:8443"),
+            ..ProxyRoute::default()
         };
         let t = |s: &str| s.parse::<Target>().unwrap();
         assert!(route.for_target(&t("chatgpt.com")).is_some());
@@ -230,6 +242,13 @@ mod tests {
         assert!(route.for_target(&t("localhost:1")).is_none());
         assert!(route.for_target(&t("example.org:8443")).is_none());
         assert!(route.for_target(&t("example.org")).is_some());
+        let device = ProxyRoute {
+            system_bypass: Some(vec!["*.openai.com".into()]),
+            ..route.clone()
+        };
+        assert!(device.for_target(&t("api.openai.com")).is_none());
+        assert!(device.for_target(&t("127.0.0.1:8443")).is_none());
+        assert!(device.for_target(&t("chatgpt.com")).is_some());
         let all = ProxyRoute {
             no_proxy: vec!["*".into()],
             ..route

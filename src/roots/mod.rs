@@ -3,13 +3,17 @@
 //! public root, version skew of the OS bundle, or an extra root: the thing
 //! an interceptor must install first.
 //!
-//! `scan` and `nss` read stores (I/O); `classify` is pure.
+//! `scan` and `nss` read stores (I/O), `windows` the Windows stores;
+//! `classify` and `blob` are pure.
 
+pub mod blob;
 pub mod classify;
 pub mod nss;
 pub mod scan;
 #[cfg(test)]
 mod tests;
+#[cfg(windows)]
+mod windows;
 
 use std::collections::HashMap;
 

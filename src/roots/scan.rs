@@ -1,10 +1,11 @@
 //! Reading the system trust store with the location of every certificate.
 //!
-//! On Linux and the BSDs: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set (as
-//! OpenSSL and rustls-native-certs honour them), else the bundle file and
-//! directories openssl-probe finds; each file is read on its own so every
-//! certificate carries its path. On Windows and macOS: the platform store
-//! through rustls-native-certs.
+//! Everywhere: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set (as OpenSSL
+//! and rustls-native-certs honour them). Otherwise, on Linux and the BSDs:
+//! the bundle file and directories openssl-probe finds, each file read on
+//! its own so every certificate carries its path; on Windows: the
+//! certificate stores, each root with the store it sits in
+//! (`roots::windows`); on macOS: the keychains through rustls-native-certs.
 
 use std::path::{Path, PathBuf};
 
@@ -13,11 +14,6 @@ use crate::util::{CERTS_FILE, read_capped};
 
 /// Scans the system store.
 pub fn system() -> Scan {
-    platform()
-}
-
-#[cfg(all(unix, not(target_os = "macos")))]
-fn platform() -> Scan {
     let file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
     let dirs: Vec<PathBuf> = std::env::var_os("SSL_CERT_DIR")
         .map(|d| {
@@ -29,17 +25,21 @@ fn platform() -> Scan {
     if file.is_some() || !dirs.is_empty() {
         return paths(file.as_deref(), &dirs);
     }
+    platform()
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn platform() -> Scan {
     let probe = openssl_probe::probe();
     paths(probe.cert_file.as_deref(), &probe.cert_dir)
 }
 
-#[cfg(not(all(unix, not(target_os = "macos"))))]
+#[cfg(windows)]
+use super::windows::system as platform;
+
+#[cfg(target_os = "macos")]
 fn platform() -> Scan {
-    let name = if cfg!(windows) {
-        "Windows certificate store (Root)"
-    } else {
-        "macOS keychains (system and user)"
-    };
+    let name = "macOS keychains (system and user)";
     let loaded = rustls_native_certs::load_native_certs();
     let mut scan = Scan {
         sources: vec![name.to_string()],

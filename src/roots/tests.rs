@@ -1,6 +1,6 @@
 //! The roots audit against real store layouts: a certificate directory with
 //! hashed links made by `openssl rehash`, a PEM bundle, and an NSS database
-//! made by `certutil`. The tools are required under CI=true; elsewhere a
+//! made by `certutil` (and read without it). The tools are required under CI=true; elsewhere a
 //! missing tool skips with a notice.
 
 use std::path::{Path, PathBuf};
@@ -261,7 +261,7 @@ fn an_nss_database_made_by_certutil_is_read() {
         found.is_empty(),
         "not at a browser path: only explicit databases are read"
     );
-    let scan = nss::read(&[(db.clone(), "test")], &certutil);
+    let scan = nss::read(&[(db.clone(), "test")]);
     assert!(scan.problems.is_empty(), "{:?}", scan.problems);
     assert_eq!(scan.roots.len(), 1);
     let entries = audit(&scan);

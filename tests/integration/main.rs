@@ -5,7 +5,8 @@
 //! `limbo` drives the x509-limbo corpus through the check engine.
 //! `robustness` covers closed pipes, a silent resolver, FIFOs and devices as
 //! inputs, large journals and pins, config errors and the JSON error
-//! document. Helpers live in tests/support.
+//! document. `windows` runs the Windows build under Wine. Helpers live in
+//! tests/support.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -31,3 +32,4 @@ mod robustness;
 mod roots;
 mod sanctioned;
 mod units;
+mod windows;

@@ -23,6 +23,7 @@ pub mod server;
 pub mod shapes;
 pub mod sslsplit;
 pub mod topology;
+pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -150,8 +151,10 @@ impl World {
         Run {
             args: vec!["check".into()],
             envs: Vec::new(),
+            removed: Vec::new(),
             check_defaults: true,
             netns: None,
+            outer: None,
         }
         .env("SSL_CERT_FILE", ssl_cert_file.display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
@@ -170,8 +173,10 @@ impl World {
         Run {
             args: args.iter().map(ToString::to_string).collect(),
             envs: Vec::new(),
+            removed: Vec::new(),
             check_defaults: false,
             netns: None,
+            outer: None,
         }
         .env("SSL_CERT_FILE", self.path("system.pem").display())
         .env("XDG_CONFIG_HOME", self.path("config").display())
@@ -190,13 +195,41 @@ impl World {
 pub struct Run {
     args: Vec<String>,
     envs: Vec<(String, String)>,
+    /// Variables removed from the child's environment.
+    removed: Vec<String>,
     /// Add `check`'s `--format json` and `--no-portal-check`.
     check_defaults: bool,
     /// Run inside this network namespace (`ip netns exec`).
     netns: Option<String>,
+    /// Run another binary through this program (the Windows build under Wine).
+    outer: Option<Outer>,
+}
+
+/// A program that runs pinwatch for a [`Run`] (`wine pinwatch.exe`): its
+/// own arguments and environment, then pinwatch's arguments.
+pub struct Outer {
+    /// The program.
+    pub program: String,
+    /// Its arguments before pinwatch's.
+    pub args: Vec<String>,
+    /// Its environment.
+    pub envs: Vec<(String, String)>,
 }
 
 impl Run {
+    /// Runs the command through `outer` instead of the Linux binary.
+    pub fn through(mut self, outer: Outer) -> Run {
+        self.outer = Some(outer);
+        self
+    }
+
+    /// Removes `key` from the child's environment (after [`Run::env`]).
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.envs.retain(|(k, _)| k != key);
+        self.removed.push(key.to_string());
+        self
+    }
+
     /// Runs the command inside the network namespace `name`.
     pub fn in_netns(mut self, name: &str) -> Run {
         self.netns = Some(name.to_string());
@@ -233,9 +266,22 @@ impl Run {
 
     /// The command, ready to spawn.
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pinwatch"));
+        let mut cmd = match &self.outer {
+            None => Command::new(env!("CARGO_BIN_EXE_pinwatch")),
+            Some(outer) => {
+                let mut cmd = Command::new(&outer.program);
+                cmd.args(&outer.args);
+                cmd
+            }
+        };
         for key in LEAKY_ENV {
             cmd.env_remove(key);
+        }
+        for key in &self.removed {
+            cmd.env_remove(key);
+        }
+        if let Some(outer) = &self.outer {
+            cmd.envs(outer.envs.iter().map(|(k, v)| (k, v)));
         }
         cmd.envs(self.envs.iter().map(|(k, v)| (k, v)));
         cmd.args(&self.args);

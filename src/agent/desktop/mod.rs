@@ -3,7 +3,13 @@
 //! desktop lacks it (no notification server, no tray host), so the agent
 //! keeps checking and journalling.
 
+mod alert_text;
 pub mod netwatch;
+#[cfg(not(windows))]
+pub mod notify;
+/// Notifications on Windows: toasts with pinwatch's AppUserModelID.
+#[cfg(windows)]
+#[path = "notify_windows.rs"]
 pub mod notify;
 #[cfg(target_os = "linux")]
 pub mod tray;

@@ -8,28 +8,8 @@
 
 use notify_rust::{Hint, Notification, Timeout};
 
+pub use super::alert_text::{Capabilities, Details, body, summary};
 use crate::agent::wording::{Notice, Urgency};
-use crate::util::{inert, inert_capped, markup};
-
-/// The longest title sent (titles are one line everywhere).
-const TITLE_CHARS: usize = 120;
-
-/// A "Show details" button: its label and what clicking it does.
-pub struct Details {
-    /// The button's label.
-    pub label: String,
-    /// Called when the user picks it (or clicks the notification itself).
-    pub open: Box<dyn Fn() + Send>,
-}
-
-/// What the notification server says it can do (GetCapabilities).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Capabilities {
-    /// It renders the spec's body markup.
-    pub markup: bool,
-    /// It shows action buttons.
-    pub actions: bool,
-}
 
 /// Asks the session's notification server what it can do; an error in
 /// words when there is none.
@@ -40,28 +20,6 @@ pub fn capabilities() -> Result<Capabilities, String> {
         markup: has("body-markup"),
         actions: has("actions"),
     })
-}
-
-/// The body as sent to a server with `caps`: each paragraph made inert
-/// (and escaped as markup where the server renders markup), one a line.
-pub fn body(notice: &Notice, caps: Capabilities) -> String {
-    notice
-        .body
-        .iter()
-        .map(|line| {
-            if caps.markup {
-                markup(line)
-            } else {
-                inert(line).into_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The title as sent: one line, inert, capped.
-pub fn summary(notice: &Notice) -> String {
-    inert_capped(&notice.summary, TITLE_CHARS).into_owned()
 }
 
 /// Shows `notice`; blocking (call it from a blocking task). With `details`
