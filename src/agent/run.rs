@@ -57,10 +57,15 @@ struct Said {
     no_notifications: bool,
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 type Tray = super::desktop::tray::TrayHandle;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 type Tray = ();
+
+/// How long `agent --once` keeps the icon of an alert it showed as a
+/// balloon (Windows without toasts): the balloon goes with its icon, and
+/// Wine draws it 2 s after it is asked for, for at least 10 s.
+const BALLOON_LINGER: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A line on stderr; a closed or full stderr is not an error (the agent
 /// keeps watching, and `--once` keeps its verdict's exit code).
@@ -176,7 +181,7 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
         let (code, last) = cycle(
             &mut agent,
             &mut tracker,
-            tray.as_ref(),
+            &mut tray,
             trigger,
             listening,
             &mut said,
@@ -184,6 +189,18 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
         .await;
         if once {
             save_tracker(&state_path, &tracker);
+            // Only a balloon makes an icon in `--once`: keep it on screen.
+            if let Some(t) = tray.take() {
+                log(&format!(
+                    "keeping the alert on screen for {} s",
+                    BALLOON_LINGER.as_secs()
+                ));
+                tokio::select! {
+                    () = tokio::time::sleep(BALLOON_LINGER) => {}
+                    () = &mut terminate => {}
+                }
+                shutdown_tray(Some(t)).await;
+            }
             return code;
         }
         let next = Instant::now() + agent.config.interval;
@@ -266,13 +283,13 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
 async fn cycle(
     agent: &mut Agent,
     tracker: &mut Tracker,
-    tray: Option<&Tray>,
+    tray_slot: &mut Option<Tray>,
     trigger: &str,
     commands: Option<&mpsc::UnboundedSender<UserCommand>>,
     said: &mut Said,
 ) -> (i32, Vec<Assessment>) {
     set_tray(
-        tray,
+        tray_slot.as_ref(),
         TrayState::Checking,
         agent.lang.tr("tray-checking"),
         String::new(),
@@ -302,10 +319,11 @@ async fn cycle(
                 Ok(()) => true,
                 Err(e) => {
                     log(&format!("cannot show a notification: {e}"));
-                    if commands.is_some() {
+                    let shown = balloon(agent, tray_slot, commands.is_none(), &notice).await;
+                    if !shown && commands.is_some() {
                         say_no_notifications(agent, said, &e);
                     }
-                    false
+                    shown
                 }
             }
         } else {
@@ -340,8 +358,60 @@ async fn cycle(
         alerts.len(),
         records.len()
     ));
-    show_state(tray, agent.lang, &results, tracker.paused_until(at)).await;
+    show_state(
+        tray_slot.as_ref(),
+        agent.lang,
+        &results,
+        tracker.paused_until(at),
+    )
+    .await;
     (code, results)
+}
+
+/// Where toasts are missing (Windows 7, Wine), the alert as a balloon on
+/// the tray icon (the same title and body); `agent --once` (`once`) makes
+/// an icon for it. Whether it was shown.
+#[cfg(windows)]
+async fn balloon(
+    agent: &Agent,
+    tray: &mut Option<Tray>,
+    once: bool,
+    notice: &wording::Notice,
+) -> bool {
+    if !agent.config.tray {
+        return false;
+    }
+    if tray.is_none() && once {
+        // Nothing listens to the menu of a single check's icon.
+        let (commands, _) = mpsc::unbounded_channel();
+        *tray = start_tray(agent.lang, commands).await;
+    }
+    let Some(t) = tray.as_ref() else {
+        return false;
+    };
+    match t.balloon(notice).await {
+        Ok(()) => {
+            log("the alert is shown as a balloon on the tray icon instead");
+            true
+        }
+        Err(e) => {
+            log(&format!(
+                "cannot show the alert as a tray balloon either: {e}"
+            ));
+            false
+        }
+    }
+}
+
+/// Other platforms have no balloons.
+#[cfg(not(windows))]
+async fn balloon(
+    _agent: &Agent,
+    _tray: &mut Option<Tray>,
+    _once: bool,
+    _notice: &wording::Notice,
+) -> bool {
+    false
 }
 
 fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32) {
@@ -355,6 +425,7 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
     let context = report::html::Context {
         network: network(),
         recent: &recent,
+        platform: report::html::Platform::default(),
     };
     let written = crate::util::write_atomically(&agent.report_path, |out| {
         report::html::render(&report, agent.lang, &context, out)
@@ -515,7 +586,7 @@ async fn show_state(
     set_tray(tray, state, text, detail, paused_until.is_some()).await;
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 async fn start_tray(lang: Lang, commands: mpsc::UnboundedSender<UserCommand>) -> Option<Tray> {
     match super::desktop::tray::start(lang, commands).await {
         Ok(t) => Some(t),
@@ -526,13 +597,13 @@ async fn start_tray(lang: Lang, commands: mpsc::UnboundedSender<UserCommand>) ->
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 async fn start_tray(_lang: Lang, _commands: mpsc::UnboundedSender<UserCommand>) -> Option<Tray> {
     log("the tray icon is not implemented on this platform yet; alerts still work");
     None
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 async fn set_tray(
     tray: Option<&Tray>,
     state: TrayState,
@@ -545,7 +616,7 @@ async fn set_tray(
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 async fn set_tray(
     _tray: Option<&Tray>,
     _state: TrayState,
@@ -555,14 +626,14 @@ async fn set_tray(
 ) {
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 async fn shutdown_tray(tray: Option<Tray>) {
     if let Some(t) = tray {
         t.shutdown().await;
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 async fn shutdown_tray(_tray: Option<Tray>) {}
 
 async fn net_change(net: &mut Option<NetWatch>) -> String {

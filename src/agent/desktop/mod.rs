@@ -1,5 +1,6 @@
 //! The desktop parts of the agent (the `agent` feature): notifications,
-//! the tray icon and the network watch. Each degrades to a warning when the
+//! the tray icon (a StatusNotifierItem on Linux, a notification-area icon
+//! on Windows) and the network watch. Each degrades to a warning when the
 //! desktop lacks it (no notification server, no tray host), so the agent
 //! keeps checking and journalling.
 
@@ -12,6 +13,11 @@ pub mod notify;
 #[path = "notify_windows.rs"]
 pub mod notify;
 #[cfg(target_os = "linux")]
+pub mod tray;
+/// The tray on Windows: tray-icon on a thread running winit's message
+/// loop, and the balloon where toasts are missing.
+#[cfg(windows)]
+#[path = "tray_windows.rs"]
 pub mod tray;
 
 /// What the user asked for from the tray menu.
