@@ -175,6 +175,28 @@ impl Banner {
     }
 }
 
+/// The system the page is written for: it decides how removing a root is
+/// explained (Debian's `update-ca-certificates`, or Windows' certificate
+/// managers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    /// Linux and other Unix systems.
+    Unix,
+    /// Windows.
+    Windows,
+}
+
+impl Default for Platform {
+    /// The platform pinwatch was built for.
+    fn default() -> Platform {
+        if cfg!(windows) {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        }
+    }
+}
+
 /// What the page shows besides the report.
 #[derive(Clone, Debug, Default)]
 pub struct Context<'a> {
@@ -182,6 +204,8 @@ pub struct Context<'a> {
     pub network: Option<Network>,
     /// Recent incidents, newest first.
     pub recent: &'a [PastIncident],
+    /// The system the page's removal steps are for.
+    pub platform: Platform,
 }
 
 const STYLE: &str = "\
@@ -251,7 +275,7 @@ pub fn render(
         banner.as_str(),
         e(&banner.text(lang)),
     );
-    found(&mut h, report.results, lang);
+    found(&mut h, report.results, lang, context.platform);
     let network = match &context.network {
         Some(Network {
             interface: Some(interface),
@@ -292,7 +316,7 @@ pub fn render(
 }
 
 /// One block per incident, then one per other result that needs attention.
-fn found(h: &mut String, results: &[Assessment], lang: Lang) {
+fn found(h: &mut String, results: &[Assessment], lang: Lang, platform: Platform) {
     let grouped = incidents(results);
     let others: Vec<&Assessment> = results
         .iter()
@@ -303,7 +327,7 @@ fn found(h: &mut String, results: &[Assessment], lang: Lang) {
     }
     let _ = writeln!(h, "<section id=\"found\">");
     for (i, found) in grouped.iter().enumerate() {
-        interception(h, found, i, results, lang);
+        interception(h, found, i, results, lang, platform);
     }
     for a in others {
         let _ = writeln!(
@@ -341,7 +365,14 @@ fn found(h: &mut String, results: &[Assessment], lang: Lang) {
 /// One interceptor: what and where, the action, who and the trust, the
 /// exposure by group, removing its root, someone else's computer, the
 /// evidence.
-fn interception(h: &mut String, found: &Incident, i: usize, results: &[Assessment], lang: Lang) {
+fn interception(
+    h: &mut String,
+    found: &Incident,
+    i: usize,
+    results: &[Assessment],
+    lang: Lang,
+    platform: Platform,
+) {
     let id = if i == 0 {
         String::new()
     } else {
@@ -404,7 +435,7 @@ fn interception(h: &mut String, found: &Incident, i: usize, results: &[Assessmen
     }
     let members = incident::members(found, results);
     if found.trusted_here {
-        remove_root(h, found, &members, lang);
+        remove_root(h, found, &members, lang, platform);
     }
     let _ = writeln!(
         h,
@@ -419,8 +450,15 @@ fn interception(h: &mut String, found: &Incident, i: usize, results: &[Assessmen
 }
 
 /// Where this machine trusts the interceptor's root, and how to remove it:
-/// the system store (Debian and its derivatives), Firefox's own store.
-fn remove_root(h: &mut String, found: &Incident, members: &[&Assessment], lang: Lang) {
+/// the system store (Debian and its derivatives, or Windows' stores),
+/// Firefox's own store.
+fn remove_root(
+    h: &mut String,
+    found: &Incident,
+    members: &[&Assessment],
+    lang: Lang,
+    platform: Platform,
+) {
     let mut files: Vec<&str> = Vec::new();
     for a in members {
         for ev in &a.evidence {
@@ -441,7 +479,21 @@ fn remove_root(h: &mut String, found: &Incident, members: &[&Assessment], lang: 
         "<h3>{}</h3>\n<ul id=\"remove-root\">",
         e(&lang.tr("details-remove-root"))
     );
-    // This machine's system store (Debian, Ubuntu and their derivatives).
+    match platform {
+        Platform::Unix => remove_unix(h, &files, lang),
+        Platform::Windows => remove_windows(h, &files, issuer, lang),
+    }
+    // Firefox keeps a store of its own in each profile.
+    let _ = writeln!(
+        h,
+        "<li id=\"remove-firefox\">{}</li>",
+        e(&lang.tr_args("details-remove-firefox", &[("issuer", issuer.to_string())]))
+    );
+    h.push_str("</ul>\n");
+}
+
+/// This machine's system store on Debian, Ubuntu and their derivatives.
+fn remove_unix(h: &mut String, files: &[&str], lang: Lang) {
     let installed = if files.is_empty() {
         lang.tr("details-remove-system-unknown")
     } else {
@@ -452,16 +504,62 @@ fn remove_root(h: &mut String, found: &Incident, members: &[&Assessment], lang: 
         "<li id=\"remove-system\">{}<pre>sudo update-ca-certificates --fresh</pre></li>",
         e(&installed)
     );
-    // Firefox keeps a store of its own in each profile.
-    let _ = writeln!(
-        h,
-        "<li id=\"remove-firefox\">{}</li>",
-        e(&lang.tr_args("details-remove-firefox", &[("issuer", issuer.to_string())]))
-    );
-    // Windows: the steps for its certificate stores (certmgr.msc, the
-    // CurrentUser and LocalMachine Root stores) belong here, as
-    // `<li id="remove-windows">`, once pinwatch runs on Windows.
-    h.push_str("</ul>\n");
+}
+
+/// The store a Windows location names (`Windows store
+/// LocalMachine\Root, Group Policy (HKLM\...)`: `LocalMachine\Root, Group
+/// Policy`), as `roots::windows` writes them.
+fn windows_store(location: &str) -> Option<&str> {
+    let rest = location.strip_prefix("Windows store ")?;
+    Some(rest.split(" (").next().unwrap_or(rest))
+}
+
+/// Windows' stores: the user's own (certmgr.msc), or the computer's, which
+/// only an administrator changes (on a café's PC: the café), each named.
+fn remove_windows(h: &mut String, locations: &[&str], issuer: &str, lang: Lang) {
+    let stores: Vec<&str> = locations.iter().filter_map(|l| windows_store(l)).collect();
+    // The user's own store is the plain CurrentUser one: its Group Policy
+    // store is written by the policy, not by the user.
+    let (user, machine): (Vec<&str>, Vec<&str>) = stores
+        .iter()
+        .partition(|s| s.starts_with("CurrentUser\\") && !s.contains(','));
+    let issuer = || ("issuer", issuer.to_string());
+    if user.is_empty() && machine.is_empty() {
+        let _ = writeln!(
+            h,
+            "<li id=\"remove-windows\">{}</li>",
+            e(&lang.tr_args("details-remove-windows-unknown", &[issuer()]))
+        );
+        return;
+    }
+    if !user.is_empty() {
+        let _ = writeln!(
+            h,
+            "<li id=\"remove-windows-user\">{}</li>",
+            e(&lang.tr_args(
+                "details-remove-windows-user",
+                &[("stores", user.join(", ")), issuer()]
+            ))
+        );
+    }
+    if !machine.is_empty() {
+        let mut text = lang.tr_args(
+            "details-remove-windows-machine",
+            &[("stores", machine.join(", ")), issuer()],
+        );
+        if machine
+            .iter()
+            .any(|s| s.contains("Group Policy") || s.contains("Enterprise"))
+        {
+            text = format!("{text} {}", lang.tr("details-remove-windows-policy"));
+        }
+        let _ = writeln!(
+            h,
+            "<li id=\"remove-windows-machine\">{} <b>{}</b></li>",
+            e(&text),
+            e(&lang.tr("details-remove-windows-cafe"))
+        );
+    }
 }
 
 /// The evidence of `a`, under a heading of its own, collapsed.
@@ -625,5 +723,57 @@ mod tests {
         assert_eq!(net.gateway, Some(expected));
         assert_eq!(Network::from_proc_route("Iface\tDestination\n"), None);
         assert_eq!(Network::from_proc_route("garbage"), None);
+    }
+
+    #[test]
+    fn names_the_windows_store_and_who_can_remove_the_root() {
+        let user = "Windows store CurrentUser\\Root (HKCU\\Software\\Microsoft\\SystemCertificates\\Root\\Certificates)";
+        let policy = "Windows store LocalMachine\\Root, Group Policy (HKLM\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\Root\\Certificates)";
+        assert_eq!(windows_store(user), Some("CurrentUser\\Root"));
+        assert_eq!(
+            windows_store(policy),
+            Some("LocalMachine\\Root, Group Policy")
+        );
+        assert_eq!(
+            windows_store("/usr/local/share/ca-certificates/x.crt"),
+            None
+        );
+
+        let mut h = String::new();
+        remove_windows(&mut h, &[user], "Cafe <Filter>", Lang::En);
+        assert!(h.contains("<li id=\"remove-windows-user\">"), "{h}");
+        assert!(
+            h.contains("your own certificate store (CurrentUser\\Root)"),
+            "{h}"
+        );
+        assert!(
+            h.contains("certmgr.msc") && h.contains("&quot;Cafe &lt;Filter&gt;&quot;"),
+            "{h}"
+        );
+        assert!(
+            !h.contains("remove-windows-machine") && !h.contains("café"),
+            "{h}"
+        );
+
+        let mut h = String::new();
+        remove_windows(&mut h, &[policy], "Cafe Filter", Lang::En);
+        assert!(h.contains("<li id=\"remove-windows-machine\">"), "{h}");
+        assert!(h.contains("this computer&apos;s store (LocalMachine\\Root, Group Policy), which only an administrator can change"), "{h}");
+        assert!(
+            h.contains("Manage computer certificates") && h.contains("Group Policy put it there"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<b>On a café&apos;s computer, that administrator is the café"),
+            "{h}"
+        );
+
+        let mut h = String::new();
+        remove_windows(&mut h, &[], "Cafe Filter", Lang::Zh);
+        assert!(h.contains("<li id=\"remove-windows\">"), "{h}");
+        assert!(
+            h.contains("管理用户证书") && h.contains("管理计算机证书"),
+            "{h}"
+        );
     }
 }

@@ -412,6 +412,7 @@ fn details_page_in_chromium() {
                     gateway: Some("192.168.1.1".parse().expect("test fixture")),
                 }),
                 recent: if case.history { &past } else { &[] },
+                ..Context::default()
             };
             let page = dir.path().join(format!("{}-{code}.html", case.name));
             let mut html = Vec::new();
