@@ -75,7 +75,7 @@ cli-pins-capture-allow-untrusted = 即使证书链不受公共信任也打印固
 ## agent
 cli-agent-about = 在后台运行：启动时、网络变化时和每 15 分钟检查一次；在桌面上提醒；显示托盘图标。
 cli-agent-once = 做一轮检查（会发通知），然后以这次检查的退出码退出
-cli-agent-config = 配置文件（默认：平台配置目录中的 config.toml），叠加在系统级的 /etc/pinwatch/config.toml 之上
+cli-agent-config = 配置文件（默认：平台配置目录中的 config.toml），叠加在系统级的 /etc/pinwatch/config.toml（Windows：%ProgramData%\pinwatch\config.toml）之上
 
 ## notify-test, history, status, roots
 cli-notify-test-about = 显示一个示例提醒，让你知道提醒是什么样子。
@@ -94,4 +94,4 @@ cli-pins-update-about = 获取一个签名的知识包（文件，或 http:// �
 cli-pins-update-after-help = 退出码：0 已更新或已是最新，1 知识包被拒绝（签名错误或未知、版本更旧、不完整、过大、格式更新）或连接不可信，2 更新通道被拦截，3 什么都没能获取。
 cli-pins-update-from = 从这个文件或 http(s):// 地址获取（可重复，依次尝试），代替配置中的 update_from
 cli-pins-update-system = 安装到系统的知识库（/var/lib/pinwatch/knowledge，pinwatch-update 定时器用）而不是用户的；只读取系统级配置
-cli-pins-update-config = 配置文件（默认：平台配置目录中的 config.toml），在 /etc/pinwatch/config.toml 之上读取：update_from、trusted_keys、proxy
+cli-pins-update-config = 配置文件（默认：平台配置目录中的 config.toml），在 /etc/pinwatch/config.toml（Windows：%ProgramData%\pinwatch\config.toml）之上读取：update_from、trusted_keys、proxy

@@ -1,5 +1,7 @@
 //! Configuration layers: the system-wide defaults an administrator sets in
-//! `/etc/pinwatch/config.toml`, under the user's own `config.toml`. Each
+//! `/etc/pinwatch/config.toml` (on Windows `%ProgramData%\pinwatch\config.toml`,
+//! a café admin's place for every user of the PC), under the user's own
+//! `config.toml`. Each
 //! file is validated on its own (so an error names the file, line and
 //! column it is in); then a key the user sets overrides the same key of the
 //! system file, key by key, and keys neither sets keep their defaults.
@@ -49,11 +51,21 @@ pub struct Layered {
 }
 
 /// The system-wide file: `$PINWATCH_SYSTEM_CONFIG` when set (empty: none),
-/// else `/etc/pinwatch/config.toml` on Unix, none elsewhere.
+/// else `/etc/pinwatch/config.toml` on Unix, `%ProgramData%\pinwatch\config.toml`
+/// on Windows, none elsewhere.
 pub fn system_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    system_path_on(env, cfg!(windows))
+}
+
+/// [`system_path`] on Windows (`windows`) or elsewhere.
+fn system_path_on(env: &dyn Fn(&str) -> Option<String>, windows: bool) -> Option<PathBuf> {
     match env(SYSTEM_CONFIG_ENV) {
         Some(v) if v.is_empty() => None,
         Some(v) => Some(PathBuf::from(v)),
+        // `C:\ProgramData` on every Windows since Vista.
+        None if windows => env("ProgramData")
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| PathBuf::from(dir).join("pinwatch").join("config.toml")),
         None if cfg!(unix) => Some(PathBuf::from(SYSTEM_CONFIG)),
         None => None,
     }
@@ -364,6 +376,36 @@ mod tests {
         );
         #[cfg(unix)]
         assert_eq!(system_path(&env(None)), Some(PathBuf::from(SYSTEM_CONFIG)));
+    }
+
+    #[test]
+    fn the_system_path_on_windows_is_under_programdata() {
+        let env = |set: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                set.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| (*v).to_string())
+            }
+        };
+        assert_eq!(
+            system_path_on(&env(&[("ProgramData", "C:\\ProgramData")]), true),
+            Some(
+                PathBuf::from("C:\\ProgramData")
+                    .join("pinwatch")
+                    .join("config.toml")
+            )
+        );
+        // The variable still moves it, or turns it off.
+        assert_eq!(
+            system_path_on(
+                &env(&[("ProgramData", "C:\\ProgramData"), (SYSTEM_CONFIG_ENV, "")]),
+                true
+            ),
+            None
+        );
+        // No %ProgramData%: no system file (not /etc on Windows).
+        assert_eq!(system_path_on(&env(&[]), true), None);
+        assert_eq!(system_path_on(&env(&[("ProgramData", "")]), true), None);
     }
 
     /// Every key the config file accepts is merged: the list comes from the

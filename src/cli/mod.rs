@@ -107,7 +107,8 @@ pub struct AgentArgs {
     #[arg(long)]
     pub once: bool,
     /// Configuration file (default: config.toml in the platform config
-    /// directory), read over the system-wide /etc/pinwatch/config.toml.
+    /// directory), read over the system-wide /etc/pinwatch/config.toml
+    /// (Windows: %ProgramData%\pinwatch\config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Journal file (default: journal.jsonl in the platform state directory).
@@ -178,7 +179,8 @@ pub struct PinsUpdateArgs {
     #[arg(long)]
     pub system: bool,
     /// Configuration file (default: config.toml in the platform config
-    /// directory), read over /etc/pinwatch/config.toml: `update_from`,
+    /// directory), read over /etc/pinwatch/config.toml (Windows:
+    /// %ProgramData%\pinwatch\config.toml): `update_from`,
     /// `trusted_keys`, `proxy`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

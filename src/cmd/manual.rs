@@ -41,7 +41,7 @@ pub const ENVIRONMENT: &[Variable] = &[
     },
     Variable {
         name: "PINWATCH_SYSTEM_CONFIG",
-        what: "The system-wide config file the agent reads under the user's (default /etc/pinwatch/config.toml); empty: none.",
+        what: "The system-wide config file the agent reads under the user's (default /etc/pinwatch/config.toml; on Windows %ProgramData%\\pinwatch\\config.toml); empty: none.",
     },
     Variable {
         name: "PINWATCH_SYSTEM_STATE",
@@ -73,7 +73,7 @@ pub struct File {
 pub const FILES: &[File] = &[
     File {
         path: "/etc/pinwatch/config.toml",
-        what: "System-wide defaults for the agent, set by the administrator (pinwatch-config(5)). Every key is optional; a key set in the user's file overrides it. enabled = false turns the agent off.",
+        what: "System-wide defaults for the agent, set by the administrator (pinwatch-config(5)); on Windows %ProgramData%\\pinwatch\\config.toml (C:\\ProgramData\\pinwatch\\config.toml), for every user of the PC. Every key is optional; a key set in the user's file overrides it. enabled = false turns the agent off.",
     },
     File {
         path: "~/.config/pinwatch/config.toml",
