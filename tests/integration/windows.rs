@@ -5,7 +5,10 @@
 //! store and making a forged chain `intercepted` with "this machine trusts
 //! it"; the proxy set in Wine's registry (WinINet settings) pointing at a
 //! real mitmproxy, used and named in the advice; a PAC script named in a
-//! warning; Chinese from the Windows user locale.
+//! warning; Chinese from the Windows user locale; the agent on a Wine
+//! desktop under Xvfb: its tray icon, the balloon where toasts fail, the
+//! Windows steps of its details page, one agent per user, the system-wide
+//! config under %ProgramData%.
 //!
 //! Each test holds the Wine prefix alone (`support::wine`).
 
@@ -16,7 +19,9 @@ use serde_json::Value;
 use crate::support::mitm::Mitmdump;
 use crate::support::pki::Validity;
 use crate::support::server::{Server, closed_port};
-use crate::support::wine::{Wine, reg_hex, store_blob, thumbprint, windows_path};
+use crate::support::wine::{
+    BALLOON_AREA, TRAY_AREA, Wine, colours, reg_hex, store_blob, thumbprint, windows_path,
+};
 use crate::support::{HOST, Run, World};
 
 /// The CurrentUser Root store's registry key.
@@ -534,13 +539,9 @@ fn windows_installer_installs_and_uninstalls_silently() {
     assert!(!journal_dir.exists(), "the journal is deleted when asked");
 }
 
-#[test]
-fn windows_agent_journals_an_interception_and_runs_once_per_user() {
-    let Some(wine) = Wine::start("the agent under Wine") else {
-        return;
-    };
-    let world = World::new();
-    let middlebox = Server::forging(world.evil.clone());
+/// An agent config checking [`HOST`] at `server` with the world's public
+/// roots and pins; returns its path and the journal's.
+fn agent_files(world: &World, server: &Server) -> (std::path::PathBuf, std::path::PathBuf) {
     let config = world.path("agent.toml");
     let toml =
         |s: &std::path::Path| serde_json::to_string(&s.display().to_string()).unwrap_or_default();
@@ -548,33 +549,115 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
         &config,
         &format!(
             "targets = [\"{HOST}\"]\nconnect_to = [\"{HOST}:443:127.0.0.1:{}\"]\npublic_roots = {}\npins = {}\nportal_check = false\n",
-            middlebox.addr().port(),
+            server.addr().port(),
             toml(&world.path("public-roots.pem")),
             toml(&world.path("pins")),
         ),
     );
-    let journal = world.path("state/journal.jsonl");
-    let agent = |once: bool| {
-        let mut args = vec!["agent", "--config"];
-        let config = config.display().to_string();
-        let journal = journal.display().to_string();
-        args.push(&config);
-        args.extend(["--journal", &journal]);
-        if once {
-            args.push("--once");
-        }
-        world.run(&args).through(wine.outer()).command()
-    };
+    (config, world.path("state/journal.jsonl"))
+}
 
-    // One cycle: the interception is journalled and alerted; Wine has no
-    // toasts, so the alert is recorded as not shown, with the reason.
-    let (status, _, stderr) = crate::support::process::run(
-        "agent --once",
-        agent(true),
-        std::time::Duration::from_secs(120),
+/// `pinwatch.exe agent` with `config` and `journal` (`--once` when `once`)
+/// through `outer`, reading this machine's stores (no SSL_CERT_FILE).
+fn agent_command(
+    world: &World,
+    outer: crate::support::Outer,
+    (config, journal): &(std::path::PathBuf, std::path::PathBuf),
+    once: bool,
+) -> std::process::Command {
+    let config = config.display().to_string();
+    let journal = journal.display().to_string();
+    let mut args = vec!["agent", "--config", &config, "--journal", &journal];
+    if once {
+        args.push("--once");
+    }
+    world
+        .run(&args)
+        .env_remove("SSL_CERT_FILE")
+        .through(outer)
+        .command()
+}
+
+/// The intercepted shield's fill (`agent::icon`).
+const INTERCEPTED_RED: &str = "#A40E26";
+
+/// How many pixels of the notification area in `shot` are the intercepted
+/// shield's red.
+fn red_in_tray(shot: &std::path::Path) -> u64 {
+    colours(shot, TRAY_AREA)
+        .get(INTERCEPTED_RED)
+        .copied()
+        .unwrap_or(0)
+}
+
+#[test]
+fn windows_agent_once_shows_a_balloon_where_toasts_fail() {
+    let part = "the agent's tray balloon under Wine";
+    let Some(wine) = Wine::start(part) else {
+        return;
+    };
+    let Some(desktop) = wine.desktop(part) else {
+        return;
+    };
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    // This PC trusts the interceptor's root, in the user's own store.
+    let der = world.evil.der();
+    let _planted = wine.registry(
+        &format!("{USER_ROOT}\\{}", thumbprint(der)),
+        &format!("\"Blob\"={}", reg_hex(&store_blob(der))),
     );
+    let files = agent_files(&world, &middlebox);
+
+    // The clean desktop: nothing of pinwatch's (no icon, so no taskbar yet).
+    let clean = desktop.screenshot("windows-desktop-clean");
+    let clean_balloon = colours(&clean, BALLOON_AREA);
+    assert_eq!(red_in_tray(&clean), 0);
+
+    // One cycle: the toast fails (REGDB_E_CLASSNOTREG), the alert shows
+    // as a balloon on an icon of its own while the run lingers.
+    let mut once = crate::support::process::Proc::spawn(
+        "agent --once",
+        agent_command(&world, desktop.outer(), &files, true),
+    );
+    let balloon_asked = once
+        .stderr()
+        .wait_until(std::time::Duration::from_secs(120), |lines| {
+            lines.iter().any(|l| l.contains("shown as a balloon"))
+        });
+    assert!(balloon_asked.is_some(), "{}", once.stderr().text());
+    let mut last = None;
+    let shown = crate::support::process::poll(std::time::Duration::from_secs(15), || {
+        let shot = desktop.screenshot("windows-balloon");
+        let new: u64 = colours(&shot, BALLOON_AREA)
+            .iter()
+            .filter(|(colour, _)| !clean_balloon.contains_key(*colour))
+            .map(|(_, n)| n)
+            .sum();
+        let red = red_in_tray(&shot);
+        last = Some((new, red));
+        (new > 5_000 && red > 10).then_some(shot)
+    });
+    assert!(
+        shown.is_some(),
+        "a balloon above the notification area and the intercepted icon in it (new pixels, red pixels): {last:?}; {}",
+        once.stderr().text()
+    );
+    let status = once
+        .wait_exit(std::time::Duration::from_secs(60))
+        .expect("agent --once ends after its linger");
+    let stderr = once.stderr().text();
     assert_eq!(status.code(), Some(2), "{stderr}");
-    let text = std::fs::read_to_string(&journal).expect("the journal");
+    assert!(
+        stderr.contains(
+            "cannot show a notification: Windows toasts are not available here (REGDB_E_CLASSNOTREG"
+        ),
+        "{stderr}"
+    );
+
+    // Journalled as shown; the details page says how to remove the root
+    // from the store it sits in.
+    let text = std::fs::read_to_string(&files.1).expect("the journal");
     let records: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -591,15 +674,36 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
                 .is_some_and(|k| k.contains("interception"))
         })
         .unwrap_or_else(|| panic!("an alert record: {text}"));
-    assert_eq!(alert["shown"], false, "{text}");
-    assert!(stderr.contains("cannot show a notification"), "{stderr}");
+    assert_eq!(alert["shown"], true, "{text}");
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the details page");
     assert!(
-        world.path("state/report.html").is_file(),
-        "the details page"
+        page.contains("<li id=\"remove-windows-user\">Windows trusts it from your own certificate store (CurrentUser\\Root)."),
+        "{page}"
     );
+    assert!(
+        page.contains("certmgr.msc") && page.contains("&quot;Evil Corp Interception CA&quot;"),
+        "{page}"
+    );
+    assert!(!page.contains("update-ca-certificates"), "{page}");
+}
 
-    // One agent per user: a second one exits at once, naming the first.
-    let mut first = crate::support::process::Proc::spawn("agent", agent(false));
+#[test]
+fn windows_agent_shows_its_tray_icon_and_runs_once_per_user() {
+    let part = "the agent's tray icon under Wine";
+    let Some(wine) = Wine::start(part) else {
+        return;
+    };
+    let Some(desktop) = wine.desktop(part) else {
+        return;
+    };
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    let files = agent_files(&world, &middlebox);
+
+    let mut first = crate::support::process::Proc::spawn(
+        "agent",
+        agent_command(&world, desktop.outer(), &files, false),
+    );
     let checked = first
         .stderr()
         .wait_until(std::time::Duration::from_secs(120), |lines| {
@@ -613,9 +717,29 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
         "the first agent holds the lock and has checked: {}",
         first.stderr().text()
     );
+    // The icon shows the interception (the red shield) in the notification area.
+    let mut red = 0;
+    let drawn = crate::support::process::poll(std::time::Duration::from_secs(30), || {
+        red = red_in_tray(&desktop.screenshot("windows-tray-intercepted"));
+        (red > 10).then_some(())
+    });
+    assert!(
+        drawn.is_some(),
+        "the intercepted shield in the tray: {red} red pixels"
+    );
+    let stderr = first.stderr().text();
+    assert!(stderr.contains("shown as a balloon"), "{stderr}");
+    // The network watch started (Wine never reports a change: README).
+    assert!(
+        !stderr.contains("network changes cannot be watched"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no tray icon"), "{stderr}");
+
+    // One agent per user: a second one exits at once, naming the first.
     let (status, _, stderr) = crate::support::process::run(
         "second agent",
-        agent(false),
+        agent_command(&world, desktop.outer(), &files, false),
         std::time::Duration::from_secs(120),
     );
     assert_eq!(status.code(), Some(0), "{stderr}");
@@ -624,6 +748,30 @@ fn windows_agent_journals_an_interception_and_runs_once_per_user() {
         "{stderr}"
     );
     first.assert_running();
+}
+
+#[test]
+fn windows_agent_reads_the_system_config_under_programdata() {
+    let Some(wine) = Wine::start("the system-wide config under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let dir = unix_path(&wine, &windows_var(&wine, "ProgramData")).join("pinwatch");
+    std::fs::create_dir_all(&dir).expect("%ProgramData%\\pinwatch");
+    crate::support::write_file(&dir.join("config.toml"), "enabled = false\n");
+    let out = world
+        .run(&["agent"])
+        .env_remove("PINWATCH_SYSTEM_CONFIG")
+        .through(wine.outer())
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "turned off by enabled = false in C:\\ProgramData\\pinwatch\\config.toml; not starting"
+        ),
+        "{out:?}"
+    );
 }
 
 #[test]

@@ -175,3 +175,152 @@ pub fn thumbprint(der: &[u8]) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
     digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
 }
+
+/// A screen for the prefix's windows: Xvfb at 1024x768 with Wine's virtual
+/// desktop (`HKCU\Software\Wine\Explorer`: every program of the prefix on
+/// the desktop `Default`, 1024x768), whose taskbar has a notification
+/// area (drawn once an icon is in it). The prefix's processes
+/// (`wineserver -k`), the registry values and Xvfb go when it drops.
+pub struct WineDesktop<'w> {
+    wine: &'w Wine,
+    display: String,
+    /// The desktop's own process (Wine's explorer, which draws it).
+    _explorer_process: Option<super::process::Proc>,
+    _xvfb: super::process::Proc,
+    _explorer: Registry<'w>,
+    _desktops: Registry<'w>,
+}
+
+/// The part of a screenshot a test looks at: (x, y, width, height).
+pub type Area = (u32, u32, u32, u32);
+
+/// The taskbar's notification area, bottom right of the 1024x768 desktop.
+pub const TRAY_AREA: Area = (824, 742, 200, 26);
+
+/// Above the notification area, where a balloon pointing at it is drawn.
+pub const BALLOON_AREA: Area = (424, 440, 600, 300);
+
+impl Wine {
+    /// Starts Xvfb, puts the prefix's programs on a virtual desktop on it
+    /// and waits until the desktop is drawn; `None` (after
+    /// [`unavailable`]) without Xvfb or ImageMagick outside CI.
+    pub fn desktop(&self, test_part: &str) -> Option<WineDesktop<'_>> {
+        require(
+            test_part,
+            &[
+                ("Xvfb", "xvfb"),
+                ("import", "imagemagick"),
+                ("convert", "imagemagick"),
+            ],
+        )?;
+        // A desktop from an earlier display would stay on it.
+        self.kill_all();
+        let mut cmd = Command::new("Xvfb");
+        cmd.args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x768x24",
+            "-nolisten",
+            "tcp",
+        ]);
+        let mut xvfb = super::process::Proc::spawn("Xvfb", cmd);
+        let number =
+            xvfb.wait_stdout_line(Duration::from_secs(30), |l| l.trim().parse::<u32>().is_ok());
+        let explorer = self.registry(
+            "HKEY_CURRENT_USER\\Software\\Wine\\Explorer",
+            "\"Desktop\"=\"Default\"",
+        );
+        let desktops = self.registry(
+            "HKEY_CURRENT_USER\\Software\\Wine\\Explorer\\Desktops",
+            "\"Default\"=\"1024x768\"",
+        );
+        let mut desktop = WineDesktop {
+            wine: self,
+            display: format!(":{}", number.trim()),
+            _explorer_process: None,
+            _xvfb: xvfb,
+            _explorer: explorer,
+            _desktops: desktops,
+        };
+        let mut cmd = self.command("wine");
+        cmd.args(["explorer", "/desktop=Default,1024x768"])
+            .env("DISPLAY", &desktop.display);
+        desktop._explorer_process = Some(super::process::Proc::spawn("explorer", cmd));
+        // Drawn: Xvfb's black is gone. (Wine draws its taskbar once an
+        // icon is in its notification area.)
+        let drawn = super::process::poll(Duration::from_secs(60), || {
+            let tray = colours(&desktop.screenshot("windows-desktop"), TRAY_AREA);
+            (!tray.is_empty() && !tray.contains_key("#000000")).then_some(())
+        });
+        assert!(drawn.is_some(), "Wine's desktop is drawn");
+        Some(desktop)
+    }
+
+    /// Ends every process of the prefix and waits for the server to go.
+    fn kill_all(&self) {
+        let mut cmd = self.command("wineserver");
+        cmd.arg("-k");
+        let _ = run("wineserver -k", cmd, Duration::from_secs(60));
+        let mut cmd = self.command("wineserver");
+        cmd.arg("-w");
+        let _ = run("wineserver -w", cmd, Duration::from_secs(60));
+    }
+}
+
+impl WineDesktop<'_> {
+    /// `wine pinwatch.exe` on this desktop, for [`super::Run::through`].
+    pub fn outer(&self) -> super::Outer {
+        let mut outer = self.wine.outer();
+        outer.envs.push(("DISPLAY".into(), self.display.clone()));
+        outer
+    }
+
+    /// Saves the screen as `target/test-artifacts/<name>.png`.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+        std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+        let path = dir.join(format!("{name}.png"));
+        let mut cmd = Command::new("import");
+        cmd.args(["-display", &self.display, "-window", "root"])
+            .arg(&path);
+        let (status, _, err) = run("import", cmd, Duration::from_secs(60));
+        assert!(status.success(), "screenshot {}: {err}", path.display());
+        path
+    }
+}
+
+impl Drop for WineDesktop<'_> {
+    fn drop(&mut self) {
+        self.wine.kill_all();
+    }
+}
+
+/// How many pixels of `area` in the image at `path` have each colour
+/// (`#RRGGBB`), from ImageMagick's histogram.
+pub fn colours(path: &Path, area: Area) -> std::collections::HashMap<String, u64> {
+    let (x, y, w, h) = area;
+    let mut cmd = Command::new("convert");
+    cmd.arg(path)
+        .arg("-crop")
+        .arg(format!("{w}x{h}+{x}+{y}"))
+        .args([
+            "+repage",
+            "-depth",
+            "8",
+            "-format",
+            "%c",
+            "histogram:info:-",
+        ]);
+    let (status, out, err) = run("convert histogram", cmd, Duration::from_secs(60));
+    assert!(status.success(), "histogram of {}: {err}", path.display());
+    // "     15: (164, 14, 38) #A40E26 srgb(164,14,38)"
+    out.lines()
+        .filter_map(|l| {
+            let (count, rest) = l.trim().split_once(':')?;
+            let colour = rest.split_whitespace().find(|w| w.starts_with('#'))?;
+            Some((colour.get(..7)?.to_uppercase(), count.trim().parse().ok()?))
+        })
+        .collect()
+}
