@@ -2,10 +2,19 @@
 //! beside the journal, held for the agent's life and released by the kernel
 //! when the process ends (even after `kill -9`); on Windows a LockFileEx lock
 //! on the same file, per user as the file is under `%LOCALAPPDATA%`. It keeps the XDG autostart
-//! entry and the systemd user unit from running two agents on one journal
-//! when both are active. Holds the holder's pid, for the message the second
-//! one prints, and tells `pinwatch status` whether an agent is running.
-//! Platforms without `flock` run unlocked.
+//! entry and the systemd user unit (on Windows the Run key and the
+//! Start-menu shortcut) from running two agents on one journal. Holds the
+//! holder's pid, for the message the second one prints, and tells
+//! `pinwatch status` whether an agent is running.
+//! Platforms without either run unlocked.
+//!
+//! Windows has named mutexes for this, but a `Local\` one is per session
+//! (the same user in two sessions, over Remote Desktop or fast user
+//! switching, would run two agents on one journal), a `Global\` one needs
+//! the user's SID in its name, neither can tell `status` who holds it, and
+//! both need unsafe calls; the file lock is per user (it is in the user's
+//! own `%LOCALAPPDATA%`) across sessions, follows `--journal` as on Linux,
+//! and goes with the process as a mutex does.
 //!
 //! `agent --once` takes no instance lock (it is a single check) but waits
 //! for its turn at the journal ([`take_turn`]), so two runs at the same
@@ -159,7 +168,22 @@ fn probe(file: &File) -> io::Result<bool> {
     }
 }
 
-#[cfg(not(unix))]
+/// Windows: a shared LockFileEx lock taken and let go at once (std);
+/// refused while an agent holds its exclusive lock.
+#[cfg(windows)]
+#[allow(clippy::incompatible_msrv)]
+fn probe(file: &File) -> io::Result<bool> {
+    match file.try_lock_shared() {
+        Ok(()) => {
+            file.unlock()?;
+            Ok(true)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 fn probe(_file: &File) -> io::Result<bool> {
     Ok(true)
 }

@@ -748,6 +748,14 @@ fn windows_agent_shows_its_tray_icon_and_runs_once_per_user() {
         "{stderr}"
     );
     first.assert_running();
+    // `status` sees it (it asks the same lock).
+    let journal = files.1.display().to_string();
+    let status = world
+        .run(&["status", "--journal", &journal, "--lang", "en"])
+        .through(desktop.outer())
+        .output();
+    assert_eq!(status.code, 2, "the last cycle's verdict: {status:?}");
+    assert!(status.stdout.contains("Agent running"), "{status:?}");
 }
 
 #[test]
