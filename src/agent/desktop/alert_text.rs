@@ -79,6 +79,24 @@ pub fn fit_utf16(s: &str, units: usize) -> String {
     out
 }
 
+/// The longest tooltip Windows shows (`szTip`: 128 UTF-16 units with the
+/// terminating NUL).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const TOOLTIP_UNITS: usize = 127;
+
+/// A Windows tray tooltip: the state in words, then the detail (last
+/// check, pause) on lines of their own, each made inert, cut to what
+/// Windows shows.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn tooltip(text: &str, detail: &str) -> String {
+    let lines: Vec<String> = std::iter::once(text)
+        .chain(detail.lines())
+        .filter(|l| !l.is_empty())
+        .map(|l| inert(l).into_owned())
+        .collect();
+    fit_utf16(&lines.join("\n"), TOOLTIP_UNITS)
+}
+
 /// A balloon's title: the notification's, cut to the balloon's field.
 #[cfg_attr(not(windows), allow(dead_code))]
 pub fn balloon_title(notice: &Notice) -> String {
@@ -109,6 +127,25 @@ mod tests {
         assert_eq!(cut, format!("{}…", "😀".repeat(31)));
         // Chinese characters are one unit each.
         assert_eq!(fit_utf16(&"拦".repeat(63), 63), "拦".repeat(63));
+    }
+
+    #[test]
+    fn a_tooltip_keeps_its_lines_and_fits_windows() {
+        assert_eq!(
+            tooltip("Offline: no service could be reached", "Last check: 19:02"),
+            "Offline: no service could be reached\nLast check: 19:02"
+        );
+        assert_eq!(tooltip("All clear", ""), "All clear");
+        assert_eq!(
+            tooltip(
+                "\u{1b}[2JAll clear",
+                "Last check: 9:00\nAlerts paused until 10:00"
+            ),
+            "\\x1b[2JAll clear\nLast check: 9:00\nAlerts paused until 10:00"
+        );
+        let long = tooltip(&"拦截".repeat(100), "Last check: 9:00");
+        assert_eq!(long.encode_utf16().count(), TOOLTIP_UNITS);
+        assert!(long.ends_with('…'));
     }
 
     #[test]

@@ -24,13 +24,9 @@ use tray_icon::menu::{Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem};
 use tray_icon::{Icon, MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use super::UserCommand;
-use super::alert_text::{balloon_text, balloon_title, fit_utf16};
+use super::alert_text::{balloon_text, balloon_title, tooltip};
 use crate::agent::wording::{Notice, TrayState, Urgency};
 use crate::i18n::Lang;
-
-/// The longest tooltip Windows shows (`szTip`: 128 UTF-16 units with the
-/// terminating NUL).
-const TOOLTIP_UNITS: usize = 127;
 
 /// What the agent asks of the tray's thread.
 enum ToTray {
@@ -83,17 +79,6 @@ struct App {
 /// The state's icon, `side` pixels square.
 fn icon(state: TrayState, side: u32) -> Result<Icon, String> {
     Icon::from_rgba(crate::agent::icon::rgba(state, side), side, side).map_err(|e| e.to_string())
-}
-
-/// The tooltip: the state in words and the detail (last check, pause),
-/// made inert and cut to what Windows shows.
-fn tooltip(text: &str, detail: &str) -> String {
-    let joined = if detail.is_empty() {
-        text.to_string()
-    } else {
-        format!("{text}\n{detail}")
-    };
-    fit_utf16(&crate::util::inert(&joined), TOOLTIP_UNITS)
 }
 
 impl App {
