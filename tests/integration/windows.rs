@@ -643,6 +643,16 @@ fn windows_agent_once_shows_a_balloon_where_toasts_fail() {
         "a balloon above the notification area and the intercepted icon in it (new pixels, red pixels): {last:?}; {}",
         once.stderr().text()
     );
+    if let (Some(shot), Some(_)) = (&shown, std::env::var_os("PINWATCH_SCREENSHOTS")) {
+        // The bottom right of the desktop: the balloon and the tray.
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs/screenshots/windows-balloon.png");
+        let mut crop = std::process::Command::new("convert");
+        crop.arg(shot)
+            .args(["-crop", "624x140+400+628", "+repage"])
+            .arg(&docs);
+        wine.wait("crop the screenshot", &mut crop);
+    }
     let status = once
         .wait_exit(std::time::Duration::from_secs(60))
         .expect("agent --once ends after its linger");
