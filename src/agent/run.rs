@@ -381,10 +381,19 @@ async fn balloon(
     if !agent.config.tray {
         return false;
     }
-    if tray.is_none() && once {
+    let made = tray.is_none() && once;
+    if made {
         // Nothing listens to the menu of a single check's icon.
         let (commands, _) = mpsc::unbounded_channel();
-        *tray = start_tray(agent.lang, commands).await;
+        match super::desktop::tray::start(agent.lang, commands).await {
+            Ok(t) => *tray = Some(t),
+            Err(e) => {
+                log(&format!(
+                    "cannot show the alert as a tray balloon either: no tray icon ({e})"
+                ));
+                return false;
+            }
+        }
     }
     let Some(t) = tray.as_ref() else {
         return false;
@@ -398,6 +407,10 @@ async fn balloon(
             log(&format!(
                 "cannot show the alert as a tray balloon either: {e}"
             ));
+            // An icon made for nothing goes (and `--once` does not linger).
+            if made {
+                shutdown_tray(tray.take()).await;
+            }
             false
         }
     }

@@ -698,6 +698,45 @@ fn windows_agent_once_shows_a_balloon_where_toasts_fail() {
 }
 
 #[test]
+fn windows_agent_once_without_a_desktop_journals_the_alert_as_not_shown() {
+    let Some(wine) = Wine::start("the agent without a desktop under Wine") else {
+        return;
+    };
+    let world = World::new();
+    let middlebox = Server::forging(world.evil.clone());
+    let files = agent_files(&world, &middlebox);
+    // No display (a scheduled task outside the session): no toast, no
+    // balloon; the alert is journalled as not shown, and the run does not
+    // wait for a balloon that was never drawn.
+    let mut cmd = agent_command(&world, wine.outer(), &files, true);
+    cmd.env_remove("DISPLAY");
+    let (status, _, stderr) =
+        crate::support::process::run("agent --once", cmd, std::time::Duration::from_secs(120));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot show a notification"), "{stderr}");
+    assert!(
+        stderr.contains("cannot show the alert as a tray balloon either: no tray icon"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("keeping the alert on screen"), "{stderr}");
+    let text = std::fs::read_to_string(&files.1).expect("the journal");
+    let alert: Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|r| {
+            r["kind"]
+                .as_str()
+                .is_some_and(|k| k.contains("interception"))
+        })
+        .unwrap_or_else(|| panic!("an alert record: {text}"));
+    assert_eq!(alert["shown"], false, "{text}");
+    assert!(
+        world.path("state/report.html").is_file(),
+        "the details page"
+    );
+}
+
+#[test]
 fn windows_agent_shows_its_tray_icon_and_runs_once_per_user() {
     let part = "the agent's tray icon under Wine";
     let Some(wine) = Wine::start(part) else {

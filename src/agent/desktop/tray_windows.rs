@@ -14,7 +14,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 use pinwatch_win32::Waker;
