@@ -153,20 +153,24 @@ impl TrustStore {
         (Self::from_anchors(name, anchors), problems)
     }
 
-    /// A store of certificates found in a scan, remembering where each was.
-    /// Each certificate is parsed once.
-    pub fn from_found(name: &str, found: &[crate::roots::FoundRoot]) -> (Self, Vec<String>) {
-        let mut anchors = Vec::with_capacity(found.len());
+    /// A store of certificates found somewhere (a scan of this machine's
+    /// stores), each given with the places it was found, which the store
+    /// remembers by key. Each certificate is parsed once.
+    pub fn from_located<'f>(
+        name: &str,
+        found: impl IntoIterator<Item = (&'f CertificateDer<'f>, &'f [String])>,
+    ) -> (Self, Vec<String>) {
+        let mut anchors = Vec::new();
         let mut problems = Vec::new();
         let mut locations: HashMap<String, Vec<String>> = HashMap::new();
-        for (i, f) in found.iter().enumerate() {
-            match webpki::anchor_from_trusted_cert(&f.der) {
+        for (i, (der, places)) in found.into_iter().enumerate() {
+            match webpki::anchor_from_trusted_cert(der) {
                 Ok(anchor) => {
                     let anchor = anchor.to_owned();
                     locations
                         .entry(anchor_spki_sha256(&anchor))
                         .or_default()
-                        .extend(f.locations.iter().cloned());
+                        .extend(places.iter().cloned());
                     anchors.push(anchor);
                 }
                 Err(e) => problems.push(format!(
@@ -254,7 +258,7 @@ impl TrustStore {
     /// its SEQUENCE header): their SPKI (DER) and its hash.
     pub fn anchors_named(&self, name: &[u8]) -> &[(Vec<u8>, String)] {
         self.by_subject
-            .get(der_contents(name))
+            .get(crate::names::der_contents(name))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -326,30 +330,4 @@ fn anchor_spki_sha256(anchor: &TrustAnchor<'_>) -> String {
 /// An anchor's SPKI as a full DER SubjectPublicKeyInfo.
 fn anchor_spki_der(anchor: &TrustAnchor<'_>) -> Vec<u8> {
     crate::names::der_sequence(anchor.subject_public_key_info.as_ref())
-}
-
-/// The contents of a DER SEQUENCE (a Name with its header), or the input
-/// unchanged when it has no well-formed header (webpki keeps names bare).
-pub(crate) fn der_contents(der: &[u8]) -> &[u8] {
-    let Some((&0x30, rest)) = der.split_first() else {
-        return der;
-    };
-    let Some((&first, rest)) = rest.split_first() else {
-        return der;
-    };
-    let (len, rest) = match first {
-        n if n < 0x80 => (usize::from(n), rest),
-        0x81..=0x83 => {
-            let k = usize::from(first - 0x80);
-            if rest.len() < k {
-                return der;
-            }
-            let len = rest[..k]
-                .iter()
-                .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
-            (len, &rest[k..])
-        }
-        _ => return der,
-    };
-    if rest.len() == len { rest } else { der }
 }
