@@ -277,7 +277,7 @@ pub async fn run_each(
     });
     if !held.is_empty() {
         let (indices, mut intercepted): (Vec<usize>, Vec<Assessment>) = held.into_iter().unzip();
-        locate_interceptors(&mut intercepted, TRACE_BUDGET.min(plan.probe.timeout)).await;
+        locate_interceptors(&mut intercepted, TRACE_BUDGET, plan.probe.timeout).await;
         for (i, assessment) in indices.into_iter().zip(intercepted) {
             sink(i, assessment);
         }

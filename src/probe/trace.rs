@@ -7,8 +7,10 @@
 //! connect at once.
 //!
 //! Traffic: one trace per distinct interceptor, only when something was
-//! intercepted, at most [`MAX_HOPS`] connections (and the fallback probe's
-//! one or two at a hop whose chain rustls refuses), bounded by a deadline.
+//! intercepted, at most [`MAX_HOPS`] connections (a silent hop nearer than
+//! one that connected is sent its SYN again, twice at most, and the
+//! fallback probe makes one or two at a hop whose chain rustls refuses),
+//! bounded by a deadline.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
@@ -53,8 +55,11 @@ pub fn is_local(ip: IpAddr) -> bool {
 /// that runs out of TTL fails fast with ICMP time exceeded); the nearest
 /// hop that accepted one, every nearer hop having failed, then gets the
 /// ClientHello, and answers with the forged certificate if the interceptor
-/// is there. A nearer hop that neither accepted nor failed by the deadline
-/// leaves the trace inconclusive: `unknown` rather than a wrong distance.
+/// is there. A nearer hop still silent when a farther one has connected is
+/// sent another SYN (its SYN or its ICMP answer was lost: an interceptor
+/// with a short accept queue drops SYNs that arrive together). A nearer hop
+/// that neither accepted nor failed by the deadline leaves the trace
+/// inconclusive: `unknown` rather than a wrong distance.
 pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     if is_local(request.peer.ip()) {
         let method = if request.via_proxy {
@@ -73,20 +78,17 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     } else {
         "ttl_tls"
     };
-    let deadline = Instant::now() + budget;
+    let start = Instant::now();
+    let deadline = start + budget;
     let mut connects = JoinSet::new();
     for ttl in 1..=MAX_HOPS {
-        let peer = request.peer;
-        connects.spawn(async move {
-            let outcome = match timeout_at(deadline, connect_with_ttl(peer, ttl)).await {
-                Ok(Ok(stream)) => Hop::Connected(stream),
-                Ok(Err(_)) => Hop::Failed,
-                Err(_) => Hop::Pending,
-            };
-            (ttl, outcome)
-        });
+        spawn_connect(&mut connects, request.peer, ttl, deadline);
     }
     let mut hops: Vec<Hop> = (0..MAX_HOPS).map(|_| Hop::Pending).collect();
+    let mut retried = [0u8; MAX_HOPS as usize];
+    // When silent nearer hops get their next SYN: set once a farther hop
+    // has connected.
+    let mut next_retry: Option<Instant> = None;
     let inconclusive = Location {
         place: Place::Unknown,
         hops: None,
@@ -119,14 +121,81 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
             }
             continue;
         }
-        match connects.join_next().await {
-            Some(Ok((ttl, outcome))) => hops[usize::from(ttl - 1)] = outcome,
-            Some(Err(_)) => {}
-            // Every attempt reported and a nearer hop is still pending: it
-            // timed out.
-            None => return inconclusive,
+        // Hop `i` is silent. If a farther hop has connected, its SYN went
+        // out at the same moment and came back: hop `i`'s SYN or its ICMP
+        // answer was probably lost (an interceptor's full accept queue
+        // drops SYNs; an ICMP error that meets a busy socket only marks it)
+        // and the kernel would resend it only after a second. Resend it
+        // sooner, twice at most.
+        let farther = hops[i..]
+            .iter()
+            .position(|h| matches!(h, Hop::Connected(_)));
+        if let (Some(far), Some(at)) = (farther, next_retry)
+            && Instant::now() >= at
+        {
+            let mut sent = false;
+            for j in i..i + far {
+                if matches!(hops[j], Hop::Pending) && retried[j] < RETRIES {
+                    retried[j] += 1;
+                    let ttl = u8::try_from(j + 1).unwrap_or(MAX_HOPS);
+                    spawn_connect(&mut connects, request.peer, ttl, deadline);
+                    sent = true;
+                }
+            }
+            next_retry = sent.then(|| Instant::now() + retry_gap(start, at));
+        }
+        let wait_until = match next_retry {
+            Some(at) if farther.is_some() => at.min(deadline),
+            _ => deadline,
+        };
+        tokio::select! {
+            joined = connects.join_next() => match joined {
+                Some(Ok((ttl, outcome))) => {
+                    let slot = &mut hops[usize::from(ttl - 1)];
+                    // The first answer for a TTL counts; a retry's late
+                    // twin is dropped.
+                    if matches!(slot, Hop::Pending) {
+                        if matches!(outcome, Hop::Connected(_)) && next_retry.is_none() {
+                            next_retry = Some(Instant::now() + retry_gap(start, Instant::now()));
+                        }
+                        *slot = outcome;
+                    }
+                }
+                Some(Err(_)) => {}
+                // Every attempt reported, a nearer hop still silent, no
+                // retry left: it timed out.
+                None if farther.is_none() || next_retry.is_none() => return inconclusive,
+                None => tokio::time::sleep_until(wait_until).await,
+            },
+            () = tokio::time::sleep_until(wait_until) => {
+                if Instant::now() >= deadline {
+                    return inconclusive;
+                }
+            }
         }
     }
+}
+
+/// How many times a silent hop is sent another SYN.
+const RETRIES: u8 = 2;
+
+/// How long to wait before resending the SYNs of silent hops, `then`
+/// being when the first farther hop connected: as long as that took, at
+/// least 100 ms.
+fn retry_gap(start: Instant, then: Instant) -> Duration {
+    then.saturating_duration_since(start)
+        .max(Duration::from_millis(100))
+}
+
+fn spawn_connect(connects: &mut JoinSet<(u8, Hop)>, peer: SocketAddr, ttl: u8, deadline: Instant) {
+    connects.spawn(async move {
+        let outcome = match timeout_at(deadline, connect_with_ttl(peer, ttl)).await {
+            Ok(Ok(stream)) => Hop::Connected(stream),
+            Ok(Err(_)) => Hop::Failed,
+            Err(_) => Hop::Pending,
+        };
+        (ttl, outcome)
+    });
 }
 
 /// What one TTL's connection attempt came to.
