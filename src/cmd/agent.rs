@@ -67,7 +67,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         ));
         return Ok(Finished::new(0, Ok(())));
     }
-    let loaded = crate::cmd::load(config.pins.as_deref())?;
+    let loaded = crate::knowledge::load(config.pins.as_deref())?;
     for w in &loaded.warnings {
         let _ = writeln!(std::io::stderr(), "pinwatch agent: warning: {w}");
     }
@@ -93,10 +93,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         Ok::<_, crate::cli::ConfigError>(plan)
     };
     let plan = plan_for(&knowledge)?;
-    let ct_logs = match &config.public_roots {
-        Some(_) => None,
-        None => Some(loaded.log_list()?),
-    };
+    let ct_logs = loaded.ct_logs(config.public_roots.as_deref(), None)?;
     let updates = crate::agent::updates::KnowledgeUpdates::new(
         &config,
         &loaded,
@@ -342,7 +339,7 @@ pub fn status(
         Format::Json => history::status_json(&status, out),
         Format::Text => history::status_text(lang, &status, out).and_then(|()| {
             // The knowledge the next check judges with, and its age.
-            match super::load(None) {
+            match crate::knowledge::load(None) {
                 Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
                 Err(_) => Ok(()),
             }

@@ -2,9 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{
-    CommandError, EXIT_ERROR, Finished, block_on, knowledge_stores, load, load_knowledge, now,
-};
+use super::{CommandError, EXIT_ERROR, Finished, block_on, load_knowledge, now};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
 use crate::check::{Judge, run};
 use crate::cli::{
@@ -27,7 +25,7 @@ pub fn list(
     lang: Lang,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
-    let loaded = load(args.source.pins.as_deref())?;
+    let loaded = knowledge::load(args.source.pins.as_deref())?;
     for w in &loaded.warnings {
         warn(&format!("warning: {w}"));
     }
@@ -249,14 +247,11 @@ pub fn update(
         let store = Store::user().ok_or_else(|| {
             CommandError::Usage("no home directory for the knowledge store".into())
         })?;
-        (store, knowledge_stores(&env))
+        (store, knowledge::stores(&env))
     };
     // The update's own connection is judged with the knowledge in use.
-    let loaded = load(None)?;
-    let ct_logs = match &args.public_roots {
-        Some(_) => None,
-        None => Some(loaded.log_list()?),
-    };
+    let loaded = knowledge::load(None)?;
+    let ct_logs = loaded.ct_logs(args.public_roots.as_deref(), None)?;
     let judge = Judge::load(loaded.knowledge, args.public_roots.as_deref(), ct_logs)?;
     let proxy = args.net.proxy.as_deref().or(config.proxy.as_deref());
     let connect_to = args

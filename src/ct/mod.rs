@@ -36,7 +36,6 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 pub use logs::{
     CtError, EMBEDDED_SOURCE, Log, LogList, LogState, MAX_LOG_LIST_BYTES, REVIEW_AFTER_DAYS,
-    load_log_list,
 };
 pub use policy::PolicyResult;
 

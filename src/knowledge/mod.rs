@@ -14,12 +14,14 @@ mod cas;
 mod embedded;
 pub mod keys;
 pub mod lint;
+mod loaded;
 #[cfg(test)]
 mod provenance;
 pub mod store;
 
 pub use cas::CaCertificates;
 pub use embedded::{builtin_header, load_embedded};
+pub use loaded::{Loaded, load, load_log_list, stores};
 pub use pinwatch_knowledge::{
     Authority, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge, KnowledgeError,
     MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,
