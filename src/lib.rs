@@ -14,6 +14,7 @@ pub mod cli;
 pub mod cmd;
 pub mod ct;
 pub mod i18n;
+pub mod journal;
 pub mod knowledge;
 pub mod names;
 pub mod observation;

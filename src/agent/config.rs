@@ -261,7 +261,7 @@ impl Default for AgentConfig {
             sanctioned: Vec::new(),
             update_from: Vec::new(),
             trusted_keys: Vec::new(),
-            journal_max_bytes: crate::agent::journal::DEFAULT_MAX_BYTES,
+            journal_max_bytes: crate::journal::DEFAULT_MAX_BYTES,
         }
     }
 }

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::agent::journal::Record;
 use crate::analysis::{Assessment, Verdict};
+use crate::journal::Record;
 use crate::report::html::{PastIncident, PastKind, RECENT_SECONDS};
 
 /// What an alert is about.

@@ -17,6 +17,8 @@ pub mod instance;
 pub mod journal;
 pub mod layers;
 #[cfg(feature = "agent")]
+mod route;
+#[cfg(feature = "agent")]
 pub mod run;
 #[cfg(feature = "agent")]
 pub mod updates;

@@ -12,11 +12,12 @@ use super::config::AgentConfig;
 use super::desktop::UserCommand;
 use super::desktop::netwatch::NetWatch;
 use super::incidents::Tracker;
-use super::journal::{Journal, Record};
+use super::journal::Journal;
 use super::wording::{self, TrayState};
 use crate::analysis::Assessment;
 use crate::check::{self, Judge, Plan};
 use crate::i18n::Lang;
+use crate::journal::Record;
 use crate::report::{self, Report};
 use crate::util::{local_time, now};
 
@@ -353,7 +354,7 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
     };
     let recent = recent_incidents(agent.journal.path(), at);
     let context = report::html::Context {
-        network: network(),
+        network: super::route::network(),
         recent: &recent,
     };
     let written = crate::util::write_atomically(&agent.report_path, |out| {
@@ -367,30 +368,12 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
     }
 }
 
-/// The default route's interface and gateway, where the platform says.
-fn network() -> Option<report::html::Network> {
-    #[cfg(target_os = "linux")]
-    {
-        const ROUTES: crate::util::Cap = crate::util::Cap {
-            bytes: 1024 * 1024,
-            what: "the routing table",
-        };
-        let text = crate::util::read_capped_string(std::path::Path::new("/proc/net/route"), ROUTES)
-            .ok()?;
-        report::html::Network::from_proc_route(&text)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
-}
-
 /// The incidents of the last week from the journal's alert records (only
 /// those are kept while reading); none when the journal cannot be read
 /// (said on stderr).
 fn recent_incidents(path: &std::path::Path, now: i64) -> Vec<report::html::PastIncident> {
     let skipped = std::cell::Cell::new(0);
-    let records = match super::journal::Records::open(path, &skipped) {
+    let records = match crate::journal::Records::open(path, &skipped) {
         Ok(records) => records,
         Err(e) => {
             log(&format!(

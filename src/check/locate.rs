@@ -65,6 +65,11 @@ fn request_for(a: &Assessment) -> Option<TraceRequest> {
         peer,
         host: a.target.host.clone(),
         via_proxy: a.via_proxy.is_some(),
-        forged_issuer: a.chain.first()?.issuer.clone(),
+        forged_key: a
+            .chain
+            .first()
+            .filter(|leaf| leaf.parse_error.is_none())?
+            .spki_sha256
+            .clone(),
     })
 }

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CommandError, Finished};
-use crate::agent::journal::{self, Record};
 use crate::analysis::Verdict;
 use crate::cli::{AgentArgs, Format, HistoryArgs, StatusArgs};
 use crate::i18n::Lang;
+use crate::journal::{self, Record};
 use crate::report::history::{self, AgentState, HistoryError, Shown, Status};
 
 fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
@@ -136,7 +136,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
             }
         }
     };
-    let journal = journal::Journal::open(&journal_path)
+    let journal = crate::agent::journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?
         .with_limit(config.journal_max_bytes);
     // Two `--once` at the same moment take turns at the journal: the second

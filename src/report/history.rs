@@ -10,9 +10,9 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use super::pad;
-use crate::agent::journal::{Record, Records, verdict_named};
 use crate::analysis::Verdict;
 use crate::i18n::Lang;
+use crate::journal::{Record, Records, verdict_named};
 use crate::report::incident::{self, verdict_label};
 use crate::report::text::cell;
 use crate::util::{ReadError, Screen, inert, local_time, rfc3339};

@@ -57,30 +57,6 @@ pub struct Network {
     pub gateway: Option<Ipv4Addr>,
 }
 
-impl Network {
-    /// The default route in the text of Linux's `/proc/net/route`; `None`
-    /// when there is none (or the text is not such a table).
-    pub fn from_proc_route(text: &str) -> Option<Network> {
-        text.lines().skip(1).find_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let (iface, dest, gateway, mask) =
-                (cols.first()?, cols.get(1)?, cols.get(2)?, cols.get(7)?);
-            if *dest != "00000000" || *mask != "00000000" {
-                return None;
-            }
-            // The kernel prints the address's bytes as a native-endian number.
-            let gateway = u32::from_str_radix(gateway, 16)
-                .ok()
-                .map(|n| Ipv4Addr::from(n.to_ne_bytes()))
-                .filter(|ip| !ip.is_unspecified());
-            Some(Network {
-                interface: Some((*iface).to_string()),
-                gateway,
-            })
-        })
-    }
-}
-
 /// What a past incident was about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PastKind {
@@ -608,22 +584,5 @@ mod tests {
         assert!(page.contains("<html lang=\"zh-CN\">"));
         assert!(page.contains("连接检查报告"));
         assert!(page.contains("网络：未知"));
-    }
-
-    #[test]
-    fn reads_the_default_route() {
-        let table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
-                     wlan0\t0000A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n\
-                     wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n";
-        let net = Network::from_proc_route(table).unwrap();
-        assert_eq!(net.interface.as_deref(), Some("wlan0"));
-        let expected = if cfg!(target_endian = "little") {
-            Ipv4Addr::new(192, 168, 1, 1)
-        } else {
-            Ipv4Addr::new(1, 1, 168, 192)
-        };
-        assert_eq!(net.gateway, Some(expected));
-        assert_eq!(Network::from_proc_route("Iface\tDestination\n"), None);
-        assert_eq!(Network::from_proc_route("garbage"), None);
     }
 }

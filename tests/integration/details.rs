@@ -14,11 +14,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use pinwatch::agent::incidents::past_incidents;
-use pinwatch::agent::journal::{Journal, Record, read};
+use pinwatch::agent::journal::Journal;
 use pinwatch::analysis::{
     Assessment, Attribution, CertFacts, Evidence, MatchedBy, Reason, ServiceInfo, Verdict,
 };
 use pinwatch::i18n::Lang;
+use pinwatch::journal::{Record, read};
 use pinwatch::knowledge::{Exposure, load_embedded};
 use pinwatch::observation::{Location, Place, ProbeError, Stage};
 use pinwatch::report::Report;
