@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::config::AgentConfig;
 use crate::check::{Judge, Plan};
+use crate::journal::Trigger;
 use crate::knowledge::keys::{Keys, Role};
 use crate::knowledge::store::Store;
 use crate::knowledge::{self, Knowledge, Loaded};
@@ -76,12 +77,12 @@ impl KnowledgeUpdates {
         })
     }
 
-    /// Before a cycle (`trigger`: start, network, schedule, user): fetches
-    /// when due or after a network change, then moves `judge` and `plan`
-    /// to a newer bundle when there is one.
-    pub async fn before_cycle(&mut self, judge: &mut Judge, plan: &mut Plan, trigger: &str) {
+    /// Before a cycle started by `trigger`: fetches when due or after a
+    /// network change, then moves `judge` and `plan` to a newer bundle when
+    /// there is one.
+    pub async fn before_cycle(&mut self, judge: &mut Judge, plan: &mut Plan, trigger: Trigger) {
         let due = self.next_fetch.is_some_and(|t| Instant::now() >= t);
-        if !self.sources.is_empty() && (due || trigger == "network") {
+        if !self.sources.is_empty() && (due || trigger == Trigger::Network) {
             self.fetch(judge, plan).await;
             self.next_fetch = Some(Instant::now() + DAY + jitter());
         }

@@ -376,7 +376,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(
                     Target::new(&s.hosts[0].name, 443).expect("a pins host"),

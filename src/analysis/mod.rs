@@ -31,10 +31,10 @@ pub mod verdict;
 
 use serde::Serialize;
 
-pub use anchors::{ChainProblem, ChainRule, PathStatus, TrustStore, names_host};
+pub use anchors::{ChainError, ChainProblem, ChainRule, PathStatus, TrustStore, names_host};
 pub use attribution::{Attribution, MatchedBy, attribute};
 pub use cert::CertFacts;
-pub use evidence::Evidence;
+pub use evidence::{ClockDirection, Evidence, Signer};
 pub use verdict::{Anchor, Reason, Verdict};
 
 pub use findings::Findings;
@@ -91,8 +91,8 @@ pub struct ServiceInfo {
 /// The pinset check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PinCheck {
-    /// `match`, `mismatch`, `no_pinset` or `not_checked` (chain not publicly valid).
-    pub status: &'static str,
+    /// What the check found.
+    pub status: PinStatus,
     /// Whether the pinset is past its review date.
     pub stale: bool,
     /// The review date, if there is a pinset.
@@ -155,12 +155,27 @@ pub struct Assessment {
     pub fetch_issuer: Option<String>,
 }
 
+/// What a pinset check found (JSON: `match`, `mismatch`, `no_pinset`,
+/// `not_checked`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinStatus {
+    /// A key of the validated path is pinned.
+    Match,
+    /// No key of the validated path is pinned.
+    Mismatch,
+    /// The service has no pinset, or the host belongs to no service.
+    NoPinset,
+    /// Not checked: the chain is not publicly valid (or nothing was presented).
+    NotChecked,
+}
+
 impl PinCheck {
     /// No pinset check: the chain was not publicly valid (or nothing was
     /// presented).
     pub fn not_checked() -> Self {
         PinCheck {
-            status: "not_checked",
+            status: PinStatus::NotChecked,
             stale: false,
             review_by: None,
             matched: None,

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use crate::analysis::incident::interceptor_key;
 use crate::analysis::{Assessment, Verdict};
-use crate::knowledge::Category;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 use crate::probe::trace::{self, TraceRequest};
 
 /// How long one trace may take.
@@ -31,7 +30,7 @@ pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
             let unknown = Location {
                 place: Place::Unknown,
                 hops: None,
-                method: "inconclusive",
+                method: LocateMethod::Inconclusive,
             };
             for &i in &members {
                 results[i].location = Some(unknown.clone());
@@ -48,11 +47,11 @@ pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
             let on_device = results[i]
                 .interceptor
                 .as_ref()
-                .is_some_and(|att| Category::installs_on_device(att.category));
+                .is_some_and(|att| att.category.installs_on_device());
             let mut location = location.clone();
             if on_device && matches!(location.place, Place::LocalNetwork | Place::Unknown) {
                 location.place = Place::ThisDevice;
-                location.method = "product_on_device";
+                location.method = LocateMethod::ProductOnDevice;
             }
             results[i].location = Some(location);
         }

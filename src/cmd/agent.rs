@@ -257,7 +257,7 @@ fn sample_interception(
         location: Some(Location {
             place: Place::LocalNetwork,
             hops: Some(1),
-            method: "ttl_tls",
+            method: crate::observation::LocateMethod::TtlTls,
         }),
         ..Assessment::bare(target, Verdict::Intercepted)
     };

@@ -34,8 +34,8 @@ pub enum Record {
     Cycle {
         /// Seconds since the epoch.
         at: i64,
-        /// What started it: `start`, `schedule`, `network`, `user`.
-        trigger: String,
+        /// What started it.
+        trigger: Trigger,
     },
     /// The result for one target.
     Check {
@@ -47,8 +47,8 @@ pub enum Record {
         host: String,
         /// Port.
         port: u16,
-        /// Verdict string.
-        verdict: String,
+        /// The verdict.
+        verdict: Verdict,
         /// Reason codes.
         reasons: Vec<String>,
         /// Interceptor name, if attributed.
@@ -64,8 +64,8 @@ pub enum Record {
     Alert {
         /// Seconds since the epoch.
         at: i64,
-        /// `interception`, `suspicious`, `captive_portal`, `resolved`.
-        kind: String,
+        /// What it was about.
+        kind: AlertKind,
         /// Services concerned.
         services: Vec<String>,
         /// The notification's title.
@@ -78,8 +78,8 @@ pub enum Record {
     Notice {
         /// Seconds since the epoch.
         at: i64,
-        /// What: `no_tray`, `no_notifications`.
-        what: String,
+        /// What it is about.
+        what: NoticeKind,
         /// What was said, in the user's language.
         message: String,
     },
@@ -93,9 +93,9 @@ pub enum Record {
         cycles: u64,
         /// How many check results they had.
         checks: u64,
-        /// The worst verdict of the day's checks (`ok` ... `intercepted`;
-        /// `unreachable` when nothing answered; absent with no checks).
-        worst: Option<String>,
+        /// The worst verdict of the day's checks (`unreachable` when
+        /// nothing answered; absent with no checks).
+        worst: Option<Verdict>,
     },
 }
 
@@ -107,7 +107,7 @@ impl Record {
             service: a.service.as_ref().map(|s| s.name.clone()),
             host: a.target.host.clone(),
             port: a.target.port,
-            verdict: a.verdict.as_str().to_string(),
+            verdict: a.verdict,
             reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
             interceptor: a.interceptor.as_ref().map(|i| i.name.clone()),
             issuer: a.chain.first().map(|c| c.issuer.clone()),
@@ -141,24 +141,74 @@ impl Record {
 
     /// The verdict of a check record.
     pub fn verdict(&self) -> Option<Verdict> {
-        let Record::Check { verdict, .. } = self else {
-            return None;
-        };
-        verdict_named(verdict)
+        match self {
+            Record::Check { verdict, .. } => Some(*verdict),
+            _ => None,
+        }
     }
 }
 
-/// The verdict a journal record names (`ok`, `intercepted`, ...).
-pub fn verdict_named(verdict: &str) -> Option<Verdict> {
-    [
-        Verdict::Ok,
-        Verdict::Suspicious,
-        Verdict::Intercepted,
-        Verdict::CaptivePortal,
-        Verdict::Unreachable,
-    ]
-    .into_iter()
-    .find(|v| v.as_str() == verdict)
+/// What started a check cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The agent started.
+    Start,
+    /// The schedule (`interval_minutes`).
+    Schedule,
+    /// The network changed.
+    Network,
+    /// The user asked ("Check now").
+    User,
+}
+
+impl Trigger {
+    /// Its name in the journal (`start`, `schedule`, `network`, `user`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Start => "start",
+            Trigger::Schedule => "schedule",
+            Trigger::Network => "network",
+            Trigger::User => "user",
+        }
+    }
+}
+
+/// What an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Someone can read the traffic.
+    Interception,
+    /// Something is off, not proof of interception.
+    Suspicious,
+    /// Log in to the network first.
+    CaptivePortal,
+    /// An announced incident cleared.
+    Resolved,
+}
+
+impl AlertKind {
+    /// Its name in the journal (`interception`, `suspicious`,
+    /// `captive_portal`, `resolved`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Interception => "interception",
+            AlertKind::Suspicious => "suspicious",
+            AlertKind::CaptivePortal => "captive_portal",
+            AlertKind::Resolved => "resolved",
+        }
+    }
+}
+
+/// What a notice about the agent itself says it lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// No tray host shows the icon.
+    NoTray,
+    /// No notification service shows alerts.
+    NoNotifications,
 }
 
 /// The default size limit of the journal: 4 MiB.
@@ -264,14 +314,10 @@ fn add_day(folded: &mut Vec<Record>, day: Record) {
         Some((c, k, w)) => {
             *c += cycles;
             *k += checks;
-            let worse = match (
-                w.as_deref().and_then(verdict_named),
-                worst.as_deref().and_then(verdict_named),
-            ) {
+            *w = match (*w, worst) {
                 (Some(a), Some(b)) => Verdict::overall([a, b]),
                 (a, b) => a.or(b),
             };
-            *w = worse.map(|v| v.as_str().to_string());
         }
         None => folded.push(Record::Day {
             at,
@@ -307,12 +353,13 @@ pub fn default_path() -> Option<PathBuf> {
 pub(crate) mod fixtures {
     use std::path::Path;
 
-    use super::Record;
+    use super::{AlertKind, Record, Trigger};
+    use crate::analysis::Verdict;
 
     pub(crate) fn cycle(at: i64) -> Record {
         Record::Cycle {
             at,
-            trigger: "start".into(),
+            trigger: Trigger::Start,
         }
     }
 
@@ -322,7 +369,7 @@ pub(crate) mod fixtures {
             service: None,
             host: host.into(),
             port: 443,
-            verdict: "ok".into(),
+            verdict: Verdict::Ok,
             reasons: Vec::new(),
             interceptor: None,
             issuer: None,
@@ -333,7 +380,7 @@ pub(crate) mod fixtures {
     pub(crate) fn alert(at: i64) -> Record {
         Record::Alert {
             at,
-            kind: "interception".into(),
+            kind: AlertKind::Interception,
             services: vec!["chat".into()],
             summary: "This network is intercepting your encrypted connections".into(),
             shown: true,
@@ -381,6 +428,35 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
+
+    /// Typed records read every journal pinwatch wrote and write the same
+    /// JSON; a value pinwatch never writes makes a line that is skipped.
+    #[test]
+    fn records_read_and_write_the_json_they_always_had() {
+        let lines = [
+            r#"{"type":"cycle","at":1,"trigger":"network"}"#,
+            r#"{"type":"check","at":1,"service":"wechat","host":"a.example","port":443,"verdict":"captive_portal","reasons":["name_mismatch"],"interceptor":null,"issuer":"CN=x"}"#,
+            r#"{"type":"check","at":1,"service":null,"host":"b.example","port":8443,"verdict":"intercepted","reasons":["untrusted_root","unknown_root"],"interceptor":"mitmproxy","issuer":"CN=mitmproxy","sanctioned":"Office"}"#,
+            r#"{"type":"alert","at":2,"kind":"captive_portal","services":["wechat"],"summary":"s","shown":false}"#,
+            r#"{"type":"alert","at":2,"kind":"resolved","services":[],"summary":"s","shown":true}"#,
+            r#"{"type":"notice","at":3,"what":"no_notifications","message":"m"}"#,
+            r#"{"type":"notice","at":3,"what":"no_tray","message":"m"}"#,
+            r#"{"type":"day","at":4,"date":"2026-11-22","cycles":2,"checks":3,"worst":"unreachable"}"#,
+            r#"{"type":"day","at":4,"date":"2026-11-23","cycles":1,"checks":0,"worst":null}"#,
+        ];
+        for line in lines {
+            let record: Record =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(serde_json::to_string(&record).unwrap(), line);
+        }
+        let h = parse(
+            br#"{"type":"alert","at":2,"kind":"fire","services":[],"summary":"s","shown":true}
+{"type":"cycle","at":1,"trigger":"cron"}
+{"type":"check","at":1,"service":null,"host":"a","port":443,"verdict":"fine","reasons":[],"interceptor":null,"issuer":null}
+{"type":"cycle","at":1,"trigger":"user"}"#,
+        );
+        assert_eq!((h.records.len(), h.skipped), (1, 3));
+    }
 
     #[test]
     fn a_sanctioned_interception_weighs_as_ok_and_old_records_still_read() {
@@ -442,7 +518,7 @@ mod tests {
             panic!("no day record");
         };
         assert_eq!((*cycles, *checks), (24, 480));
-        assert_eq!(worst.as_deref(), Some("ok"));
+        assert_eq!(*worst, Some(Verdict::Ok));
         assert_eq!(date, &crate::util::date(MIDNIGHT));
         // Compacting again changes nothing but what is new.
         assert_eq!(compact(compacted.clone(), max), compacted);

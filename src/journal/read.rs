@@ -382,7 +382,7 @@ mod tests {
         records.push(check(2, "b"));
         records.push(Record::Alert {
             at: 2,
-            kind: "interception".into(),
+            kind: super::super::AlertKind::Interception,
             services: Vec::new(),
             summary: "s".into(),
             shown: true,

@@ -23,7 +23,7 @@ pub use cas::CaCertificates;
 pub use embedded::{builtin_header, load_embedded};
 pub use loaded::{Loaded, load, load_log_list, stores};
 pub use pinwatch_knowledge::{
-    Authority, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge, KnowledgeError,
-    MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,
-    overlay_services,
+    Authority, AuthorityKind, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge,
+    KnowledgeError, MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir,
+    load_files, overlay_services,
 };

@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
 use super::client_config;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 
 /// The farthest hop the trace tries.
 pub const MAX_HOPS: u8 = 12;
@@ -59,9 +59,9 @@ pub fn is_local(ip: IpAddr) -> bool {
 pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     if is_local(request.peer.ip()) {
         let method = if request.via_proxy {
-            "proxy_on_this_device"
+            LocateMethod::ProxyOnThisDevice
         } else {
-            "local_address"
+            LocateMethod::LocalAddress
         };
         return Location {
             place: Place::ThisDevice,
@@ -70,9 +70,9 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
         };
     }
     let method = if request.via_proxy {
-        "ttl_tcp_proxy"
+        LocateMethod::TtlTcpProxy
     } else {
-        "ttl_tls"
+        LocateMethod::TtlTls
     };
     let deadline = Instant::now() + budget;
     let mut connects = JoinSet::new();
@@ -91,7 +91,7 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     let inconclusive = Location {
         place: Place::Unknown,
         hops: None,
-        method: "inconclusive",
+        method: LocateMethod::Inconclusive,
     };
     loop {
         // The nearest hop not known to have failed.

@@ -451,7 +451,7 @@ fn evidence(h: &mut String, a: &Assessment, lang: Lang) {
         e(&lang.tr("details-evidence"))
     );
     for ev in &a.evidence {
-        let _ = writeln!(h, "<li>{}</li>", e(&ev.render(lang)));
+        let _ = writeln!(h, "<li>{}</li>", e(&super::evidence::words(lang, ev)));
     }
     h.push_str("</ul></details>\n");
 }

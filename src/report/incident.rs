@@ -18,7 +18,7 @@
 use crate::analysis::incident::Incident;
 use crate::analysis::{Assessment, ServiceInfo, Verdict};
 use crate::i18n::Lang;
-use crate::knowledge::{Category, Exposure};
+use crate::knowledge::Exposure;
 use crate::observation::Place;
 use crate::util::inert_capped;
 
@@ -150,7 +150,7 @@ fn on_device(incident: &Incident) -> bool {
     incident
         .interceptor
         .as_ref()
-        .is_some_and(|p| Category::installs_on_device(p.category))
+        .is_some_and(|p| p.category.installs_on_device())
 }
 
 /// What happens and where, in a few words: the notification's title and
@@ -446,7 +446,7 @@ mod tests {
                 interceptor: Some(Attribution {
                     id: "mitmproxy".into(),
                     name: "mitmproxy".into(),
-                    category: "debugging_proxy",
+                    category: crate::knowledge::Category::DebuggingProxy,
                     matched_by: MatchedBy::IssuerName,
                     matched: "mitmproxy".into(),
                     advice: "Product advice.".into(),
@@ -460,7 +460,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(Target::new("x.example", 443).unwrap(), Verdict::Intercepted)
             })

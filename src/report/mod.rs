@@ -2,6 +2,7 @@
 //! a `Vec<u8>`.
 
 pub mod error;
+pub mod evidence;
 pub mod history;
 pub mod html;
 pub mod incident;
