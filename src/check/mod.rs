@@ -83,12 +83,22 @@ impl Judge {
         ct_logs: Option<crate::ct::LogList>,
     ) -> Result<Judge, StoreError> {
         let public = load_public_roots(public_roots)?;
-        Ok(Judge {
+        Ok(Judge::with_public(knowledge, public, ct_logs))
+    }
+
+    /// [`Judge::load`] with the public store already loaded (the agent's,
+    /// loaded once when its config was validated).
+    pub fn with_public(
+        knowledge: Knowledge,
+        public: TrustStore,
+        ct_logs: Option<crate::ct::LogList>,
+    ) -> Judge {
+        Judge {
             public,
             system: SystemRoots::read_in_background(),
             knowledge,
             ct_logs,
-        })
+        }
     }
 
     /// A judge with every store given (tests, and callers that read this

@@ -123,9 +123,9 @@ impl CommandError {
     }
 }
 
-/// The knowledge a command judges with ([`knowledge::load`]) alone; its
-/// warnings go to stderr.
-pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
+/// The knowledge a command judges with ([`knowledge::load`]); its warnings
+/// go to stderr.
+pub fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, KnowledgeError> {
     let loaded = knowledge::load(pins)?;
     for w in &loaded.warnings {
         let _ = std::io::Write::write_fmt(
@@ -133,7 +133,12 @@ pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> 
             format_args!("pinwatch: warning: {w}\n"),
         );
     }
-    Ok(loaded.knowledge)
+    Ok(loaded)
+}
+
+/// [`load_reporting`]'s knowledge alone.
+pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
+    load_reporting(pins).map(|loaded| loaded.knowledge)
 }
 
 /// The warning every report carries when the knowledge is past its
