@@ -679,6 +679,29 @@ impl Layer {
 }
 
 #[cfg(test)]
+impl KeyDoc {
+    /// The key set to its example, as a line of a config file, with the
+    /// example paths of an installed system replaced by files of this
+    /// repository.
+    pub(crate) fn example_line(&self) -> String {
+        let example = self
+            .example
+            .replace(
+                "/etc/pinwatch/pins",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
+            )
+            .replace(
+                "/etc/pinwatch/public-roots.pem",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/data/roots/ISRG_Root_X1.pem"
+                ),
+            );
+        format!("{} = {example}\n", self.name)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -742,20 +765,7 @@ mod tests {
         documented.sort_unstable();
         assert_eq!(accepted, documented, "{err}");
         for key in KEYS {
-            let example = key
-                .example
-                .replace(
-                    "/etc/pinwatch/pins",
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
-                )
-                .replace(
-                    "/etc/pinwatch/public-roots.pem",
-                    concat!(
-                        env!("CARGO_MANIFEST_DIR"),
-                        "/tests/data/roots/ISRG_Root_X1.pem"
-                    ),
-                );
-            let text = format!("{} = {example}\n", key.name);
+            let text = key.example_line();
             parse_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         }
     }

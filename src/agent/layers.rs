@@ -363,20 +363,7 @@ mod tests {
         let none = dir.path().join("none.toml");
         let k = builtin();
         for key in config::KEYS {
-            let example = key
-                .example
-                .replace(
-                    "/etc/pinwatch/pins",
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
-                )
-                .replace(
-                    "/etc/pinwatch/public-roots.pem",
-                    concat!(
-                        env!("CARGO_MANIFEST_DIR"),
-                        "/tests/data/roots/ISRG_Root_X1.pem"
-                    ),
-                );
-            let text = format!("{} = {example}\n", key.name);
+            let text = key.example_line();
             let file = write(dir.path(), "layer.toml", &text);
             let alone = config::parse(
                 TomlSource {
