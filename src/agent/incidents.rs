@@ -99,6 +99,7 @@ impl Tracker {
     }
 
     /// The worst open incident's verdict.
+    #[cfg(test)]
     pub fn worst(&self) -> Option<Verdict> {
         self.incidents.values().map(|i| i.verdict).max()
     }

@@ -46,8 +46,6 @@ pub struct Layered {
     /// The effective settings. Its `path` is the user's file when it
     /// exists, else the system file when that exists.
     pub config: AgentConfig,
-    /// The files that were read, system first.
-    pub files: Vec<PathBuf>,
     /// The file that set `enabled`, when one did.
     pub enabled_set_by: Option<PathBuf>,
     /// The pins directory the config names, loaded (`None`: it names none).
@@ -90,7 +88,7 @@ pub fn load(
     user: &Path,
     knowledge: &Knowledge,
 ) -> Result<Layered, LayerError> {
-    let mut files = Vec::new();
+    let mut read = None;
     let mut merged = Layer::default();
     let mut enabled_set_by = None;
     for path in system.into_iter().chain([user]) {
@@ -101,14 +99,13 @@ pub fn load(
             enabled_set_by = Some(path.to_path_buf());
         }
         merged = layer.over(merged);
-        files.push(path.to_path_buf());
+        read = Some(path.to_path_buf());
     }
     let pins = merged.load_pins()?;
     let (mut config, public) = merged.settle(pins.as_ref().map_or(knowledge, |p| &p.knowledge))?;
-    config.path = files.last().cloned();
+    config.path = read;
     Ok(Layered {
         config,
-        files,
         enabled_set_by,
         pins,
         public,
@@ -152,7 +149,7 @@ mod tests {
         assert_eq!(l.config.services, ["chatgpt"], "user key wins");
         assert!(l.config.tray, "user's true beats system's false");
         assert_eq!(l.config.timeout, Duration::from_secs(10), "default");
-        assert_eq!(l.files, [system, user.clone()]);
+
         assert_eq!(l.config.path, Some(user));
         assert!(l.config.enabled);
         assert_eq!(l.enabled_set_by, None);
@@ -164,7 +161,7 @@ mod tests {
         let none = dir.path().join("none.toml");
         let l = load(Some(&none), &none, &builtin()).unwrap();
         assert_eq!(l.config, AgentConfig::default());
-        assert!(l.files.is_empty());
+        assert_eq!(l.config.path, None);
         let system = write(dir.path(), "system.toml", "enabled = false\n");
         let l = load(Some(&system), &none, &builtin()).unwrap();
         assert!(!l.config.enabled);

@@ -61,13 +61,6 @@ pub struct Notice {
     pub persistent: bool,
 }
 
-impl Notice {
-    /// The body as one text, its paragraphs on lines of their own.
-    pub fn body_text(&self) -> String {
-        self.body.join("\n")
-    }
-}
-
 /// The names of `subjects`, at most [`incident::NAMES_SHOWN`] of them, then
 /// "and N more".
 fn names(lang: Lang, subjects: &[Subject]) -> String {

@@ -460,7 +460,7 @@ fn anchor_hash_matches_the_certificate_spki_hash() {
     let obs = observe(vec![w.inter.leaf(HOST, None), w.inter.der()]);
     let now = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64));
     let path = w.public.validate(&obs.chain, now);
-    let PathStatus::Valid(spkis) = path else {
+    let anchors::PathStatus::Valid(spkis) = path else {
         panic!("{path:?}")
     };
     assert_eq!(spkis.last().unwrap(), &w.root.spki());

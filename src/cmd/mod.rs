@@ -41,7 +41,7 @@ use crate::util::ReadError;
 
 /// Exit code for usage errors and failures to run at all. Never 2, which
 /// means "intercepted".
-pub const EXIT_ERROR: i32 = 3;
+pub(crate) const EXIT_ERROR: i32 = 3;
 
 /// A command that ran to the end.
 #[derive(Debug)]
@@ -125,7 +125,7 @@ impl CommandError {
 
 /// The knowledge a command judges with ([`knowledge::load`]); its warnings
 /// go to stderr.
-pub fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, KnowledgeError> {
+pub(crate) fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, KnowledgeError> {
     let loaded = knowledge::load(pins)?;
     for w in &loaded.warnings {
         let _ = std::io::Write::write_fmt(
@@ -137,13 +137,13 @@ pub fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, Knowledg
 }
 
 /// [`load_reporting`]'s knowledge alone.
-pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
+pub(crate) fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
     load_reporting(pins).map(|loaded| loaded.knowledge)
 }
 
 /// The warning every report carries when the knowledge is past its
 /// expiry date, in `lang`.
-pub fn knowledge_warning(lang: crate::i18n::Lang, about: &About) -> Option<String> {
+pub(crate) fn knowledge_warning(lang: crate::i18n::Lang, about: &About) -> Option<String> {
     if !about.expired {
         return None;
     }

@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Assessment, Verdict};
 
-pub use read::{
-    History, LastCycle, MAX_CYCLE_RECORDS, MAX_LINE, Records, parse, read, read_last,
-    read_last_cycle,
-};
+#[cfg(test)]
+pub(crate) use read::parse;
+pub use read::{History, read};
+pub(crate) use read::{Records, read_last, read_last_cycle};
 
 /// One journal line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,7 +212,7 @@ pub enum NoticeKind {
 }
 
 /// The default size limit of the journal: 4 MiB.
-pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The records of a journal compacted to fit `max_bytes` (as JSON lines):
 /// the newest cycles whole, as many as fit in half of it (at least the
@@ -220,7 +220,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
 /// and checks of each day (UTC) folded into its `day` record. When even
 /// those take more than the other half (years of history), the oldest
 /// `day` records go first, then the oldest alerts.
-pub fn compact(records: Vec<Record>, max_bytes: u64) -> Vec<Record> {
+pub(crate) fn compact(records: Vec<Record>, max_bytes: u64) -> Vec<Record> {
     let size = |r: &Record| serde_json::to_vec(r).map_or(0, |v| v.len() as u64 + 1);
     let half = max_bytes / 2;
     // The newest whole cycles that fit in half the limit (the last always).
@@ -330,7 +330,7 @@ fn add_day(folded: &mut Vec<Record>, day: Record) {
 }
 
 /// Records as JSON lines.
-pub fn lines(records: &[Record]) -> io::Result<Vec<u8>> {
+pub(crate) fn lines(records: &[Record]) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(256 * records.len());
     for r in records {
         serde_json::to_writer(&mut buf, r).map_err(io::Error::from)?;
@@ -342,7 +342,7 @@ pub fn lines(records: &[Record]) -> io::Result<Vec<u8>> {
 /// The journal's default location: the platform state directory
 /// (`~/.local/state/pinwatch/journal.jsonl` on Linux), or the local data
 /// directory where there is no state directory (Windows, macOS).
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "pinwatch")?;
     let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
     Some(dir.join("journal.jsonl"))

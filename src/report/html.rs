@@ -33,12 +33,12 @@ use crate::util::local_time;
 const PAGE_NAMES: usize = 6;
 
 /// How far back the page lists incidents from the journal.
-pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
+pub(crate) const RECENT_SECONDS: i64 = 7 * 24 * 3600;
 
 /// Escapes text for HTML element content and attribute values, after
 /// making it inert (controls, bidirectional overrides and invisible
 /// characters shown escaped): [`crate::util::markup`].
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::util::markup(s)
 }
 
@@ -93,7 +93,7 @@ pub struct PastIncident {
 
 /// What the page's banner says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Banner {
+pub(crate) enum Banner {
     /// Every service that answered sent its genuine chain.
     AllClear,
     /// At least one chain was forged.

@@ -248,7 +248,9 @@ pub fn group_heading(lang: Lang, exposure: Exposure) -> String {
 }
 
 /// An exposure group in one line, its services named up to `max`, then
-/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more").
+/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more"). For the
+/// notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) -> String {
     let key = match exposure {
         Exposure::Everything => "group-line-everything",
@@ -260,7 +262,8 @@ pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) 
 
 /// Exposure groups (as [`exposure_groups`] gives them) in one line each,
 /// naming at most `budget` services in all: the most exposed group first,
-/// every group at least one.
+/// every group at least one. For the notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_lines(lang: Lang, groups: &[(Exposure, Vec<String>)], budget: usize) -> Vec<String> {
     let mut left = budget.max(groups.len());
     let mut lines = Vec::with_capacity(groups.len());

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use pinwatch::agent::incidents::past_incidents;
-use pinwatch::agent::journal::Journal;
+use pinwatch::agent::Journal;
+use pinwatch::agent::past_incidents;
 use pinwatch::analysis::{
     Assessment, Attribution, CertFacts, Evidence, MatchedBy, Reason, ServiceInfo, Verdict,
 };
