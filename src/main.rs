@@ -13,7 +13,7 @@ use clap::FromArgMatches;
 use pinwatch::cli::{Cli, Command, PinsCommand, localize};
 use pinwatch::cmd::{self, failure};
 use pinwatch::i18n::Lang;
-use pinwatch::report::error::ErrorCode;
+use pinwatch::report::ErrorCode;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    pinwatch::util::inert::to_stderr(&format!("pinwatch: {message}"));
+    pinwatch::util::to_stderr(&format!("pinwatch: {message}"));
 }
 
 fn exit(code: i32) -> ExitCode {

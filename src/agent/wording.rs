@@ -61,13 +61,6 @@ pub struct Notice {
     pub persistent: bool,
 }
 
-impl Notice {
-    /// The body as one text, its paragraphs on lines of their own.
-    pub fn body_text(&self) -> String {
-        self.body.join("\n")
-    }
-}
-
 /// The names of `subjects`, at most [`incident::NAMES_SHOWN`] of them, then
 /// "and N more".
 fn names(lang: Lang, subjects: &[Subject]) -> String {
@@ -376,7 +369,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(
                     Target::new(&s.hosts[0].name, 443).expect("a pins host"),

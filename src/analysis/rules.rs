@@ -5,7 +5,7 @@
 
 use super::anchors::ChainRule;
 use super::attribution::Attribution;
-use super::evidence::Evidence;
+use super::evidence::{ClockDirection, Evidence, Signer};
 use super::findings::{Findings, Pins, Validity};
 use super::path::PathEnd;
 use super::verdict::{Reason, Verdict};
@@ -137,9 +137,9 @@ pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
         return None;
     }
     if f.oversized.is_some() {
-        let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
-            (e.stage.as_str(), e.detail.clone())
-        });
+        let (stage, detail) = f
+            .error
+            .map_or((Stage::Tls, String::new()), |e| (e.stage, e.detail.clone()));
         return Some(Decision::new(
             Verdict::Suspicious,
             vec![Reason::ChainOversized],
@@ -153,9 +153,9 @@ pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
         Some(Stage::Timeout) => Reason::Timeout,
         Some(Stage::Tls) | None => Reason::TlsFailed,
     };
-    let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
-        (e.stage.as_str(), e.detail.clone())
-    });
+    let (stage, detail) = f
+        .error
+        .map_or((Stage::Tls, String::new()), |e| (e.stage, e.detail.clone()));
     Some(Decision::new(
         Verdict::Unreachable,
         vec![reason],
@@ -265,8 +265,8 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
         ));
     }
     let signer = match f.path.end {
-        PathEnd::Unknown => "unknown",
-        PathEnd::System { .. } => "system",
+        PathEnd::Unknown => Signer::Unknown,
+        PathEnd::System { .. } => Signer::System,
         PathEnd::Public { .. } | PathEnd::KnownCa { .. } | PathEnd::Unverifiable { .. } => {
             return None;
         }
@@ -416,7 +416,7 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
     } else {
         d.evidence.push(Evidence::ChainRuleBroken {
             rule: problem.rule,
-            detail: problem.detail.clone(),
+            detail: problem.detail.as_str().to_string(),
         });
     }
     for (position, subject, from, to) in f.out_of_date() {
@@ -438,9 +438,15 @@ fn clock_evidence(f: &Findings<'_>) -> Evidence {
         chain_valid_then: false,
     });
     Evidence::ClockSuspect {
-        now: rfc3339(f.now),
-        direction: if clock.behind { "behind" } else { "ahead" },
-        built: clock.before_build.then(|| rfc3339(f.built)),
+        now: rfc3339(f.now.unix_timestamp()),
+        direction: if clock.behind {
+            ClockDirection::Behind
+        } else {
+            ClockDirection::Ahead
+        },
+        built: clock
+            .before_build
+            .then(|| rfc3339(f.built.unix_timestamp())),
         chain_valid_then: clock.chain_valid_then,
     }
 }
@@ -471,7 +477,7 @@ pub fn pin_mismatch(f: &Findings<'_>) -> Option<Decision> {
         d.reasons.push(Reason::PinsetStale);
         d.evidence.push(Evidence::PinsetStale {
             review: service.review_by.to_string(),
-            today: f.today.clone(),
+            today: f.now.date().to_string(),
         });
     }
     // A current pinset, missed, by a certificate a public CA issued outside
@@ -517,7 +523,7 @@ fn ct_finding(f: &Findings<'_>) -> Option<(Reason, Evidence)> {
     Some((
         reason,
         Evidence::Ct {
-            status: ct.status.code(),
+            status: ct.status,
             valid: ct.valid,
             operators: ct.distinct_operators,
             detail: ct.detail.clone(),
@@ -585,7 +591,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::CertFacts;
-    use crate::analysis::anchors::ChainProblem;
+    use crate::analysis::anchors::{ChainError, ChainProblem};
     use crate::analysis::attribution::MatchedBy;
     use crate::analysis::path::SigPath;
     use crate::observation::ProbeError;
@@ -636,9 +642,8 @@ mod tests {
             pinset_stale: false,
             knowledge_old: None,
             public_store: "public".into(),
-            today: "2026-11-29".into(),
-            now: 1_795_900_000,
-            built: 0,
+            now: time::OffsetDateTime::from_unix_timestamp(1_795_900_000).unwrap(),
+            built: time::OffsetDateTime::UNIX_EPOCH,
             ct: None,
         }
     }
@@ -647,7 +652,7 @@ mod tests {
         Attribution {
             id: "evil".into(),
             name: "Evil Proxy".into(),
-            category: "debugging_proxy",
+            category: crate::knowledge::Category::DebuggingProxy,
             matched_by: MatchedBy::Spki,
             matched: "key k (Evil CA)".into(),
             advice: String::new(),
@@ -659,7 +664,7 @@ mod tests {
         Findings {
             validity: Validity::Invalid(ChainProblem {
                 rule,
-                detail: "X".into(),
+                detail: ChainError::Other,
             }),
             pins: Pins::NotChecked,
             ..genuine_findings()
@@ -785,7 +790,7 @@ mod tests {
         assert!(d.evidence.iter().any(|e| matches!(
             e,
             Evidence::ClockSuspect {
-                direction: "ahead",
+                direction: ClockDirection::Ahead,
                 ..
             }
         )));
@@ -823,10 +828,7 @@ mod tests {
         assert!(d.reasons.contains(&Reason::ChainOversized));
         let forged = Findings {
             path: SigPath::ending(PathEnd::Unknown),
-            validity: Validity::Invalid(ChainProblem {
-                rule: ChainRule::UnknownIssuer,
-                detail: "UnknownIssuer".into(),
-            }),
+            validity: Validity::Invalid(ChainProblem::new(ChainError::UnknownIssuer)),
             pins: Pins::NotChecked,
             ..f
         };
@@ -1041,6 +1043,15 @@ mod tests {
         let d = decide(&stale);
         assert_eq!(d.verdict, Verdict::Suspicious);
         assert!(d.reasons.contains(&Reason::PinsetStale));
+        // Today, as the evidence says it: the date of the time judged by.
+        assert!(
+            d.evidence.iter().any(|e| matches!(
+                e,
+                Evidence::PinsetStale { today, .. } if today == "2026-11-28"
+            )),
+            "{:?}",
+            d.evidence
+        );
     }
 
     #[test]

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use crate::analysis::incident::interceptor_key;
 use crate::analysis::{Assessment, Verdict};
-use crate::knowledge::Category;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 use crate::probe::trace::{self, TraceRequest};
 
 /// How long one trace may take at least.
@@ -41,7 +40,7 @@ pub async fn locate_interceptors(results: &mut [Assessment], floor: Duration, ca
             let unknown = Location {
                 place: Place::Unknown,
                 hops: None,
-                method: "inconclusive",
+                method: LocateMethod::Inconclusive,
             };
             for &i in &members {
                 results[i].location = Some(unknown.clone());
@@ -59,11 +58,11 @@ pub async fn locate_interceptors(results: &mut [Assessment], floor: Duration, ca
             let on_device = results[i]
                 .interceptor
                 .as_ref()
-                .is_some_and(|att| Category::installs_on_device(att.category));
+                .is_some_and(|att| att.category.installs_on_device());
             let mut location = location.clone();
             if on_device && matches!(location.place, Place::LocalNetwork | Place::Unknown) {
                 location.place = Place::ThisDevice;
-                location.method = "product_on_device";
+                location.method = LocateMethod::ProductOnDevice;
             }
             results[i].location = Some(location);
         }
@@ -76,7 +75,12 @@ fn request_for(a: &Assessment) -> Option<TraceRequest> {
         peer,
         host: a.target.host.clone(),
         via_proxy: a.via_proxy.is_some(),
-        forged_issuer: a.chain.first()?.issuer.clone(),
+        forged_key: a
+            .chain
+            .first()
+            .filter(|leaf| leaf.parse_error.is_none())?
+            .spki_sha256
+            .clone(),
     })
 }
 

@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use super::outputs::{read_target_lists, write_atomically};
-use super::{CommandError, Finished, block_on, knowledge_warning, load, now};
+use super::{CommandError, Finished, block_on, knowledge_warning, now};
 use crate::analysis::Assessment;
 use crate::analysis::Verdict;
 use crate::check::{Judge, exit_code_of, limits, run_each};
@@ -29,7 +29,7 @@ pub fn check(
     for w in &warnings {
         to_stderr(&format!("pinwatch: warning: {w}"));
     }
-    let loaded = load(args.source.pins.as_deref())?;
+    let loaded = crate::knowledge::load(args.source.pins.as_deref())?;
     warnings.extend(loaded.warnings.iter().cloned());
     warnings.extend(knowledge_warning(lang, &loaded.about));
     let knowledge = loaded.knowledge.clone();
@@ -43,13 +43,7 @@ pub fn check(
         args.concurrency.map(usize::from),
         limits::raise_fd_limit(),
     );
-    // Certificate Transparency belongs to the Web PKI: with another public
-    // store it applies only when the user names the logs too.
-    let ct_logs = match (&args.public_roots, &args.ct_logs) {
-        (Some(_), None) => None,
-        (_, Some(path)) => Some(crate::ct::load_log_list(Some(path))?),
-        (_, None) => Some(loaded.log_list()?),
-    };
+    let ct_logs = loaded.ct_logs(args.public_roots.as_deref(), args.ct_logs.as_deref())?;
     let judge = Judge::load(knowledge, args.public_roots.as_deref(), ct_logs)?;
     let now = now();
     let mut out = BufWriter::with_capacity(OUT_BUFFER, out);

@@ -2,9 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{
-    CommandError, EXIT_ERROR, Finished, block_on, knowledge_stores, load, load_knowledge, now,
-};
+use super::{CommandError, EXIT_ERROR, Finished, block_on, load_knowledge, now};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
 use crate::check::{Judge, run};
 use crate::cli::{
@@ -27,7 +25,7 @@ pub fn list(
     lang: Lang,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
-    let loaded = load(args.source.pins.as_deref())?;
+    let loaded = knowledge::load(args.source.pins.as_deref())?;
     for w in &loaded.warnings {
         warn(&format!("warning: {w}"));
     }
@@ -200,11 +198,14 @@ pub fn update(
     use crate::update::{Outcome, Source, Updater};
 
     let env = |k: &str| std::env::var(k).ok();
-    let builtin = knowledge::load_embedded()?;
+    // The knowledge in use: the config's services are checked against it,
+    // and the update's own connection is judged with it.
+    let loaded = knowledge::load(None)?;
+    let builtin = &loaded.knowledge;
     let system_file = layers::system_path(&env);
     let (config, file_shown) = if args.system {
         let config = match &system_file {
-            Some(path) => config::load(path, &builtin)?,
+            Some(path) => config::load(path, builtin)?,
             None => config::AgentConfig::default(),
         };
         let shown = system_file.as_ref().map(|p| p.display().to_string());
@@ -215,7 +216,7 @@ pub fn update(
             .clone()
             .or_else(config::default_path)
             .ok_or_else(|| CommandError::Usage("no home directory: pass --config FILE".into()))?;
-        let layered = layers::load(system_file.as_deref(), &user, &builtin)
+        let layered = layers::load(system_file.as_deref(), &user, builtin)
             .map_err(|e| CommandError::Other(e.to_string()))?;
         (layered.config, user.display().to_string())
     };
@@ -249,14 +250,9 @@ pub fn update(
         let store = Store::user().ok_or_else(|| {
             CommandError::Usage("no home directory for the knowledge store".into())
         })?;
-        (store, knowledge_stores(&env))
+        (store, knowledge::stores(&env))
     };
-    // The update's own connection is judged with the knowledge in use.
-    let loaded = load(None)?;
-    let ct_logs = match &args.public_roots {
-        Some(_) => None,
-        None => Some(loaded.log_list()?),
-    };
+    let ct_logs = loaded.ct_logs(args.public_roots.as_deref(), None)?;
     let judge = Judge::load(loaded.knowledge, args.public_roots.as_deref(), ct_logs)?;
     let proxy = args.net.proxy.as_deref().or(config.proxy.as_deref());
     let connect_to = args

@@ -137,6 +137,7 @@ impl Store {
     }
 
     /// The directory.
+    #[cfg(test)]
     pub fn dir(&self) -> &Path {
         &self.dir
     }

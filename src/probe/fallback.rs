@@ -30,8 +30,6 @@ pub const MESSAGE_CAP: usize = 1024 * 1024;
 /// The most certificates taken from one message.
 pub const CERTIFICATE_CAP: usize = 1000;
 
-pub use crate::observation::TLS_LIBRARY_LIMIT as LIBRARY_LIMIT;
-
 /// A TLS record's largest payload (2^14, plus the expansion TLS allows).
 const RECORD_CAP: usize = 16384 + 2048;
 

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
 use super::client_config;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 
 /// The farthest hop the trace tries.
 pub const MAX_HOPS: u8 = 12;
@@ -38,9 +38,10 @@ pub struct TraceRequest {
     pub host: String,
     /// Whether `peer` is a configured proxy (then the proxy is located).
     pub via_proxy: bool,
-    /// The issuer of the forged leaf: a TTL whose answer carries a leaf
-    /// with this issuer reached the interceptor.
-    pub forged_issuer: String,
+    /// The forged leaf's key (its SPKI SHA-256, base64): a TTL whose answer
+    /// carries a leaf with this key reached the interceptor. A key, not the
+    /// issuer's name, which anyone on the way may copy.
+    pub forged_key: String,
 }
 
 /// Whether `ip` is an address of this machine (loopback, or one it can
@@ -63,9 +64,9 @@ pub fn is_local(ip: IpAddr) -> bool {
 pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     if is_local(request.peer.ip()) {
         let method = if request.via_proxy {
-            "proxy_on_this_device"
+            LocateMethod::ProxyOnThisDevice
         } else {
-            "local_address"
+            LocateMethod::LocalAddress
         };
         return Location {
             place: Place::ThisDevice,
@@ -74,9 +75,9 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
         };
     }
     let method = if request.via_proxy {
-        "ttl_tcp_proxy"
+        LocateMethod::TtlTcpProxy
     } else {
-        "ttl_tls"
+        LocateMethod::TtlTls
     };
     let start = Instant::now();
     let deadline = start + budget;
@@ -92,7 +93,7 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     let inconclusive = Location {
         place: Place::Unknown,
         hops: None,
-        method: "inconclusive",
+        method: LocateMethod::Inconclusive,
     };
     loop {
         // The nearest hop not known to have failed.
@@ -221,7 +222,7 @@ async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStrea
 }
 
 /// Sends a ClientHello on `stream` (to `request.peer` with IP TTL `ttl`)
-/// and says whether the leaf that came back was issued by the forger. A
+/// and says whether the leaf that came back carries the forged leaf's key. A
 /// chain rustls refuses (padded past 64 KiB) is read as the probe read it,
 /// by the fallback over a fresh connection with the same TTL.
 async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -> bool {
@@ -248,9 +249,17 @@ async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -
             .ok()
             .and_then(|read| read.chain.into_iter().next());
     }
-    leaf.is_some_and(|der| {
-        crate::analysis::CertFacts::from_der(&der).issuer == request.forged_issuer
-    })
+    leaf.and_then(|der| spki_sha256(&der))
+        .is_some_and(|key| key == request.forged_key)
+}
+
+/// The SPKI SHA-256 (base64) of a certificate, `None` when it does not parse.
+fn spki_sha256(cert_der: &[u8]) -> Option<String> {
+    use x509_parser::prelude::FromDer as _;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(cert_der).ok()?;
+    Some(crate::util::sha256_base64(
+        cert.tbs_certificate.subject_pki.raw,
+    ))
 }
 
 #[cfg(test)]
@@ -263,6 +272,22 @@ mod tests {
         assert!(is_local("::1".parse().unwrap()));
         // TEST-NET-3 is never an address of this machine.
         assert!(!is_local("203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_hop_is_known_by_the_key_of_its_leaf() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec!["a.test".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        assert_eq!(
+            spki_sha256(leaf.der()),
+            Some(crate::util::sha256_base64(
+                &rcgen::PublicKeyData::subject_public_key_info(&key)
+            ))
+        );
+        assert_eq!(spki_sha256(b"not a certificate"), None);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use super::pad;
-use crate::agent::journal::{Record, Records, verdict_named};
+use crate::analysis::Reason;
 use crate::analysis::Verdict;
 use crate::i18n::Lang;
+use crate::journal::{Record, Records, Trigger};
 use crate::report::incident::{self, verdict_label};
 use crate::report::text::cell;
 use crate::util::{ReadError, Screen, inert, local_time, rfc3339};
@@ -192,7 +193,7 @@ fn history_line(lang: Lang, r: &Record) -> String {
         Record::Cycle { trigger, .. } => format!(
             "{time}  {}  {}",
             lang.tr("history-cycle"),
-            trigger_word(lang, trigger)
+            trigger_word(lang, Some(*trigger))
         ),
         Record::Check {
             service,
@@ -221,7 +222,7 @@ fn history_line(lang: Lang, r: &Record) -> String {
         } => format!(
             "{time}  {}  {}{}{}{}",
             lang.tr("history-alert"),
-            lang.tr_args("history-kind", &[("kind", kind.clone())]),
+            lang.tr_args("history-kind", &[("kind", kind.as_str().to_string())]),
             incident::colon(lang),
             crate::util::inert_capped(summary, 4 * super::text::CELL_MAX),
             if *shown {
@@ -248,16 +249,17 @@ fn history_line(lang: Lang, r: &Record) -> String {
                     ("date", date.clone()),
                     ("cycles", cycles.to_string()),
                     ("n", checks.to_string()),
-                    ("worst", verdict(worst.as_deref().and_then(verdict_named))),
+                    ("worst", verdict(*worst)),
                 ]
             )
         ),
     }
 }
 
-/// What started a cycle, in words (`start`, `schedule`, `network`, `user`).
-fn trigger_word(lang: Lang, trigger: &str) -> String {
-    lang.tr_args("history-trigger", &[("trigger", trigger.to_string())])
+/// What started a cycle, in words (`?` when unknown).
+fn trigger_word(lang: Lang, trigger: Option<Trigger>) -> String {
+    let name = trigger.map_or("?", Trigger::as_str);
+    lang.tr_args("history-trigger", &[("trigger", name.to_string())])
 }
 
 /// Whether an agent is running now, as its instance lock says.
@@ -290,9 +292,9 @@ pub struct Status<'a> {
 }
 
 impl Status<'_> {
-    fn trigger(&self) -> Option<&str> {
+    fn trigger(&self) -> Option<Trigger> {
         match self.cycle {
-            Some(Record::Cycle { trigger, .. }) => Some(trigger),
+            Some(Record::Cycle { trigger, .. }) => Some(*trigger),
             _ => None,
         }
     }
@@ -329,7 +331,7 @@ struct StatusDoc<'a> {
     schema: &'static str,
     agent: AgentDoc,
     checked_at: Option<String>,
-    trigger: Option<&'a str>,
+    trigger: Option<Trigger>,
     exit_code: i32,
     results: &'a [Record],
 }
@@ -366,14 +368,14 @@ pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
 /// The last column of `status`: who intercepted, and whether this machine
 /// trusts its root.
 fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
-    let has = |code: &str| reasons.iter().any(|r| r == code);
+    let has = |code: Reason| reasons.iter().any(|r| r == code.as_str());
     let mut parts = Vec::new();
     if let Some(name) = interceptor {
         parts.push(format!("({})", cell(name)));
     }
-    if has("system_root_installed") {
+    if has(Reason::SystemRootInstalled) {
         parts.push(lang.tr("status-root-trusted"));
-    } else if has("unknown_root") {
+    } else if has(Reason::UnknownRoot) {
         parts.push(lang.tr("status-root-not-trusted"));
     }
     parts.join("  ")
@@ -491,10 +493,7 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
             &[
                 ("agent", agent),
                 ("time", local_time(cycle.at())),
-                (
-                    "trigger",
-                    trigger_word(lang, status.trigger().unwrap_or("?"))
-                ),
+                ("trigger", trigger_word(lang, status.trigger())),
                 ("verdicts", verdict_words(lang, status)),
             ]
         )
@@ -551,13 +550,13 @@ mod tests {
 
     use super::*;
 
-    fn check(service: &str, host: &str, verdict: &str, reasons: &[&str]) -> Record {
+    fn check(service: &str, host: &str, verdict: Verdict, reasons: &[&str]) -> Record {
         Record::Check {
             at: 0,
             service: Some(service.into()),
             host: host.into(),
             port: 443,
-            verdict: verdict.into(),
+            verdict,
             reasons: reasons.iter().map(ToString::to_string).collect(),
             interceptor: None,
             issuer: None,
@@ -569,16 +568,16 @@ mod tests {
     fn status_shows_display_names_aligned_by_terminal_width() {
         let cycle = Record::Cycle {
             at: 0,
-            trigger: "start".into(),
+            trigger: Trigger::Start,
         };
         let results = [
             check(
                 "wechat",
                 "weixin.qq.com",
-                "intercepted",
+                Verdict::Intercepted,
                 &["system_root_installed"],
             ),
-            check("chatgpt", "chatgpt.com", "ok", &[]),
+            check("chatgpt", "chatgpt.com", Verdict::Ok, &[]),
         ];
         let display_names = [
             (

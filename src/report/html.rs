@@ -33,12 +33,12 @@ use crate::util::local_time;
 const PAGE_NAMES: usize = 6;
 
 /// How far back the page lists incidents from the journal.
-pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
+pub(crate) const RECENT_SECONDS: i64 = 7 * 24 * 3600;
 
 /// Escapes text for HTML element content and attribute values, after
 /// making it inert (controls, bidirectional overrides and invisible
 /// characters shown escaped): [`crate::util::markup`].
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::util::markup(s)
 }
 
@@ -55,30 +55,6 @@ pub struct Network {
     pub interface: Option<String>,
     /// The default route's gateway address.
     pub gateway: Option<Ipv4Addr>,
-}
-
-impl Network {
-    /// The default route in the text of Linux's `/proc/net/route`; `None`
-    /// when there is none (or the text is not such a table).
-    pub fn from_proc_route(text: &str) -> Option<Network> {
-        text.lines().skip(1).find_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let (iface, dest, gateway, mask) =
-                (cols.first()?, cols.get(1)?, cols.get(2)?, cols.get(7)?);
-            if *dest != "00000000" || *mask != "00000000" {
-                return None;
-            }
-            // The kernel prints the address's bytes as a native-endian number.
-            let gateway = u32::from_str_radix(gateway, 16)
-                .ok()
-                .map(|n| Ipv4Addr::from(n.to_ne_bytes()))
-                .filter(|ip| !ip.is_unspecified());
-            Some(Network {
-                interface: Some((*iface).to_string()),
-                gateway,
-            })
-        })
-    }
 }
 
 /// What a past incident was about.
@@ -117,7 +93,7 @@ pub struct PastIncident {
 
 /// What the page's banner says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Banner {
+pub(crate) enum Banner {
     /// Every service that answered sent its genuine chain.
     AllClear,
     /// At least one chain was forged.
@@ -475,7 +451,7 @@ fn evidence(h: &mut String, a: &Assessment, lang: Lang) {
         e(&lang.tr("details-evidence"))
     );
     for ev in &a.evidence {
-        let _ = writeln!(h, "<li>{}</li>", e(&ev.render(lang)));
+        let _ = writeln!(h, "<li>{}</li>", e(&super::evidence::words(lang, ev)));
     }
     h.push_str("</ul></details>\n");
 }
@@ -608,22 +584,5 @@ mod tests {
         assert!(page.contains("<html lang=\"zh-CN\">"));
         assert!(page.contains("连接检查报告"));
         assert!(page.contains("网络：未知"));
-    }
-
-    #[test]
-    fn reads_the_default_route() {
-        let table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
-                     wlan0\t0000A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n\
-                     wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n";
-        let net = Network::from_proc_route(table).unwrap();
-        assert_eq!(net.interface.as_deref(), Some("wlan0"));
-        let expected = if cfg!(target_endian = "little") {
-            Ipv4Addr::new(192, 168, 1, 1)
-        } else {
-            Ipv4Addr::new(1, 1, 168, 192)
-        };
-        assert_eq!(net.gateway, Some(expected));
-        assert_eq!(Network::from_proc_route("Iface\tDestination\n"), None);
-        assert_eq!(Network::from_proc_route("garbage"), None);
     }
 }

@@ -18,7 +18,7 @@
 use crate::analysis::incident::Incident;
 use crate::analysis::{Assessment, ServiceInfo, Verdict};
 use crate::i18n::Lang;
-use crate::knowledge::{Category, Exposure};
+use crate::knowledge::Exposure;
 use crate::observation::Place;
 use crate::util::inert_capped;
 
@@ -150,7 +150,7 @@ fn on_device(incident: &Incident) -> bool {
     incident
         .interceptor
         .as_ref()
-        .is_some_and(|p| Category::installs_on_device(p.category))
+        .is_some_and(|p| p.category.installs_on_device())
 }
 
 /// What happens and where, in a few words: the notification's title and
@@ -248,7 +248,9 @@ pub fn group_heading(lang: Lang, exposure: Exposure) -> String {
 }
 
 /// An exposure group in one line, its services named up to `max`, then
-/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more").
+/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more"). For the
+/// notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) -> String {
     let key = match exposure {
         Exposure::Everything => "group-line-everything",
@@ -260,7 +262,8 @@ pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) 
 
 /// Exposure groups (as [`exposure_groups`] gives them) in one line each,
 /// naming at most `budget` services in all: the most exposed group first,
-/// every group at least one.
+/// every group at least one. For the notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_lines(lang: Lang, groups: &[(Exposure, Vec<String>)], budget: usize) -> Vec<String> {
     let mut left = budget.max(groups.len());
     let mut lines = Vec::with_capacity(groups.len());
@@ -446,7 +449,7 @@ mod tests {
                 interceptor: Some(Attribution {
                     id: "mitmproxy".into(),
                     name: "mitmproxy".into(),
-                    category: "debugging_proxy",
+                    category: crate::knowledge::Category::DebuggingProxy,
                     matched_by: MatchedBy::IssuerName,
                     matched: "mitmproxy".into(),
                     advice: "Product advice.".into(),
@@ -460,7 +463,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(Target::new("x.example", 443).unwrap(), Verdict::Intercepted)
             })

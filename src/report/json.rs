@@ -80,14 +80,10 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
     }
 }
 
-/// Writes `report` as pretty-printed JSON followed by a newline.
-pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    render_with(report, None, out)
-}
-
-/// [`render`], with the knowledge the check judged with (the `knowledge`
-/// object: sequence, issued_at, expires_at, source, age_days, signer,
-/// expired, pins_relaxed).
+/// Writes `report` as pretty-printed JSON followed by a newline, with the
+/// knowledge the check judged with, when given (the `knowledge` object:
+/// sequence, issued_at, expires_at, source, age_days, signer, expired,
+/// pins_relaxed).
 pub fn render_with(
     report: &Report<'_>,
     knowledge: Option<&About>,

@@ -1,21 +1,24 @@
 //! Reporters: render check results into a writer. Pure: tests render into
 //! a `Vec<u8>`.
 
-pub mod error;
-pub mod history;
+pub(crate) mod error;
+pub(crate) mod evidence;
+pub(crate) mod history;
 pub mod html;
-pub mod incident;
-pub mod json;
-pub mod jsonl;
-pub mod nagios;
-pub mod pins;
-pub mod prometheus;
-pub mod roots;
+pub(crate) mod incident;
+pub(crate) mod json;
+pub(crate) mod jsonl;
+pub(crate) mod nagios;
+pub(crate) mod pins;
+pub(crate) mod prometheus;
+pub(crate) mod roots;
 #[cfg(test)]
 mod sample;
-pub mod text;
+pub(crate) mod text;
 
 use unicode_width::UnicodeWidthStr;
+
+pub use error::ErrorCode;
 
 use crate::analysis::{Assessment, Verdict};
 
@@ -26,7 +29,7 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
 
 /// Counts of each verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Genuine chains.
     pub ok: usize,
     /// Suspicious chains.

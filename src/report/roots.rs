@@ -176,7 +176,7 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
         e.facts.spki_sha256, e.facts.not_before, e.facts.not_after
     )?;
     if let Some(i) = &e.interceptor {
-        let category = lang.tr(&format!("cat-{}", i.category));
+        let category = lang.tr(&format!("cat-{}", i.category.as_str()));
         writeln!(
             out,
             "  {}",

@@ -168,7 +168,7 @@ fn plain_detail(lang: Lang, a: &Assessment) -> String {
                 "detail-by",
                 &[
                     ("product", cell(&i.name)),
-                    ("category", lang.tr(&format!("cat-{}", i.category))),
+                    ("category", lang.tr(&format!("cat-{}", i.category.as_str()))),
                 ],
             ),
             None => issuer(),
@@ -251,12 +251,12 @@ fn explain_incident(
         for a in members {
             writeln!(out, "    {}:", a.target)?;
             for e in &a.evidence {
-                writeln!(out, "      - {}", e.render(lang))?;
+                writeln!(out, "      - {}", super::evidence::words(lang, e))?;
             }
         }
     } else if let Some(first) = members.first() {
         for e in &first.evidence {
-            writeln!(out, "  - {}", e.render(lang))?;
+            writeln!(out, "  - {}", super::evidence::words(lang, e))?;
         }
     }
     Ok(())
@@ -309,7 +309,9 @@ fn unreachable_paragraph(
     if style.verbose {
         for a in gone {
             let why = a.evidence.iter().find(|e| e.code() != "issuer");
-            let why = why.map(|e| e.render(lang)).unwrap_or_default();
+            let why = why
+                .map(|e| super::evidence::words(lang, e))
+                .unwrap_or_default();
             writeln!(out, "  - {}: {why}", a.target)?;
         }
     }
@@ -333,7 +335,7 @@ fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()>
         )?;
     }
     for e in &a.evidence {
-        writeln!(out, "  - {}", e.render(lang))?;
+        writeln!(out, "  - {}", super::evidence::words(lang, e))?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! `pinwatch pins update`, the `pinwatch-update` timer and the agent all
 //! come through [`update`].
 
-pub mod fetch;
+pub(crate) mod fetch;
 
 use std::time::Duration;
 
@@ -62,8 +62,6 @@ pub enum Outcome {
     Current {
         /// Where from.
         source: String,
-        /// The sequence in use.
-        sequence: u64,
     },
     /// The bundle was refused.
     Refused {
@@ -242,7 +240,6 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
         Err(Refusal::NotNewer { sequence, in_use }) if sequence == in_use => {
             return Outcome::Current {
                 source: shown.clone(),
-                sequence,
             };
         }
         Err(refusal) => return refused(refusal.to_string()),

@@ -80,7 +80,7 @@ fn assert_inert(screen: &[u8], what: &str) -> String {
         .unwrap_or_else(|e| panic!("{what}: not UTF-8 ({e}): {screen:?}"));
     let mut plain = text.replace("\r\n", "\n");
     // pinwatch's own colors, the only escape sequences it writes.
-    for style in pinwatch::util::inert::OWN_SEQUENCES {
+    for style in pinwatch::util::OWN_SEQUENCES {
         plain = plain.replace(style, "");
     }
     let acting: Vec<(usize, char)> = plain

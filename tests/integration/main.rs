@@ -22,6 +22,7 @@ mod docs;
 mod evasion;
 mod first_minutes;
 mod fleet;
+mod floors;
 mod hostile;
 mod incomplete;
 mod limbo;

@@ -370,8 +370,8 @@ fn every_tray_state_has_an_icon_told_apart_without_colour() {
     if require("the tray icons' images", image::TOOLS).is_none() {
         return;
     }
+    use pinwatch::agent::TrayState;
     use pinwatch::agent::icon;
-    use pinwatch::agent::wording::TrayState;
     let dir = tempfile::tempdir().expect("a temp dir");
     let icons = |size: u32| -> Vec<(String, PathBuf)> {
         TrayState::ALL
