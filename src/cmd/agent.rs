@@ -311,6 +311,7 @@ pub fn history(
 pub fn status(
     args: &StatusArgs,
     lang: Lang,
+    color: crate::cli::ColorChoice,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
@@ -340,13 +341,16 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
-            // The knowledge the next check judges with, and its age.
-            match super::load(None) {
-                Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
-                Err(_) => Ok(()),
-            }
-        }),
+        Format::Text => history::status_text(lang, &status, super::stdout_colors(color), out)
+            .and_then(|()| {
+                // The knowledge the next check judges with, and its age.
+                match super::load(None) {
+                    Ok(loaded) => {
+                        writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about))
+                    }
+                    Err(_) => Ok(()),
+                }
+            }),
     };
     Ok(Finished::new(
         status.exit_code,

@@ -1,6 +1,6 @@
 //! `pinwatch check`.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 
 use super::outputs::{read_target_lists, write_atomically};
 use super::{CommandError, Finished, block_on, knowledge_warning, load, now};
@@ -139,9 +139,8 @@ fn render_text(
     if args.format != CheckFormat::Text {
         return Ok(());
     }
-    let color = color.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok());
     let style = report::text::Style {
-        color,
+        color: super::stdout_colors(color),
         lang,
         verbose: args.verbose,
     };

@@ -125,6 +125,14 @@ impl CommandError {
     }
 }
 
+/// Whether text for standard output is coloured: `--color` (`auto`: on a
+/// terminal, unless `NO_COLOR` is set), as every command that prints
+/// colour decides it.
+fn stdout_colors(choice: crate::cli::ColorChoice) -> bool {
+    use std::io::IsTerminal as _;
+    choice.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok())
+}
+
 /// The user's own services directory: `<config dir>/pinwatch/services`
 /// (`~/.config/pinwatch/services` on Linux, honouring XDG_CONFIG_HOME).
 pub fn user_services_dir() -> Option<PathBuf> {

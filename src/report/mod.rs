@@ -19,6 +19,19 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::{Assessment, Verdict};
 
+/// The colour a verdict is written in where colours are on (the one
+/// mapping for every text reporter: check, status).
+pub(crate) fn verdict_style(v: Verdict) -> crate::util::Style {
+    use crate::util::Style;
+    match v {
+        Verdict::Ok => Style::Green,
+        Verdict::Suspicious => Style::Yellow,
+        Verdict::Intercepted => Style::BoldRed,
+        Verdict::CaptivePortal => Style::Cyan,
+        Verdict::Unreachable => Style::Dim,
+    }
+}
+
 /// `s` padded with spaces to `width` terminal columns (CJK counts double).
 pub(crate) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))

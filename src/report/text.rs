@@ -44,7 +44,7 @@ pub(crate) fn cell(s: &str) -> String {
 
 /// Writes `report` as a table plus explanations.
 pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut screen = Screen::new(out);
+    let mut screen = Screen::new(out).colors(style.color);
     render_on(report, style, &mut screen)?;
     screen.flush()
 }
@@ -97,7 +97,7 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
     writeln!(out, "{}{}", pad(&header[0], widths[0]), rest(&header))?;
     for (row, a) in rows.iter().zip(report.results) {
         let verdict = pad(&row[0], widths[0]);
-        paint(out, style, a.standing(), &verdict)?;
+        paint(out, a.standing(), &verdict)?;
         writeln!(out, "{}", rest(row))?;
     }
     for found in incidents(report.results) {
@@ -123,20 +123,9 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
     )
 }
 
-/// Writes `text`, in the verdict's color when colors are on.
-fn paint(out: &mut Screen<'_>, style: Style, v: Verdict, text: &str) -> io::Result<()> {
-    use crate::util::Style as S;
-    if !style.color {
-        return write!(out, "{text}");
-    }
-    let color = match v {
-        Verdict::Ok => S::Green,
-        Verdict::Suspicious => S::Yellow,
-        Verdict::Intercepted => S::BoldRed,
-        Verdict::CaptivePortal => S::Cyan,
-        Verdict::Unreachable => S::Dim,
-    };
-    out.paint(color, text)
+/// Writes `text`, in the verdict's color when the screen's colors are on.
+fn paint(out: &mut Screen<'_>, v: Verdict, text: &str) -> io::Result<()> {
+    out.paint(super::verdict_style(v), text)
 }
 
 /// The one-line detail of the table (what came from outside in it is a
@@ -219,7 +208,7 @@ fn explain_incident(
     } else {
         Verdict::Intercepted
     };
-    paint(out, style, tone, &head)?;
+    paint(out, tone, &head)?;
     writeln!(out)?;
     if let Some(s) = &found.sanctioned {
         writeln!(
@@ -319,7 +308,7 @@ fn unreachable_paragraph(
 fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
     let lang = style.lang;
     let head = format!("{}: {}", a.target, headline(lang, a));
-    paint(out, style, a.verdict, &head)?;
+    paint(out, a.verdict, &head)?;
     writeln!(out)?;
     if let Some(what) = what_to_do(lang, a) {
         writeln!(out, "  {}{what}", labelled(lang, "label-what-to-do"))?;
