@@ -67,8 +67,8 @@ pub fn check(
     let checked_at = report::jsonl::checked_at(now);
     block_on(run_each(&plan, &judge, now, |i, a| {
         if streamed && stream.is_ok() {
-            stream =
-                report::jsonl::write_line(&a, &checked_at, &mut out).and_then(|()| out.flush());
+            stream = report::jsonl::write_line(&a, &checked_at, Some(&loaded.about), &mut out)
+                .and_then(|()| out.flush());
         }
         verdicts.push(a.standing());
         if let Some(slot) = slots.get_mut(i) {

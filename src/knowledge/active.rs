@@ -257,9 +257,7 @@ pub fn verify_fetched(bytes: &[u8], keys: &Keys, state: &State) -> Result<Verifi
     let revoked = state.revoked();
     if let Ok(id) = bundle::Signed::split(bytes).and_then(|s| s.key_id()) {
         if revoked.contains(&id) {
-            return Err(BundleError::BadHeader(format!(
-                "signed with key {id}, which a bundle of the backup key revoked"
-            )));
+            return Err(BundleError::RevokedKey(id));
         }
     }
     bundle::verify(bytes, &keys.signing(&revoked), VERSION)
