@@ -235,9 +235,10 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
         Ok(v) => v,
         Err(e) => return refused(Why::Bundle(e)),
     };
-    if let Err(why) = check_contents(&verified) {
-        return refused(why);
-    }
+    let knowledge = match check_contents(&verified) {
+        Ok(knowledge) => knowledge,
+        Err(why) => return refused(why),
+    };
     let in_use = in_use(updater, now);
     let next = match accept(&verified, &updater.keys, &state, in_use, &shown, now) {
         Ok(next) => next,
@@ -249,7 +250,7 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
         }
         Err(refusal) => return refused(Why::Refusal(refusal)),
     };
-    if let Err(e) = updater.store.install(&bytes, &next) {
+    if let Err(e) = updater.store.install(&bytes, &next, &knowledge) {
         return refused(Why::Store(e));
     }
     Outcome::Installed {
@@ -262,8 +263,9 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
 }
 
 /// What a verified bundle must also satisfy: Google's signature over its
-/// CT log list when it carries one, pins that load, a log list that parses.
-fn check_contents(verified: &bundle::Verified) -> Result<(), Why> {
+/// CT log list when it carries one, pins that load, a log list that
+/// parses. Its validated knowledge, to cache at install.
+fn check_contents(verified: &bundle::Verified) -> Result<crate::knowledge::Knowledge, Why> {
     let payload = &verified.payload;
     let list = payload.file(bundle::LOG_LIST).ok_or(Why::NoLogList)?;
     if let Some(sig) = payload.log_list_signature().map_err(Why::Bundle)? {
@@ -271,10 +273,10 @@ fn check_contents(verified: &bundle::Verified) -> Result<(), Why> {
             return Err(Why::LogListSignature);
         }
     }
-    payload
+    let knowledge = payload
         .knowledge()
         .map_err(|e| Why::Contents(e.to_string()))?;
     let name = format!("bundle {}: ct/log_list.json", verified.header.sequence);
     crate::ct::LogList::parse(list.as_bytes(), &name).map_err(|e| Why::Contents(e.to_string()))?;
-    Ok(())
+    Ok(knowledge)
 }
