@@ -348,10 +348,16 @@ pub fn sentences(lang: Lang, parts: &[String]) -> String {
 
 /// The results of `incident`, in `results`.
 pub fn members<'r>(incident: &Incident, results: &'r [Assessment]) -> Vec<&'r Assessment> {
+    members_in(incident, results.into())
+}
+
+/// [`members`] of results however they were kept (an incident's are kept
+/// whole).
+pub fn members_in<'r>(incident: &Incident, results: super::Results<'r>) -> Vec<&'r Assessment> {
     incident
         .results
         .iter()
-        .filter_map(|&i| results.get(i))
+        .filter_map(|&i| results.whole_at(i))
         .collect()
 }
 

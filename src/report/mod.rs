@@ -7,6 +7,7 @@ pub mod html;
 pub mod incident;
 pub mod json;
 pub mod jsonl;
+pub mod kept;
 pub mod nagios;
 pub mod pins;
 pub mod prometheus;
@@ -15,9 +16,12 @@ pub mod roots;
 mod sample;
 pub mod text;
 
+use std::borrow::Borrow;
+
 use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::{Assessment, Verdict};
+pub use kept::Results;
 
 /// The colour a verdict is written in where colours are on (the one
 /// mapping for every text reporter: check, status).
@@ -57,9 +61,10 @@ pub struct Summary {
 
 impl Summary {
     /// Counts the verdicts of `results`.
-    pub fn of(results: &[Assessment]) -> Self {
+    pub fn of<A: Borrow<Assessment>>(results: impl IntoIterator<Item = A>) -> Self {
         let mut s = Summary::default();
         for a in results {
+            let a: &Assessment = a.borrow();
             match a.verdict {
                 Verdict::Ok => s.ok += 1,
                 Verdict::Suspicious => s.suspicious += 1,
@@ -86,4 +91,29 @@ pub struct Report<'a> {
     pub checked_at: i64,
     /// The exit code the run ends with.
     pub exit_code: i32,
+}
+
+/// A finished run as the grouped reports (text, JSON, Nagios, Prometheus)
+/// read it: a [`Report`], or the results a check kept ([`kept`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Grouped<'a> {
+    /// The results, in plan order.
+    pub results: Results<'a>,
+    /// Problems that did not stop the run.
+    pub warnings: &'a [String],
+    /// When the check ran, seconds since the epoch.
+    pub checked_at: i64,
+    /// The exit code the run ends with.
+    pub exit_code: i32,
+}
+
+impl<'a> From<&Report<'a>> for Grouped<'a> {
+    fn from(report: &Report<'a>) -> Self {
+        Grouped {
+            results: report.results.into(),
+            warnings: report.warnings,
+            checked_at: report.checked_at,
+            exit_code: report.exit_code,
+        }
+    }
 }
