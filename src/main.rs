@@ -65,8 +65,8 @@ fn main() -> ExitCode {
         Command::Agent(args) => cmd::agent(args, cli.lang),
         Command::NotifyTest => cmd::notify_test(lang, &mut out),
         Command::History(args) => cmd::history(args, lang, &mut out),
-        Command::Status(args) => cmd::status(args, lang, &mut out),
-        Command::Roots(args) => cmd::roots(args, lang, &mut out),
+        Command::Status(args) => cmd::status(args, lang, cli.color, &mut out),
+        Command::Roots(args) => cmd::roots(args, lang, cli.color, &mut out),
         Command::Generate(what) => cmd::generate(what, &mut out),
     };
     match outcome {

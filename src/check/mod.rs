@@ -470,6 +470,7 @@ enum Portal {
 /// overall standing verdict ([`Verdict::overall`] of
 /// [`Assessment::standing`]: a sanctioned interception weighs as ok), 3
 /// when there are none.
+#[cfg(any(test, feature = "agent"))]
 pub(crate) fn exit_code(results: &[Assessment]) -> i32 {
     exit_code_of(results.iter().map(Assessment::standing))
 }

@@ -315,6 +315,7 @@ pub fn history(
 pub fn status(
     args: &StatusArgs,
     lang: Lang,
+    color: crate::cli::ColorChoice,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
@@ -347,15 +348,16 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
-            // The knowledge the next check judges with, and its age.
-            match &loaded {
-                Some(loaded) => {
-                    writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about))
+        Format::Text => history::status_text(lang, &status, super::stdout_colors(color), out)
+            .and_then(|()| {
+                // The knowledge the next check judges with, and its age.
+                match &loaded {
+                    Some(loaded) => {
+                        writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about))
+                    }
+                    None => Ok(()),
                 }
-                None => Ok(()),
-            }
-        }),
+            }),
     };
     Ok(Finished::new(
         status.exit_code,

@@ -123,6 +123,14 @@ impl CommandError {
     }
 }
 
+/// Whether text for standard output is coloured: `--color` (`auto`: on a
+/// terminal, unless `NO_COLOR` is set), as every command that prints
+/// colour decides it.
+fn stdout_colors(choice: crate::cli::ColorChoice) -> bool {
+    use std::io::IsTerminal as _;
+    choice.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok())
+}
+
 /// The knowledge a command judges with ([`knowledge::load`]); its warnings
 /// go to stderr.
 pub(crate) fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, KnowledgeError> {

@@ -341,14 +341,17 @@ pub fn bundle(
     args: &crate::cli::PinsBundleArgs,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
-    use pinwatch_knowledge::bundle::{self as b, Header, Payload};
+    use pinwatch_knowledge::bundle::{self as b, Header};
     let fail = |e: &dyn std::fmt::Display| CommandError::Other(e.to_string());
     let at = now();
     let mut header = Header::new(args.sequence, at, crate::knowledge::active::VERSION);
     header.expires_at = at + i64::from(args.expires_days) * 86_400;
     header.revokes = args.revoke.clone();
-    let payload = Payload::from_dir(&args.pins, header).map_err(|e| fail(&e))?;
-    payload.knowledge().map_err(|e| fail(&e))?;
+    let text = std::fs::read_to_string(&args.key)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
+    let password = std::env::var("PINWATCH_BUNDLE_PASSWORD").ok();
+    let (bytes, payload) = b::build(&args.pins, header, &text, password, true)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
     let list = payload.file(b::LOG_LIST).unwrap_or_default();
     crate::ct::LogList::parse(list.as_bytes(), "ct/log_list.json")?;
     let signed_by_google = match payload.log_list_signature().map_err(|e| fail(&e))? {
@@ -360,24 +363,10 @@ pub fn bundle(
         }
         None => false,
     };
-    let text = std::fs::read_to_string(&args.key)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
-    let key_error =
-        |e: minisign::PError| CommandError::Other(format!("{}: {e}", args.key.display()));
-    let encrypted = minisign::SecretKeyBox::from_string(&text)
-        .and_then(|b| b.into_secret_key(Some(String::new())))
-        .is_err_and(|e| !e.to_string().contains("not encrypted"));
-    let secret = if encrypted {
-        let password = std::env::var("PINWATCH_BUNDLE_PASSWORD").ok();
-        minisign::SecretKey::from_box(text.into(), password).map_err(key_error)?
-    } else {
-        minisign::SecretKey::from_unencrypted_box(text.into()).map_err(key_error)?
-    };
-    let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| fail(&e))?;
-    let bytes = b::sign(&payload, &secret, &public).map_err(|e| fail(&e))?;
     crate::util::write_atomically(&args.output, |w| w.write_all(&bytes))?;
-    let key =
-        b::KeyId::of_public_key(&public.to_base64()).map_or_else(String::new, |k| k.to_string());
+    let key = b::Signed::split(&bytes)
+        .and_then(|signed| signed.key_id())
+        .map_or_else(|_| String::new(), |k| k.to_string());
     let output = writeln!(
         out,
         "{}: bundle {} ({} files, {} bytes, CT log list {}), signed with key {key}, expires {}",

@@ -62,6 +62,19 @@ pub fn join_capped(lang: Lang, items: &[String], max: usize) -> String {
     )
 }
 
+/// The notes of the sanctions of `inspected`, each once, inert and capped
+/// (the administrator's config is outside text too).
+pub fn sanction_notes(lang: Lang, inspected: &[&Assessment]) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    for s in inspected.iter().filter_map(|a| a.sanctioned.as_ref()) {
+        let note = inert_capped(&s.note, 64).into_owned();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    join_capped(lang, &notes, NAMES_SHOWN)
+}
+
 /// How many services a one-line place (a title, a tooltip) names before
 /// "and N more".
 pub const NAMES_SHOWN: usize = 3;
@@ -338,10 +351,16 @@ pub fn sentences(lang: Lang, parts: &[String]) -> String {
 
 /// The results of `incident`, in `results`.
 pub fn members<'r>(incident: &Incident, results: &'r [Assessment]) -> Vec<&'r Assessment> {
+    members_in(incident, results.into())
+}
+
+/// [`members`] of results however they were kept (an incident's are kept
+/// whole).
+pub fn members_in<'r>(incident: &Incident, results: super::Results<'r>) -> Vec<&'r Assessment> {
     incident
         .results
         .iter()
-        .filter_map(|&i| results.get(i))
+        .filter_map(|&i| results.whole_at(i))
         .collect()
 }
 

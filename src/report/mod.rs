@@ -8,6 +8,7 @@ pub mod html;
 pub(crate) mod incident;
 pub(crate) mod json;
 pub(crate) mod jsonl;
+pub(crate) mod kept;
 pub(crate) mod nagios;
 pub(crate) mod pins;
 pub(crate) mod prometheus;
@@ -16,11 +17,27 @@ pub(crate) mod roots;
 mod sample;
 pub(crate) mod text;
 
+use std::borrow::Borrow;
+
 use unicode_width::UnicodeWidthStr;
 
 pub use error::ErrorCode;
 
 use crate::analysis::{Assessment, Verdict};
+pub use kept::Results;
+
+/// The colour a verdict is written in where colours are on (the one
+/// mapping for every text reporter: check, status).
+pub(crate) fn verdict_style(v: Verdict) -> crate::util::Style {
+    use crate::util::Style;
+    match v {
+        Verdict::Ok => Style::Green,
+        Verdict::Suspicious => Style::Yellow,
+        Verdict::Intercepted => Style::BoldRed,
+        Verdict::CaptivePortal => Style::Cyan,
+        Verdict::Unreachable => Style::Dim,
+    }
+}
 
 /// `s` padded with spaces to `width` terminal columns (CJK counts double).
 pub(crate) fn pad(s: &str, width: usize) -> String {
@@ -47,9 +64,10 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Counts the verdicts of `results`.
-    pub fn of(results: &[Assessment]) -> Self {
+    pub fn of<A: Borrow<Assessment>>(results: impl IntoIterator<Item = A>) -> Self {
         let mut s = Summary::default();
         for a in results {
+            let a: &Assessment = a.borrow();
             match a.verdict {
                 Verdict::Ok => s.ok += 1,
                 Verdict::Suspicious => s.suspicious += 1,
@@ -76,4 +94,29 @@ pub struct Report<'a> {
     pub checked_at: i64,
     /// The exit code the run ends with.
     pub exit_code: i32,
+}
+
+/// A finished run as the grouped reports (text, JSON, Nagios, Prometheus)
+/// read it: a [`Report`], or the results a check kept ([`kept`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Grouped<'a> {
+    /// The results, in plan order.
+    pub results: Results<'a>,
+    /// Problems that did not stop the run.
+    pub warnings: &'a [String],
+    /// When the check ran, seconds since the epoch.
+    pub checked_at: i64,
+    /// The exit code the run ends with.
+    pub exit_code: i32,
+}
+
+impl<'a> From<&Report<'a>> for Grouped<'a> {
+    fn from(report: &Report<'a>) -> Self {
+        Grouped {
+            results: report.results.into(),
+            warnings: report.warnings,
+            checked_at: report.checked_at,
+            exit_code: report.exit_code,
+        }
+    }
 }

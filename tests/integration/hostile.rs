@@ -23,7 +23,7 @@ use rcgen::{DistinguishedName, DnType, DnValue};
 use serde_json::Value;
 
 use crate::support::pki::Ca;
-use crate::support::process::require;
+use crate::support::process::{on_a_terminal, require};
 use crate::support::server::Server;
 use crate::support::{HOST, World, has_reason, write_file};
 
@@ -49,28 +49,6 @@ fn dn(attrs: &[(DnType, DnValue)]) -> DistinguishedName {
         dn.push(t.clone(), v.clone());
     }
     dn
-}
-
-/// `cmd` run on a pseudo-terminal by `script`: the exact bytes the
-/// terminal got, and the exit code.
-fn on_a_terminal(cmd: &Command) -> (Vec<u8>, i32) {
-    let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
-    let line: Vec<String> = std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(quote)
-        .collect();
-    let mut script = Command::new("script");
-    script
-        .args(["-q", "-e", "-c", &line.join(" "), "/dev/null"])
-        .stdin(Stdio::null());
-    for (key, value) in cmd.get_envs() {
-        match value {
-            Some(v) => script.env(key, v),
-            None => script.env_remove(key),
-        };
-    }
-    let out = script.output().expect("run script");
-    (out.stdout, out.status.code().unwrap_or(-1))
 }
 
 /// Asserts that nothing in `screen` acts on a terminal but line ends and

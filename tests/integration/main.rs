@@ -17,6 +17,7 @@ mod bundles;
 mod chinese;
 mod cli;
 mod clock;
+mod colour;
 mod details;
 mod docs;
 mod evasion;
