@@ -103,7 +103,9 @@ setup_mitmproxy() {
 # the docs tests: man (man-db), bash-completion and fish.
 # The details page tests: chromium (headless, --dump-dom and --screenshot).
 # The wrong-clock tests: faketime (the clock 3 years behind, 2 ahead).
-# The hostile-name tests: script (bsdutils), a pseudo-terminal.
+# The hostile-name and colour tests: script (bsdutils), a pseudo-terminal.
+# The bundle tests: minisign, the reference tool (keys it makes sign
+# bundles; it verifies what pinwatch's bundle builder signs).
 AGENT_PACKAGES=(
     dbus-daemon systemd xvfb dunst
     haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
@@ -112,7 +114,7 @@ AGENT_PACKAGES=(
     openssl libnss3-tools iptables sslsplit
     prometheus prometheus-node-exporter python3 e2fsprogs
     man-db bash-completion fish
-    chromium bsdutils faketime
+    chromium bsdutils faketime minisign
 )
 
 setup_agent_tools() {

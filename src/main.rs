@@ -13,7 +13,7 @@ use clap::FromArgMatches;
 use pinwatch::cli::{Cli, Command, PinsCommand, localize};
 use pinwatch::cmd::{self, failure};
 use pinwatch::i18n::Lang;
-use pinwatch::report::error::ErrorCode;
+use pinwatch::report::ErrorCode;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -65,8 +65,8 @@ fn main() -> ExitCode {
         Command::Agent(args) => cmd::agent(args, cli.lang),
         Command::NotifyTest => cmd::notify_test(lang, &mut out),
         Command::History(args) => cmd::history(args, lang, &mut out),
-        Command::Status(args) => cmd::status(args, lang, &mut out),
-        Command::Roots(args) => cmd::roots(args, lang, &mut out),
+        Command::Status(args) => cmd::status(args, lang, cli.color, &mut out),
+        Command::Roots(args) => cmd::roots(args, lang, cli.color, &mut out),
         Command::Generate(what) => cmd::generate(what, &mut out),
     };
     match outcome {
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
 
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
-    pinwatch::util::inert::to_stderr(&format!("pinwatch: {message}"));
+    pinwatch::util::to_stderr(&format!("pinwatch: {message}"));
 }
 
 fn exit(code: i32) -> ExitCode {

@@ -329,6 +329,40 @@ fn common_name_as_written(shown: &str) -> Option<&str> {
     shown.split(", ").find_map(|p| p.strip_prefix("CN="))
 }
 
+/// The contents of a DER SEQUENCE (a Name with its header), or the input
+/// unchanged when it has no well-formed header (webpki keeps names bare).
+pub fn der_contents(der: &[u8]) -> &[u8] {
+    let Some((&0x30, rest)) = der.split_first() else {
+        return der;
+    };
+    let Some((&first, rest)) = rest.split_first() else {
+        return der;
+    };
+    let (len, rest) = match first {
+        n if n < 0x80 => (usize::from(n), rest),
+        0x81..=0x83 => {
+            let k = usize::from(first - 0x80);
+            if rest.len() < k {
+                return der;
+            }
+            let len = rest[..k]
+                .iter()
+                .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
+            (len, &rest[k..])
+        }
+        _ => return der,
+    };
+    if rest.len() == len { rest } else { der }
+}
+
+/// The subject of the certificate `der` as the DER contents of its Name
+/// (no tag and length), or `None` when `der` is not a certificate: how the
+/// CA certificates pinwatch knows are indexed by name.
+pub fn subject_contents(der: &[u8]) -> Option<Vec<u8>> {
+    let (_, cert) = x509_parser::prelude::X509Certificate::from_der(der).ok()?;
+    Some(der_contents(cert.subject().as_raw()).to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,12 +177,30 @@ pub struct Location {
     pub place: Place,
     /// How many hops away the TLS connection ends (0: this device).
     pub hops: Option<u8>,
-    /// How it was found: `local_address`, `proxy_on_this_device`,
-    /// `ttl_tls` (the smallest IP TTL at which the interceptor answered the
-    /// ClientHello), `ttl_tcp_proxy` (the smallest TTL at which the
-    /// configured proxy accepted a connection), `product_on_device` (a
-    /// product that installs itself on the device), `inconclusive`.
-    pub method: &'static str,
+    /// How it was found.
+    pub method: LocateMethod,
+}
+
+/// How an interceptor was located (JSON: `local_address`,
+/// `proxy_on_this_device`, `ttl_tls`, `ttl_tcp_proxy`, `product_on_device`,
+/// `inconclusive`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocateMethod {
+    /// The connection went to an address of this machine.
+    LocalAddress,
+    /// The configured proxy is on this machine.
+    ProxyOnThisDevice,
+    /// The smallest IP TTL at which the interceptor answered the
+    /// ClientHello with the forged leaf's key.
+    TtlTls,
+    /// The smallest IP TTL at which the configured proxy accepted a
+    /// connection.
+    TtlTcpProxy,
+    /// A product that installs itself on the device.
+    ProductOnDevice,
+    /// The trace could not tell.
+    Inconclusive,
 }
 
 /// Where the TLS connection ends.

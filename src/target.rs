@@ -143,7 +143,7 @@ impl FromStr for ConnectTo {
 }
 
 /// `host:port`, bracketing IPv6 literals.
-pub fn authority(host: &str, port: u16) -> String {
+pub(crate) fn authority(host: &str, port: u16) -> String {
     if host.contains(':') {
         format!("[{host}]:{port}")
     } else {

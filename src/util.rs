@@ -4,25 +4,27 @@
 //! text inert before it is shown (`inert`).
 
 mod atomic;
-pub mod inert;
+pub(crate) mod inert;
 
-pub use atomic::write_atomically;
-pub use inert::{Screen, Style, inert, inert_capped, markup};
+pub(crate) use atomic::write_atomically;
+pub use inert::{OWN_SEQUENCES, Screen, to_stderr};
+pub(crate) use inert::{Style, inert, inert_capped, markup};
 
-pub use pinwatch_knowledge::is_sha256_base64;
-pub use pinwatch_knowledge::read::{
-    Cap, MIB, PINS_FILE, ReadError, TARGETS_FILE, open_regular, read_capped, read_capped_string,
+pub(crate) use pinwatch_knowledge::is_sha256_base64;
+pub use pinwatch_knowledge::read::ReadError;
+pub(crate) use pinwatch_knowledge::read::{
+    Cap, MIB, TARGETS_FILE, open_regular, read_capped, read_capped_string,
 };
 
 /// A PEM or DER certificate file: a public-roots bundle or a file of the
 /// system store. Debian's whole bundle is about 220 KB.
-pub const CERTS_FILE: Cap = Cap {
+pub(crate) const CERTS_FILE: Cap = Cap {
     bytes: 16 * MIB,
     what: "a certificate file",
 };
 
 /// The agent's config file (a few hundred bytes in practice).
-pub const CONFIG_FILE: Cap = Cap {
+pub(crate) const CONFIG_FILE: Cap = Cap {
     bytes: MIB,
     what: "a config file",
 };
@@ -39,7 +41,7 @@ pub fn now() -> i64 {
 }
 
 /// SHA-256 of `data`, in the RFC 7469 base64 form used for pins.
-pub fn sha256_base64(data: &[u8]) -> String {
+pub(crate) fn sha256_base64(data: &[u8]) -> String {
     STANDARD.encode(ring::digest::digest(&ring::digest::SHA256, data))
 }
 
@@ -77,7 +79,7 @@ pub fn local_time(unix_seconds: i64) -> String {
 }
 
 /// [`local_time`] in the zone `tz`.
-pub fn local_time_in(unix_seconds: i64, tz: &jiff::tz::TimeZone) -> String {
+pub(crate) fn local_time_in(unix_seconds: i64, tz: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::from_second(unix_seconds) {
         Ok(t) => t
             .to_zoned_datetime(tz.clone())
@@ -88,7 +90,7 @@ pub fn local_time_in(unix_seconds: i64, tz: &jiff::tz::TimeZone) -> String {
 }
 
 /// Formats seconds since the Unix epoch as a date (`2026-11-22`).
-pub fn date(unix_seconds: i64) -> String {
+pub(crate) fn date(unix_seconds: i64) -> String {
     rfc3339(unix_seconds).chars().take(10).collect()
 }
 

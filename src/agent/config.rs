@@ -2,10 +2,13 @@
 //! (`~/.config/pinwatch/config.toml` on Linux). Every key is optional and
 //! the defaults work without a file; a bad file is an error naming the
 //! file, line, column and key, and the agent does not start half-configured.
-//! Every value is checked here, where its place in the file is known:
-//! targets, `connect_to` rules, the proxy and portal-check URLs are parsed,
-//! `public_roots` is loaded and `pins` is read (and the services checked
-//! against it).
+//! Each file is parsed once into a [`Layer`] (every key optional), each
+//! value checked where its place in the file is known: targets,
+//! `connect_to` rules, the proxy and portal-check URLs are parsed. What
+//! needs more than the file is checked once, on the merged layers
+//! (`agent::layers`), with the place it was written: `pins` is loaded and
+//! the services checked against it, `public_roots` is loaded; both are
+//! handed on, not loaded again.
 //!
 //! [`KEYS`] documents every key (type, default, example, meaning): the
 //! `pinwatch-config(5)` manual page is generated from it, and a test keeps
@@ -18,8 +21,9 @@ use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::analysis::TrustStore;
 use crate::i18n::Lang;
-use crate::knowledge::{self, Knowledge};
+use crate::knowledge::{self, Knowledge, Loaded};
 use crate::probe::portal::PortalCheck;
 use crate::probe::proxy::Proxy;
 use crate::target::{ConnectTo, Target};
@@ -261,11 +265,12 @@ impl Default for AgentConfig {
             sanctioned: Vec::new(),
             update_from: Vec::new(),
             trusted_keys: Vec::new(),
-            journal_max_bytes: crate::agent::journal::DEFAULT_MAX_BYTES,
+            journal_max_bytes: crate::journal::DEFAULT_MAX_BYTES,
         }
     }
 }
 
+/// A config file as serde reads it: every key optional, with its place.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -297,13 +302,111 @@ struct SanctionedEntry {
     note: String,
 }
 
+/// Where a value was written: file, line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The file, as errors name it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Place {
+    fn of<T>(src: &TomlSource<'_>, value: &Spanned<T>) -> Place {
+        let at = src.error(Some(value.span()), "");
+        Place {
+            file: at.path,
+            line: at.line,
+            column: at.column,
+        }
+    }
+
+    /// An error at this place.
+    pub fn error(&self, message: String) -> TomlError {
+        TomlError {
+            path: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            message,
+        }
+    }
+}
+
+/// A value with the place it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed<T> {
+    /// The value.
+    pub value: T,
+    /// Where.
+    pub place: Place,
+}
+
+impl<T: Clone> Placed<T> {
+    fn of(src: &TomlSource<'_>, v: &Spanned<T>) -> Placed<T> {
+        Placed {
+            value: v.get_ref().clone(),
+            place: Place::of(src, v),
+        }
+    }
+}
+
+/// One config file as written: the keys it sets, each value already
+/// checked on its own (types, ranges, syntax) where its place is known.
+/// What needs more than the file (the pins directory, the services named
+/// in it, the public roots) keeps its place, and is checked once, on the
+/// merged layers ([`Layer::load_pins`], [`Layer::settle`]). A key a file
+/// does not set is `None`: the layer under it, or the default, applies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layer {
+    /// `enabled`.
+    pub enabled: Option<bool>,
+    /// `language`.
+    pub language: Option<Lang>,
+    /// `services`, checked against the pins once the layers are merged.
+    pub services: Option<Vec<Placed<String>>>,
+    /// `targets`.
+    pub targets: Option<Vec<String>>,
+    /// `interval_minutes`.
+    pub interval: Option<Duration>,
+    /// `debounce_seconds`.
+    pub debounce: Option<Duration>,
+    /// `timeout_seconds`.
+    pub timeout: Option<Duration>,
+    /// `notifications`.
+    pub notifications: Option<bool>,
+    /// `tray`.
+    pub tray: Option<bool>,
+    /// `proxy`.
+    pub proxy: Option<String>,
+    /// `connect_to`.
+    pub connect_to: Option<Vec<String>>,
+    /// `portal_checks`.
+    pub portal_checks: Option<Vec<String>>,
+    /// `portal_check`.
+    pub portal_check: Option<bool>,
+    /// `public_roots`, loaded once the layers are merged.
+    pub public_roots: Option<Placed<PathBuf>>,
+    /// `pins`, loaded once the layers are merged.
+    pub pins: Option<Placed<PathBuf>>,
+    /// `sanctioned`.
+    pub sanctioned: Option<Vec<crate::analysis::Sanction>>,
+    /// `update_from`.
+    pub update_from: Option<Vec<String>>,
+    /// `trusted_keys`.
+    pub trusted_keys: Option<Vec<String>>,
+    /// `journal_max_kib`, in bytes.
+    pub journal_max_bytes: Option<u64>,
+}
+
 /// The config file's default location.
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "pinwatch").map(|d| d.config_dir().join("config.toml"))
 }
 
 /// Reads `path`; a missing file gives the defaults. `knowledge` is used to
-/// check service names.
+/// check service names when the file names no pins directory.
 pub fn load(path: &Path, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFileError> {
     let text = match read_capped_string(path, CONFIG_FILE) {
         Ok(text) => text,
@@ -324,177 +427,278 @@ pub fn load(path: &Path, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFil
     })
 }
 
-/// Parses and validates a config file's text.
+/// Parses and validates a config file's text on its own: the layer it
+/// makes, settled against its pins directory, else `knowledge`.
 pub fn parse(src: TomlSource<'_>, knowledge: &Knowledge) -> Result<AgentConfig, ConfigFileError> {
-    let f: File = src.parse()?;
-    let d = AgentConfig::default();
-    let seconds =
-        |v: &Option<Spanned<f64>>, key: &str, scale: f64, min: f64, max: f64, default: Duration| {
-            match v {
-                None => Ok(default),
-                Some(v) if (min..=max).contains(v.get_ref()) => {
-                    Ok(Duration::from_secs_f64(v.get_ref() * scale))
-                }
-                Some(v) => Err(src.error(
-                    Some(v.span()),
-                    format!("{key}: {} is out of range ({min} to {max})", v.get_ref()),
-                )),
-            }
-        };
-    let language = match &f.language {
-        None => None,
-        Some(v) => Some(Lang::from_tag(v.get_ref()).ok_or_else(|| {
-            src.error(
+    let layer = Layer::parse(src)?;
+    let pins = layer.load_pins()?;
+    let knowledge = pins.as_ref().map_or(knowledge, |p| &p.knowledge);
+    Ok(layer.settle(knowledge)?.0)
+}
+
+impl Layer {
+    /// Parses one file's text, checking each value on its own: ranges,
+    /// the language, targets, `connect_to` rules, the proxy, portal-check
+    /// and update URLs, sanctioned keys and trusted keys. An error names
+    /// the file, line, column and key.
+    pub fn parse(src: TomlSource<'_>) -> Result<Layer, TomlError> {
+        let f: File = src.parse()?;
+        let number = |v: &Option<Spanned<f64>>, key: &str, min: f64, max: f64| match v {
+            None => Ok(None),
+            Some(v) if (min..=max).contains(v.get_ref()) => Ok(Some(*v.get_ref())),
+            Some(v) => Err(src.error(
                 Some(v.span()),
-                format!(
-                    "language: `{}` is not supported (use \"en\" or \"zh\")",
-                    v.get_ref()
-                ),
-            )
-        })?),
-    };
-    // The pins first: the services are checked against them.
-    let pins_knowledge = match &f.pins {
-        None => None,
-        Some(dir) => Some(
-            knowledge::load_dir(dir.get_ref())
-                .map_err(|e| src.error(Some(dir.span()), format!("pins: {e}")))?,
-        ),
-    };
-    let knowledge = pins_knowledge.as_ref().unwrap_or(knowledge);
-    let mut services = Vec::new();
-    for name in f.services.iter().flatten() {
-        if knowledge.service(name.get_ref()).is_none() {
-            let known: Vec<&str> = knowledge.services.iter().map(|s| s.name.as_str()).collect();
-            return Err(src
-                .error(
-                    Some(name.span()),
-                    format!(
-                        "services: unknown service `{}` (known: {})",
-                        name.get_ref(),
-                        known.join(", ")
-                    ),
-                )
-                .into());
-        }
-        services.push(name.get_ref().clone());
-    }
-    let each = |values: &Option<Vec<Spanned<String>>>,
-                key: &str,
-                check: &dyn Fn(&str) -> Result<(), String>|
-     -> Result<Vec<String>, TomlError> {
-        values
-            .iter()
-            .flatten()
-            .map(|v| {
-                check(v.get_ref())
-                    .map(|()| v.get_ref().clone())
-                    .map_err(|why| src.error(Some(v.span()), format!("{key}: {why}")))
-            })
-            .collect()
-    };
-    let targets = each(&f.targets, "targets", &|t| {
-        t.parse::<Target>()
-            .map(drop)
-            .map_err(|e| format!("`{t}`: {e}"))
-    })?;
-    let connect_to = each(&f.connect_to, "connect_to", &|c| {
-        c.parse::<ConnectTo>()
-            .map(drop)
-            .map_err(|e| format!("`{c}`: {e}"))
-    })?;
-    let portal_checks = each(&f.portal_checks, "portal_checks", &|u| {
-        PortalCheck::parse(u).map(drop)
-    })?;
-    let proxy = match &f.proxy {
-        None => None,
-        Some(p) => {
-            p.get_ref()
-                .parse::<Proxy>()
-                .map_err(|e| src.error(Some(p.span()), format!("proxy: {e}")))?;
-            Some(p.get_ref().clone())
-        }
-    };
-    let sanctioned = f
-        .sanctioned
-        .iter()
-        .flatten()
-        .map(|entry| {
-            let e = entry.get_ref();
-            crate::analysis::Sanction::new(&e.key, &e.note)
-                .map_err(|why| src.error(Some(entry.span()), format!("sanctioned: {why}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let update_from = each(&f.update_from, "update_from", &|u| {
-        crate::update::Source::parse(u).map(drop)
-    })?;
-    let trusted_keys = each(&f.trusted_keys, "trusted_keys", &|k| {
-        crate::knowledge::keys::Keys::none()
-            .add(k, crate::knowledge::keys::Role::Admin)
-            .map(drop)
-    })?;
-    if let Some(roots) = &f.public_roots {
-        crate::check::load_public_roots(Some(roots.get_ref()))
-            .map_err(|e| src.error(Some(roots.span()), format!("public_roots: {e}")))?;
-    }
-    let journal_max_bytes = match &f.journal_max_kib {
-        None => d.journal_max_bytes,
-        Some(v) if (64.0..=1_048_576.0).contains(v.get_ref()) => (v.get_ref() * 1024.0) as u64,
-        Some(v) => {
-            return Err(src
-                .error(
+                format!("{key}: {} is out of range ({min} to {max})", v.get_ref()),
+            )),
+        };
+        let seconds = |v, key, scale: f64, min, max| {
+            number(v, key, min, max).map(|n| n.map(|n| Duration::from_secs_f64(n * scale)))
+        };
+        let each = |values: &Option<Vec<Spanned<String>>>,
+                    key: &str,
+                    check: &dyn Fn(&str) -> Result<(), String>|
+         -> Result<Option<Vec<String>>, TomlError> {
+            values
+                .as_ref()
+                .map(|values| {
+                    values
+                        .iter()
+                        .map(|v| {
+                            check(v.get_ref())
+                                .map(|()| v.get_ref().clone())
+                                .map_err(|why| src.error(Some(v.span()), format!("{key}: {why}")))
+                        })
+                        .collect()
+                })
+                .transpose()
+        };
+        let language = match &f.language {
+            None => None,
+            Some(v) => Some(Lang::from_tag(v.get_ref()).ok_or_else(|| {
+                src.error(
                     Some(v.span()),
                     format!(
-                        "journal_max_kib: {} is out of range (64 to 1048576)",
+                        "language: `{}` is not supported (use \"en\" or \"zh\")",
                         v.get_ref()
                     ),
                 )
-                .into());
+            })?),
+        };
+        let targets = each(&f.targets, "targets", &|t| {
+            t.parse::<Target>()
+                .map(drop)
+                .map_err(|e| format!("`{t}`: {e}"))
+        })?;
+        let connect_to = each(&f.connect_to, "connect_to", &|c| {
+            c.parse::<ConnectTo>()
+                .map(drop)
+                .map_err(|e| format!("`{c}`: {e}"))
+        })?;
+        let portal_checks = each(&f.portal_checks, "portal_checks", &|u| {
+            PortalCheck::parse(u).map(drop)
+        })?;
+        let proxy = match &f.proxy {
+            None => None,
+            Some(p) => {
+                p.get_ref()
+                    .parse::<Proxy>()
+                    .map_err(|e| src.error(Some(p.span()), format!("proxy: {e}")))?;
+                Some(p.get_ref().clone())
+            }
+        };
+        let sanctioned = f
+            .sanctioned
+            .as_ref()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| {
+                        let e = entry.get_ref();
+                        crate::analysis::Sanction::new(&e.key, &e.note).map_err(|why| {
+                            src.error(Some(entry.span()), format!("sanctioned: {why}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let update_from = each(&f.update_from, "update_from", &|u| {
+            crate::update::Source::parse(u).map(drop)
+        })?;
+        let trusted_keys = each(&f.trusted_keys, "trusted_keys", &|k| {
+            crate::knowledge::keys::Keys::none()
+                .add(k, crate::knowledge::keys::Role::Admin)
+                .map(drop)
+        })?;
+        let journal_max_bytes = number(&f.journal_max_kib, "journal_max_kib", 64.0, 1_048_576.0)?
+            .map(|kib| (kib * 1024.0) as u64);
+        Ok(Layer {
+            enabled: f.enabled,
+            language,
+            services: f
+                .services
+                .as_ref()
+                .map(|names| names.iter().map(|n| Placed::of(&src, n)).collect()),
+            targets,
+            interval: seconds(
+                &f.interval_minutes,
+                "interval_minutes",
+                60.0,
+                1.0,
+                24.0 * 60.0,
+            )?,
+            debounce: seconds(&f.debounce_seconds, "debounce_seconds", 1.0, 0.0, 600.0)?,
+            timeout: seconds(&f.timeout_seconds, "timeout_seconds", 1.0, 0.5, 120.0)?,
+            notifications: f.notifications,
+            tray: f.tray,
+            proxy,
+            connect_to,
+            portal_checks,
+            portal_check: f.portal_check,
+            public_roots: f.public_roots.as_ref().map(|p| Placed::of(&src, p)),
+            pins: f.pins.as_ref().map(|p| Placed::of(&src, p)),
+            sanctioned,
+            update_from,
+            trusted_keys,
+            journal_max_bytes,
+        })
+    }
+
+    /// This layer over `lower`: each key this layer sets replaces the same
+    /// key of `lower`; the keys it does not set keep `lower`'s.
+    pub fn over(self, lower: Layer) -> Layer {
+        // Every field by name: a key added to the layer and forgotten here
+        // does not compile.
+        let Layer {
+            enabled,
+            language,
+            services,
+            targets,
+            interval,
+            debounce,
+            timeout,
+            notifications,
+            tray,
+            proxy,
+            connect_to,
+            portal_checks,
+            portal_check,
+            public_roots,
+            pins,
+            sanctioned,
+            update_from,
+            trusted_keys,
+            journal_max_bytes,
+        } = self;
+        Layer {
+            enabled: enabled.or(lower.enabled),
+            language: language.or(lower.language),
+            services: services.or(lower.services),
+            targets: targets.or(lower.targets),
+            interval: interval.or(lower.interval),
+            debounce: debounce.or(lower.debounce),
+            timeout: timeout.or(lower.timeout),
+            notifications: notifications.or(lower.notifications),
+            tray: tray.or(lower.tray),
+            proxy: proxy.or(lower.proxy),
+            connect_to: connect_to.or(lower.connect_to),
+            portal_checks: portal_checks.or(lower.portal_checks),
+            portal_check: portal_check.or(lower.portal_check),
+            public_roots: public_roots.or(lower.public_roots),
+            pins: pins.or(lower.pins),
+            sanctioned: sanctioned.or(lower.sanctioned),
+            update_from: update_from.or(lower.update_from),
+            trusted_keys: trusted_keys.or(lower.trusted_keys),
+            journal_max_bytes: journal_max_bytes.or(lower.journal_max_bytes),
         }
-    };
-    Ok(AgentConfig {
-        path: None,
-        enabled: f.enabled.unwrap_or(d.enabled),
-        language,
-        services,
-        targets,
-        interval: seconds(
-            &f.interval_minutes,
-            "interval_minutes",
-            60.0,
-            1.0,
-            24.0 * 60.0,
-            d.interval,
-        )?,
-        debounce: seconds(
-            &f.debounce_seconds,
-            "debounce_seconds",
-            1.0,
-            0.0,
-            600.0,
-            d.debounce,
-        )?,
-        timeout: seconds(
-            &f.timeout_seconds,
-            "timeout_seconds",
-            1.0,
-            0.5,
-            120.0,
-            d.timeout,
-        )?,
-        notifications: f.notifications.unwrap_or(d.notifications),
-        tray: f.tray.unwrap_or(d.tray),
-        proxy,
-        connect_to,
-        portal_checks,
-        portal_check: f.portal_check.unwrap_or(d.portal_check),
-        public_roots: f.public_roots.map(Spanned::into_inner),
-        pins: f.pins.map(Spanned::into_inner),
-        sanctioned,
-        update_from,
-        trusted_keys,
-        journal_max_bytes,
-    })
+    }
+
+    /// The pins directory the layer names, loaded (once: it is handed on
+    /// to judge with); an error names the place of `pins`.
+    pub fn load_pins(&self) -> Result<Option<Loaded>, TomlError> {
+        self.pins
+            .as_ref()
+            .map(|dir| {
+                knowledge::load(Some(&dir.value)).map_err(|e| dir.place.error(format!("pins: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The settings the layer makes, with the defaults for what it does not
+    /// set: its services checked against `knowledge` (the pins it judges
+    /// with) and its public roots loaded (once: the store is handed on).
+    /// An error names the place of the value.
+    pub fn settle(
+        self,
+        knowledge: &Knowledge,
+    ) -> Result<(AgentConfig, Option<TrustStore>), TomlError> {
+        let d = AgentConfig::default();
+        let mut services = Vec::new();
+        for name in self.services.iter().flatten() {
+            if knowledge.service(&name.value).is_none() {
+                let known: Vec<&str> = knowledge.services.iter().map(|s| s.name.as_str()).collect();
+                return Err(name.place.error(format!(
+                    "services: unknown service `{}` (known: {})",
+                    name.value,
+                    known.join(", ")
+                )));
+            }
+            services.push(name.value.clone());
+        }
+        let public = self
+            .public_roots
+            .as_ref()
+            .map(|roots| {
+                crate::check::load_public_roots(Some(&roots.value))
+                    .map_err(|e| roots.place.error(format!("public_roots: {e}")))
+            })
+            .transpose()?;
+        let config = AgentConfig {
+            path: None,
+            enabled: self.enabled.unwrap_or(d.enabled),
+            language: self.language,
+            services,
+            targets: self.targets.unwrap_or_default(),
+            interval: self.interval.unwrap_or(d.interval),
+            debounce: self.debounce.unwrap_or(d.debounce),
+            timeout: self.timeout.unwrap_or(d.timeout),
+            notifications: self.notifications.unwrap_or(d.notifications),
+            tray: self.tray.unwrap_or(d.tray),
+            proxy: self.proxy,
+            connect_to: self.connect_to.unwrap_or_default(),
+            portal_checks: self.portal_checks.unwrap_or_default(),
+            portal_check: self.portal_check.unwrap_or(d.portal_check),
+            public_roots: self.public_roots.map(|p| p.value),
+            pins: self.pins.map(|p| p.value),
+            sanctioned: self.sanctioned.unwrap_or_default(),
+            update_from: self.update_from.unwrap_or_default(),
+            trusted_keys: self.trusted_keys.unwrap_or_default(),
+            journal_max_bytes: self.journal_max_bytes.unwrap_or(d.journal_max_bytes),
+        };
+        Ok((config, public))
+    }
+}
+
+#[cfg(test)]
+impl KeyDoc {
+    /// The key set to its example, as a line of a config file, with the
+    /// example paths of an installed system replaced by files of this
+    /// repository.
+    pub(crate) fn example_line(&self) -> String {
+        let example = self
+            .example
+            .replace(
+                "/etc/pinwatch/pins",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
+            )
+            .replace(
+                "/etc/pinwatch/public-roots.pem",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/data/roots/ISRG_Root_X1.pem"
+                ),
+            );
+        format!("{} = {example}\n", self.name)
+    }
 }
 
 #[cfg(test)]
@@ -561,20 +765,7 @@ mod tests {
         documented.sort_unstable();
         assert_eq!(accepted, documented, "{err}");
         for key in KEYS {
-            let example = key
-                .example
-                .replace(
-                    "/etc/pinwatch/pins",
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/pins"),
-                )
-                .replace(
-                    "/etc/pinwatch/public-roots.pem",
-                    concat!(
-                        env!("CARGO_MANIFEST_DIR"),
-                        "/tests/data/roots/ISRG_Root_X1.pem"
-                    ),
-                );
-            let text = format!("{} = {example}\n", key.name);
+            let text = key.example_line();
             parse_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         }
     }

@@ -1,10 +1,11 @@
 //! The tray icon, drawn at run time: pinwatch's own shape (a shield) with
 //! a symbol per state, so the state reads without colour: a check mark
-//! (all clear), an exclamation mark (intercepted), a question mark
-//! (suspicious), an arrow into the network (log in first), three dots
+//! (all clear), an eye (your organisation inspects these connections: a
+//! sanctioned interceptor), an exclamation mark (intercepted), a question
+//! mark (suspicious), an arrow into the network (log in first), three dots
 //! (checking), a cross (offline), two bars (alerts paused). Intercepted,
-//! suspicious and all clear are filled shields of distinct lightness;
-//! checking and offline are outlines. Pure: RGBA pixels for any size,
+//! suspicious, sanctioned and all clear are filled shields of distinct
+//! lightness; checking and offline are outlines. Pure: RGBA pixels for any size,
 //! anti-aliased by 4x4 supersampling; the tray sends them as pixmaps.
 
 use super::wording::TrayState;
@@ -23,6 +24,8 @@ const RIM: Rgba = [0xf6, 0xf8, 0xfa, 0xff];
 fn colours(state: TrayState) -> (Rgba, Rgba) {
     match state {
         TrayState::AllClear => ([0x2d, 0xa4, 0x4e, 0xff], WHITE),
+        // Calm and light (lighter than amber), with a dark symbol.
+        TrayState::Sanctioned => ([0xc5, 0xb3, 0xf0, 0xff], [0x2a, 0x1f, 0x4d, 0xff]),
         TrayState::Suspicious => ([0xd4, 0x8a, 0x00, 0xff], [0x1f, 0x23, 0x28, 0xff]),
         TrayState::Intercepted => ([0xa4, 0x0e, 0x26, 0xff], WHITE),
         TrayState::Portal => ([0x09, 0x69, 0xda, 0xff], WHITE),
@@ -96,11 +99,30 @@ fn on_dot(x: f64, y: f64, c: (f64, f64), r: f64) -> bool {
     (x - c.0).powi(2) + (y - c.1).powi(2) <= r * r
 }
 
+/// On an eye of stroke width `w`: an almond outline (two arcs meeting at
+/// its corners) around a round pupil.
+fn on_eye(x: f64, y: f64, w: f64) -> bool {
+    const CENTRE: (f64, f64) = (0.5, 0.46);
+    const HALF_WIDTH: f64 = 0.27;
+    const HALF_HEIGHT: f64 = 0.17;
+    let arc = |sign: f64| -> Vec<(f64, f64)> {
+        (0..=16)
+            .map(|i| {
+                let t = f64::from(i) / 16.0 * 2.0 - 1.0;
+                let lift = HALF_HEIGHT * (1.0 - t * t);
+                (CENTRE.0 + t * HALF_WIDTH, CENTRE.1 + sign * lift)
+            })
+            .collect()
+    };
+    on_path(x, y, &arc(-1.0), w) || on_path(x, y, &arc(1.0), w) || on_dot(x, y, CENTRE, 0.075)
+}
+
 /// On the state's symbol.
 fn on_symbol(state: TrayState, x: f64, y: f64) -> bool {
     const W: f64 = 0.12;
     match state {
         TrayState::AllClear => on_path(x, y, &[(0.29, 0.50), (0.44, 0.65), (0.72, 0.33)], W),
+        TrayState::Sanctioned => on_eye(x, y, W * 0.8),
         TrayState::Intercepted => {
             on_path(x, y, &[(0.5, 0.22), (0.5, 0.54)], 0.14) || on_dot(x, y, (0.5, 0.72), 0.08)
         }

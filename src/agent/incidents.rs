@@ -6,46 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::agent::journal::Record;
 use crate::analysis::{Assessment, Verdict};
+pub use crate::journal::AlertKind;
+use crate::journal::Record;
 use crate::report::html::{PastIncident, PastKind, RECENT_SECONDS};
-
-/// What an alert is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AlertKind {
-    /// Someone can read the traffic.
-    Interception,
-    /// Something is off, not proof of interception.
-    Suspicious,
-    /// Log in to the network first.
-    CaptivePortal,
-    /// An announced incident cleared.
-    Resolved,
-}
-
-impl AlertKind {
-    /// The kind a journal's name stands for.
-    pub fn from_name(name: &str) -> Option<AlertKind> {
-        [
-            AlertKind::Interception,
-            AlertKind::Suspicious,
-            AlertKind::CaptivePortal,
-            AlertKind::Resolved,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
-    }
-
-    /// Stable name for the journal.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::Interception => "interception",
-            AlertKind::Suspicious => "suspicious",
-            AlertKind::CaptivePortal => "captive_portal",
-            AlertKind::Resolved => "resolved",
-        }
-    }
-}
 
 /// One service (or host) an alert names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +99,7 @@ impl Tracker {
     }
 
     /// The worst open incident's verdict.
+    #[cfg(test)]
     pub fn worst(&self) -> Option<Verdict> {
         self.incidents.values().map(|i| i.verdict).max()
     }
@@ -223,17 +188,16 @@ pub fn past_incidents<'r>(
         else {
             continue;
         };
-        let kind = match AlertKind::from_name(kind) {
-            Some(AlertKind::Interception) => PastKind::Interception,
-            Some(AlertKind::Suspicious) => PastKind::Suspicious,
-            Some(AlertKind::CaptivePortal) => PastKind::CaptivePortal,
-            Some(AlertKind::Resolved) => {
+        let kind = match kind {
+            AlertKind::Interception => PastKind::Interception,
+            AlertKind::Suspicious => PastKind::Suspicious,
+            AlertKind::CaptivePortal => PastKind::CaptivePortal,
+            AlertKind::Resolved => {
                 for s in services {
                     close(&mut all, s, *at);
                 }
                 continue;
             }
-            None => continue,
         };
         let going_on = all.iter().position(|(past, open)| {
             past.kind == kind && open.iter().any(|s| services.contains(s))
@@ -436,10 +400,10 @@ mod tests {
         assert_eq!(t.paused_until(60), None);
     }
 
-    fn alert(at: i64, kind: &str, services: &[&str]) -> Record {
+    fn alert(at: i64, kind: AlertKind, services: &[&str]) -> Record {
         Record::Alert {
             at,
-            kind: kind.into(),
+            kind,
             services: services.iter().map(ToString::to_string).collect(),
             summary: String::new(),
             shown: true,
@@ -451,12 +415,16 @@ mod tests {
         let day = 24 * 3600;
         let now = 30 * day;
         let records = [
-            alert(now - 20 * day, "interception", &["wechat"]),
-            alert(now - 19 * day, "resolved", &["wechat"]),
-            alert(now - 3 * day, "interception", &["wechat", "chatgpt"]),
-            alert(now - 3 * day + 60, "resolved", &["wechat"]),
-            alert(now - 2 * day, "resolved", &["chatgpt"]),
-            alert(now - 100, "captive_portal", &["qq"]),
+            alert(now - 20 * day, AlertKind::Interception, &["wechat"]),
+            alert(now - 19 * day, AlertKind::Resolved, &["wechat"]),
+            alert(
+                now - 3 * day,
+                AlertKind::Interception,
+                &["wechat", "chatgpt"],
+            ),
+            alert(now - 3 * day + 60, AlertKind::Resolved, &["wechat"]),
+            alert(now - 2 * day, AlertKind::Resolved, &["chatgpt"]),
+            alert(now - 100, AlertKind::CaptivePortal, &["qq"]),
         ];
         let recent = past_incidents(&records, now);
         assert_eq!(
@@ -483,10 +451,10 @@ mod tests {
         // "Check now" announces an open interception again; a network
         // change adds a service to it.
         let records = [
-            alert(100, "interception", &["wechat", "chatgpt"]),
-            alert(200, "interception", &["wechat", "chatgpt"]),
-            alert(300, "interception", &["qq", "chatgpt"]),
-            alert(400, "suspicious", &["slack"]),
+            alert(100, AlertKind::Interception, &["wechat", "chatgpt"]),
+            alert(200, AlertKind::Interception, &["wechat", "chatgpt"]),
+            alert(300, AlertKind::Interception, &["qq", "chatgpt"]),
+            alert(400, AlertKind::Suspicious, &["slack"]),
         ];
         let recent = past_incidents(&records, 500);
         assert_eq!(
@@ -508,9 +476,9 @@ mod tests {
         );
         // Resolved one by one, it ends with its last service.
         let mut more = records.to_vec();
-        more.push(alert(600, "resolved", &["wechat", "chatgpt"]));
+        more.push(alert(600, AlertKind::Resolved, &["wechat", "chatgpt"]));
         assert_eq!(past_incidents(&more, 700)[1].ended, None);
-        more.push(alert(800, "resolved", &["qq"]));
+        more.push(alert(800, AlertKind::Resolved, &["qq"]));
         assert_eq!(past_incidents(&more, 900)[1].ended, Some(800));
     }
 

@@ -28,8 +28,6 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct InstanceLock {
     _file: File,
-    /// The lock file.
-    pub path: PathBuf,
 }
 
 /// Another agent holds the lock.
@@ -94,10 +92,7 @@ pub fn acquire(path: &Path) -> io::Result<Result<InstanceLock, Held>> {
         }));
     }
     write_pid(&mut file)?;
-    Ok(Ok(InstanceLock {
-        _file: file,
-        path: path.to_path_buf(),
-    }))
+    Ok(Ok(InstanceLock { _file: file }))
 }
 
 /// Who holds the lock at `path` now, if anyone: `None` when no agent runs
@@ -197,7 +192,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state/agent.lock");
         let first = acquire(&path).unwrap().unwrap();
-        assert_eq!(first.path, path);
         let held = acquire(&path).unwrap().unwrap_err();
         assert_eq!(held.pid, Some(std::process::id()));
         assert_eq!(held.path, path);

@@ -2,16 +2,22 @@
 //! `/etc/pinwatch/config.toml` (on Windows `%ProgramData%\pinwatch\config.toml`,
 //! a café admin's place for every user of the PC), under the user's own
 //! `config.toml`. Each
-//! file is validated on its own (so an error names the file, line and
-//! column it is in); then a key the user sets overrides the same key of the
-//! system file, key by key, and keys neither sets keep their defaults.
+//! file is read and parsed once into a typed [`Layer`] (its own errors name
+//! the file, line and column); the user's layer goes over the system's, key
+//! by key (a key the user sets wins, keys neither sets keep their
+//! defaults); then the merged result is validated once: the pins directory
+//! it names and its public roots are loaded, the services checked against
+//! those pins, each error naming the file, line and column of the value.
+//! What was loaded is handed on ([`Layered::pins`], [`Layered::public`]),
+//! not loaded again.
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::config::{self, AgentConfig, ConfigFileError};
-use crate::knowledge::{self, Knowledge, KnowledgeError};
+use super::config::{AgentConfig, ConfigFileError, Layer};
+use crate::analysis::TrustStore;
+use crate::knowledge::{Knowledge, Loaded};
 use crate::tomlfile::TomlSource;
 
 /// Where the system-wide defaults live on Unix.
@@ -24,30 +30,30 @@ pub const SYSTEM_CONFIG_ENV: &str = "PINWATCH_SYSTEM_CONFIG";
 /// A layered configuration could not be read.
 #[derive(Debug, Error)]
 pub enum LayerError {
-    /// A file is unreadable or invalid (the error names it).
+    /// A file is unreadable or invalid, or a value of the merged layers
+    /// cannot be used (the error names its file, line and column).
     #[error(transparent)]
     File(#[from] ConfigFileError),
-    /// The system file names a pins directory that cannot be loaded, so
-    /// the user's services cannot be checked against it.
-    #[error("{path}: pins: {error}")]
-    Pins {
-        /// The system file.
-        path: String,
-        /// Why the pins directory does not load.
-        error: KnowledgeError,
-    },
 }
 
-/// The merged configuration and where its parts came from.
-#[derive(Clone, Debug, PartialEq)]
+impl From<crate::tomlfile::TomlError> for LayerError {
+    fn from(e: crate::tomlfile::TomlError) -> Self {
+        LayerError::File(e.into())
+    }
+}
+
+/// The merged configuration, validated, and where its parts came from.
+#[derive(Debug)]
 pub struct Layered {
     /// The effective settings. Its `path` is the user's file when it
     /// exists, else the system file when that exists.
     pub config: AgentConfig,
-    /// The files that were read, system first.
-    pub files: Vec<PathBuf>,
     /// The file that set `enabled`, when one did.
     pub enabled_set_by: Option<PathBuf>,
+    /// The pins directory the config names, loaded (`None`: it names none).
+    pub pins: Option<Loaded>,
+    /// The public roots the config names, loaded (`None`: it names none).
+    pub public: Option<TrustStore>,
 }
 
 /// The system-wide file: `$PINWATCH_SYSTEM_CONFIG` when set (empty: none),
@@ -71,15 +77,8 @@ fn system_path_on(env: &dyn Fn(&str) -> Option<String>, windows: bool) -> Option
     }
 }
 
-/// One file, validated, with the top-level keys it sets.
-struct Layer {
-    path: PathBuf,
-    config: AgentConfig,
-    keys: Vec<String>,
-}
-
-/// Reads `path`; `None` when it does not exist.
-fn read_layer(path: &Path, knowledge: &Knowledge) -> Result<Option<Layer>, ConfigFileError> {
+/// Reads and parses `path` into its layer; `None` when it does not exist.
+fn read_layer(path: &Path) -> Result<Option<Layer>, ConfigFileError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -89,95 +88,40 @@ fn read_layer(path: &Path, knowledge: &Knowledge) -> Result<Option<Layer>, Confi
         path: &shown,
         text: &text,
     };
-    let config = config::parse(src, knowledge)?;
-    // The text parsed above, so it is a table; its keys are what it sets.
-    let keys = src
-        .parse::<toml::Table>()
-        .map(|t| t.keys().cloned().collect())
-        .unwrap_or_default();
-    Ok(Some(Layer {
-        path: path.to_path_buf(),
-        config,
-        keys,
-    }))
+    Ok(Some(Layer::parse(src)?))
 }
 
-/// Reads the system file (when given) and the user's file over it. A file
-/// that does not exist is skipped; with neither, the defaults.
+/// Reads the system file (when given) and the user's file over it, and
+/// validates the merged result: services are checked against the pins
+/// directory it names, else against `knowledge`. A file that does not exist
+/// is skipped; with neither, the defaults.
 pub fn load(
     system: Option<&Path>,
     user: &Path,
-    builtin: &Knowledge,
+    knowledge: &Knowledge,
 ) -> Result<Layered, LayerError> {
-    let system = match system {
-        Some(path) => read_layer(path, builtin)?,
-        None => None,
-    };
-    // Services named by the user are checked against the system's pins
-    // directory when it replaces the built-in pins.
-    let from_system_pins = match system.as_ref().and_then(|s| s.config.pins.as_ref()) {
-        Some(dir) => Some(knowledge::load_dir(dir).map_err(|error| {
-            LayerError::Pins {
-                path: system
-                    .as_ref()
-                    .map(|s| s.path.display().to_string())
-                    .unwrap_or_default(),
-                error,
-            }
-        })?),
-        None => None,
-    };
-    let user = read_layer(user, from_system_pins.as_ref().unwrap_or(builtin))?;
-    Ok(merge(system, user))
-}
-
-fn merge(system: Option<Layer>, user: Option<Layer>) -> Layered {
-    let mut layered = Layered {
-        config: AgentConfig::default(),
-        files: Vec::new(),
-        enabled_set_by: None,
-    };
-    for layer in [system, user].into_iter().flatten() {
-        for key in &layer.keys {
-            take(&mut layered.config, &layer.config, key);
-            if key == "enabled" {
-                layered.enabled_set_by = Some(layer.path.clone());
-            }
+    let mut read = None;
+    let mut merged = Layer::default();
+    let mut enabled_set_by = None;
+    for path in system.into_iter().chain([user]) {
+        let Some(layer) = read_layer(path)? else {
+            continue;
+        };
+        if layer.enabled.is_some() {
+            enabled_set_by = Some(path.to_path_buf());
         }
-        layered.config.path = Some(layer.path.clone());
-        layered.files.push(layer.path);
+        merged = layer.over(merged);
+        read = Some(path.to_path_buf());
     }
-    layered
-}
-
-/// Copies the setting of config key `key` from `from` into `into`; false
-/// for a key it does not know (a test keeps this in step with the keys the
-/// config file accepts).
-fn take(into: &mut AgentConfig, from: &AgentConfig, key: &str) -> bool {
-    let f = from.clone();
-    match key {
-        "enabled" => into.enabled = f.enabled,
-        "language" => into.language = f.language,
-        "services" => into.services = f.services,
-        "targets" => into.targets = f.targets,
-        "interval_minutes" => into.interval = f.interval,
-        "debounce_seconds" => into.debounce = f.debounce,
-        "timeout_seconds" => into.timeout = f.timeout,
-        "notifications" => into.notifications = f.notifications,
-        "tray" => into.tray = f.tray,
-        "proxy" => into.proxy = f.proxy,
-        "connect_to" => into.connect_to = f.connect_to,
-        "portal_checks" => into.portal_checks = f.portal_checks,
-        "portal_check" => into.portal_check = f.portal_check,
-        "public_roots" => into.public_roots = f.public_roots,
-        "pins" => into.pins = f.pins,
-        "sanctioned" => into.sanctioned = f.sanctioned,
-        "update_from" => into.update_from = f.update_from,
-        "trusted_keys" => into.trusted_keys = f.trusted_keys,
-        "journal_max_kib" => into.journal_max_bytes = f.journal_max_bytes,
-        _ => return false,
-    }
-    true
+    let pins = merged.load_pins()?;
+    let (mut config, public) = merged.settle(pins.as_ref().map_or(knowledge, |p| &p.knowledge))?;
+    config.path = read;
+    Ok(Layered {
+        config,
+        enabled_set_by,
+        pins,
+        public,
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +129,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::agent::config;
     use crate::i18n::Lang;
 
     fn builtin() -> Knowledge {
@@ -216,7 +161,7 @@ mod tests {
         assert_eq!(l.config.services, ["chatgpt"], "user key wins");
         assert!(l.config.tray, "user's true beats system's false");
         assert_eq!(l.config.timeout, Duration::from_secs(10), "default");
-        assert_eq!(l.files, [system, user.clone()]);
+
         assert_eq!(l.config.path, Some(user));
         assert!(l.config.enabled);
         assert_eq!(l.enabled_set_by, None);
@@ -228,7 +173,7 @@ mod tests {
         let none = dir.path().join("none.toml");
         let l = load(Some(&none), &none, &builtin()).unwrap();
         assert_eq!(l.config, AgentConfig::default());
-        assert!(l.files.is_empty());
+        assert_eq!(l.config.path, None);
         let system = write(dir.path(), "system.toml", "enabled = false\n");
         let l = load(Some(&system), &none, &builtin()).unwrap();
         assert!(!l.config.enabled);
@@ -339,7 +284,11 @@ mod tests {
         );
         let l = load(Some(&system), &user, &builtin()).unwrap();
         assert_eq!(l.config.services, ["corpchat"]);
-        assert_eq!(l.config.pins, Some(pins));
+        assert_eq!(l.config.pins, Some(pins.clone()));
+        // The pins are loaded once, and handed on.
+        let loaded = l.pins.expect("the system's pins, loaded");
+        assert!(loaded.knowledge.service("corpchat").is_some());
+        assert_eq!(loaded.about.source, pins.display().to_string());
         // Without the system's pins the name is unknown.
         let err = load(None, &user, &builtin()).unwrap_err().to_string();
         assert!(err.contains("unknown service `corpchat`"), "{err}");
@@ -355,6 +304,41 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with(&format!("{}:1:8: pins:", bad.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_merged_public_roots_are_loaded_once_and_handed_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/roots/ISRG_Root_X1.pem"
+        );
+        let system = write(
+            dir.path(),
+            "system.toml",
+            &format!("public_roots = {roots:?}\n"),
+        );
+        let user = write(dir.path(), "user.toml", "tray = false\n");
+        let l = load(Some(&system), &user, &builtin()).unwrap();
+        assert_eq!(l.config.public_roots.as_deref(), Some(Path::new(roots)));
+        assert_eq!(l.public.map(|store| store.len()), Some(1));
+        assert!(l.pins.is_none());
+        // The user's own value wins, and its error names the user's file.
+        let user = write(
+            dir.path(),
+            "user.toml",
+            "\npublic_roots = \"/nonexistent/roots.pem\"\n",
+        );
+        let err = load(Some(&system), &user, &builtin())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}:2:16: public_roots: /nonexistent/roots.pem: cannot read:",
+                user.display()
+            )),
             "{err}"
         );
     }
@@ -408,28 +392,33 @@ mod tests {
         assert_eq!(system_path_on(&env(&[("ProgramData", "")]), true), None);
     }
 
-    /// Every key the config file accepts is merged: the list comes from the
-    /// file parser's own "expected one of" message, so a key added there
-    /// and forgotten here fails this test.
+    /// Every documented key (the manual's [`config::KEYS`], which a config
+    /// test keeps equal to the keys the parser accepts) survives the merge
+    /// from either file: set in one file alone, it makes the config that
+    /// file makes on its own, which is not the default.
     #[test]
     fn every_config_key_is_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = dir.path().join("none.toml");
         let k = builtin();
-        let err = config::parse(
-            TomlSource {
-                path: "c.toml",
-                text: "no_such_key = 1\n",
-            },
-            &k,
-        )
-        .unwrap_err()
-        .to_string();
-        let keys: Vec<&str> = err.split('`').skip(3).step_by(2).collect();
-        assert!(keys.len() >= 15 && keys.contains(&"enabled"), "{err}");
-        let mut into = AgentConfig::default();
-        for key in keys {
-            assert!(take(&mut into, &AgentConfig::default(), key), "{key}");
+        for key in config::KEYS {
+            let text = key.example_line();
+            let file = write(dir.path(), "layer.toml", &text);
+            let alone = config::parse(
+                TomlSource {
+                    path: &file.display().to_string(),
+                    text: &text,
+                },
+                &k,
+            )
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_ne!(alone, AgentConfig::default(), "{text}");
+            for (system, user) in [(&file, &none), (&none, &file)] {
+                let mut merged = load(Some(system), user, &k).unwrap().config;
+                merged.path = None;
+                assert_eq!(merged, alone, "{text}");
+            }
         }
-        assert!(!take(&mut into, &AgentConfig::default(), "no_such_key"));
     }
 
     /// The conffile packaging/config.toml, with every setting uncommented,

@@ -8,16 +8,27 @@
 //! CLI-only build; the desktop parts (notifications, tray, network watch)
 //! need the `agent` feature.
 
-pub mod config;
+// Built without the `agent` feature so that they are tested and `history`
+// and `status` work; the loop that uses the rest of them needs the feature.
+#![cfg_attr(not(feature = "agent"), allow(dead_code))]
+
+pub(crate) mod config;
 #[cfg(feature = "agent")]
-pub mod desktop;
+pub(crate) mod desktop;
 pub mod icon;
-pub mod incidents;
-pub mod instance;
-pub mod journal;
-pub mod layers;
+pub(crate) mod incidents;
+pub(crate) mod instance;
+pub(crate) mod journal;
+pub(crate) mod layers;
 #[cfg(feature = "agent")]
-pub mod run;
+mod route;
 #[cfg(feature = "agent")]
-pub mod updates;
-pub mod wording;
+pub(crate) mod run;
+#[cfg(feature = "agent")]
+pub(crate) mod updates;
+pub(crate) mod wording;
+
+pub use config::{KEYS, KeyDoc};
+pub use incidents::past_incidents;
+pub use journal::Journal;
+pub use wording::TrayState;

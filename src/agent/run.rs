@@ -12,11 +12,12 @@ use super::config::AgentConfig;
 use super::desktop::UserCommand;
 use super::desktop::netwatch::NetWatch;
 use super::incidents::Tracker;
-use super::journal::{Journal, Record};
+use super::journal::Journal;
 use super::wording::{self, TrayState};
 use crate::analysis::Assessment;
 use crate::check::{self, Judge, Plan};
 use crate::i18n::Lang;
+use crate::journal::{NoticeKind, Record, Trigger};
 use crate::report::{self, Report};
 use crate::util::{local_time, now};
 
@@ -165,7 +166,7 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
     } else {
         Tracker::default()
     };
-    let mut trigger = "start";
+    let mut trigger = Trigger::Start;
     let mut terminate = terminate_signal();
     let mut tray_retry: Option<Instant> = None;
     let mut tray_failures: u32 = 0;
@@ -207,8 +208,8 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
         let mut debounce: Option<Instant> = None;
         trigger = loop {
             tokio::select! {
-                () = sleep_until(next) => break "schedule",
-                () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break "network",
+                () = sleep_until(next) => break Trigger::Schedule,
+                () = sleep_until(debounce.unwrap_or(next)), if debounce.is_some() => break Trigger::Network,
                 () = sleep_until(tray_missing.unwrap_or(next)), if tray_missing.is_some() => {
                     tray_missing = None;
                     say_no_tray(&mut agent, &mut said).await;
@@ -225,7 +226,7 @@ pub async fn run(mut agent: Agent, once: bool) -> i32 {
                 Some(command) = user.recv() => match command {
                     UserCommand::CheckNow => {
                         tracker.reannounce();
-                        break "user";
+                        break Trigger::User;
                     }
                     UserCommand::ShowDetails => open_details(&agent.report_path),
                     UserCommand::Pause => {
@@ -284,7 +285,7 @@ async fn cycle(
     agent: &mut Agent,
     tracker: &mut Tracker,
     tray_slot: &mut Option<Tray>,
-    trigger: &str,
+    trigger: Trigger,
     commands: Option<&mpsc::UnboundedSender<UserCommand>>,
     said: &mut Said,
 ) -> (i32, Vec<Assessment>) {
@@ -305,10 +306,7 @@ async fn cycle(
     // Re-read this machine's roots: one installed since the last cycle matters.
     agent.judge.reload_system();
     let results = check::run(&agent.plan, &agent.judge, at).await;
-    let mut records = vec![Record::Cycle {
-        at,
-        trigger: trigger.to_string(),
-    }];
+    let mut records = vec![Record::Cycle { at, trigger }];
     records.extend(results.iter().map(|a| Record::check(at, a)));
     let alerts = tracker.update(&results, at);
     for alert in &alerts {
@@ -331,7 +329,7 @@ async fn cycle(
         };
         records.push(Record::Alert {
             at,
-            kind: alert.kind.as_str().to_string(),
+            kind: alert.kind,
             services: alert.subjects.iter().map(|s| s.key.clone()).collect(),
             summary: notice.summary,
             shown,
@@ -349,7 +347,8 @@ async fn cycle(
     write_details(agent, &results, at, code);
     let summary = report::Summary::of(&results);
     log(&format!(
-        "checked ({trigger}): {} ok, {} suspicious, {} intercepted, {} captive portal, {} unreachable; {} alert(s); journal +{}",
+        "checked ({}): {} ok, {} suspicious, {} intercepted, {} captive portal, {} unreachable; {} alert(s); journal +{}",
+        trigger.as_str(),
         summary.ok,
         summary.suspicious,
         summary.intercepted,
@@ -436,7 +435,7 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
     };
     let recent = recent_incidents(agent.journal.path(), at);
     let context = report::html::Context {
-        network: network(),
+        network: super::route::network(),
         recent: &recent,
         platform: report::html::Platform::default(),
     };
@@ -451,30 +450,12 @@ fn write_details(agent: &Agent, results: &[Assessment], at: i64, exit_code: i32)
     }
 }
 
-/// The default route's interface and gateway, where the platform says.
-fn network() -> Option<report::html::Network> {
-    #[cfg(target_os = "linux")]
-    {
-        const ROUTES: crate::util::Cap = crate::util::Cap {
-            bytes: 1024 * 1024,
-            what: "the routing table",
-        };
-        let text = crate::util::read_capped_string(std::path::Path::new("/proc/net/route"), ROUTES)
-            .ok()?;
-        report::html::Network::from_proc_route(&text)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
-}
-
 /// The incidents of the last week from the journal's alert records (only
 /// those are kept while reading); none when the journal cannot be read
 /// (said on stderr).
 fn recent_incidents(path: &std::path::Path, now: i64) -> Vec<report::html::PastIncident> {
     let skipped = std::cell::Cell::new(0);
-    let records = match super::journal::Records::open(path, &skipped) {
+    let records = match crate::journal::Records::open(path, &skipped) {
         Ok(records) => records,
         Err(e) => {
             log(&format!(
@@ -540,7 +521,7 @@ fn say_no_notifications(agent: &mut Agent, said: &mut Said, error: &str) {
     let message = agent
         .lang
         .tr_args("agent-no-notifications", &[("error", error.to_string())]);
-    note(agent, "no_notifications", &message);
+    note(agent, NoticeKind::NoNotifications, &message);
 }
 
 /// Says once, on stderr, in the journal and as a notification (when one
@@ -551,7 +532,7 @@ async fn say_no_tray(agent: &mut Agent, said: &mut Said) {
         return;
     }
     let message = agent.lang.tr("agent-no-tray");
-    note(agent, "no_tray", &message);
+    note(agent, NoticeKind::NoTray, &message);
     if agent.config.notifications && !said.no_notifications {
         let notice = wording::Notice {
             summary: agent.lang.tr("agent-no-tray-title"),
@@ -566,11 +547,11 @@ async fn say_no_tray(agent: &mut Agent, said: &mut Said) {
 }
 
 /// A line on stderr and a `notice` record in the journal.
-fn note(agent: &mut Agent, what: &str, message: &str) {
+fn note(agent: &mut Agent, what: NoticeKind, message: &str) {
     log(message);
     let record = Record::Notice {
         at: now(),
-        what: what.to_string(),
+        what,
         message: message.to_string(),
     };
     if let Err(e) = agent.journal.append(&[record]) {

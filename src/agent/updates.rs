@@ -14,10 +14,10 @@ use tokio::time::Instant;
 
 use super::config::AgentConfig;
 use crate::check::{Judge, Plan};
-use crate::cmd::Loaded;
-use crate::knowledge::Knowledge;
+use crate::journal::Trigger;
 use crate::knowledge::keys::{Keys, Role};
 use crate::knowledge::store::Store;
+use crate::knowledge::{self, Knowledge, Loaded};
 use crate::update::{Source, Updater};
 
 /// How often to fetch, at least.
@@ -67,7 +67,7 @@ impl KnowledgeUpdates {
                 .filter_map(|s| Source::parse(s).ok())
                 .collect(),
             keys,
-            stores: crate::cmd::knowledge_stores(&env),
+            stores: knowledge::stores(&env),
             user: Store::user(),
             in_use: loaded.about.sequence,
             next_fetch: Some(Instant::now()),
@@ -77,12 +77,12 @@ impl KnowledgeUpdates {
         })
     }
 
-    /// Before a cycle (`trigger`: start, network, schedule, user): fetches
-    /// when due or after a network change, then moves `judge` and `plan`
-    /// to a newer bundle when there is one.
-    pub async fn before_cycle(&mut self, judge: &mut Judge, plan: &mut Plan, trigger: &str) {
+    /// Before a cycle started by `trigger`: fetches when due or after a
+    /// network change, then moves `judge` and `plan` to a newer bundle when
+    /// there is one.
+    pub async fn before_cycle(&mut self, judge: &mut Judge, plan: &mut Plan, trigger: Trigger) {
         let due = self.next_fetch.is_some_and(|t| Instant::now() >= t);
-        if !self.sources.is_empty() && (due || trigger == "network") {
+        if !self.sources.is_empty() && (due || trigger == Trigger::Network) {
             self.fetch(judge, plan).await;
             self.next_fetch = Some(Instant::now() + DAY + jitter());
         }
@@ -110,17 +110,16 @@ impl KnowledgeUpdates {
 
     /// Uses the newest verified bundle if it is not the one in use.
     fn pick_up(&mut self, judge: &mut Judge, plan: &mut Plan) {
-        let loaded = match crate::cmd::load(None) {
+        let loaded = match knowledge::load(None) {
             Ok(loaded) => loaded,
             Err(e) => return log(&format!("the knowledge cannot be reloaded: {e}")),
         };
         if loaded.about.sequence == self.in_use {
             return;
         }
-        let ct_logs = match (&self.public_roots, loaded.log_list()) {
-            (Some(_), _) => None,
-            (None, Ok(list)) => Some(list),
-            (None, Err(e)) => return log(&format!("the new knowledge's CT log list: {e}")),
+        let ct_logs = match loaded.ct_logs(self.public_roots.as_deref(), None) {
+            Ok(list) => list,
+            Err(e) => return log(&format!("the new knowledge's CT log list: {e}")),
         };
         if let Some(next) = (self.replan)(&loaded.knowledge) {
             *plan = next;

@@ -61,13 +61,6 @@ pub struct Notice {
     pub persistent: bool,
 }
 
-impl Notice {
-    /// The body as one text, its paragraphs on lines of their own.
-    pub fn body_text(&self) -> String {
-        self.body.join("\n")
-    }
-}
-
 /// The names of `subjects`, at most [`incident::NAMES_SHOWN`] of them, then
 /// "and N more".
 fn names(lang: Lang, subjects: &[Subject]) -> String {
@@ -237,14 +230,15 @@ fn wrapped_rows(line: &str, columns: usize) -> usize {
     rows
 }
 
-/// The overall state the tray shows. (A calm, persistent "your
-/// organisation inspects these connections" state, for interceptors an
-/// administrator runs on purpose, belongs beside `AllClear`, with a symbol
-/// of its own in `agent::icon`.)
+/// The overall state the tray shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrayState {
     /// Every reachable service shows its genuine certificate.
     AllClear,
+    /// Connections are intercepted by an interceptor the administrator
+    /// runs on purpose (`sanctioned`), and by no other: calm, persistent,
+    /// never all clear.
+    Sanctioned,
     /// Something suspicious, nothing intercepted.
     Suspicious,
     /// Some service is intercepted.
@@ -261,19 +255,25 @@ pub enum TrayState {
 
 impl TrayState {
     /// The state after a cycle with these results: that of their overall
-    /// verdict ([`Verdict::overall`], the one severity ranking).
+    /// standing ([`Verdict::overall`] of [`Assessment::standing`], the one
+    /// severity ranking), where an interception by a sanctioned
+    /// interceptor weighs as ok but shows as [`TrayState::Sanctioned`]:
+    /// any other interceptor, suspicious certificate or portal wins.
     pub fn of(results: &[Assessment]) -> TrayState {
-        match Verdict::overall(results.iter().map(|a| a.verdict)) {
+        match Verdict::overall(results.iter().map(Assessment::standing)) {
             Some(Verdict::Intercepted) => TrayState::Intercepted,
             Some(Verdict::Suspicious) => TrayState::Suspicious,
             Some(Verdict::CaptivePortal) => TrayState::Portal,
+            Some(Verdict::Ok) if results.iter().any(is_sanctioned) => TrayState::Sanctioned,
             Some(Verdict::Ok) => TrayState::AllClear,
             Some(Verdict::Unreachable) | None => TrayState::Offline,
         }
     }
 
     /// The state to show while alerts are paused (`paused`): a calm state
-    /// shows the pause; anything that needs attention still shows itself.
+    /// shows the pause; anything that needs attention still shows itself,
+    /// and so does a sanctioned interceptor (it never alerts anyway, and
+    /// the pause would hide that the organisation inspects).
     pub fn paused(self, paused: bool) -> TrayState {
         match self {
             TrayState::AllClear | TrayState::Offline if paused => TrayState::Paused,
@@ -282,8 +282,9 @@ impl TrayState {
     }
 
     /// Every state, for the icon tests and `generate icons`.
-    pub const ALL: [TrayState; 7] = [
+    pub const ALL: [TrayState; 8] = [
         TrayState::AllClear,
+        TrayState::Sanctioned,
         TrayState::Suspicious,
         TrayState::Intercepted,
         TrayState::Portal,
@@ -296,6 +297,7 @@ impl TrayState {
     pub fn as_str(self) -> &'static str {
         match self {
             TrayState::AllClear => "all-clear",
+            TrayState::Sanctioned => "sanctioned",
             TrayState::Suspicious => "suspicious",
             TrayState::Intercepted => "intercepted",
             TrayState::Portal => "portal",
@@ -319,6 +321,16 @@ pub fn tray_text(lang: Lang, state: TrayState, results: &[Assessment]) -> String
     };
     match state {
         TrayState::AllClear => lang.tr("tray-all-clear"),
+        TrayState::Sanctioned => {
+            let inspected: Vec<&Assessment> = results.iter().filter(|a| is_sanctioned(a)).collect();
+            lang.tr_args(
+                "tray-sanctioned",
+                &[
+                    ("note", incident::sanction_notes(lang, &inspected)),
+                    ("services", inspected_services(lang, &inspected)),
+                ],
+            )
+        }
         TrayState::Suspicious => lang.tr_args("tray-suspicious", &named(Verdict::Suspicious)),
         TrayState::Intercepted => incidents(results).first().map_or_else(
             || lang.tr("title-unknown"),
@@ -329,6 +341,27 @@ pub fn tray_text(lang: Lang, state: TrayState, results: &[Assessment]) -> String
         TrayState::Offline => lang.tr("tray-offline"),
         TrayState::Paused => lang.tr("tray-paused-state"),
     }
+}
+
+/// An interception by an interceptor the administrator sanctioned.
+fn is_sanctioned(a: &Assessment) -> bool {
+    a.verdict == Verdict::Intercepted && a.sanctioned.is_some()
+}
+
+/// The services (or targets) of `inspected`, named up to
+/// [`incident::NAMES_SHOWN`].
+fn inspected_services(lang: Lang, inspected: &[&Assessment]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for a in inspected {
+        let name = a.service.as_ref().map_or_else(
+            || a.target.to_string(),
+            |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
+        );
+        if !shown.contains(&name) {
+            shown.push(name);
+        }
+    }
+    incident::join_capped(lang, &shown, incident::NAMES_SHOWN)
 }
 
 #[cfg(test)]
@@ -376,7 +409,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(
                     Target::new(&s.hosts[0].name, 443).expect("a pins host"),
@@ -506,6 +539,66 @@ mod tests {
             let n = notice(lang, &a);
             assert_eq!(n.summary, lang.tr("alert-clock-summary"));
             assert_eq!(n.body, [lang.tr("todo-clock")]);
+        }
+    }
+
+    /// Two services intercepted by the office's sanctioned gateway.
+    fn inspected_by_the_office(k: &Knowledge) -> Vec<Assessment> {
+        let mut results = everything_intercepted(k, Some(Place::LocalNetwork), false);
+        results.truncate(2);
+        for r in &mut results {
+            r.sanctioned = Some(crate::analysis::Sanction {
+                key: "office-key".into(),
+                note: "Head office \u{1b}[2J gateway".into(),
+            });
+        }
+        results
+    }
+
+    #[test]
+    fn a_sanctioned_interceptor_is_a_calm_state_that_never_says_all_clear() {
+        let k = knowledge();
+        let office = inspected_by_the_office(&k);
+        assert_eq!(TrayState::of(&office), TrayState::Sanctioned);
+        assert_eq!(TrayState::Sanctioned.paused(true), TrayState::Sanctioned);
+        let first = office[0].service.as_ref().map(|s| s.display_name.clone());
+        let second = office[1].service.as_ref().map(|s| s.display_name.clone());
+        let (first, second) = (first.unwrap_or_default(), second.unwrap_or_default());
+        assert_eq!(
+            tray_text(Lang::En, TrayState::Sanctioned, &office),
+            format!(
+                "Your organisation inspects these connections (Head office \\x1b[2J gateway): {first} and {second}"
+            )
+        );
+        let zh = tray_text(Lang::Zh, TrayState::Sanctioned, &office);
+        assert!(
+            zh.starts_with("你所在的机构会检查这些连接（Head office \\x1b[2J gateway）："),
+            "{zh}"
+        );
+
+        // Any other interceptor on the same cycle wins, and so does a
+        // suspicious certificate or a portal.
+        let mut other = everything_intercepted(&k, Some(Place::LocalNetwork), false);
+        other.truncate(1);
+        other[0].issuer_key = Some("someone-else".into());
+        let both: Vec<Assessment> = office.iter().chain(&other).cloned().collect();
+        assert_eq!(TrayState::of(&both), TrayState::Intercepted);
+        assert_eq!(
+            tray_text(Lang::En, TrayState::Intercepted, &both),
+            "This network is intercepting your encrypted connections"
+        );
+        for (verdict, state) in [
+            (Verdict::Suspicious, TrayState::Suspicious),
+            (Verdict::CaptivePortal, TrayState::Portal),
+            (Verdict::Ok, TrayState::Sanctioned),
+            (Verdict::Unreachable, TrayState::Sanctioned),
+        ] {
+            let mut with = office.clone();
+            with.push(Assessment::bare(
+                Target::new("other.example", 443).expect("a host"),
+                verdict,
+            ));
+            assert_eq!(TrayState::of(&with), state, "with one {verdict:?}");
         }
     }
 

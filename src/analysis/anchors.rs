@@ -42,13 +42,13 @@ impl PathStatus {
 }
 
 /// Why a chain does not validate against a store: the rule it broke, as a
-/// stable code, with rustls-webpki's own name for the error.
+/// stable code, and rustls-webpki's error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainProblem {
     /// The rule.
     pub rule: ChainRule,
-    /// rustls-webpki's error, e.g. `PathLenConstraintViolated`.
-    pub detail: String,
+    /// rustls-webpki's error, e.g. [`ChainError::PathLenConstraintViolated`].
+    pub detail: ChainError,
 }
 
 /// The rules of RFC 5280 path validation a chain can break, grouped the way
@@ -88,42 +88,230 @@ impl ChainRule {
     }
 }
 
-impl ChainProblem {
-    fn of(e: &webpki::Error) -> Self {
+/// The errors rustls-webpki gives for a certificate path, named as it
+/// names them (the JSON `detail` of a broken chain, for people who know
+/// its errors), without their context (times, lists of usages): a closed
+/// set, where the error rustls-webpki adds later, or one about revocation
+/// lists (which pinwatch does not give it), is [`ChainError::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChainError {
+    /// A certificate is not valid DER.
+    BadDer,
+    /// A time in a certificate is not valid DER.
+    BadDerTime,
+    /// A CA certificate was presented as the leaf.
+    CaUsedAsEndEntity,
+    /// A certificate is distrusted.
+    CertDistrusted,
+    /// A certificate of the path has expired.
+    CertExpired,
+    /// The leaf does not name the host.
+    CertNotValidForName,
+    /// A certificate of the path is not valid yet.
+    CertNotValidYet,
+    /// A certificate is revoked.
+    CertRevoked,
+    /// The leaf's extended key usage is empty.
+    EmptyEkuExtension,
+    /// A certificate with CA:FALSE signed another.
+    EndEntityUsedAsCa,
+    /// An extension's value is invalid.
+    ExtensionValueInvalid,
+    /// A validity period ends before it starts.
+    InvalidCertValidity,
+    /// A name constraint has an invalid network mask.
+    InvalidNetworkMaskConstraint,
+    /// A serial number is invalid.
+    InvalidSerialNumber,
+    /// A signature does not verify with its issuer's key.
+    InvalidSignatureForPublicKey,
+    /// A DNS name is malformed.
+    MalformedDnsIdentifier,
+    /// The extensions are malformed.
+    MalformedExtensions,
+    /// A name constraint is malformed.
+    MalformedNameConstraint,
+    /// Name constraints took too many comparisons.
+    MaximumNameConstraintComparisonsExceeded,
+    /// Building the path took too many steps.
+    MaximumPathBuildCallsExceeded,
+    /// The path is longer than validators follow.
+    MaximumPathDepthExceeded,
+    /// The path took too many signature checks.
+    MaximumSignatureChecksExceeded,
+    /// A name breaks an issuer's name constraints.
+    NameConstraintViolation,
+    /// A CA signs deeper than its pathLen allows.
+    PathLenConstraintViolated,
+    /// The leaf may not be used for TLS servers.
+    RequiredEkuNotFound,
+    /// The leaf may not be used for TLS servers (with the usages it has).
+    RequiredEkuNotFoundContext,
+    /// The two signature algorithms of a certificate differ.
+    SignatureAlgorithmMismatch,
+    /// Data follows a DER value.
+    TrailingData,
+    /// No anchor of the store issued it.
+    UnknownIssuer,
+    /// A certificate is not X.509 v3.
+    UnsupportedCertVersion,
+    /// A critical extension validators do not know.
+    UnsupportedCriticalExtension,
+    /// A name type validators do not support.
+    UnsupportedNameType,
+    /// A signature algorithm validators do not support.
+    UnsupportedSignatureAlgorithm,
+    /// A signature algorithm validators do not support (with its identifier).
+    UnsupportedSignatureAlgorithmContext,
+    /// A signature algorithm its issuer's key cannot make.
+    UnsupportedSignatureAlgorithmForPublicKey,
+    /// A signature algorithm its issuer's key cannot make (with their identifiers).
+    UnsupportedSignatureAlgorithmForPublicKeyContext,
+    /// No certificate was presented.
+    NoCertificate,
+    /// Any other error.
+    Other,
+}
+
+impl ChainError {
+    /// The error for rustls-webpki's `e`.
+    fn of(e: &webpki::Error) -> ChainError {
         use webpki::Error as E;
-        let rule = match e {
-            E::CertExpired { .. } => ChainRule::Expired,
-            E::CertNotValidYet { .. } => ChainRule::NotYetValid,
-            E::CaUsedAsEndEntity
-            | E::EndEntityUsedAsCa
-            | E::PathLenConstraintViolated
-            | E::NameConstraintViolation
-            | E::MaximumNameConstraintComparisonsExceeded => ChainRule::Constraint,
-            #[allow(deprecated)]
-            E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
-                ChainRule::Usage
+        #[allow(deprecated)]
+        match e {
+            E::BadDer => ChainError::BadDer,
+            E::BadDerTime => ChainError::BadDerTime,
+            E::CaUsedAsEndEntity => ChainError::CaUsedAsEndEntity,
+            E::CertDistrusted => ChainError::CertDistrusted,
+            E::CertExpired { .. } => ChainError::CertExpired,
+            E::CertNotValidForName(_) => ChainError::CertNotValidForName,
+            E::CertNotValidYet { .. } => ChainError::CertNotValidYet,
+            E::CertRevoked => ChainError::CertRevoked,
+            E::EmptyEkuExtension => ChainError::EmptyEkuExtension,
+            E::EndEntityUsedAsCa => ChainError::EndEntityUsedAsCa,
+            E::ExtensionValueInvalid => ChainError::ExtensionValueInvalid,
+            E::InvalidCertValidity => ChainError::InvalidCertValidity,
+            E::InvalidNetworkMaskConstraint => ChainError::InvalidNetworkMaskConstraint,
+            E::InvalidSerialNumber => ChainError::InvalidSerialNumber,
+            E::InvalidSignatureForPublicKey => ChainError::InvalidSignatureForPublicKey,
+            E::MalformedDnsIdentifier => ChainError::MalformedDnsIdentifier,
+            E::MalformedExtensions => ChainError::MalformedExtensions,
+            E::MalformedNameConstraint => ChainError::MalformedNameConstraint,
+            E::MaximumNameConstraintComparisonsExceeded => {
+                ChainError::MaximumNameConstraintComparisonsExceeded
             }
-            E::MaximumPathDepthExceeded
-            | E::MaximumPathBuildCallsExceeded
-            | E::MaximumSignatureChecksExceeded => ChainRule::TooLong,
-            E::UnknownIssuer => ChainRule::UnknownIssuer,
-            _ => ChainRule::Other,
-        };
-        let detail = format!("{e:?}");
-        // Keep the variant's name, not its context (times, lists of EKUs).
-        let detail = detail
-            .split(['(', ' ', '{'])
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        ChainProblem { rule, detail }
+            E::MaximumPathBuildCallsExceeded => ChainError::MaximumPathBuildCallsExceeded,
+            E::MaximumPathDepthExceeded => ChainError::MaximumPathDepthExceeded,
+            E::MaximumSignatureChecksExceeded => ChainError::MaximumSignatureChecksExceeded,
+            E::NameConstraintViolation => ChainError::NameConstraintViolation,
+            E::PathLenConstraintViolated => ChainError::PathLenConstraintViolated,
+            E::RequiredEkuNotFound => ChainError::RequiredEkuNotFound,
+            E::RequiredEkuNotFoundContext(_) => ChainError::RequiredEkuNotFoundContext,
+            E::SignatureAlgorithmMismatch => ChainError::SignatureAlgorithmMismatch,
+            E::TrailingData(_) => ChainError::TrailingData,
+            E::UnknownIssuer => ChainError::UnknownIssuer,
+            E::UnsupportedCertVersion => ChainError::UnsupportedCertVersion,
+            E::UnsupportedCriticalExtension => ChainError::UnsupportedCriticalExtension,
+            E::UnsupportedNameType => ChainError::UnsupportedNameType,
+            E::UnsupportedSignatureAlgorithm => ChainError::UnsupportedSignatureAlgorithm,
+            E::UnsupportedSignatureAlgorithmContext(_) => {
+                ChainError::UnsupportedSignatureAlgorithmContext
+            }
+            E::UnsupportedSignatureAlgorithmForPublicKey => {
+                ChainError::UnsupportedSignatureAlgorithmForPublicKey
+            }
+            E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+                ChainError::UnsupportedSignatureAlgorithmForPublicKeyContext
+            }
+            _ => ChainError::Other,
+        }
     }
 
-    fn new(rule: ChainRule, detail: &str) -> Self {
-        ChainProblem {
-            rule,
-            detail: detail.to_string(),
+    /// The rule the error breaks.
+    pub fn rule(self) -> ChainRule {
+        match self {
+            ChainError::CertExpired => ChainRule::Expired,
+            ChainError::CertNotValidYet => ChainRule::NotYetValid,
+            ChainError::CaUsedAsEndEntity
+            | ChainError::EndEntityUsedAsCa
+            | ChainError::PathLenConstraintViolated
+            | ChainError::NameConstraintViolation
+            | ChainError::MaximumNameConstraintComparisonsExceeded => ChainRule::Constraint,
+            ChainError::RequiredEkuNotFound
+            | ChainError::RequiredEkuNotFoundContext
+            | ChainError::EmptyEkuExtension => ChainRule::Usage,
+            ChainError::MaximumPathDepthExceeded
+            | ChainError::MaximumPathBuildCallsExceeded
+            | ChainError::MaximumSignatureChecksExceeded => ChainRule::TooLong,
+            ChainError::UnknownIssuer => ChainRule::UnknownIssuer,
+            _ => ChainRule::Other,
         }
+    }
+
+    /// rustls-webpki's name for the error (`PathLenConstraintViolated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainError::BadDer => "BadDer",
+            ChainError::BadDerTime => "BadDerTime",
+            ChainError::CaUsedAsEndEntity => "CaUsedAsEndEntity",
+            ChainError::CertDistrusted => "CertDistrusted",
+            ChainError::CertExpired => "CertExpired",
+            ChainError::CertNotValidForName => "CertNotValidForName",
+            ChainError::CertNotValidYet => "CertNotValidYet",
+            ChainError::CertRevoked => "CertRevoked",
+            ChainError::EmptyEkuExtension => "EmptyEkuExtension",
+            ChainError::EndEntityUsedAsCa => "EndEntityUsedAsCa",
+            ChainError::ExtensionValueInvalid => "ExtensionValueInvalid",
+            ChainError::InvalidCertValidity => "InvalidCertValidity",
+            ChainError::InvalidNetworkMaskConstraint => "InvalidNetworkMaskConstraint",
+            ChainError::InvalidSerialNumber => "InvalidSerialNumber",
+            ChainError::InvalidSignatureForPublicKey => "InvalidSignatureForPublicKey",
+            ChainError::MalformedDnsIdentifier => "MalformedDnsIdentifier",
+            ChainError::MalformedExtensions => "MalformedExtensions",
+            ChainError::MalformedNameConstraint => "MalformedNameConstraint",
+            ChainError::MaximumNameConstraintComparisonsExceeded => {
+                "MaximumNameConstraintComparisonsExceeded"
+            }
+            ChainError::MaximumPathBuildCallsExceeded => "MaximumPathBuildCallsExceeded",
+            ChainError::MaximumPathDepthExceeded => "MaximumPathDepthExceeded",
+            ChainError::MaximumSignatureChecksExceeded => "MaximumSignatureChecksExceeded",
+            ChainError::NameConstraintViolation => "NameConstraintViolation",
+            ChainError::PathLenConstraintViolated => "PathLenConstraintViolated",
+            ChainError::RequiredEkuNotFound => "RequiredEkuNotFound",
+            ChainError::RequiredEkuNotFoundContext => "RequiredEkuNotFoundContext",
+            ChainError::SignatureAlgorithmMismatch => "SignatureAlgorithmMismatch",
+            ChainError::TrailingData => "TrailingData",
+            ChainError::UnknownIssuer => "UnknownIssuer",
+            ChainError::UnsupportedCertVersion => "UnsupportedCertVersion",
+            ChainError::UnsupportedCriticalExtension => "UnsupportedCriticalExtension",
+            ChainError::UnsupportedNameType => "UnsupportedNameType",
+            ChainError::UnsupportedSignatureAlgorithm => "UnsupportedSignatureAlgorithm",
+            ChainError::UnsupportedSignatureAlgorithmContext => {
+                "UnsupportedSignatureAlgorithmContext"
+            }
+            ChainError::UnsupportedSignatureAlgorithmForPublicKey => {
+                "UnsupportedSignatureAlgorithmForPublicKey"
+            }
+            ChainError::UnsupportedSignatureAlgorithmForPublicKeyContext => {
+                "UnsupportedSignatureAlgorithmForPublicKeyContext"
+            }
+            ChainError::NoCertificate => "NoCertificate",
+            ChainError::Other => "Other",
+        }
+    }
+}
+
+impl ChainProblem {
+    /// The problem `detail` stands for.
+    pub fn new(detail: ChainError) -> Self {
+        ChainProblem {
+            rule: detail.rule(),
+            detail,
+        }
+    }
+
+    fn of(e: &webpki::Error) -> Self {
+        ChainProblem::new(ChainError::of(e))
     }
 }
 
@@ -153,20 +341,24 @@ impl TrustStore {
         (Self::from_anchors(name, anchors), problems)
     }
 
-    /// A store of certificates found in a scan, remembering where each was.
-    /// Each certificate is parsed once.
-    pub fn from_found(name: &str, found: &[crate::roots::FoundRoot]) -> (Self, Vec<String>) {
-        let mut anchors = Vec::with_capacity(found.len());
+    /// A store of certificates found somewhere (a scan of this machine's
+    /// stores), each given with the places it was found, which the store
+    /// remembers by key. Each certificate is parsed once.
+    pub fn from_located<'f>(
+        name: &str,
+        found: impl IntoIterator<Item = (&'f CertificateDer<'f>, &'f [String])>,
+    ) -> (Self, Vec<String>) {
+        let mut anchors = Vec::new();
         let mut problems = Vec::new();
         let mut locations: HashMap<String, Vec<String>> = HashMap::new();
-        for (i, f) in found.iter().enumerate() {
-            match webpki::anchor_from_trusted_cert(&f.der) {
+        for (i, (der, places)) in found.into_iter().enumerate() {
+            match webpki::anchor_from_trusted_cert(der) {
                 Ok(anchor) => {
                     let anchor = anchor.to_owned();
                     locations
                         .entry(anchor_spki_sha256(&anchor))
                         .or_default()
-                        .extend(f.locations.iter().cloned());
+                        .extend(places.iter().cloned());
                     anchors.push(anchor);
                 }
                 Err(e) => problems.push(format!(
@@ -238,7 +430,7 @@ impl TrustStore {
     /// with every rule: signatures, dates, constraints, key usage.
     pub fn validate(&self, chain: &[CertificateDer<'_>], now: UnixTime) -> PathStatus {
         let Some((leaf, rest)) = chain.split_first() else {
-            return PathStatus::Invalid(ChainProblem::new(ChainRule::Other, "NoCertificate"));
+            return PathStatus::Invalid(ChainProblem::new(ChainError::NoCertificate));
         };
         let ee = match EndEntityCert::try_from(leaf) {
             Ok(ee) => ee,
@@ -254,7 +446,7 @@ impl TrustStore {
     /// its SEQUENCE header): their SPKI (DER) and its hash.
     pub fn anchors_named(&self, name: &[u8]) -> &[(Vec<u8>, String)] {
         self.by_subject
-            .get(der_contents(name))
+            .get(crate::names::der_contents(name))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -328,28 +520,60 @@ fn anchor_spki_der(anchor: &TrustAnchor<'_>) -> Vec<u8> {
     crate::names::der_sequence(anchor.subject_public_key_info.as_ref())
 }
 
-/// The contents of a DER SEQUENCE (a Name with its header), or the input
-/// unchanged when it has no well-formed header (webpki keeps names bare).
-pub(crate) fn der_contents(der: &[u8]) -> &[u8] {
-    let Some((&0x30, rest)) = der.split_first() else {
-        return der;
-    };
-    let Some((&first, rest)) = rest.split_first() else {
-        return der;
-    };
-    let (len, rest) = match first {
-        n if n < 0x80 => (usize::from(n), rest),
-        0x81..=0x83 => {
-            let k = usize::from(first - 0x80);
-            if rest.len() < k {
-                return der;
-            }
-            let len = rest[..k]
-                .iter()
-                .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
-            (len, &rest[k..])
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON `detail` of a broken chain is rustls-webpki's own name for
+    /// its error, as it always was, and the rule is the one it breaks.
+    #[test]
+    fn chain_errors_keep_rustls_webpkis_names_and_their_rules() {
+        use webpki::Error as E;
+        let at = |s| UnixTime::since_unix_epoch(std::time::Duration::from_secs(s));
+        let cases = [
+            (
+                E::CertExpired {
+                    time: at(2),
+                    not_after: at(1),
+                },
+                ChainRule::Expired,
+            ),
+            (
+                E::CertNotValidYet {
+                    time: at(1),
+                    not_before: at(2),
+                },
+                ChainRule::NotYetValid,
+            ),
+            (E::PathLenConstraintViolated, ChainRule::Constraint),
+            (E::CaUsedAsEndEntity, ChainRule::Constraint),
+            (E::EndEntityUsedAsCa, ChainRule::Constraint),
+            (E::NameConstraintViolation, ChainRule::Constraint),
+            (E::EmptyEkuExtension, ChainRule::Usage),
+            (E::MaximumPathDepthExceeded, ChainRule::TooLong),
+            (E::MaximumSignatureChecksExceeded, ChainRule::TooLong),
+            (E::UnknownIssuer, ChainRule::UnknownIssuer),
+            (E::BadDer, ChainRule::Other),
+            (E::InvalidSignatureForPublicKey, ChainRule::Other),
+            (E::UnsupportedCriticalExtension, ChainRule::Other),
+        ];
+        for (e, rule) in cases {
+            let problem = ChainProblem::of(&e);
+            let debug = format!("{e:?}");
+            let name = debug.split(['(', ' ', '{']).next().unwrap_or_default();
+            assert_eq!(problem.detail.as_str(), name, "{e:?}");
+            assert_eq!(problem.rule, rule, "{e:?}");
         }
-        _ => return der,
-    };
-    if rest.len() == len { rest } else { der }
+        // Revocation lists are not pinwatch's: other, with a name of its own.
+        let crl = ChainProblem::of(&E::UnsupportedCrlVersion);
+        assert_eq!(
+            (crl.rule, crl.detail),
+            (ChainRule::Other, ChainError::Other)
+        );
+        let none = ChainProblem::new(ChainError::NoCertificate);
+        assert_eq!(
+            (none.rule, none.detail.as_str()),
+            (ChainRule::Other, "NoCertificate")
+        );
+    }
 }

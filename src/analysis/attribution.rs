@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::cert::CertFacts;
-use crate::knowledge::{Category, Interceptor, Knowledge, MatchRule};
+use crate::knowledge::{Interceptor, Knowledge, MatchRule};
 
 /// How a product was recognised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -25,7 +25,7 @@ pub struct Attribution {
     /// Product name.
     pub name: String,
     /// Kind of product.
-    pub category: &'static str,
+    pub category: crate::knowledge::Category,
     /// How it was recognised.
     pub matched_by: MatchedBy,
     /// What matched: the key's label or the issuer name.
@@ -101,7 +101,7 @@ impl Attribution {
         Attribution {
             id: i.id.clone(),
             name: i.name.clone(),
-            category: Category::as_str(i.category),
+            category: i.category,
             matched_by,
             matched,
             advice: i.advice.clone(),

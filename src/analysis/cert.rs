@@ -84,13 +84,6 @@ impl CertFacts {
     }
 }
 
-/// The subject of certificate `der` as DER contents (the Name without its
-/// tag and length, as path searches compare names); `None` if it does not parse.
-pub fn subject_contents(der: &[u8]) -> Option<Vec<u8>> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    Some(super::anchors::der_contents(cert.subject().as_raw()).to_vec())
-}
-
 fn facts(cert: &X509Certificate<'_>, der: &[u8]) -> CertFacts {
     let text = |attr: Option<&x509_parser::x509::AttributeTypeAndValue<'_>>| {
         attr.and_then(|a| a.as_str().ok()).map(str::to_string)

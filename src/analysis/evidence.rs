@@ -6,10 +6,8 @@
 use serde::Serialize;
 
 use super::anchors::ChainRule;
-use crate::i18n::Lang;
-
-/// The most characters of one parameter in the rendered fact.
-pub const ARG_MAX: usize = 200;
+use crate::ct::CtStatus;
+use crate::observation::Stage;
 
 /// One fact supporting a verdict. Serialized as `{"code": "...", ...params}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,8 +20,8 @@ pub enum Evidence {
     },
     /// The probe got no certificate.
     NoCertificate {
-        /// Stage name.
-        stage: &'static str,
+        /// Where the probe stopped.
+        stage: Stage,
         /// What happened.
         detail: String,
     },
@@ -60,9 +58,8 @@ pub enum Evidence {
         host: String,
         /// The public store's name.
         store: String,
-        /// Who signed the path's last certificate: `unknown` (a key nobody
-        /// knows), `system` (a root only this machine trusts).
-        signer: &'static str,
+        /// Who signed the path's last certificate.
+        signer: Signer,
     },
     /// The chain reaches a public or known CA key by signatures but breaks
     /// a rule of path validation.
@@ -154,7 +151,7 @@ pub enum Evidence {
     /// changes or supports the verdict.
     Ct {
         /// `ct_missing`, `ct_invalid`, `ct_insufficient`.
-        status: &'static str,
+        status: CtStatus,
         /// Valid SCTs.
         valid: usize,
         /// Distinct operators among them.
@@ -214,8 +211,8 @@ pub enum Evidence {
     ClockSuspect {
         /// The time the chain was judged by (this machine's), RFC 3339.
         now: String,
-        /// `behind` or `ahead`.
-        direction: &'static str,
+        /// Which way it is wrong.
+        direction: ClockDirection,
         /// When this pinwatch was built, RFC 3339, if the clock is before it.
         built: Option<String>,
         /// Whether the chain would be valid at another time (else only the
@@ -273,145 +270,45 @@ impl Evidence {
             Evidence::KnowledgeOld { .. } => "knowledge_old",
         }
     }
+}
 
-    /// The fact in `lang`: the message `ev-<code>` with the parameters,
-    /// each made inert and cut to [`ARG_MAX`] characters (a 10 KB issuer
-    /// makes no 10 KB line; JSON keeps the whole value).
-    pub fn render(&self, lang: Lang) -> String {
-        let s = |v: &str| crate::util::inert_capped(v, ARG_MAX).into_owned();
-        let args: Vec<(&'static str, String)> = match self {
-            Evidence::Issuer { issuer } => vec![("issuer", s(issuer))],
-            Evidence::NoCertificate { stage, detail } => {
-                vec![("stage", s(stage)), ("detail", s(detail))]
-            }
-            Evidence::HandshakeFailed { detail }
-            | Evidence::PortalCheck { detail }
-            | Evidence::Unverifiable { detail }
-            | Evidence::FallbackFailed { detail } => vec![("detail", s(detail))],
-            Evidence::ChainOversized {
-                bytes,
-                certificates,
-                capped,
-            } => vec![
-                (
-                    "bytes",
-                    bytes.map_or_else(|| "unknown".into(), |b| b.to_string()),
-                ),
-                ("count", certificates.to_string()),
-                ("capped", if *capped { "yes" } else { "no" }.to_string()),
-            ],
-            Evidence::FallbackRead { version } => vec![("version", s(version))],
-            Evidence::ChainIncomplete { issuer, url, fetch } => vec![
-                ("issuer", s(issuer)),
-                ("url", url.as_deref().map_or_else(|| "none".into(), s)),
-                ("fetch", fetch.as_deref().map_or_else(|| "none".into(), s)),
-            ],
-            Evidence::IssuerFetched { url } => vec![("url", s(url))],
-            Evidence::ClockSuspect {
-                now,
-                direction,
-                built,
-                chain_valid_then,
-            } => vec![
-                ("now", s(now)),
-                ("direction", s(direction)),
-                ("built", built.as_deref().map_or_else(|| "none".into(), s)),
-                (
-                    "chain",
-                    if *chain_valid_then {
-                        "valid_then"
-                    } else {
-                        "none"
-                    }
-                    .to_string(),
-                ),
-            ],
-            Evidence::KnownKey { product, matched } => {
-                vec![("product", s(product)), ("matched", s(matched))]
-            }
-            Evidence::AppendedKnownKey {
-                product,
-                matched,
-                position,
-            } => vec![
-                ("product", s(product)),
-                ("matched", s(matched)),
-                ("position", position.to_string()),
-            ],
-            Evidence::Malformed { error } => vec![("error", s(error))],
-            Evidence::Impersonates { name }
-            | Evidence::BorrowsCaOrganization { organization: name } => {
-                vec![("name", s(name))]
-            }
-            Evidence::Forged {
-                host,
-                store,
-                signer,
-            } => vec![
-                ("host", s(host)),
-                ("store", s(store)),
-                ("signer", s(signer)),
-            ],
-            Evidence::ChainRuleBroken { rule, detail } => vec![
-                ("rule", lang.tr(&format!("rule-{}", rule.as_str()))),
-                ("detail", s(detail)),
-            ],
-            Evidence::CertOutOfDate {
-                position,
-                subject,
-                not_before,
-                not_after,
-            } => vec![
-                (
-                    "which",
-                    match position {
-                        Some(0) => lang.tr("cert-leaf"),
-                        Some(n) => lang.tr_args("cert-nth", &[("n", (n + 1).to_string())]),
-                        None => lang.tr("cert-known"),
-                    },
-                ),
-                ("subject", s(subject)),
-                ("from", s(not_before)),
-                ("to", s(not_after)),
-            ],
-            Evidence::KnownCaNotTrusted { label }
-            | Evidence::LegacyRoot { label }
-            | Evidence::PortalKey { label } => vec![("label", s(label))],
-            Evidence::SystemRoot | Evidence::NoRoot => vec![],
-            Evidence::SystemRootAt { location } => vec![("location", s(location))],
-            Evidence::WrongName { names, host } => vec![("names", s(names)), ("host", s(host))],
-            Evidence::NoSubjectAltName { subject, host } => {
-                vec![("subject", s(subject)), ("host", s(host))]
-            }
-            Evidence::WrongNameNotPublic { store } => vec![("store", s(store))],
-            Evidence::PinMismatch {
-                service,
-                count,
-                review,
-            } => vec![
-                ("service", s(service)),
-                ("count", count.to_string()),
-                ("review", s(review)),
-            ],
-            Evidence::Ct {
-                status,
-                valid,
-                operators,
-                detail,
-                list_stale,
-            } => vec![
-                ("status", s(status)),
-                ("count", valid.to_string()),
-                ("operators", operators.to_string()),
-                ("detail", s(detail)),
-                ("stale", if *list_stale { "yes" } else { "no" }.to_string()),
-            ],
-            Evidence::PinsetStale { review, today } => {
-                vec![("review", s(review)), ("today", s(today))]
-            }
-            Evidence::KnowledgeOld { days } => vec![("days", days.to_string())],
-        };
-        let key = format!("ev-{}", self.code().replace('_', "-"));
-        lang.tr_args(&key, &args)
+/// Who signed the last certificate of a forged path (JSON: `unknown`,
+/// `system`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// A key nobody knows.
+    Unknown,
+    /// A root only this machine trusts.
+    System,
+}
+
+impl Signer {
+    /// Its stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signer::Unknown => "unknown",
+            Signer::System => "system",
+        }
+    }
+}
+
+/// Which way this machine's clock looks wrong (JSON: `behind`, `ahead`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockDirection {
+    /// Earlier than the chain's validity: the clock is behind.
+    Behind,
+    /// Later than the chain's validity: the clock is ahead.
+    Ahead,
+}
+
+impl ClockDirection {
+    /// Its stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockDirection::Behind => "behind",
+            ClockDirection::Ahead => "ahead",
+        }
     }
 }

@@ -10,14 +10,15 @@
 //!   (rustls-webpki, in [`super::anchors`])?
 
 use rustls_pki_types::{CertificateDer, UnixTime};
+use time::OffsetDateTime;
 
-use super::anchors::{ChainProblem, PathStatus, TrustStore, names_host};
+use super::anchors::{ChainError, ChainProblem, PathStatus, TrustStore, names_host};
 use super::attribution::{Attribution, MatchedBy, attribute, attribute_key};
 use super::cert::CertFacts;
 use super::path::{Ends, PathEnd, SigPath, Source, signature_path};
 use super::verdict::Anchor;
-use super::{Context, PinCheck};
-use crate::knowledge::{Authority, CaCertificates as _, Service};
+use super::{Context, PinCheck, PinStatus};
+use crate::knowledge::{Authority, AuthorityKind, CaCertificates as _, Service};
 use crate::observation::{
     AiaFetch, FallbackRead, Observation, PortalEvidence, ProbeError, TLS_LIBRARY_LIMIT,
 };
@@ -25,7 +26,6 @@ use crate::observation::{
 /// Days after which the knowledge's pin mismatches are evidence only
 /// (Chrome stops enforcing its static pins when its build is this old).
 pub const PINS_TRUSTED_DAYS: i64 = 70;
-use crate::util::date;
 
 /// How the chain validates, fully, for the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,12 +175,10 @@ pub struct Findings<'a> {
     pub knowledge_old: Option<i64>,
     /// The public store's name.
     pub public_store: String,
-    /// Today, `YYYY-MM-DD`.
-    pub today: String,
-    /// Now, seconds since the epoch.
-    pub now: i64,
-    /// When this pinwatch was built, seconds since the epoch.
-    pub built: i64,
+    /// Now (UTC), as the caller's clock says.
+    pub now: OffsetDateTime,
+    /// When this pinwatch was built.
+    pub built: OffsetDateTime,
     /// What the leaf's embedded SCTs say, when CT applies (the chain is
     /// publicly valid, or forged).
     pub ct: Option<crate::ct::CtReport>,
@@ -229,10 +227,7 @@ impl<'a> Findings<'a> {
             _ => Vec::new(),
         };
         let validity = if chain.is_empty() {
-            Validity::Invalid(ChainProblem {
-                rule: super::ChainRule::Other,
-                detail: "NoCertificate".into(),
-            })
+            Validity::Invalid(ChainProblem::new(ChainError::NoCertificate))
         } else {
             validate(obs, service, ctx)
         };
@@ -255,9 +250,7 @@ impl<'a> Findings<'a> {
             .iter()
             .find(|k| chain.iter().any(|c| c.spki_sha256 == k.spki_sha256))
             .map(|k| k.label.clone());
-        let today_date = time::OffsetDateTime::from_unix_timestamp(ctx.now)
-            .map(|t| t.date())
-            .unwrap_or(time::Date::MIN);
+        let now = moment(ctx.now);
         let pinned = service.filter(|s| !s.pins.is_empty());
         let pins = match (validity.path(), pinned) {
             (None, _) => Pins::NotChecked,
@@ -302,15 +295,14 @@ impl<'a> Findings<'a> {
             portal: ctx.portal,
             service,
             pins,
-            pinset_stale: pinned.is_some_and(|s| s.is_stale(today_date)),
+            pinset_stale: pinned.is_some_and(|s| s.is_stale(now.date())),
             knowledge_old: knowledge
                 .issued_at
                 .map(|t| ctx.now.saturating_sub(t) / 86_400)
                 .filter(|days| *days > PINS_TRUSTED_DAYS),
             public_store: ctx.public.name.clone(),
-            today: date(ctx.now),
-            now: ctx.now,
-            built: ctx.built,
+            now,
+            built: moment(ctx.built),
         }
     }
 
@@ -334,10 +326,10 @@ impl<'a> Findings<'a> {
     /// The pinset check as reported.
     pub fn pin_check(&self) -> PinCheck {
         let (status, matched) = match &self.pins {
-            Pins::NotChecked => ("not_checked", None),
-            Pins::NoPinset => ("no_pinset", None),
-            Pins::Match(label) => ("match", Some(label.clone())),
-            Pins::Mismatch => ("mismatch", None),
+            Pins::NotChecked => (PinStatus::NotChecked, None),
+            Pins::NoPinset => (PinStatus::NoPinset, None),
+            Pins::Match(label) => (PinStatus::Match, Some(label.clone())),
+            Pins::Mismatch => (PinStatus::Mismatch, None),
         };
         PinCheck {
             status,
@@ -354,7 +346,10 @@ impl<'a> Findings<'a> {
         self.path
             .certs
             .iter()
-            .filter(|c| self.now < c.not_before || self.now > c.not_after)
+            .filter(|c| {
+                let now = self.now.unix_timestamp();
+                now < c.not_before || now > c.not_after
+            })
             .map(|c| {
                 let position = match c.source {
                     Source::Presented(i) => Some(i),
@@ -424,6 +419,16 @@ fn authority<'k>(authorities: &'k [Authority], spki: &str) -> Option<&'k Authori
     authorities.iter().find(|a| a.spki_sha256 == spki)
 }
 
+/// A time in seconds since the epoch as a date and time (UTC); a clock
+/// past what a date can hold is taken at the nearest end.
+fn moment(unix_seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix_seconds).unwrap_or(if unix_seconds < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    })
+}
+
 /// Full validation against the public store (with the known intermediates
 /// offered, as browsers offer their preloaded ones), else against the CAs
 /// the service pins privately or as retired roots.
@@ -456,7 +461,7 @@ fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> V
             let legacy = path
                 .last()
                 .and_then(|spki| labels.iter().find(|(k, _, _)| k == spki))
-                .filter(|(_, kind, _)| kind == "legacy_root");
+                .filter(|(_, kind, _)| *kind == AuthorityKind::LegacyRoot);
             match legacy {
                 Some((_, _, label)) => Validity::LegacyRoot {
                     path,
@@ -471,7 +476,7 @@ fn validate(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> V
 }
 
 /// A pinned anchor's (SPKI hash, kind, label).
-type AnchorLabel = (String, String, String);
+type AnchorLabel = (String, AuthorityKind, String);
 
 /// The trust store of a service's pinned private CAs and legacy roots, with
 /// each anchor's (key, kind, label).
@@ -487,7 +492,7 @@ fn service_ca_store(service: &Service, ctx: Context<'_>) -> Option<(TrustStore, 
     }
     let labels = anchors
         .iter()
-        .map(|a| (a.spki_sha256.clone(), a.kind.clone(), a.label.clone()))
+        .map(|a| (a.spki_sha256.clone(), a.kind, a.label.clone()))
         .collect();
     let name = format!("{}'s own CA", service.display_name);
     Some((TrustStore::from_certs(&name, &certs).0, labels))

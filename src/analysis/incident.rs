@@ -57,8 +57,16 @@ pub fn interceptor_key(a: &Assessment) -> String {
 
 /// Groups the intercepted results into incidents, in order of first result.
 pub fn incidents(results: &[Assessment]) -> Vec<Incident> {
+    incidents_of(results.iter().enumerate())
+}
+
+/// [`incidents`] of `(index, result)` pairs (the results a report keeps
+/// whole, with their index among all), in order of first result.
+pub fn incidents_of<'a>(
+    results: impl IntoIterator<Item = (usize, &'a Assessment)>,
+) -> Vec<Incident> {
     let mut out: Vec<Incident> = Vec::new();
-    for (i, a) in results.iter().enumerate() {
+    for (i, a) in results {
         if a.verdict != Verdict::Intercepted {
             continue;
         }

@@ -17,29 +17,30 @@
 //! 2. a certificate that does not name the host is a captive portal or a
 //!    misconfiguration, not silent interception: no validating app accepts it.
 
-pub mod anchors;
-pub mod attribution;
-pub mod cert;
-pub mod evidence;
-pub mod findings;
-pub mod incident;
-pub mod path;
-pub mod rules;
-pub mod sanction;
-pub mod signatures;
-pub mod verdict;
+pub(crate) mod anchors;
+pub(crate) mod attribution;
+pub(crate) mod cert;
+pub(crate) mod evidence;
+pub(crate) mod findings;
+pub(crate) mod incident;
+pub(crate) mod path;
+pub(crate) mod rules;
+pub(crate) mod sanction;
+pub(crate) mod signatures;
+pub(crate) mod verdict;
 
 use serde::Serialize;
 
-pub use anchors::{ChainProblem, ChainRule, PathStatus, TrustStore, names_host};
-pub use attribution::{Attribution, MatchedBy, attribute};
+pub use anchors::{ChainRule, TrustStore};
+pub use attribution::{Attribution, MatchedBy};
 pub use cert::CertFacts;
-pub use evidence::Evidence;
+pub use evidence::{ClockDirection, Evidence, Signer};
+pub use sanction::Sanction;
 pub use verdict::{Anchor, Reason, Verdict};
 
-pub use findings::Findings;
-pub use rules::{Decision, RULES};
-pub use sanction::Sanction;
+pub(crate) use anchors::names_host;
+pub(crate) use attribution::attribute;
+pub(crate) use findings::Findings;
 
 use crate::knowledge::{Knowledge, Service};
 use crate::observation::{Location, Observation, PortalEvidence, ProbeError, TlsParams};
@@ -67,7 +68,7 @@ pub struct Context<'a> {
 
 /// When this pinwatch was built (`SOURCE_DATE_EPOCH` when the build set
 /// it), seconds since the epoch.
-pub fn built_at() -> i64 {
+pub(crate) fn built_at() -> i64 {
     env!("PINWATCH_BUILD_EPOCH").parse().unwrap_or(0)
 }
 
@@ -91,8 +92,8 @@ pub struct ServiceInfo {
 /// The pinset check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PinCheck {
-    /// `match`, `mismatch`, `no_pinset` or `not_checked` (chain not publicly valid).
-    pub status: &'static str,
+    /// What the check found.
+    pub status: PinStatus,
     /// Whether the pinset is past its review date.
     pub stale: bool,
     /// The review date, if there is a pinset.
@@ -155,12 +156,27 @@ pub struct Assessment {
     pub fetch_issuer: Option<String>,
 }
 
+/// What a pinset check found (JSON: `match`, `mismatch`, `no_pinset`,
+/// `not_checked`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinStatus {
+    /// A key of the validated path is pinned.
+    Match,
+    /// No key of the validated path is pinned.
+    Mismatch,
+    /// The service has no pinset, or the host belongs to no service.
+    NoPinset,
+    /// Not checked: the chain is not publicly valid (or nothing was presented).
+    NotChecked,
+}
+
 impl PinCheck {
     /// No pinset check: the chain was not publicly valid (or nothing was
     /// presented).
     pub fn not_checked() -> Self {
         PinCheck {
-            status: "not_checked",
+            status: PinStatus::NotChecked,
             stale: false,
             review_by: None,
             matched: None,
@@ -210,7 +226,7 @@ impl Assessment {
 
 /// Whether `obs` presented a certificate that does not name its host: the
 /// one case where captive-portal checks are worth running.
-pub fn needs_portal_check(obs: &Observation) -> bool {
+pub(crate) fn needs_portal_check(obs: &Observation) -> bool {
     !obs.chain.is_empty() && !names_host(&obs.chain, &obs.target.host)
 }
 

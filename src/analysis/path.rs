@@ -34,9 +34,10 @@ use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use super::anchors::{TrustStore, der_contents};
+use super::anchors::TrustStore;
 use super::signatures::{self, Signed};
 use crate::knowledge::CaCertificate;
+use crate::names::der_contents;
 use crate::names::{self, CaNames, LookAlike, Name};
 use crate::util::sha256_base64;
 

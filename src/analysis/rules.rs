@@ -5,7 +5,7 @@
 
 use super::anchors::ChainRule;
 use super::attribution::Attribution;
-use super::evidence::Evidence;
+use super::evidence::{ClockDirection, Evidence, Signer};
 use super::findings::{Findings, Pins, Validity};
 use super::path::PathEnd;
 use super::verdict::{Reason, Verdict};
@@ -61,7 +61,9 @@ pub fn decide(f: &Findings<'_>) -> Decision {
         .iter()
         .find_map(|(_, _, rule)| rule(f))
         .unwrap_or_else(|| {
-            // Unreachable: rule 9 always decides. Stay safe, never `ok`.
+            // No rule decided: a combination of findings the rules do not
+            // foresee (rule 10, the catch-all, passes only on a chain that is
+            // not fully valid). Stay safe: never `ok`.
             Decision::new(Verdict::Suspicious, vec![Reason::ChainInvalid], Vec::new())
         });
     if let Some(leaf) = f.chain.first().filter(|l| !l.issuer.is_empty()) {
@@ -135,9 +137,9 @@ pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
         return None;
     }
     if f.oversized.is_some() {
-        let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
-            (e.stage.as_str(), e.detail.clone())
-        });
+        let (stage, detail) = f
+            .error
+            .map_or((Stage::Tls, String::new()), |e| (e.stage, e.detail.clone()));
         return Some(Decision::new(
             Verdict::Suspicious,
             vec![Reason::ChainOversized],
@@ -151,9 +153,9 @@ pub fn no_certificate(f: &Findings<'_>) -> Option<Decision> {
         Some(Stage::Timeout) => Reason::Timeout,
         Some(Stage::Tls) | None => Reason::TlsFailed,
     };
-    let (stage, detail) = f.error.map_or(("tls", String::new()), |e| {
-        (e.stage.as_str(), e.detail.clone())
-    });
+    let (stage, detail) = f
+        .error
+        .map_or((Stage::Tls, String::new()), |e| (e.stage, e.detail.clone()));
     Some(Decision::new(
         Verdict::Unreachable,
         vec![reason],
@@ -263,8 +265,8 @@ pub fn forged_path(f: &Findings<'_>) -> Option<Decision> {
         ));
     }
     let signer = match f.path.end {
-        PathEnd::Unknown => "unknown",
-        PathEnd::System { .. } => "system",
+        PathEnd::Unknown => Signer::Unknown,
+        PathEnd::System { .. } => Signer::System,
         PathEnd::Public { .. } | PathEnd::KnownCa { .. } | PathEnd::Unverifiable { .. } => {
             return None;
         }
@@ -414,7 +416,7 @@ pub fn broken_genuine_chain(f: &Findings<'_>) -> Option<Decision> {
     } else {
         d.evidence.push(Evidence::ChainRuleBroken {
             rule: problem.rule,
-            detail: problem.detail.clone(),
+            detail: problem.detail.as_str().to_string(),
         });
     }
     for (position, subject, from, to) in f.out_of_date() {
@@ -436,9 +438,15 @@ fn clock_evidence(f: &Findings<'_>) -> Evidence {
         chain_valid_then: false,
     });
     Evidence::ClockSuspect {
-        now: rfc3339(f.now),
-        direction: if clock.behind { "behind" } else { "ahead" },
-        built: clock.before_build.then(|| rfc3339(f.built)),
+        now: rfc3339(f.now.unix_timestamp()),
+        direction: if clock.behind {
+            ClockDirection::Behind
+        } else {
+            ClockDirection::Ahead
+        },
+        built: clock
+            .before_build
+            .then(|| rfc3339(f.built.unix_timestamp())),
         chain_valid_then: clock.chain_valid_then,
     }
 }
@@ -469,7 +477,7 @@ pub fn pin_mismatch(f: &Findings<'_>) -> Option<Decision> {
         d.reasons.push(Reason::PinsetStale);
         d.evidence.push(Evidence::PinsetStale {
             review: service.review_by.to_string(),
-            today: f.today.clone(),
+            today: f.now.date().to_string(),
         });
     }
     // A current pinset, missed, by a certificate a public CA issued outside
@@ -515,7 +523,7 @@ fn ct_finding(f: &Findings<'_>) -> Option<(Reason, Evidence)> {
     Some((
         reason,
         Evidence::Ct {
-            status: ct.status.code(),
+            status: ct.status,
             valid: ct.valid,
             operators: ct.distinct_operators,
             detail: ct.detail.clone(),
@@ -583,7 +591,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::CertFacts;
-    use crate::analysis::anchors::ChainProblem;
+    use crate::analysis::anchors::{ChainError, ChainProblem};
     use crate::analysis::attribution::MatchedBy;
     use crate::analysis::path::SigPath;
     use crate::observation::ProbeError;
@@ -634,9 +642,8 @@ mod tests {
             pinset_stale: false,
             knowledge_old: None,
             public_store: "public".into(),
-            today: "2026-11-29".into(),
-            now: 1_795_900_000,
-            built: 0,
+            now: time::OffsetDateTime::from_unix_timestamp(1_795_900_000).unwrap(),
+            built: time::OffsetDateTime::UNIX_EPOCH,
             ct: None,
         }
     }
@@ -645,7 +652,7 @@ mod tests {
         Attribution {
             id: "evil".into(),
             name: "Evil Proxy".into(),
-            category: "debugging_proxy",
+            category: crate::knowledge::Category::DebuggingProxy,
             matched_by: MatchedBy::Spki,
             matched: "key k (Evil CA)".into(),
             advice: String::new(),
@@ -657,7 +664,7 @@ mod tests {
         Findings {
             validity: Validity::Invalid(ChainProblem {
                 rule,
-                detail: "X".into(),
+                detail: ChainError::Other,
             }),
             pins: Pins::NotChecked,
             ..genuine_findings()
@@ -783,7 +790,7 @@ mod tests {
         assert!(d.evidence.iter().any(|e| matches!(
             e,
             Evidence::ClockSuspect {
-                direction: "ahead",
+                direction: ClockDirection::Ahead,
                 ..
             }
         )));
@@ -821,10 +828,7 @@ mod tests {
         assert!(d.reasons.contains(&Reason::ChainOversized));
         let forged = Findings {
             path: SigPath::ending(PathEnd::Unknown),
-            validity: Validity::Invalid(ChainProblem {
-                rule: ChainRule::UnknownIssuer,
-                detail: "UnknownIssuer".into(),
-            }),
+            validity: Validity::Invalid(ChainProblem::new(ChainError::UnknownIssuer)),
             pins: Pins::NotChecked,
             ..f
         };
@@ -895,5 +899,201 @@ mod tests {
             ..genuine_findings()
         };
         assert_eq!(decide(&known).verdict, Verdict::Intercepted);
+    }
+
+    /// A CT report with `status` and `valid` valid SCTs, from a log list
+    /// that is `stale` or not.
+    fn ct(status: crate::ct::CtStatus, valid: usize, stale: bool) -> crate::ct::CtReport {
+        let policy = |name| crate::ct::PolicyResult {
+            name,
+            source: "",
+            required: 2,
+            met: status == crate::ct::CtStatus::CtOk,
+            detail: String::new(),
+        };
+        crate::ct::CtReport {
+            status,
+            scts: Vec::new(),
+            valid,
+            distinct_operators: valid,
+            policy: policy("chrome"),
+            apple_policy: policy("apple"),
+            log_list: crate::ct::LogListInfo {
+                source: "test".into(),
+                version: "1".into(),
+                timestamp: String::new(),
+                review_by: String::new(),
+                stale,
+            },
+            detail: "test".into(),
+        }
+    }
+
+    #[test]
+    fn rule_3_a_leaf_that_cannot_be_parsed_is_suspicious() {
+        assert_eq!(malformed_leaf(&genuine_findings()), None);
+        let garbage = Findings {
+            chain: vec![CertFacts {
+                parse_error: Some("not a parseable X.509 certificate".into()),
+                ..leaf()
+            }],
+            names_host: false,
+            path: SigPath::ending(PathEnd::Unknown),
+            ..broken(ChainRule::Other)
+        };
+        let d = malformed_leaf(&garbage).expect("decides");
+        assert_eq!(
+            (d.verdict, d.reasons),
+            (Verdict::Suspicious, vec![Reason::MalformedCertificate])
+        );
+        // Before any rule that could call it forged or a portal.
+        assert_eq!(decide(&garbage).verdict, Verdict::Suspicious);
+    }
+
+    #[test]
+    fn rule_4_another_name_is_a_portal_only_when_one_is_seen() {
+        assert_eq!(wrong_name(&genuine_findings()), None);
+        let other = Findings {
+            names_host: false,
+            chain: vec![CertFacts {
+                sans: vec!["login.cafe.example".into()],
+                ..leaf()
+            }],
+            path: SigPath::ending(PathEnd::Unknown),
+            ..broken(ChainRule::Other)
+        };
+        let d = wrong_name(&other).expect("decides");
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::NameMismatch));
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.code() == "wrong_name_not_public")
+        );
+        // Never intercepted, even though no public key signed it.
+        assert_eq!(decide(&other).verdict, Verdict::Suspicious);
+        let seen = crate::observation::PortalEvidence {
+            detected: true,
+            details: vec!["http://check/: redirected (302) to http://login/".into()],
+        };
+        let behind_portal = Findings {
+            portal: Some(Box::leak(Box::new(seen))),
+            ..other.clone()
+        };
+        let d = wrong_name(&behind_portal).expect("decides");
+        assert_eq!(d.verdict, Verdict::CaptivePortal);
+        assert!(d.reasons.contains(&Reason::PortalDetected));
+        let known_key = Findings {
+            portal_key: Some("Some portal vendor".into()),
+            ..other
+        };
+        let d = wrong_name(&known_key).expect("decides");
+        assert_eq!(d.verdict, Verdict::CaptivePortal);
+        assert!(d.reasons.contains(&Reason::CaptivePortalKey));
+    }
+
+    #[test]
+    fn rule_6_an_uncheckable_signature_is_suspicious_only_when_nothing_validated() {
+        let unverifiable = Findings {
+            path: SigPath::ending(PathEnd::Unverifiable {
+                detail: "signature algorithm 1.2.3 cannot be checked".into(),
+            }),
+            ..broken(ChainRule::UnknownIssuer)
+        };
+        let d = unverifiable_path(&unverifiable).expect("decides");
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::ChainUnverifiable));
+        // Neither forged (rule 5 passes) nor ok.
+        assert_eq!(forged_path(&unverifiable), None);
+        assert_eq!(decide(&unverifiable).verdict, Verdict::Suspicious);
+        // rustls-webpki validated it: then the chain is what it is.
+        let validated = Findings {
+            path: unverifiable.path.clone(),
+            ..genuine_findings()
+        };
+        assert_eq!(unverifiable_path(&validated), None);
+        assert_eq!(decide(&validated).verdict, Verdict::Ok);
+    }
+
+    #[test]
+    fn rule_8_a_public_chain_off_a_current_pinset_without_scts_is_a_rogue_ca() {
+        use crate::ct::CtStatus;
+        let rogue = Findings {
+            service: Some(pinned_service()),
+            pins: Pins::Mismatch,
+            ct: Some(ct(CtStatus::CtMissing, 0, false)),
+            ..genuine_findings()
+        };
+        let d = decide(&rogue);
+        assert_eq!(d.verdict, Verdict::Intercepted, "{d:?}");
+        assert!(d.reasons.contains(&Reason::RoguePublicCa));
+        // With valid SCTs it is a CA change the pins do not know yet.
+        let logged = Findings {
+            ct: Some(ct(CtStatus::CtOk, 2, false)),
+            ..rogue.clone()
+        };
+        let d = decide(&logged);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(!d.reasons.contains(&Reason::RoguePublicCa));
+        // A stale pinset never raises it.
+        let stale = Findings {
+            pinset_stale: true,
+            ..rogue
+        };
+        let d = decide(&stale);
+        assert_eq!(d.verdict, Verdict::Suspicious);
+        assert!(d.reasons.contains(&Reason::PinsetStale));
+        // Today, as the evidence says it: the date of the time judged by.
+        assert!(
+            d.evidence.iter().any(|e| matches!(
+                e,
+                Evidence::PinsetStale { today, .. } if today == "2026-11-28"
+            )),
+            "{:?}",
+            d.evidence
+        );
+    }
+
+    #[test]
+    fn rule_9_missing_or_bad_scts_on_a_public_chain_are_suspicious() {
+        use crate::ct::CtStatus;
+        for (status, valid, stale, reason) in [
+            (CtStatus::CtMissing, 0, false, Some(Reason::CtMissing)),
+            (CtStatus::CtInvalid, 0, true, Some(Reason::CtInvalid)),
+            (
+                CtStatus::CtInsufficient,
+                0,
+                false,
+                Some(Reason::CtInsufficient),
+            ),
+            // Unknown logs with a stale list: not held against it.
+            (CtStatus::CtInsufficient, 0, true, None),
+            (CtStatus::CtInsufficient, 1, false, None),
+            (CtStatus::CtOk, 2, false, None),
+        ] {
+            let f = Findings {
+                ct: Some(ct(status, valid, stale)),
+                ..genuine_findings()
+            };
+            let d = decide(&f);
+            match reason {
+                Some(reason) => {
+                    assert_eq!(d.verdict, Verdict::Suspicious, "{status:?}");
+                    assert!(d.reasons.contains(&reason), "{status:?}: {d:?}");
+                    assert!(ct_policy(&f).is_some());
+                }
+                None => {
+                    assert_eq!(d.verdict, Verdict::Ok, "{status:?} {valid} {stale}");
+                    assert_eq!(ct_policy(&f), None);
+                }
+            }
+        }
+        // Not for a service's own CA: CT is the Web PKI's.
+        let own = Findings {
+            validity: Validity::ServiceCa(vec!["leafkey".into(), "own".into()]),
+            ct: Some(ct(CtStatus::CtMissing, 0, false)),
+            ..genuine_findings()
+        };
+        assert_eq!(ct_policy(&own), None);
     }
 }

@@ -1,7 +1,8 @@
 //! After analysis: where each interception happens. One TTL trace per
 //! distinct interceptor (same key that signed the leaf, same proxy
-//! setting), all traces at once, each within a second; nothing is sent
-//! when nothing is intercepted.
+//! setting), all traces at once, each within a second (longer when the
+//! interceptor was slow to answer the probe itself); nothing is sent when
+//! nothing is intercepted.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -9,15 +10,23 @@ use std::time::Duration;
 
 use crate::analysis::incident::interceptor_key;
 use crate::analysis::{Assessment, Verdict};
-use crate::knowledge::Category;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 use crate::probe::trace::{self, TraceRequest};
 
-/// How long one trace may take.
+/// How long one trace may take at least.
 pub const TRACE_BUDGET: Duration = Duration::from_millis(1000);
 
-/// Fills in `location` for every intercepted result.
-pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
+/// How long the trace of an interceptor that took `probe` to answer the
+/// probe may take: a trace connects and says hello again at every hop at
+/// once, about as long as the probe took, so three times that, at least
+/// `floor`, at most `cap` (the probe's timeout).
+pub fn trace_budget(probe: Duration, floor: Duration, cap: Duration) -> Duration {
+    probe.saturating_mul(3).max(floor).min(cap)
+}
+
+/// Fills in `location` for every intercepted result, each trace within
+/// [`trace_budget`] of its first result's probe time.
+pub async fn locate_interceptors(results: &mut [Assessment], floor: Duration, cap: Duration) {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, a) in results.iter().enumerate() {
         if a.verdict == Verdict::Intercepted {
@@ -31,13 +40,14 @@ pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
             let unknown = Location {
                 place: Place::Unknown,
                 hops: None,
-                method: "inconclusive",
+                method: LocateMethod::Inconclusive,
             };
             for &i in &members {
                 results[i].location = Some(unknown.clone());
             }
             continue;
         };
+        let budget = trace_budget(Duration::from_millis(first.elapsed_ms), floor, cap);
         traces.spawn(async move { (members, trace::locate(&request, budget).await) });
     }
     while let Some(joined) = traces.join_next().await {
@@ -48,11 +58,11 @@ pub async fn locate_interceptors(results: &mut [Assessment], budget: Duration) {
             let on_device = results[i]
                 .interceptor
                 .as_ref()
-                .is_some_and(|att| Category::installs_on_device(att.category));
+                .is_some_and(|att| att.category.installs_on_device());
             let mut location = location.clone();
             if on_device && matches!(location.place, Place::LocalNetwork | Place::Unknown) {
                 location.place = Place::ThisDevice;
-                location.method = "product_on_device";
+                location.method = LocateMethod::ProductOnDevice;
             }
             results[i].location = Some(location);
         }
@@ -65,6 +75,27 @@ fn request_for(a: &Assessment) -> Option<TraceRequest> {
         peer,
         host: a.target.host.clone(),
         via_proxy: a.via_proxy.is_some(),
-        forged_issuer: a.chain.first()?.issuer.clone(),
+        forged_key: a
+            .chain
+            .first()
+            .filter(|leaf| leaf.parse_error.is_none())?
+            .spki_sha256
+            .clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_interceptor_gets_a_longer_trace_within_the_timeout() {
+        let (floor, cap) = (TRACE_BUDGET, Duration::from_secs(10));
+        let ms = Duration::from_millis;
+        assert_eq!(trace_budget(ms(40), floor, cap), floor);
+        assert_eq!(trace_budget(ms(900), floor, cap), ms(2700));
+        assert_eq!(trace_budget(ms(9000), floor, cap), cap);
+        // A timeout shorter than the floor bounds the trace too.
+        assert_eq!(trace_budget(ms(40), floor, ms(500)), ms(500));
+    }
 }

@@ -5,7 +5,7 @@
 //! them, and hands each result to the caller as it is ready. The caller
 //! supplies the clock.
 
-pub mod limits;
+pub(crate) mod limits;
 mod locate;
 mod stores;
 
@@ -15,8 +15,10 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-pub use locate::{TRACE_BUDGET, locate_interceptors};
-pub use stores::{StoreError, load_pem_certs, load_public_roots, load_system_roots};
+pub use stores::StoreError;
+
+pub(crate) use locate::{TRACE_BUDGET, locate_interceptors};
+pub(crate) use stores::{load_public_roots, load_system_roots};
 
 use crate::analysis::{self, Assessment, Context, TrustStore, Verdict};
 use crate::knowledge::Knowledge;
@@ -83,12 +85,22 @@ impl Judge {
         ct_logs: Option<crate::ct::LogList>,
     ) -> Result<Judge, StoreError> {
         let public = load_public_roots(public_roots)?;
-        Ok(Judge {
+        Ok(Judge::with_public(knowledge, public, ct_logs))
+    }
+
+    /// [`Judge::load`] with the public store already loaded (the agent's,
+    /// loaded once when its config was validated).
+    pub fn with_public(
+        knowledge: Knowledge,
+        public: TrustStore,
+        ct_logs: Option<crate::ct::LogList>,
+    ) -> Judge {
+        Judge {
             public,
             system: SystemRoots::read_in_background(),
             knowledge,
             ct_logs,
-        })
+        }
     }
 
     /// A judge with every store given (tests, and callers that read this
@@ -173,7 +185,7 @@ impl SystemRoots {
 }
 
 /// The async runtime the network commands run the engine on.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -198,7 +210,7 @@ pub async fn run(plan: &Plan, judge: &Judge, now: i64) -> Vec<Assessment> {
 /// in the order results finish. An observation whose certificate does not
 /// name its host waits for the captive-portal checks, which start when the
 /// first such observation arrives. Needs the multi-thread runtime.
-pub async fn run_each(
+pub(crate) async fn run_each(
     plan: &Plan,
     judge: &Judge,
     now: i64,
@@ -277,7 +289,7 @@ pub async fn run_each(
     });
     if !held.is_empty() {
         let (indices, mut intercepted): (Vec<usize>, Vec<Assessment>) = held.into_iter().unzip();
-        locate_interceptors(&mut intercepted, TRACE_BUDGET.min(plan.probe.timeout)).await;
+        locate_interceptors(&mut intercepted, TRACE_BUDGET, plan.probe.timeout).await;
         for (i, assessment) in indices.into_iter().zip(intercepted) {
             sink(i, assessment);
         }
@@ -345,7 +357,7 @@ fn judge_one(plan: &Plan, judge: &Judge, now: i64, ready: &Ready) -> Assessment 
 
 /// Judges one observation, as a check judges each of its targets (the
 /// knowledge update's HTTPS connection is judged so).
-pub fn judge_observation(
+pub(crate) fn judge_observation(
     judge: &Judge,
     obs: &Observation,
     service: Option<&crate::knowledge::Service>,
@@ -458,11 +470,12 @@ enum Portal {
 /// overall standing verdict ([`Verdict::overall`] of
 /// [`Assessment::standing`]: a sanctioned interception weighs as ok), 3
 /// when there are none.
-pub fn exit_code(results: &[Assessment]) -> i32 {
+#[cfg(any(test, feature = "agent"))]
+pub(crate) fn exit_code(results: &[Assessment]) -> i32 {
     exit_code_of(results.iter().map(Assessment::standing))
 }
 
 /// [`exit_code`] over bare verdicts (as recorded in the journal).
-pub fn exit_code_of(verdicts: impl IntoIterator<Item = Verdict>) -> i32 {
+pub(crate) fn exit_code_of(verdicts: impl IntoIterator<Item = Verdict>) -> i32 {
     Verdict::overall(verdicts).map_or(3, Verdict::exit_code)
 }

@@ -69,7 +69,10 @@ pub fn load_public_roots(replacement: Option<&Path>) -> Result<TrustStore, Store
 /// Each anchor remembers where it was found, for the evidence.
 pub fn load_system_roots() -> (TrustStore, Vec<String>) {
     let scan = crate::roots::scan::system();
-    let (store, bad) = TrustStore::from_found("system", &scan.roots);
+    let (store, bad) = TrustStore::from_located(
+        "system",
+        scan.roots.iter().map(|f| (&f.der, f.locations.as_slice())),
+    );
     let mut problems: Vec<String> = scan
         .problems
         .iter()

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use convert::{
-    ConfigError, PlanInput, build_plan, find_service, plan_from, proxy_route, proxy_warning,
+pub use convert::ConfigError;
+pub(crate) use convert::{
+    PlanInput, build_plan, find_service, plan_from, proxy_route, proxy_warning,
 };
-pub use targets::{JunkLine, TargetList, parse_target_list};
+pub(crate) use targets::parse_target_list;
 
 /// pinwatch: is someone reading your chats? Checks whether the TLS
 /// certificates the network presents for chat services are the genuine ones.

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CommandError, Finished};
-use crate::agent::journal::{self, Record};
 use crate::analysis::Verdict;
 use crate::cli::{AgentArgs, Format, HistoryArgs, StatusArgs};
 use crate::i18n::Lang;
+use crate::journal::{self, Record};
 use crate::report::history::{self, AgentState, HistoryError, Shown, Status};
 
 fn journal_path(given: Option<&PathBuf>) -> Result<PathBuf, CommandError> {
@@ -25,9 +25,10 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     use crate::agent::run::{Agent, run};
     use crate::check::Judge;
     use crate::cli::{PlanInput, plan_from};
-    use crate::cmd::load_knowledge;
 
-    let builtin = load_knowledge(None)?;
+    // The knowledge a run uses when the config names no pins directory
+    // (the services are checked against it).
+    let builtin = crate::knowledge::load(None)?;
     // A file named on the command line must exist: a typo must not start
     // an agent on the defaults.
     if let Some(named) = &args.config {
@@ -45,7 +46,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
     let layered = crate::agent::layers::load(
         crate::agent::layers::system_path(&env).as_deref(),
         &config_path,
-        &builtin,
+        &builtin.knowledge,
     )
     .map_err(|e| {
         if !args.once {
@@ -67,7 +68,9 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         ));
         return Ok(Finished::new(0, Ok(())));
     }
-    let loaded = crate::cmd::load(config.pins.as_deref())?;
+    // What the config's validation loaded is used as it is: the pins
+    // directory and the public roots are read once.
+    let loaded = layered.pins.unwrap_or(builtin);
     for w in &loaded.warnings {
         let _ = writeln!(std::io::stderr(), "pinwatch agent: warning: {w}");
     }
@@ -93,16 +96,17 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
         Ok::<_, crate::cli::ConfigError>(plan)
     };
     let plan = plan_for(&knowledge)?;
-    let ct_logs = match &config.public_roots {
-        Some(_) => None,
-        None => Some(loaded.log_list()?),
-    };
+    let ct_logs = loaded.ct_logs(config.public_roots.as_deref(), None)?;
     let updates = crate::agent::updates::KnowledgeUpdates::new(
         &config,
         &loaded,
         Box::new(move |k| plan_for(k).ok()),
     );
-    let judge = Judge::load(knowledge, config.public_roots.as_deref(), ct_logs)?;
+    let public = match layered.public {
+        Some(store) => store,
+        None => crate::analysis::TrustStore::public(),
+    };
+    let judge = Judge::with_public(knowledge, public, ct_logs);
     let journal_path = journal_path(args.journal.as_ref())?;
     let lang = lang
         .or(config.language)
@@ -139,7 +143,7 @@ pub fn agent(args: &AgentArgs, lang: Option<Lang>) -> Result<Finished, CommandEr
             }
         }
     };
-    let journal = journal::Journal::open(&journal_path)
+    let journal = crate::agent::journal::Journal::open(&journal_path)
         .map_err(|e| CommandError::Other(format!("{}: {e}", journal_path.display())))?
         .with_limit(config.journal_max_bytes);
     // Two `--once` at the same moment take turns at the journal: the second
@@ -260,7 +264,7 @@ fn sample_interception(
         location: Some(Location {
             place: Place::LocalNetwork,
             hops: Some(1),
-            method: "ttl_tls",
+            method: crate::observation::LocateMethod::TtlTls,
         }),
         ..Assessment::bare(target, Verdict::Intercepted)
     };
@@ -311,20 +315,24 @@ pub fn history(
 pub fn status(
     args: &StatusArgs,
     lang: Lang,
+    color: crate::cli::ColorChoice,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
     let path = journal_path(args.journal.as_ref())?;
     let last = journal::read_last_cycle(&path)?;
     let verdicts: Vec<Verdict> = last.checks.iter().filter_map(Record::standing).collect();
     // Display names come from the pins; a status without them still works.
-    let display_names = super::load_knowledge(None)
-        .map(|k| {
-            k.services
-                .into_iter()
-                .map(|s| (s.name, (s.display_name, s.display_name_zh)))
-                .collect()
+    let loaded = super::load_reporting(None).ok();
+    let display_names = loaded
+        .iter()
+        .flat_map(|l| &l.knowledge.services)
+        .map(|s| {
+            (
+                s.name.clone(),
+                (s.display_name.clone(), s.display_name_zh.clone()),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     let agent = match crate::agent::instance::holder(&path.with_file_name("agent.lock")) {
         Ok(Some(held)) => AgentState::Running(held.pid),
         Ok(None) => AgentState::Stopped,
@@ -340,13 +348,16 @@ pub fn status(
     };
     let output = match args.format {
         Format::Json => history::status_json(&status, out),
-        Format::Text => history::status_text(lang, &status, out).and_then(|()| {
-            // The knowledge the next check judges with, and its age.
-            match super::load(None) {
-                Ok(loaded) => writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about)),
-                Err(_) => Ok(()),
-            }
-        }),
+        Format::Text => history::status_text(lang, &status, super::stdout_colors(color), out)
+            .and_then(|()| {
+                // The knowledge the next check judges with, and its age.
+                match &loaded {
+                    Some(loaded) => {
+                        writeln!(out, "{}", super::pins::knowledge_line(lang, &loaded.about))
+                    }
+                    None => Ok(()),
+                }
+            }),
     };
     Ok(Finished::new(
         status.exit_code,

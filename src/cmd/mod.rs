@@ -17,7 +17,7 @@ pub(crate) mod outputs;
 mod pins;
 mod roots;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use thiserror::Error;
 
@@ -34,16 +34,14 @@ pub(crate) use crate::util::now;
 use crate::agent::config::ConfigFileError;
 use crate::check::StoreError;
 use crate::cli::ConfigError;
-use crate::knowledge::active::{About, active};
-use crate::knowledge::keys::Keys;
-use crate::knowledge::store::Store;
+use crate::knowledge::active::About;
 use crate::knowledge::{self, Knowledge, KnowledgeError};
 use crate::report::error::ErrorCode;
 use crate::util::ReadError;
 
 /// Exit code for usage errors and failures to run at all. Never 2, which
 /// means "intercepted".
-pub const EXIT_ERROR: i32 = 3;
+pub(crate) const EXIT_ERROR: i32 = 3;
 
 /// A command that ran to the end.
 #[derive(Debug)]
@@ -125,93 +123,35 @@ impl CommandError {
     }
 }
 
-/// The user's own services directory: `<config dir>/pinwatch/services`
-/// (`~/.config/pinwatch/services` on Linux, honouring XDG_CONFIG_HOME).
-pub fn user_services_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "pinwatch").map(|d| d.config_dir().join("services"))
+/// Whether text for standard output is coloured: `--color` (`auto`: on a
+/// terminal, unless `NO_COLOR` is set), as every command that prints
+/// colour decides it.
+fn stdout_colors(choice: crate::cli::ColorChoice) -> bool {
+    use std::io::IsTerminal as _;
+    choice.enabled(std::io::stdout().is_terminal(), &|k| std::env::var(k).ok())
 }
 
-/// The knowledge a command judges with, and which it is.
-#[derive(Clone, Debug)]
-pub struct Loaded {
-    /// The pins.
-    pub knowledge: Knowledge,
-    /// Which knowledge it is and how old (the JSON `knowledge` object).
-    pub about: About,
-    /// The bundle's CT log list (JSON); `None`: the built-in one.
-    pub log_list: Option<String>,
-    /// Problems with a stored bundle that did not stop the run.
-    pub warnings: Vec<String>,
-}
-
-impl Loaded {
-    /// The CT log list that goes with the knowledge.
-    pub fn log_list(&self) -> Result<crate::ct::LogList, crate::ct::CtError> {
-        match (&self.log_list, self.about.sequence) {
-            (Some(json), Some(sequence)) => crate::ct::LogList::parse(
-                json.as_bytes(),
-                &format!("knowledge bundle {sequence}: ct/log_list.json"),
-            ),
-            _ => crate::ct::load_log_list(None),
-        }
-    }
-}
-
-/// Where accepted knowledge bundles are kept: the user's store and the
-/// system's.
-pub fn knowledge_stores(env: &dyn Fn(&str) -> Option<String>) -> Vec<Store> {
-    Store::user()
-        .into_iter()
-        .chain(Store::system(env))
-        .collect()
-}
-
-/// The knowledge base: `--pins DIR` alone, or the newest verified bundle
-/// (else the built-in knowledge) with the user's services added.
-pub fn load(pins: Option<&Path>) -> Result<Loaded, KnowledgeError> {
-    if let Some(dir) = pins {
-        return Ok(Loaded {
-            knowledge: knowledge::load_dir(dir)?,
-            about: About::directory(dir),
-            log_list: None,
-            warnings: Vec::new(),
-        });
-    }
-    let env = |k: &str| std::env::var(k).ok();
-    let mut warnings = Vec::new();
-    let active = active(
-        &knowledge_stores(&env),
-        &Keys::project(),
-        now(),
-        &mut warnings,
-    )?;
-    let mut knowledge = active.knowledge;
-    if let Some(dir) = user_services_dir() {
-        knowledge::overlay_services(&mut knowledge, &dir)?;
-    }
-    Ok(Loaded {
-        knowledge,
-        about: active.about,
-        log_list: active.log_list,
-        warnings,
-    })
-}
-
-/// [`load`]'s knowledge alone; its warnings go to stderr.
-pub fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
-    let loaded = load(pins)?;
+/// The knowledge a command judges with ([`knowledge::load`]); its warnings
+/// go to stderr.
+pub(crate) fn load_reporting(pins: Option<&Path>) -> Result<knowledge::Loaded, KnowledgeError> {
+    let loaded = knowledge::load(pins)?;
     for w in &loaded.warnings {
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
             format_args!("pinwatch: warning: {w}\n"),
         );
     }
-    Ok(loaded.knowledge)
+    Ok(loaded)
+}
+
+/// [`load_reporting`]'s knowledge alone.
+pub(crate) fn load_knowledge(pins: Option<&Path>) -> Result<Knowledge, KnowledgeError> {
+    load_reporting(pins).map(|loaded| loaded.knowledge)
 }
 
 /// The warning every report carries when the knowledge is past its
 /// expiry date, in `lang`.
-pub fn knowledge_warning(lang: crate::i18n::Lang, about: &About) -> Option<String> {
+pub(crate) fn knowledge_warning(lang: crate::i18n::Lang, about: &About) -> Option<String> {
     if !about.expired {
         return None;
     }

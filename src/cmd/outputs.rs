@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::CommandError;
 use crate::cli::{ConfigError, parse_target_list};
 use crate::target::Target;
-pub use crate::util::write_atomically;
+pub(crate) use crate::util::write_atomically;
 use crate::util::{TARGETS_FILE, read_capped};
 
 /// Junk lines reported one by one per file; the rest are counted.

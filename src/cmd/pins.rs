@@ -2,9 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{
-    CommandError, EXIT_ERROR, Finished, block_on, knowledge_stores, load, load_knowledge, now,
-};
+use super::{CommandError, EXIT_ERROR, Finished, block_on, load_knowledge, now};
 use crate::analysis::{Anchor, Reason, TrustStore, Verdict};
 use crate::check::{Judge, run};
 use crate::cli::{
@@ -27,7 +25,7 @@ pub fn list(
     lang: Lang,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
-    let loaded = load(args.source.pins.as_deref())?;
+    let loaded = knowledge::load(args.source.pins.as_deref())?;
     for w in &loaded.warnings {
         warn(&format!("warning: {w}"));
     }
@@ -200,11 +198,14 @@ pub fn update(
     use crate::update::{Outcome, Source, Updater};
 
     let env = |k: &str| std::env::var(k).ok();
-    let builtin = knowledge::load_embedded()?;
+    // The knowledge in use: the config's services are checked against it,
+    // and the update's own connection is judged with it.
+    let loaded = knowledge::load(None)?;
+    let builtin = &loaded.knowledge;
     let system_file = layers::system_path(&env);
     let (config, file_shown) = if args.system {
         let config = match &system_file {
-            Some(path) => config::load(path, &builtin)?,
+            Some(path) => config::load(path, builtin)?,
             None => config::AgentConfig::default(),
         };
         let shown = system_file.as_ref().map(|p| p.display().to_string());
@@ -215,7 +216,7 @@ pub fn update(
             .clone()
             .or_else(config::default_path)
             .ok_or_else(|| CommandError::Usage("no home directory: pass --config FILE".into()))?;
-        let layered = layers::load(system_file.as_deref(), &user, &builtin)
+        let layered = layers::load(system_file.as_deref(), &user, builtin)
             .map_err(|e| CommandError::Other(e.to_string()))?;
         (layered.config, user.display().to_string())
     };
@@ -249,14 +250,9 @@ pub fn update(
         let store = Store::user().ok_or_else(|| {
             CommandError::Usage("no home directory for the knowledge store".into())
         })?;
-        (store, knowledge_stores(&env))
+        (store, knowledge::stores(&env))
     };
-    // The update's own connection is judged with the knowledge in use.
-    let loaded = load(None)?;
-    let ct_logs = match &args.public_roots {
-        Some(_) => None,
-        None => Some(loaded.log_list()?),
-    };
+    let ct_logs = loaded.ct_logs(args.public_roots.as_deref(), None)?;
     let judge = Judge::load(loaded.knowledge, args.public_roots.as_deref(), ct_logs)?;
     let proxy = args.net.proxy.as_deref().or(config.proxy.as_deref());
     let connect_to = args
@@ -345,14 +341,17 @@ pub fn bundle(
     args: &crate::cli::PinsBundleArgs,
     out: &mut dyn Write,
 ) -> Result<Finished, CommandError> {
-    use pinwatch_knowledge::bundle::{self as b, Header, Payload};
+    use pinwatch_knowledge::bundle::{self as b, Header};
     let fail = |e: &dyn std::fmt::Display| CommandError::Other(e.to_string());
     let at = now();
     let mut header = Header::new(args.sequence, at, crate::knowledge::active::VERSION);
     header.expires_at = at + i64::from(args.expires_days) * 86_400;
     header.revokes = args.revoke.clone();
-    let payload = Payload::from_dir(&args.pins, header).map_err(|e| fail(&e))?;
-    payload.knowledge().map_err(|e| fail(&e))?;
+    let text = std::fs::read_to_string(&args.key)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
+    let password = std::env::var("PINWATCH_BUNDLE_PASSWORD").ok();
+    let (bytes, payload) = b::build(&args.pins, header, &text, password, true)
+        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
     let list = payload.file(b::LOG_LIST).unwrap_or_default();
     crate::ct::LogList::parse(list.as_bytes(), "ct/log_list.json")?;
     let signed_by_google = match payload.log_list_signature().map_err(|e| fail(&e))? {
@@ -364,24 +363,10 @@ pub fn bundle(
         }
         None => false,
     };
-    let text = std::fs::read_to_string(&args.key)
-        .map_err(|e| CommandError::Other(format!("{}: {e}", args.key.display())))?;
-    let key_error =
-        |e: minisign::PError| CommandError::Other(format!("{}: {e}", args.key.display()));
-    let encrypted = minisign::SecretKeyBox::from_string(&text)
-        .and_then(|b| b.into_secret_key(Some(String::new())))
-        .is_err_and(|e| !e.to_string().contains("not encrypted"));
-    let secret = if encrypted {
-        let password = std::env::var("PINWATCH_BUNDLE_PASSWORD").ok();
-        minisign::SecretKey::from_box(text.into(), password).map_err(key_error)?
-    } else {
-        minisign::SecretKey::from_unencrypted_box(text.into()).map_err(key_error)?
-    };
-    let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| fail(&e))?;
-    let bytes = b::sign(&payload, &secret, &public).map_err(|e| fail(&e))?;
     crate::util::write_atomically(&args.output, |w| w.write_all(&bytes))?;
-    let key =
-        b::KeyId::of_public_key(&public.to_base64()).map_or_else(String::new, |k| k.to_string());
+    let key = b::Signed::split(&bytes)
+        .and_then(|signed| signed.key_id())
+        .map_or_else(|_| String::new(), |k| k.to_string());
     let output = writeln!(
         out,
         "{}: bundle {} ({} files, {} bytes, CT log list {}), signed with key {key}, expires {}",

@@ -11,7 +11,12 @@ use crate::roots::classify::{classify, exit_code, this_platform};
 use crate::roots::{nss, scan};
 
 /// Audits the system store and the browsers' NSS databases.
-pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<Finished, CommandError> {
+pub fn roots(
+    args: &RootsArgs,
+    lang: Lang,
+    color: crate::cli::ColorChoice,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let knowledge = load_knowledge(args.source.pins.as_deref())?;
     let mut found = scan::system();
     let system_unreadable = found.roots.is_empty() && !found.problems.is_empty();
@@ -47,7 +52,7 @@ pub fn roots(args: &RootsArgs, lang: Lang, out: &mut dyn Write) -> Result<Finish
     };
     let output = match args.format {
         Format::Json => json(&report, out),
-        Format::Text => text(&report, lang, out),
+        Format::Text => text(&report, lang, super::stdout_colors(color), out),
     };
     Ok(Finished::new(code, output.and_then(|()| out.flush())))
 }

@@ -1,7 +1,8 @@
 //! The CT log list: Google's v3 JSON schema (`log_list.json` /
 //! `all_logs_list.json`, https://www.gstatic.com/ct/log_list/v3/), shipped
 //! in `pins/ct/log_list.json` and embedded at build time, or a replacement
-//! given with `--ct-logs FILE`.
+//! given with `--ct-logs FILE` (read by `knowledge::load_log_list`: `ct`
+//! opens no file).
 //!
 //! Parsed with serde (unknown fields tolerated, as the schema grows), then
 //! validated: every log's `log_id` must be the SHA-256 of its `key`, every
@@ -9,8 +10,6 @@
 //! Input is capped at [`MAX_LOG_LIST_BYTES`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read as _;
-use std::path::Path;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
@@ -224,29 +223,6 @@ impl LogList {
     pub fn is_stale(&self, today: time::Date) -> bool {
         today > self.review_by
     }
-}
-
-/// `--ct-logs FILE` (read, capped and parsed), or the built-in list.
-pub fn load_log_list(path: Option<&Path>) -> Result<LogList, CtError> {
-    let Some(path) = path else {
-        return LogList::embedded().cloned();
-    };
-    let file = path.display().to_string();
-    let read_err = |e: std::io::Error| CtError::Read {
-        file: file.clone(),
-        detail: e.to_string(),
-    };
-    // A regular file only: a FIFO or a device would hang or never end.
-    let opened = crate::util::open_regular(path).map_err(|e| CtError::Read {
-        file: file.clone(),
-        detail: e.reason(),
-    })?;
-    let mut bytes = Vec::new();
-    opened
-        .take(MAX_LOG_LIST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    LogList::parse(&bytes, &file)
 }
 
 #[derive(Deserialize)]
@@ -556,33 +532,11 @@ mod tests {
     }
 
     #[test]
-    fn size_is_capped_and_files_are_named() {
+    fn size_is_capped() {
         let big = vec![b' '; MAX_LOG_LIST_BYTES as usize + 1];
         assert!(matches!(
             LogList::parse(&big, "big.json"),
             Err(CtError::TooLarge { .. })
         ));
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("huge.json");
-        std::fs::write(&path, &big).unwrap();
-        let err = load_log_list(Some(&path)).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            format!(
-                "{}: larger than 4194304 bytes; this is not a CT log list",
-                path.display()
-            )
-        );
-        let missing = dir.path().join("missing.json");
-        let err = load_log_list(Some(&missing)).unwrap_err().to_string();
-        assert!(
-            err.starts_with(&format!("{}: ", missing.display())),
-            "{err}"
-        );
-        let good = dir.path().join("good.json");
-        std::fs::write(&good, list("")).unwrap();
-        let l = load_log_list(Some(&good)).unwrap();
-        assert_eq!(l.source, good.display().to_string());
-        assert_eq!(load_log_list(None).unwrap().source, EMBEDDED_SOURCE);
     }
 }

@@ -23,21 +23,21 @@
 //!   issuer is unknown, so they cannot be checked.
 
 mod logs;
-pub mod policy;
-pub mod precert;
-pub mod sct;
-pub mod signed;
-pub mod verify;
+pub(crate) mod policy;
+pub(crate) mod precert;
+pub(crate) mod sct;
+pub(crate) mod signed;
+pub(crate) mod verify;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-pub use logs::{
-    CtError, EMBEDDED_SOURCE, Log, LogList, LogState, MAX_LOG_LIST_BYTES, REVIEW_AFTER_DAYS,
-    load_log_list,
-};
+#[cfg(test)]
+pub(crate) use logs::EMBEDDED_SOURCE;
+pub(crate) use logs::MAX_LOG_LIST_BYTES;
+pub use logs::{CtError, Log, LogList, LogState};
 pub use policy::PolicyResult;
 
 use policy::Counted;
@@ -169,7 +169,7 @@ pub fn check(
 /// the SPKI itself: the second entry of a validated path's SPKI hashes
 /// (`analysis::PathStatus::path()[1]`, base64-decoded) is exactly this, and
 /// covers a leaf signed by an anchor the server did not send.
-pub fn check_with_issuer_key_hash(
+pub(crate) fn check_with_issuer_key_hash(
     leaf_der: &[u8],
     issuer_key_hash: Option<[u8; 32]>,
     logs: &LogList,

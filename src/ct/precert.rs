@@ -60,15 +60,6 @@ pub fn split(cert_der: &[u8]) -> Result<Split, PrecertError> {
     strip_tbs(tbs.content, SCT_LIST_OID_DER)
 }
 
-/// Builds the entry from a leaf (DER) and its issuer's SubjectPublicKeyInfo (DER).
-pub fn entry(cert_der: &[u8], issuer_spki_der: &[u8]) -> Result<PrecertEntry, PrecertError> {
-    let split = split(cert_der)?;
-    Ok(PrecertEntry {
-        issuer_key_hash: issuer_key_hash(issuer_spki_der),
-        tbs: split.tbs_without_scts,
-    })
-}
-
 /// SHA-256 of an issuer's SubjectPublicKeyInfo.
 pub fn issuer_key_hash(issuer_spki_der: &[u8]) -> [u8; 32] {
     let digest = ring::digest::digest(&ring::digest::SHA256, issuer_spki_der);

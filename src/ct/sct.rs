@@ -120,6 +120,7 @@ pub fn parse_sct(bytes: &[u8]) -> Result<Sct, SctError> {
 
 /// Serializes SCTs into a TLS-encoded list (the inverse of [`parse_list`]).
 /// For tests and test logs; `None` when a length does not fit its field.
+#[cfg(test)]
 pub fn encode_list(scts: &[Sct]) -> Option<Vec<u8>> {
     let mut body = Vec::new();
     for sct in scts {
@@ -133,6 +134,7 @@ pub fn encode_list(scts: &[Sct]) -> Option<Vec<u8>> {
 }
 
 /// Serializes one SCT.
+#[cfg(test)]
 pub fn encode_sct(sct: &Sct) -> Option<Vec<u8>> {
     let mut out = vec![sct.version];
     out.extend_from_slice(&sct.log_id);

@@ -314,7 +314,8 @@ fn the_same_certificate_re_signed_without_scts_is_ct_missing() {
 
 #[test]
 fn the_issuer_key_hash_from_a_validated_path_does_the_same() {
-    use crate::analysis::{PathStatus, TrustStore};
+    use crate::analysis::TrustStore;
+    use crate::analysis::anchors::PathStatus;
     use rustls_pki_types::{CertificateDer, UnixTime};
     // A validated path's second SPKI hash is the issuer key hash.
     let leaf = fixture("letsencrypt-org-2025-11.der");

@@ -5,7 +5,10 @@
 //! built-in knowledge, which is bundle N itself. A stored bundle is
 //! verified again on every load (a changed or truncated file falls back,
 //! with a warning), and one below the highest sequence its state has seen
-//! from its key is not used.
+//! from its key is not used. Its validated knowledge comes from the
+//! store's cache when the cache was written for those very bytes (by this
+//! pinwatch); else its pins are parsed and validated again, and the cache
+//! written anew.
 //!
 //! An update installs a bundle only if it is newer than the knowledge in
 //! use and than every bundle accepted from its key before (a replayed or
@@ -106,7 +109,7 @@ pub fn active(
     warnings: &mut Vec<String>,
 ) -> Result<Active, KnowledgeError> {
     let builtin = builtin_header()?;
-    let mut candidates: Vec<(Verified, String)> = Vec::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for store in stores {
         match stored(store, keys, builtin.sequence) {
             Ok(Some(found)) => candidates.push(found),
@@ -117,10 +120,13 @@ pub fn active(
             )),
         }
     }
-    candidates.sort_by_key(|(v, _)| std::cmp::Reverse(v.header.sequence));
-    for (verified, source) in candidates {
-        match verified.payload.knowledge() {
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.verified.header.sequence));
+    for candidate in candidates {
+        match candidate.knowledge() {
             Ok(mut knowledge) => {
+                let Candidate {
+                    verified, source, ..
+                } = candidate;
                 knowledge.issued_at = Some(verified.header.issued_at);
                 return Ok(Active {
                     about: About::of(&verified.header, &source, Some(verified.signer), now),
@@ -128,7 +134,10 @@ pub fn active(
                     knowledge,
                 });
             }
-            Err(e) => warnings.push(format!("{source}: {e}; using the knowledge next in line")),
+            Err(e) => warnings.push(format!(
+                "{}: {e}; using the knowledge next in line",
+                candidate.source
+            )),
         }
     }
     Ok(Active {
@@ -138,9 +147,52 @@ pub fn active(
     })
 }
 
+/// A verified stored bundle a run may use.
+struct Candidate<'s> {
+    verified: Verified,
+    /// Where it came from.
+    source: String,
+    /// The store it is in.
+    store: &'s Store,
+    /// The SHA-256 (hex) of its bytes, which its cache must name.
+    sha256: String,
+}
+
+impl Candidate<'_> {
+    /// Its validated knowledge: the store's cache of these very bytes, with
+    /// the CA certificates the bundle carries attached (as the built-in
+    /// knowledge is prepared); else parsed and validated from its pins,
+    /// and cached for the next run (when the store can be written: the
+    /// system's is not every user's).
+    fn knowledge(&self) -> Result<Knowledge, String> {
+        let payload = &self.verified.payload;
+        if let Some(mut knowledge) = self.store.cached(&self.sha256) {
+            let pems: Vec<(String, String)> = payload
+                .files
+                .iter()
+                .filter(|(path, _)| path.ends_with(".pem"))
+                .map(|(path, text)| {
+                    let sequence = self.verified.header.sequence;
+                    (format!("bundle {sequence}: pins/{path}"), text.clone())
+                })
+                .collect();
+            pinwatch_knowledge::attach_certificates(&mut knowledge.authorities, &pems)
+                .map_err(|e| e.to_string())?;
+            return Ok(knowledge);
+        }
+        let knowledge = payload.knowledge().map_err(|e| e.to_string())?;
+        let _ = self.store.save_cache(&self.sha256, &knowledge);
+        Ok(knowledge)
+    }
+}
+
 /// The store's bundle, verified, when it is newer than the built-in
 /// knowledge (sequence `builtin`) and not below what its state has seen.
-fn stored(store: &Store, keys: &Keys, builtin: u64) -> Result<Option<(Verified, String)>, String> {
+fn stored<'s>(
+    store: &'s Store,
+    keys: &Keys,
+    builtin: u64,
+) -> Result<Option<Candidate<'s>>, String> {
     let Some(bytes) = store.bundle().map_err(|e| e.to_string())? else {
         return Ok(None);
     };
@@ -168,7 +220,12 @@ fn stored(store: &Store, keys: &Keys, builtin: u64) -> Result<Option<(Verified, 
     let source = state
         .installed
         .map_or_else(|| store.bundle_path().display().to_string(), |i| i.source);
-    Ok(Some((verified, source)))
+    Ok(Some(Candidate {
+        verified,
+        source,
+        store,
+        sha256: crate::util::sha256_hex(&bytes),
+    }))
 }
 
 /// Why an update refuses a verified bundle.
@@ -257,9 +314,7 @@ pub fn verify_fetched(bytes: &[u8], keys: &Keys, state: &State) -> Result<Verifi
     let revoked = state.revoked();
     if let Ok(id) = bundle::Signed::split(bytes).and_then(|s| s.key_id()) {
         if revoked.contains(&id) {
-            return Err(BundleError::BadHeader(format!(
-                "signed with key {id}, which a bundle of the backup key revoked"
-            )));
+            return Err(BundleError::RevokedKey(id));
         }
     }
     bundle::verify(bytes, &keys.signing(&revoked), VERSION)
@@ -298,6 +353,83 @@ mod tests {
 
     fn header(sequence: u64) -> Header {
         Header::new(sequence, 1_796_601_600, VERSION)
+    }
+
+    /// A store in `dir` with a bundle of `admin`'s installed: bundle
+    /// `sequence` above the built-in knowledge, from "usb". Its bytes and
+    /// its knowledge as parsed.
+    fn installed(admin: &Signer, dir: &std::path::Path, above: u64) -> (Store, Vec<u8>, Knowledge) {
+        let mut keys = Keys::none();
+        keys.add(&admin.base64(), Role::Admin).unwrap();
+        let store = Store::at(dir);
+        let builtin = builtin_header().unwrap().sequence;
+        let bytes = admin.bundle(header(builtin + above));
+        let verified = verify_fetched(&bytes, &keys, &State::default()).unwrap();
+        let state = accept(&verified, &keys, &State::default(), builtin, "usb", 0).unwrap();
+        let parsed = verified.payload.knowledge().unwrap();
+        store.install(&bytes, &state, &parsed).unwrap();
+        (store, bytes, parsed)
+    }
+
+    /// The store's cache, as JSON.
+    fn cache_of(store: &Store) -> serde_json::Value {
+        let text = std::fs::read_to_string(store.dir().join(super::super::store::CACHE)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn a_run_reads_the_cache_of_its_bundle_and_parses_again_when_it_is_another_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, bytes, _) = installed(&Signer::new(), dir.path(), 5);
+        let builtin = builtin_header().unwrap().sequence;
+        let cache = cache_of(&store);
+        assert_eq!(cache["bundle_sha256"], crate::util::sha256_hex(&bytes));
+        assert_eq!(cache["pinwatch"], VERSION);
+        let run = || {
+            let mut warnings = Vec::new();
+            let a = active(
+                std::slice::from_ref(&store),
+                &Keys::none(),
+                0,
+                &mut warnings,
+            )
+            .unwrap();
+            assert_eq!(warnings, Vec::<String>::new());
+            a
+        };
+
+        // A run takes the knowledge from the cache: a service renamed in
+        // the cache (and only there) shows so.
+        let mut edited = cache.clone();
+        edited["knowledge"]["services"][0]["display_name"] = "From the cache".into();
+        let path = store.dir().join(super::super::store::CACHE);
+        std::fs::write(&path, edited.to_string()).unwrap();
+        assert_eq!(run().knowledge.services[0].display_name, "From the cache");
+
+        // A cache of other bytes (another bundle, an older pinwatch) is
+        // not used: the pins are parsed again and the cache rewritten.
+        for (field, value) in [
+            ("bundle_sha256", serde_json::Value::from("00")),
+            ("pinwatch", serde_json::Value::from("0.0.1")),
+            ("format", serde_json::Value::from(99)),
+        ] {
+            let mut other = edited.clone();
+            other[field] = value;
+            std::fs::write(&path, other.to_string()).unwrap();
+            assert_ne!(
+                run().knowledge.services[0].display_name,
+                "From the cache",
+                "{field}"
+            );
+            assert_eq!(cache_of(&store), cache, "{field}: rewritten");
+        }
+        // No cache, or one that is not JSON: parsed, and cached again.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(run().about.sequence, Some(builtin + 5));
+        assert_eq!(cache_of(&store), cache);
+        std::fs::write(&path, "{").unwrap();
+        assert_eq!(run().about.sequence, Some(builtin + 5));
+        assert_eq!(cache_of(&store), cache);
     }
 
     #[test]
@@ -359,16 +491,9 @@ mod tests {
 
     #[test]
     fn a_run_uses_the_newest_verified_bundle_and_falls_back_on_a_damaged_one() {
-        let admin = Signer::new();
-        let mut keys = Keys::none();
-        keys.add(&admin.base64(), Role::Admin).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::at(dir.path());
+        let (store, bytes, parsed) = installed(&Signer::new(), dir.path(), 5);
         let builtin = builtin_header().unwrap().sequence;
-        let bytes = admin.bundle(header(builtin + 5));
-        let verified = verify_fetched(&bytes, &keys, &State::default()).unwrap();
-        let state = accept(&verified, &keys, &State::default(), builtin, "usb", 0).unwrap();
-        store.install(&bytes, &state).unwrap();
         let now = 1_796_601_600 + 80 * 86_400;
         let mut warnings = Vec::new();
         // The admin's key is recorded with the bundle: the check trusts it
@@ -387,6 +512,16 @@ mod tests {
         assert!(active.about.expired && active.about.pins_relaxed);
         assert!(active.log_list.is_some());
         assert_eq!(active.knowledge.issued_at, Some(1_796_601_600));
+
+        assert_eq!(
+            format!("{:?}", active.knowledge),
+            format!("{:?}", {
+                let mut k = parsed.clone();
+                k.issued_at = Some(1_796_601_600);
+                k
+            }),
+            "the cached knowledge, certificates attached, is what the pins say"
+        );
 
         std::fs::write(store.bundle_path(), &bytes[..bytes.len() - 10]).unwrap();
         let fallback = super::active(&[store], &Keys::none(), now, &mut warnings).unwrap();

@@ -16,7 +16,7 @@ pub trait CaCertificates {
 
 impl CaCertificates for Knowledge {
     fn ca_certificates(&self) -> Vec<CaCertificate<'_>> {
-        self.ca_certificates_with(crate::analysis::cert::subject_contents)
+        self.ca_certificates_with(crate::names::subject_contents)
     }
 
     fn ca_names(&self) -> &crate::names::CaNames {
@@ -31,7 +31,7 @@ impl CaCertificates for Knowledge {
                     let subject = a
                         .certificate
                         .as_deref()
-                        .and_then(crate::analysis::cert::subject_contents);
+                        .and_then(crate::names::subject_contents);
                     if let Some(subject) = subject {
                         names.add(&subject, &a.spki_sha256);
                     }

@@ -68,11 +68,8 @@ mod tests {
         parsed.issued_at = Some(builtin_header().unwrap().issued_at);
         assert!(prepared.services.len() > 10);
         assert_eq!(format!("{prepared:?}"), format!("{parsed:?}"));
-        assert!(
-            prepared
-                .authorities
-                .iter()
-                .any(|a| a.kind == "private" && a.certificate.is_some())
-        );
+        assert!(prepared.authorities.iter().any(|a| a.kind
+            == pinwatch_knowledge::AuthorityKind::Private
+            && a.certificate.is_some()));
     }
 }

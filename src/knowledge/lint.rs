@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::Knowledge;
+use super::{AuthorityKind, Knowledge};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -44,7 +44,7 @@ pub fn lint(
         })
     };
     for a in &k.authorities {
-        if a.kind == "root" && !is_public_root(&a.spki_sha256) {
+        if a.kind == AuthorityKind::Root && !is_public_root(&a.spki_sha256) {
             push(
                 Severity::Error,
                 "authorities.toml",
@@ -54,7 +54,7 @@ pub fn lint(
                 ),
             );
         }
-        if a.kind == "legacy_root" && is_public_root(&a.spki_sha256) {
+        if a.kind == AuthorityKind::LegacyRoot && is_public_root(&a.spki_sha256) {
             push(
                 Severity::Warning,
                 "authorities.toml",

@@ -9,19 +9,24 @@
 //! regexes, dates) and names the file, line and column of any problem, so a
 //! bad pins file is a clear error rather than a silent gap.
 
-pub mod active;
+pub(crate) mod active;
 mod cas;
 mod embedded;
-pub mod keys;
-pub mod lint;
+pub(crate) mod keys;
+pub(crate) mod lint;
+mod loaded;
 #[cfg(test)]
 mod provenance;
-pub mod store;
+pub(crate) mod store;
 
-pub use cas::CaCertificates;
-pub use embedded::{builtin_header, load_embedded};
+pub use embedded::load_embedded;
+pub use loaded::load_log_list;
+
+pub(crate) use cas::CaCertificates;
+pub(crate) use embedded::builtin_header;
+pub(crate) use loaded::{Loaded, load, stores};
 pub use pinwatch_knowledge::{
-    Authority, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge, KnowledgeError,
-    MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir, load_files,
-    overlay_services,
+    Authority, AuthorityKind, CaCertificate, Category, Exposure, HostRule, Interceptor, Knowledge,
+    KnowledgeError, MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service, load_dir,
+    load_files, overlay_services,
 };

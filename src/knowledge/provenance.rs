@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, SubjectPublicKeyInfoDer};
 
-use super::{Knowledge, MatchRule, load_embedded};
+use super::{AuthorityKind, Knowledge, MatchRule, load_embedded};
 use crate::analysis::{CertFacts, TrustStore, attribute};
 use crate::util::sha256_base64;
 
@@ -29,7 +29,7 @@ fn every_root_authority_is_in_webpki_roots_and_every_other_key_has_its_certifica
     let public = TrustStore::public();
     let mut missing = Vec::new();
     for a in &k.authorities {
-        if a.kind == "root" {
+        if a.kind == AuthorityKind::Root {
             if !public.contains_spki(&a.spki_sha256) {
                 missing.push(format!("{}: root not in webpki-roots", a.id));
             }
@@ -47,7 +47,7 @@ fn every_root_authority_is_in_webpki_roots_and_every_other_key_has_its_certifica
                 a.id, facts.spki_sha256, a.spki_sha256
             ));
         }
-        if a.kind == "legacy_root" && public.contains_spki(&a.spki_sha256) {
+        if a.kind == AuthorityKind::LegacyRoot && public.contains_spki(&a.spki_sha256) {
             missing.push(format!(
                 "{}: legacy_root is in webpki-roots; mark it root",
                 a.id

@@ -1,11 +1,16 @@
 //! Where accepted knowledge bundles live: a directory holding the bundle
 //! in use (`knowledge.bundle`, exactly as it was fetched, signature and
-//! all) and its state (`state.json`: the highest sequence ever accepted
-//! from each key, the revoked keys, where the bundle came from). Two such
-//! directories are read: the user's (`~/.local/state/pinwatch/knowledge`)
-//! and the system's (`/var/lib/pinwatch/knowledge`, written by the
-//! `pinwatch-update` timer). Both files are replaced atomically, the bundle
-//! first: a crash, `kill -9` or a full disk leaves the old bundle whole.
+//! all), its state (`state.json`: the highest sequence ever accepted
+//! from each key, the revoked keys, where the bundle came from) and its
+//! validated knowledge as JSON (`knowledge.cache.json`, bound to the
+//! bundle's SHA-256 and to this pinwatch's version, as build.rs prepares
+//! the built-in knowledge), so that a run verifies the bundle's signature
+//! but parses no TOML. Two such directories are read: the user's
+//! (`~/.local/state/pinwatch/knowledge`) and the system's
+//! (`/var/lib/pinwatch/knowledge`, written by the `pinwatch-update`
+//! timer). Every file is replaced atomically, the bundle first: a crash,
+//! `kill -9` or a full disk leaves the old bundle whole, and a cache that
+//! is not the bundle's is never used.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use pinwatch_knowledge::Knowledge;
 use pinwatch_knowledge::bundle::{BUNDLE_FILE, KeyId};
 
 use crate::util::{Cap, ReadError, read_capped, write_atomically};
@@ -21,6 +27,35 @@ use crate::util::{Cap, ReadError, read_capped, write_atomically};
 pub const BUNDLE: &str = "knowledge.bundle";
 /// The state beside it.
 pub const STATE: &str = "state.json";
+/// The bundle's validated knowledge, as JSON.
+pub const CACHE: &str = "knowledge.cache.json";
+
+/// The cache's own format; bumped when what it holds changes.
+const CACHE_FORMAT: u32 = 1;
+
+/// The cache file's cap (its JSON is about the size of the bundle).
+const CACHE_FILE: Cap = Cap {
+    bytes: 4 * BUNDLE_FILE.bytes,
+    what: "a knowledge cache",
+};
+
+/// The cache as written.
+#[derive(Serialize)]
+struct CacheOut<'a> {
+    format: u32,
+    pinwatch: &'a str,
+    bundle_sha256: &'a str,
+    knowledge: &'a Knowledge,
+}
+
+/// The cache as read.
+#[derive(Deserialize)]
+struct CacheIn {
+    format: u32,
+    pinwatch: String,
+    bundle_sha256: String,
+    knowledge: Knowledge,
+}
 
 /// The environment variable that moves the system's store (tests, other
 /// prefixes); set to an empty string, no system store is read.
@@ -137,6 +172,7 @@ impl Store {
     }
 
     /// The directory.
+    #[cfg(test)]
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -171,19 +207,60 @@ impl Store {
 
     /// Installs `bundle` with `state`: the bundle first, then the state,
     /// each atomically. On any failure the old bundle is whole (and the
-    /// old state, if the bundle was not replaced).
-    pub fn install(&self, bundle: &[u8], state: &State) -> Result<(), StoreError> {
-        let write = |path: PathBuf, bytes: &[u8]| {
-            std::fs::create_dir_all(&self.dir)
-                .and_then(|()| write_atomically(&path, |out| out.write_all(bytes)))
-                .map_err(|error| StoreError::Write {
-                    path: path.display().to_string(),
-                    error,
-                })
-        };
-        write(self.bundle_path(), bundle)?;
+    /// old state, if the bundle was not replaced). Then its validated
+    /// `knowledge` is cached ([`Store::save_cache`]); a cache that cannot
+    /// be written costs the next run a parse, not the update.
+    pub fn install(
+        &self,
+        bundle: &[u8],
+        state: &State,
+        knowledge: &Knowledge,
+    ) -> Result<(), StoreError> {
+        self.write(&self.bundle_path(), bundle)?;
         let json = serde_json::to_vec_pretty(state).unwrap_or_default();
-        write(self.dir.join(STATE), &json)
+        self.write(&self.dir.join(STATE), &json)?;
+        let _ = self.save_cache(&crate::util::sha256_hex(bundle), knowledge);
+        Ok(())
+    }
+
+    /// Replaces the file at `path` of this store with `bytes`, atomically.
+    fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir)
+            .and_then(|()| write_atomically(path, |out| out.write_all(bytes)))
+            .map_err(|error| StoreError::Write {
+                path: path.display().to_string(),
+                error,
+            })
+    }
+
+    /// The validated knowledge cached for the bundle whose SHA-256 (hex)
+    /// is `bundle_sha256`, as this pinwatch wrote it; `None` when there is
+    /// no cache, or it is another bundle's, another version's or
+    /// unreadable (the caller parses the bundle again). Its CA
+    /// certificates are not in it: they travel in the bundle.
+    pub fn cached(&self, bundle_sha256: &str) -> Option<Knowledge> {
+        let bytes = read_capped(&self.dir.join(CACHE), CACHE_FILE).ok()?;
+        let cache: CacheIn = serde_json::from_slice(&bytes).ok()?;
+        (cache.format == CACHE_FORMAT
+            && cache.pinwatch == crate::knowledge::active::VERSION
+            && cache.bundle_sha256 == bundle_sha256)
+            .then_some(cache.knowledge)
+    }
+
+    /// Caches `knowledge`, validated from the bundle whose SHA-256 (hex) is
+    /// `bundle_sha256`, atomically.
+    pub fn save_cache(&self, bundle_sha256: &str, knowledge: &Knowledge) -> Result<(), StoreError> {
+        let cache = CacheOut {
+            format: CACHE_FORMAT,
+            pinwatch: crate::knowledge::active::VERSION,
+            bundle_sha256,
+            knowledge,
+        };
+        let json = serde_json::to_vec(&cache).map_err(|e| StoreError::Write {
+            path: self.dir.join(CACHE).display().to_string(),
+            error: std::io::Error::other(e),
+        })?;
+        self.write(&self.dir.join(CACHE), &json)
     }
 }
 
@@ -199,7 +276,9 @@ mod tests {
         assert_eq!(store.bundle().unwrap(), None);
         let mut state = State::default();
         state.highest.insert("937575091B5A2105".into(), 42);
-        store.install(b"bundle bytes", &state).unwrap();
+        store
+            .install(b"bundle bytes", &state, &Knowledge::default())
+            .unwrap();
         assert_eq!(
             store.bundle().unwrap().as_deref(),
             Some(&b"bundle bytes"[..])

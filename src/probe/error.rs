@@ -95,7 +95,9 @@ pub(crate) fn tls_failure(
         "after ClientHello"
     };
     let detail = match rustls_error(e) {
-        _ if is_oversized(e) => match message_len.filter(|&n| n > super::fallback::LIBRARY_LIMIT) {
+        _ if is_oversized(e) => match message_len
+            .filter(|&n| n > crate::observation::TLS_LIBRARY_LIMIT)
+        {
             Some(n) => format!(
                 "the peer sent a handshake message of {n} bytes, over the 64 KiB TLS libraries accept"
             ),

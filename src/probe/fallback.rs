@@ -13,8 +13,9 @@
 //! then it reads records, reassembles the Certificate message up to
 //! [`MESSAGE_CAP`] and [`CERTIFICATE_CAP`] certificates, parses its list
 //! defensively and hangs up. A server that speaks only TLS 1.3 gets a TLS
-//! 1.3 ClientHello instead ([`Offer::Tls13`]), and its encrypted
-//! Certificate is read with a key schedule of pinwatch's own
+//! 1.3 ClientHello instead ([`Offer::Tls13`]), answered once more with a
+//! share of the group it asks for if it sends a HelloRetryRequest, and its
+//! encrypted Certificate is read with a key schedule of pinwatch's own
 //! ([`super::tls13`]). Nothing is verified: the peer is not shown to hold
 //! the leaf's key, which the observation records.
 
@@ -29,8 +30,6 @@ pub const MESSAGE_CAP: usize = 1024 * 1024;
 
 /// The most certificates taken from one message.
 pub const CERTIFICATE_CAP: usize = 1000;
-
-pub use crate::observation::TLS_LIBRARY_LIMIT as LIBRARY_LIMIT;
 
 /// A TLS record's largest payload (2^14, plus the expansion TLS allows).
 const RECORD_CAP: usize = 16384 + 2048;
@@ -58,7 +57,8 @@ const GROUPS: &[u16] = &[0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101];
 pub enum Offer {
     /// TLS 1.2 only: the Certificate message in the clear.
     Tls12,
-    /// TLS 1.3 only, with X25519 and P-256 key shares.
+    /// TLS 1.3 only, with X25519 and P-256 key shares (and another
+    /// group's when a HelloRetryRequest asks for it).
     Tls13,
 }
 
@@ -79,15 +79,17 @@ pub async fn read_chain<S: AsyncRead + AsyncWrite + Unpin>(
     host: &str,
     offer: Offer,
 ) -> Result<Read, String> {
-    let mut shares = match offer {
+    let mut random = [0u8; 64];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random);
+    let mut tls13 = match offer {
         Offer::Tls12 => None,
-        Offer::Tls13 => Some(tls13::KeyShares::new()?),
+        Offer::Tls13 => Some(Tls13::new(tls13::KeyShares::new()?)),
     };
-    let hello = client_hello(host, shares.as_ref());
-    stream
-        .write_all(&hello)
-        .await
-        .map_err(|e| format!("sending the ClientHello: {}", super::error::io_detail(&e)))?;
+    let hello = client_hello(host, &random, tls13.as_ref().map(|t| (&t.shares, None)));
+    send(stream, &hello).await?;
+    if let Some(t) = tls13.as_mut() {
+        t.transcript.extend_from_slice(&hello[5..]);
+    }
     let mut reader = Handshake {
         stream,
         pending: Vec::new(),
@@ -105,21 +107,29 @@ pub async fn read_chain<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 let body = reader.body(length, length).await?;
                 read.facts.version = Some(version_name(&body));
-                if let Some(shares) = shares.take() {
-                    let server = tls13::parse_server_hello(&body)
-                        .ok_or_else(|| "a malformed ServerHello".to_string())?;
-                    if server.retry {
-                        return Err("the server asked for another key exchange".into());
-                    }
-                    if server.tls13 {
-                        let mut transcript = hello[5..].to_vec();
-                        transcript.push(2);
-                        transcript.extend_from_slice(&u24(length));
-                        transcript.extend_from_slice(&body);
-                        reader.decrypter =
-                            Some(tls13::Decrypter::new(shares, &server, &transcript)?);
-                        read.facts.version = Some("TLSv1.3".into());
-                    }
+                let Some(mut t) = tls13.take() else { continue };
+                let server = tls13::parse_server_hello(&body)
+                    .ok_or_else(|| "a malformed ServerHello".to_string())?;
+                if server.retry {
+                    // Once: the same hello again, with a share of the
+                    // group it asks for (and its cookie).
+                    let second = t.retry(&server, &body, host, &random)?;
+                    send(reader.stream, &second).await?;
+                    t.transcript.extend_from_slice(&second[5..]);
+                    tls13 = Some(t);
+                    continue;
+                }
+                if t.retried_with.is_some_and(|suite| suite != server.suite) {
+                    return Err(
+                        "the server changed its cipher suite after asking for another key exchange"
+                            .into(),
+                    );
+                }
+                if server.tls13 {
+                    t.transcript.extend_from_slice(&message(2, &body));
+                    reader.decrypter =
+                        Some(tls13::Decrypter::new(t.shares, &server, &t.transcript)?);
+                    read.facts.version = Some("TLSv1.3".into());
                 }
             }
             11 => {
@@ -149,11 +159,80 @@ pub async fn read_chain<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-/// The ClientHello, in one record: TLS 1.2 only, or with `shares` TLS 1.3
-/// only.
-fn client_hello(host: &str, shares: Option<&tls13::KeyShares>) -> Vec<u8> {
-    let mut random = [0u8; 64];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random);
+/// A TLS 1.3 offer's state: the client's keys and the transcript so far.
+struct Tls13 {
+    shares: tls13::KeyShares,
+    /// The handshake messages so far (after a HelloRetryRequest, from the
+    /// synthetic `message_hash` on).
+    transcript: Vec<u8>,
+    /// The cipher suite of the HelloRetryRequest answered, if one was.
+    retried_with: Option<u16>,
+}
+
+impl Tls13 {
+    fn new(shares: tls13::KeyShares) -> Tls13 {
+        Tls13 {
+            shares,
+            transcript: Vec::new(),
+            retried_with: None,
+        }
+    }
+
+    /// Answers the HelloRetryRequest `server` (its body `body`): a fresh
+    /// key of the group it asks for, the transcript restarted from the
+    /// first hello's hash, and the second ClientHello (the first one's
+    /// random and session id, the cookie echoed) to send. A second
+    /// HelloRetryRequest, or one for a group not offered, is an error.
+    fn retry(
+        &mut self,
+        server: &tls13::ServerHello,
+        body: &[u8],
+        host: &str,
+        random: &[u8; 64],
+    ) -> Result<Vec<u8>, String> {
+        if self.retried_with.is_some() {
+            return Err("the server asked for another key exchange twice".into());
+        }
+        let group = server.retry_group.ok_or_else(|| {
+            "the server asked for another key exchange and named no group".to_string()
+        })?;
+        self.shares = tls13::KeyShares::retry(group)?;
+        let mut transcript = tls13::synthetic_transcript(server.suite, &self.transcript)?;
+        transcript.extend_from_slice(&message(2, body));
+        self.transcript = transcript;
+        self.retried_with = Some(server.suite);
+        Ok(client_hello(
+            host,
+            random,
+            Some((&self.shares, server.cookie.as_deref())),
+        ))
+    }
+}
+
+/// Writes `bytes` (a ClientHello) to `stream`.
+async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> Result<(), String> {
+    stream
+        .write_all(bytes)
+        .await
+        .map_err(|e| format!("sending the ClientHello: {}", super::error::io_detail(&e)))
+}
+
+/// A handshake message of `kind` with `body`, its header included.
+fn message(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![kind];
+    out.extend_from_slice(&u24(body.len()));
+    out.extend_from_slice(body);
+    out
+}
+
+/// The ClientHello, in one record, with `random` (32 bytes of random, 32
+/// of session id): TLS 1.2 only, or with `tls13` (the key shares and a
+/// HelloRetryRequest's cookie to echo) TLS 1.3 only.
+fn client_hello(
+    host: &str,
+    random: &[u8; 64],
+    tls13: Option<(&tls13::KeyShares, Option<&[u8]>)>,
+) -> Vec<u8> {
     let mut ext = Vec::new();
     if host.parse::<std::net::IpAddr>().is_err() {
         let name = host.as_bytes();
@@ -163,12 +242,15 @@ fn client_hello(host: &str, shares: Option<&tls13::KeyShares>) -> Vec<u8> {
         push_u16_prefixed(&mut sni, &list);
         extension(&mut ext, 0x0000, &sni);
     }
-    match shares {
+    match tls13 {
         None => extension(&mut ext, 0x000a, &u16_list(GROUPS)),
-        Some(shares) => {
-            extension(&mut ext, 0x000a, &u16_list(&[0x001d, 0x0017]));
+        Some((shares, cookie)) => {
+            extension(&mut ext, 0x000a, &u16_list(tls13::GROUPS));
             extension(&mut ext, 0x002b, &[2, 3, 4]);
             extension(&mut ext, 0x0033, &shares.extension());
+            if let Some(cookie) = cookie {
+                extension(&mut ext, 0x002c, cookie);
+            }
         }
     }
     extension(&mut ext, 0x000b, &[1, 0]);
@@ -188,7 +270,7 @@ fn client_hello(host: &str, shares: Option<&tls13::KeyShares>) -> Vec<u8> {
     hello.extend_from_slice(&random[..32]);
     hello.push(32);
     hello.extend_from_slice(&random[32..]);
-    let suites = match shares {
+    let suites = match tls13 {
         None => CIPHER_SUITES,
         Some(_) => tls13::CIPHER_SUITES,
     };
@@ -196,9 +278,7 @@ fn client_hello(host: &str, shares: Option<&tls13::KeyShares>) -> Vec<u8> {
     hello.extend_from_slice(&[1, 0]);
     push_u16_prefixed(&mut hello, &ext);
 
-    let mut handshake = vec![1];
-    handshake.extend_from_slice(&u24(hello.len()));
-    handshake.extend_from_slice(&hello);
+    let handshake = message(1, &hello);
     let mut record = vec![0x16, 0x03, 0x01];
     record.extend_from_slice(&(handshake.len() as u16).to_be_bytes());
     record.extend_from_slice(&handshake);
@@ -433,6 +513,159 @@ mod tests {
             "SNI is sent"
         );
         got
+    }
+
+    /// The extensions of a ClientHello record: (type, data).
+    fn hello_extensions(record: &[u8]) -> Vec<(u16, Vec<u8>)> {
+        let body = &record[9..];
+        let session = usize::from(body[34]);
+        let mut at = 35 + session;
+        let suites = usize::from(u16::from_be_bytes([body[at], body[at + 1]]));
+        at += 2 + suites;
+        at += 1 + usize::from(body[at]);
+        let end = at + 2 + usize::from(u16::from_be_bytes([body[at], body[at + 1]]));
+        at += 2;
+        let mut out = Vec::new();
+        while at < end {
+            let kind = u16::from_be_bytes([body[at], body[at + 1]]);
+            let len = usize::from(u16::from_be_bytes([body[at + 2], body[at + 3]]));
+            out.push((kind, body[at + 4..at + 4 + len].to_vec()));
+            at += 4 + len;
+        }
+        out
+    }
+
+    /// The groups of a key_share extension's data.
+    fn share_groups(data: &[u8]) -> Vec<u16> {
+        let mut groups = Vec::new();
+        let mut rest = &data[2..];
+        while rest.len() >= 4 {
+            groups.push(u16::from_be_bytes([rest[0], rest[1]]));
+            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+            rest = &rest[4 + len..];
+        }
+        groups
+    }
+
+    /// A HelloRetryRequest for `group`, with a cookie.
+    fn retry_request(group: u16, session: &[u8]) -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend([
+            0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65,
+            0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2,
+            0xc8, 0xa8, 0x33, 0x9c,
+        ]);
+        body.push(session.len() as u8);
+        body.extend_from_slice(session);
+        body.extend([0x13, 0x01, 0]);
+        let mut ext = Vec::new();
+        extension(&mut ext, 0x002b, &[3, 4]);
+        extension(&mut ext, 0x0033, &group.to_be_bytes());
+        extension(&mut ext, 0x002c, &[0, 3, 0xc0, 0x0c, 0x1e]);
+        push_u16_prefixed(&mut body, &ext);
+        records(&message(2, &body))
+    }
+
+    /// A ClientHello record read from `server`; `None` when the client
+    /// hung up instead.
+    async fn read_hello(server: &mut tokio::io::DuplexStream) -> Option<Vec<u8>> {
+        let mut header = [0u8; 5];
+        server.read_exact(&mut header).await.ok()?;
+        let mut rest = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        server.read_exact(&mut rest).await.ok()?;
+        let mut record = header.to_vec();
+        record.extend(rest);
+        Some(record)
+    }
+
+    /// A TLS 1.3 server that answers `retries` ClientHellos with a
+    /// HelloRetryRequest for `group`, and the next one with an alert; the
+    /// ClientHellos it read, and the client's result.
+    fn retried(group: u16, retries: usize) -> (Vec<Vec<u8>>, Result<Read, String>) {
+        run(async move {
+            let (mut client, mut server) = tokio::io::duplex(1 << 20);
+            let serve = tokio::spawn(async move {
+                let mut hellos = Vec::new();
+                for i in 0..=retries {
+                    let Some(hello) = read_hello(&mut server).await else {
+                        break;
+                    };
+                    let session = hello[9 + 35..9 + 35 + usize::from(hello[9 + 34])].to_vec();
+                    hellos.push(hello);
+                    let answer = if i < retries {
+                        retry_request(group, &session)
+                    } else {
+                        vec![21, 3, 3, 0, 2, 2, 40]
+                    };
+                    let _ = server.write_all(&answer).await;
+                }
+                hellos
+            });
+            let got = read_chain(&mut client, "chat.example", Offer::Tls13).await;
+            drop(client);
+            (serve.await.expect("server"), got)
+        })
+    }
+
+    #[test]
+    fn a_hello_retry_request_is_answered_once_with_a_share_of_its_group() {
+        for group in [0x001d, 0x0017, 0x0018] {
+            let (hellos, got) = retried(group, 1);
+            assert_eq!(
+                got.err().as_deref(),
+                Some("TLS alert received: handshake_failure"),
+                "the second hello was sent and the server's answer read"
+            );
+            let [first, second] = &hellos[..] else {
+                panic!("two ClientHellos: {hellos:?}");
+            };
+            let (one, two) = (hello_extensions(first), hello_extensions(second));
+            let find = |ext: &[(u16, Vec<u8>)], kind: u16| {
+                ext.iter().find(|(k, _)| *k == kind).map(|(_, d)| d.clone())
+            };
+            assert_eq!(
+                find(&one, 0x0033).map(|d| share_groups(&d)),
+                Some(vec![0x001d, 0x0017]),
+                "X25519 and P-256 shares first"
+            );
+            assert_eq!(
+                find(&two, 0x0033).map(|d| share_groups(&d)),
+                Some(vec![group]),
+                "one share, of the group asked for"
+            );
+            assert_eq!(
+                find(&two, 0x002c),
+                Some(vec![0, 3, 0xc0, 0x0c, 0x1e]),
+                "the cookie"
+            );
+            assert_eq!(find(&one, 0x002c), None);
+            assert_eq!(
+                find(&one, 0x000a),
+                find(&two, 0x000a),
+                "the same groups offered"
+            );
+            assert_eq!(
+                first[9 + 2..9 + 67],
+                second[9 + 2..9 + 67],
+                "the same random and session id"
+            );
+        }
+    }
+
+    #[test]
+    fn a_second_retry_or_a_group_not_offered_is_an_error_in_words() {
+        let (hellos, got) = retried(0x001d, 2);
+        assert_eq!(hellos.len(), 2);
+        assert_eq!(
+            got.err().as_deref(),
+            Some("the server asked for another key exchange twice")
+        );
+        let (hellos, got) = retried(0x0019, 1);
+        assert_eq!(hellos.len(), 1, "no second hello for P-521");
+        assert_eq!(
+            got.err().as_deref(),
+            Some("the server asked for key exchange group 0x0019, which was not offered")
+        );
     }
 
     #[test]

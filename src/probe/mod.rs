@@ -3,16 +3,16 @@
 //! SNI, records what the peer presented, and closes without sending
 //! application data. It records; it never decides trust.
 
-pub mod aia;
-pub mod danger;
+pub(crate) mod aia;
+pub(crate) mod danger;
 mod error;
-pub mod fallback;
-pub mod http;
-pub mod portal;
-pub mod proxy;
-pub mod system_proxy;
+pub(crate) mod fallback;
+pub(crate) mod http;
+pub(crate) mod portal;
+pub(crate) mod proxy;
+pub(crate) mod system_proxy;
 mod tls13;
-pub mod trace;
+pub(crate) mod trace;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -25,7 +25,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 
-pub use crate::observation::{Observation, ProbeError, Stage, TlsParams};
+pub use crate::observation::Observation;
+pub(crate) use crate::observation::{ProbeError, Stage, TlsParams};
 
 use crate::target::{ConnectTo, Target};
 use danger::RecordingVerifier;
@@ -56,7 +57,7 @@ impl Default for ProbeOptions {
 const ALPN: [&[u8]; 2] = [b"h2", b"http/1.1"];
 
 /// Probes `target`: never fails, every failure is recorded in the observation.
-pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
+pub(crate) async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     let (obs, tls) = connect(target, options, client_config()).await;
     // Say goodbye politely (close_notify); nothing else is ever sent.
     if let Some(mut tls) = tls {
@@ -112,12 +113,15 @@ async fn connect(
 /// Like [`probe`], but keeps the connection open (ALPN `http/1.1` only)
 /// for a request the caller sends after judging the observation: a
 /// knowledge update over HTTPS. Nothing is sent here.
-pub async fn open(target: &Target, options: &ProbeOptions) -> (Observation, Option<TlsStream>) {
+pub(crate) async fn open(
+    target: &Target,
+    options: &ProbeOptions,
+) -> (Observation, Option<TlsStream>) {
     connect(target, options, fetch_config()).await
 }
 
 /// A TLS connection [`open`] left open.
-pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+pub(crate) type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
 
 /// One probe's target and how to reach it.
 struct Attempt<'a> {

@@ -1,6 +1,7 @@
 //! HTTP proxies: which proxy a target goes through (`--proxy`, the
-//! `HTTPS_PROXY`/`ALL_PROXY` environment, `NO_PROXY`), and the CONNECT
-//! exchange that opens a tunnel through one.
+//! `HTTPS_PROXY`/`ALL_PROXY` environment, `NO_PROXY`, the override list of
+//! the device's own proxy setting), and the CONNECT exchange that opens a
+//! tunnel through one.
 
 use std::str::FromStr;
 
@@ -82,7 +83,7 @@ pub struct ProxyRoute {
     /// `NO_PROXY` entries: host suffixes (or `*`) that go direct.
     pub no_proxy: Vec<String>,
     /// When the proxy is the one set in this device's settings: their
-    /// override patterns (`system_proxy::bypassed` matches them).
+    /// override patterns ([`bypassed`] matches them).
     pub system_bypass: Option<Vec<String>>,
     /// A proxy auto-configuration script set on this device, which
     /// pinwatch does not run (named in a warning).
@@ -101,9 +102,48 @@ impl ProxyRoute {
             || self
                 .system_bypass
                 .as_deref()
-                .is_some_and(|b| super::system_proxy::bypassed(b, &target.host));
+                .is_some_and(|b| bypassed(b, &target.host));
         (!bypass).then_some(proxy)
     }
+}
+
+/// Whether `host` matches a `ProxyOverride` pattern: `<local>` (a name
+/// without a dot), or a pattern with `*` wildcards, case-insensitive, as
+/// WinINet compares them. Loopback (localhost, 127.0.0.0/8, ::1) always
+/// goes direct, as in browsers.
+pub fn bypassed(patterns: &[String], host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback
+        || patterns.iter().any(|p| match p.as_str() {
+            "<local>" => !host.contains('.') && !host.contains(':'),
+            pattern => glob(pattern.as_bytes(), host.as_bytes()),
+        })
+}
+
+/// `*` matches any run of characters (iterative, linear backtracking).
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 /// Parses a `NO_PROXY` value into entries.
@@ -254,5 +294,12 @@ mod tests {
             ..route
         };
         assert!(all.for_target(&t("chatgpt.com")).is_none());
+    }
+
+    #[test]
+    fn a_star_matches_any_run_of_characters() {
+        assert!(glob(b"a*b*c", b"axxbyyc"));
+        assert!(!glob(b"a*b*c", b"axxbyy"));
+        assert!(glob(b"*", b""));
     }
 }

@@ -7,7 +7,7 @@
 //! The parsing is pure: `ProxyServer` in its two forms (`HOST:PORT` for
 //! every protocol, or `http=HOST:PORT;https=HOST:PORT;...` per protocol),
 //! `ProxyOverride` (`;`-separated host patterns with `*` wildcards, and
-//! `<local>`: names without a dot), and `AutoConfigURL`, a PAC script
+//! `<local>`: names without a dot; `proxy::bypassed` matches them), and `AutoConfigURL`, a PAC script
 //! pinwatch cannot run, which is named in a warning rather than ignored.
 
 use super::proxy::{Proxy, ProxyError};
@@ -94,45 +94,6 @@ fn parse_server(server: &str) -> Result<Proxy, ProxyError> {
     }
 }
 
-/// Whether `host` matches a `ProxyOverride` pattern: `<local>` (a name
-/// without a dot), or a pattern with `*` wildcards, case-insensitive, as
-/// WinINet compares them. Loopback (localhost, 127.0.0.0/8, ::1) always
-/// goes direct, as in browsers.
-pub fn bypassed(patterns: &[String], host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    loopback
-        || patterns.iter().any(|p| match p.as_str() {
-            "<local>" => !host.contains('.') && !host.contains(':'),
-            pattern => glob(pattern.as_bytes(), host.as_bytes()),
-        })
-}
-
-/// `*` matches any run of characters (iterative, linear backtracking).
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
-            p += 1;
-            t += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
 #[cfg(windows)]
 mod wininet;
 
@@ -150,6 +111,7 @@ pub fn read() -> Option<SystemProxy> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::proxy::bypassed;
 
     fn settings(enabled: bool, server: &str, overrides: &str) -> SystemProxy {
         SystemProxy {
@@ -197,9 +159,6 @@ mod tests {
         assert!(bypassed(&[], "127.0.0.1"));
         assert!(bypassed(&[], "localhost"));
         assert!(!bypassed(&["<local>".into()], "::ffff:10.0.0.1"));
-        assert!(glob(b"a*b*c", b"axxbyyc"));
-        assert!(!glob(b"a*b*c", b"axxbyy"));
-        assert!(glob(b"*", b""));
     }
 
     #[test]

@@ -1,16 +1,30 @@
 //! Just enough TLS 1.3 to read a server's Certificate message, for the
 //! fallback probe when a server speaks only TLS 1.3 (whose Certificate is
-//! encrypted): X25519 and P-256 key shares, the RFC 8446 key schedule up to
-//! the server's handshake traffic key (HKDF, with ring), and the records
-//! opened with AES-GCM or ChaCha20-Poly1305 (ring). Nothing is verified and
-//! no key of the client's side is derived: the probe only reads what the
-//! server sends before its Finished, then hangs up.
+//! encrypted): X25519 and P-256 key shares, and one share of the group a
+//! HelloRetryRequest asks for (X25519, P-256 or P-384, the groups ring
+//! agrees on), the RFC 8446 key schedule up to the server's handshake
+//! traffic key (HKDF, with ring; after a HelloRetryRequest, over the
+//! transcript that starts with the synthetic `message_hash`), and the
+//! records opened with AES-GCM or ChaCha20-Poly1305 (ring). Nothing is
+//! verified and no key of the client's side is derived: the probe only
+//! reads what the server sends before its Finished, then hangs up.
 
 use ring::{aead, agreement, digest, hkdf, rand};
 
-/// x25519, secp256r1 (RFC 8446, 4.2.7).
+/// x25519, secp256r1, secp384r1 (RFC 8446, 4.2.7).
 const X25519: u16 = 0x001d;
 const SECP256R1: u16 = 0x0017;
+const SECP384R1: u16 = 0x0018;
+
+/// The groups offered in supported_groups: those ring agrees on. The first
+/// ClientHello carries a share of the first two; a HelloRetryRequest may
+/// ask for any of them.
+pub const GROUPS: &[u16] = &[X25519, SECP256R1, SECP384R1];
+
+/// The handshake type of the synthetic message that replaces the first
+/// ClientHello in the transcript after a HelloRetryRequest (RFC 8446,
+/// 4.4.1).
+const MESSAGE_HASH: u8 = 254;
 
 /// The random of a HelloRetryRequest (RFC 8446, 4.1.3).
 const RETRY_RANDOM: [u8; 32] = [
@@ -21,52 +35,111 @@ const RETRY_RANDOM: [u8; 32] = [
 /// TLS 1.3's cipher suites.
 pub const CIPHER_SUITES: &[u16] = &[0x1301, 0x1302, 0x1303];
 
+/// ring's key agreement for a group, if it has one.
+fn algorithm(group: u16) -> Option<&'static agreement::Algorithm> {
+    match group {
+        X25519 => Some(&agreement::X25519),
+        SECP256R1 => Some(&agreement::ECDH_P256),
+        SECP384R1 => Some(&agreement::ECDH_P384),
+        _ => None,
+    }
+}
+
+/// One ephemeral key of the client's.
+struct Share {
+    group: u16,
+    private: agreement::EphemeralPrivateKey,
+    public: Vec<u8>,
+}
+
 /// The client's ephemeral keys, one per group offered.
 pub struct KeyShares {
-    x25519: agreement::EphemeralPrivateKey,
-    x25519_public: Vec<u8>,
-    p256: agreement::EphemeralPrivateKey,
-    p256_public: Vec<u8>,
+    shares: Vec<Share>,
 }
 
 impl KeyShares {
-    /// Fresh keys.
+    /// Fresh keys for the first ClientHello: X25519 and P-256.
     pub fn new() -> Result<KeyShares, String> {
+        KeyShares::of(&GROUPS[..2])
+    }
+
+    /// A fresh key for the group a HelloRetryRequest asked for; an error
+    /// when it is not one that was offered.
+    pub fn retry(group: u16) -> Result<KeyShares, String> {
+        if !GROUPS.contains(&group) {
+            return Err(format!(
+                "the server asked for key exchange group 0x{group:04x}, which was not offered"
+            ));
+        }
+        KeyShares::of(&[group])
+    }
+
+    fn of(groups: &[u16]) -> Result<KeyShares, String> {
         let rng = rand::SystemRandom::new();
-        let make = |alg| {
-            let private = agreement::EphemeralPrivateKey::generate(alg, &rng)
-                .map_err(|_| "no randomness for a key share".to_string())?;
-            let public = private
-                .compute_public_key()
-                .map_err(|_| "a key share".to_string())?
-                .as_ref()
-                .to_vec();
-            Ok::<_, String>((private, public))
-        };
-        let (x25519, x25519_public) = make(&agreement::X25519)?;
-        let (p256, p256_public) = make(&agreement::ECDH_P256)?;
-        Ok(KeyShares {
-            x25519,
-            x25519_public,
-            p256,
-            p256_public,
-        })
+        let shares = groups
+            .iter()
+            .map(|&group| {
+                let alg = algorithm(group)
+                    .ok_or_else(|| format!("no key agreement for group 0x{group:04x}"))?;
+                let private = agreement::EphemeralPrivateKey::generate(alg, &rng)
+                    .map_err(|_| "no randomness for a key share".to_string())?;
+                let public = private
+                    .compute_public_key()
+                    .map_err(|_| "a key share".to_string())?
+                    .as_ref()
+                    .to_vec();
+                Ok(Share {
+                    group,
+                    private,
+                    public,
+                })
+            })
+            .collect::<Result<Vec<Share>, String>>()?;
+        Ok(KeyShares { shares })
     }
 
     /// The key_share extension's data (RFC 8446, 4.2.8).
     pub fn extension(&self) -> Vec<u8> {
         let mut shares = Vec::new();
-        for (group, key) in [
-            (X25519, &self.x25519_public),
-            (SECP256R1, &self.p256_public),
-        ] {
-            shares.extend_from_slice(&group.to_be_bytes());
-            shares.extend_from_slice(&(key.len() as u16).to_be_bytes());
-            shares.extend_from_slice(key);
+        for share in &self.shares {
+            shares.extend_from_slice(&share.group.to_be_bytes());
+            shares.extend_from_slice(&(share.public.len() as u16).to_be_bytes());
+            shares.extend_from_slice(&share.public);
         }
         let mut out = (shares.len() as u16).to_be_bytes().to_vec();
         out.extend(shares);
         out
+    }
+}
+
+/// The transcript after a HelloRetryRequest begins with this in place of
+/// the first ClientHello (`first_hello`, the handshake message): a
+/// synthetic `message_hash` message holding its hash, by the hash of the
+/// cipher suite the HelloRetryRequest chose (RFC 8446, 4.4.1).
+pub fn synthetic_transcript(suite: u16, first_hello: &[u8]) -> Result<Vec<u8>, String> {
+    let (_, hash, _) = suite_algorithms(suite)?;
+    let hashed = digest::digest(hash, first_hello);
+    let mut out = vec![MESSAGE_HASH, 0, 0, hash.output_len() as u8];
+    out.extend_from_slice(hashed.as_ref());
+    Ok(out)
+}
+
+/// The HKDF, the hash and the record cipher of a TLS 1.3 cipher suite.
+fn suite_algorithms(
+    suite: u16,
+) -> Result<
+    (
+        hkdf::Algorithm,
+        &'static digest::Algorithm,
+        &'static aead::Algorithm,
+    ),
+    String,
+> {
+    match suite {
+        0x1301 => Ok((hkdf::HKDF_SHA256, &digest::SHA256, &aead::AES_128_GCM)),
+        0x1302 => Ok((hkdf::HKDF_SHA384, &digest::SHA384, &aead::AES_256_GCM)),
+        0x1303 => Ok((hkdf::HKDF_SHA256, &digest::SHA256, &aead::CHACHA20_POLY1305)),
+        other => Err(format!("the server chose cipher suite 0x{other:04x}")),
     }
 }
 
@@ -81,6 +154,11 @@ pub struct ServerHello {
     pub retry: bool,
     /// The server's key share (group, key).
     pub share: Option<(u16, Vec<u8>)>,
+    /// A HelloRetryRequest's: the group it asks a key share of.
+    pub retry_group: Option<u16>,
+    /// A HelloRetryRequest's cookie extension, its data as sent, to be
+    /// echoed in the second ClientHello.
+    pub cookie: Option<Vec<u8>>,
 }
 
 /// Parses a ServerHello's body; `None` when it is malformed.
@@ -95,6 +173,8 @@ pub fn parse_server_hello(body: &[u8]) -> Option<ServerHello> {
         tls13: false,
         retry: random == RETRY_RANDOM,
         share: None,
+        retry_group: None,
+        cookie: None,
     };
     let Some(len) = body.get(at..at + 2) else {
         return Some(hello);
@@ -107,6 +187,11 @@ pub fn parse_server_hello(body: &[u8]) -> Option<ServerHello> {
         let data = body.get(at + 4..at + 4 + len)?;
         match kind {
             0x002b => hello.tls13 = data == [3, 4],
+            // A HelloRetryRequest's key_share names only the group.
+            0x0033 if hello.retry && data.len() == 2 => {
+                hello.retry_group = Some(u16::from_be_bytes([data[0], data[1]]));
+            }
+            0x002c if hello.retry => hello.cookie = Some(data.to_vec()),
             0x0033 if data.len() >= 4 => {
                 let group = u16::from_be_bytes([data[0], data[1]]);
                 let key_len = usize::from(u16::from_be_bytes([data[2], data[3]]));
@@ -131,23 +216,22 @@ impl Decrypter {
     /// `transcript` of ClientHello and ServerHello (the handshake
     /// messages, headers included).
     pub fn new(shares: KeyShares, hello: &ServerHello, transcript: &[u8]) -> Result<Self, String> {
-        let (kdf, hash, cipher) = match hello.suite {
-            0x1301 => (hkdf::HKDF_SHA256, &digest::SHA256, &aead::AES_128_GCM),
-            0x1302 => (hkdf::HKDF_SHA384, &digest::SHA384, &aead::AES_256_GCM),
-            0x1303 => (hkdf::HKDF_SHA256, &digest::SHA256, &aead::CHACHA20_POLY1305),
-            other => return Err(format!("the server chose cipher suite 0x{other:04x}")),
-        };
+        let (kdf, hash, cipher) = suite_algorithms(hello.suite)?;
         let (group, peer) = hello
             .share
             .as_ref()
             .ok_or_else(|| "the server sent no key share".to_string())?;
-        let (private, alg) = match *group {
-            X25519 => (shares.x25519, &agreement::X25519),
-            SECP256R1 => (shares.p256, &agreement::ECDH_P256),
-            other => return Err(format!("the server chose group 0x{other:04x}")),
-        };
+        let share = shares
+            .shares
+            .into_iter()
+            .find(|s| s.group == *group)
+            .ok_or_else(|| {
+                format!("the server chose group 0x{group:04x}, which was not offered")
+            })?;
+        let alg = algorithm(share.group)
+            .ok_or_else(|| format!("the server chose group 0x{group:04x}"))?;
         let shared = agreement::agree_ephemeral(
-            private,
+            share.private,
             &agreement::UnparsedPublicKey::new(alg, peer),
             |secret| secret.to_vec(),
         )
@@ -305,6 +389,8 @@ mod tests {
                 tls13: true,
                 retry: false,
                 share: Some((X25519, vec![1, 2, 3, 4])),
+                retry_group: None,
+                cookie: None,
             })
         );
         assert_eq!(parse_server_hello(&[3, 3, 1]), None);

@@ -7,8 +7,10 @@
 //! connect at once.
 //!
 //! Traffic: one trace per distinct interceptor, only when something was
-//! intercepted, at most [`MAX_HOPS`] connections (and the fallback probe's
-//! one or two at a hop whose chain rustls refuses), bounded by a deadline.
+//! intercepted, at most [`MAX_HOPS`] connections (a silent hop nearer than
+//! one that connected is sent its SYN again, twice at most, and the
+//! fallback probe makes one or two at a hop whose chain rustls refuses),
+//! bounded by a deadline.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
@@ -21,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
 use super::client_config;
-use crate::observation::{Location, Place};
+use crate::observation::{LocateMethod, Location, Place};
 
 /// The farthest hop the trace tries.
 pub const MAX_HOPS: u8 = 12;
@@ -36,9 +38,10 @@ pub struct TraceRequest {
     pub host: String,
     /// Whether `peer` is a configured proxy (then the proxy is located).
     pub via_proxy: bool,
-    /// The issuer of the forged leaf: a TTL whose answer carries a leaf
-    /// with this issuer reached the interceptor.
-    pub forged_issuer: String,
+    /// The forged leaf's key (its SPKI SHA-256, base64): a TTL whose answer
+    /// carries a leaf with this key reached the interceptor. A key, not the
+    /// issuer's name, which anyone on the way may copy.
+    pub forged_key: String,
 }
 
 /// Whether `ip` is an address of this machine (loopback, or one it can
@@ -53,14 +56,17 @@ pub fn is_local(ip: IpAddr) -> bool {
 /// that runs out of TTL fails fast with ICMP time exceeded); the nearest
 /// hop that accepted one, every nearer hop having failed, then gets the
 /// ClientHello, and answers with the forged certificate if the interceptor
-/// is there. A nearer hop that neither accepted nor failed by the deadline
-/// leaves the trace inconclusive: `unknown` rather than a wrong distance.
+/// is there. A nearer hop still silent when a farther one has connected is
+/// sent another SYN (its SYN or its ICMP answer was lost: an interceptor
+/// with a short accept queue drops SYNs that arrive together). A nearer hop
+/// that neither accepted nor failed by the deadline leaves the trace
+/// inconclusive: `unknown` rather than a wrong distance.
 pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
     if is_local(request.peer.ip()) {
         let method = if request.via_proxy {
-            "proxy_on_this_device"
+            LocateMethod::ProxyOnThisDevice
         } else {
-            "local_address"
+            LocateMethod::LocalAddress
         };
         return Location {
             place: Place::ThisDevice,
@@ -69,28 +75,25 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
         };
     }
     let method = if request.via_proxy {
-        "ttl_tcp_proxy"
+        LocateMethod::TtlTcpProxy
     } else {
-        "ttl_tls"
+        LocateMethod::TtlTls
     };
-    let deadline = Instant::now() + budget;
+    let start = Instant::now();
+    let deadline = start + budget;
     let mut connects = JoinSet::new();
     for ttl in 1..=MAX_HOPS {
-        let peer = request.peer;
-        connects.spawn(async move {
-            let outcome = match timeout_at(deadline, connect_with_ttl(peer, ttl)).await {
-                Ok(Ok(stream)) => Hop::Connected(stream),
-                Ok(Err(_)) => Hop::Failed,
-                Err(_) => Hop::Pending,
-            };
-            (ttl, outcome)
-        });
+        spawn_connect(&mut connects, request.peer, ttl, deadline);
     }
     let mut hops: Vec<Hop> = (0..MAX_HOPS).map(|_| Hop::Pending).collect();
+    let mut retried = [0u8; MAX_HOPS as usize];
+    // When silent nearer hops get their next SYN: set once a farther hop
+    // has connected.
+    let mut next_retry: Option<Instant> = None;
     let inconclusive = Location {
         place: Place::Unknown,
         hops: None,
-        method: "inconclusive",
+        method: LocateMethod::Inconclusive,
     };
     loop {
         // The nearest hop not known to have failed.
@@ -119,14 +122,81 @@ pub async fn locate(request: &TraceRequest, budget: Duration) -> Location {
             }
             continue;
         }
-        match connects.join_next().await {
-            Some(Ok((ttl, outcome))) => hops[usize::from(ttl - 1)] = outcome,
-            Some(Err(_)) => {}
-            // Every attempt reported and a nearer hop is still pending: it
-            // timed out.
-            None => return inconclusive,
+        // Hop `i` is silent. If a farther hop has connected, its SYN went
+        // out at the same moment and came back: hop `i`'s SYN or its ICMP
+        // answer was probably lost (an interceptor's full accept queue
+        // drops SYNs; an ICMP error that meets a busy socket only marks it)
+        // and the kernel would resend it only after a second. Resend it
+        // sooner, twice at most.
+        let farther = hops[i..]
+            .iter()
+            .position(|h| matches!(h, Hop::Connected(_)));
+        if let (Some(far), Some(at)) = (farther, next_retry)
+            && Instant::now() >= at
+        {
+            let mut sent = false;
+            for j in i..i + far {
+                if matches!(hops[j], Hop::Pending) && retried[j] < RETRIES {
+                    retried[j] += 1;
+                    let ttl = u8::try_from(j + 1).unwrap_or(MAX_HOPS);
+                    spawn_connect(&mut connects, request.peer, ttl, deadline);
+                    sent = true;
+                }
+            }
+            next_retry = sent.then(|| Instant::now() + retry_gap(start, at));
+        }
+        let wait_until = match next_retry {
+            Some(at) if farther.is_some() => at.min(deadline),
+            _ => deadline,
+        };
+        tokio::select! {
+            joined = connects.join_next() => match joined {
+                Some(Ok((ttl, outcome))) => {
+                    let slot = &mut hops[usize::from(ttl - 1)];
+                    // The first answer for a TTL counts; a retry's late
+                    // twin is dropped.
+                    if matches!(slot, Hop::Pending) {
+                        if matches!(outcome, Hop::Connected(_)) && next_retry.is_none() {
+                            next_retry = Some(Instant::now() + retry_gap(start, Instant::now()));
+                        }
+                        *slot = outcome;
+                    }
+                }
+                Some(Err(_)) => {}
+                // Every attempt reported, a nearer hop still silent, no
+                // retry left: it timed out.
+                None if farther.is_none() || next_retry.is_none() => return inconclusive,
+                None => tokio::time::sleep_until(wait_until).await,
+            },
+            () = tokio::time::sleep_until(wait_until) => {
+                if Instant::now() >= deadline {
+                    return inconclusive;
+                }
+            }
         }
     }
+}
+
+/// How many times a silent hop is sent another SYN.
+const RETRIES: u8 = 2;
+
+/// How long to wait before resending the SYNs of silent hops, `then`
+/// being when the first farther hop connected: as long as that took, at
+/// least 100 ms.
+fn retry_gap(start: Instant, then: Instant) -> Duration {
+    then.saturating_duration_since(start)
+        .max(Duration::from_millis(100))
+}
+
+fn spawn_connect(connects: &mut JoinSet<(u8, Hop)>, peer: SocketAddr, ttl: u8, deadline: Instant) {
+    connects.spawn(async move {
+        let outcome = match timeout_at(deadline, connect_with_ttl(peer, ttl)).await {
+            Ok(Ok(stream)) => Hop::Connected(stream),
+            Ok(Err(_)) => Hop::Failed,
+            Err(_) => Hop::Pending,
+        };
+        (ttl, outcome)
+    });
 }
 
 /// What one TTL's connection attempt came to.
@@ -152,7 +222,7 @@ async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStrea
 }
 
 /// Sends a ClientHello on `stream` (to `request.peer` with IP TTL `ttl`)
-/// and says whether the leaf that came back was issued by the forger. A
+/// and says whether the leaf that came back carries the forged leaf's key. A
 /// chain rustls refuses (padded past 64 KiB) is read as the probe read it,
 /// by the fallback over a fresh connection with the same TTL.
 async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -> bool {
@@ -179,9 +249,17 @@ async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -
             .ok()
             .and_then(|read| read.chain.into_iter().next());
     }
-    leaf.is_some_and(|der| {
-        crate::analysis::CertFacts::from_der(&der).issuer == request.forged_issuer
-    })
+    leaf.and_then(|der| spki_sha256(&der))
+        .is_some_and(|key| key == request.forged_key)
+}
+
+/// The SPKI SHA-256 (base64) of a certificate, `None` when it does not parse.
+fn spki_sha256(cert_der: &[u8]) -> Option<String> {
+    use x509_parser::prelude::FromDer as _;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(cert_der).ok()?;
+    Some(crate::util::sha256_base64(
+        cert.tbs_certificate.subject_pki.raw,
+    ))
 }
 
 #[cfg(test)]
@@ -194,6 +272,22 @@ mod tests {
         assert!(is_local("::1".parse().unwrap()));
         // TEST-NET-3 is never an address of this machine.
         assert!(!is_local("203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_hop_is_known_by_the_key_of_its_leaf() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec!["a.test".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        assert_eq!(
+            spki_sha256(leaf.der()),
+            Some(crate::util::sha256_base64(
+                &rcgen::PublicKeyData::subject_public_key_info(&key)
+            ))
+        );
+        assert_eq!(spki_sha256(b"not a certificate"), None);
     }
 
     #[test]

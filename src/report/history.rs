@@ -10,9 +10,10 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
 use super::pad;
-use crate::agent::journal::{Record, Records, verdict_named};
+use crate::analysis::Reason;
 use crate::analysis::Verdict;
 use crate::i18n::Lang;
+use crate::journal::{Record, Records, Trigger};
 use crate::report::incident::{self, verdict_label};
 use crate::report::text::cell;
 use crate::util::{ReadError, Screen, inert, local_time, rfc3339};
@@ -192,7 +193,7 @@ fn history_line(lang: Lang, r: &Record) -> String {
         Record::Cycle { trigger, .. } => format!(
             "{time}  {}  {}",
             lang.tr("history-cycle"),
-            trigger_word(lang, trigger)
+            trigger_word(lang, Some(*trigger))
         ),
         Record::Check {
             service,
@@ -221,7 +222,7 @@ fn history_line(lang: Lang, r: &Record) -> String {
         } => format!(
             "{time}  {}  {}{}{}{}",
             lang.tr("history-alert"),
-            lang.tr_args("history-kind", &[("kind", kind.clone())]),
+            lang.tr_args("history-kind", &[("kind", kind.as_str().to_string())]),
             incident::colon(lang),
             crate::util::inert_capped(summary, 4 * super::text::CELL_MAX),
             if *shown {
@@ -248,16 +249,17 @@ fn history_line(lang: Lang, r: &Record) -> String {
                     ("date", date.clone()),
                     ("cycles", cycles.to_string()),
                     ("n", checks.to_string()),
-                    ("worst", verdict(worst.as_deref().and_then(verdict_named))),
+                    ("worst", verdict(*worst)),
                 ]
             )
         ),
     }
 }
 
-/// What started a cycle, in words (`start`, `schedule`, `network`, `user`).
-fn trigger_word(lang: Lang, trigger: &str) -> String {
-    lang.tr_args("history-trigger", &[("trigger", trigger.to_string())])
+/// What started a cycle, in words (`?` when unknown).
+fn trigger_word(lang: Lang, trigger: Option<Trigger>) -> String {
+    let name = trigger.map_or("?", Trigger::as_str);
+    lang.tr_args("history-trigger", &[("trigger", name.to_string())])
 }
 
 /// Whether an agent is running now, as its instance lock says.
@@ -290,9 +292,9 @@ pub struct Status<'a> {
 }
 
 impl Status<'_> {
-    fn trigger(&self) -> Option<&str> {
+    fn trigger(&self) -> Option<Trigger> {
         match self.cycle {
-            Some(Record::Cycle { trigger, .. }) => Some(trigger),
+            Some(Record::Cycle { trigger, .. }) => Some(*trigger),
             _ => None,
         }
     }
@@ -329,7 +331,7 @@ struct StatusDoc<'a> {
     schema: &'static str,
     agent: AgentDoc,
     checked_at: Option<String>,
-    trigger: Option<&'a str>,
+    trigger: Option<Trigger>,
     exit_code: i32,
     results: &'a [Record],
 }
@@ -366,14 +368,14 @@ pub fn status_json(status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
 /// The last column of `status`: who intercepted, and whether this machine
 /// trusts its root.
 fn detail(lang: Lang, interceptor: Option<&str>, reasons: &[String]) -> String {
-    let has = |code: &str| reasons.iter().any(|r| r == code);
+    let has = |code: Reason| reasons.iter().any(|r| r == code.as_str());
     let mut parts = Vec::new();
     if let Some(name) = interceptor {
         parts.push(format!("({})", cell(name)));
     }
-    if has("system_root_installed") {
+    if has(Reason::SystemRootInstalled) {
         parts.push(lang.tr("status-root-trusted"));
-    } else if has("unknown_root") {
+    } else if has(Reason::UnknownRoot) {
         parts.push(lang.tr("status-root-not-trusted"));
     }
     parts.join("  ")
@@ -392,21 +394,32 @@ fn agent_words(lang: Lang, agent: AgentState) -> String {
 }
 
 /// The verdicts of the last cycle in a few words: each interceptor with
-/// the services it intercepts, then the suspicious, the captive portals,
-/// and how many were ok and unreachable.
-fn verdict_words(lang: Lang, status: &Status<'_>) -> String {
-    let mut groups: Vec<(Verdict, String, Vec<String>)> = Vec::new();
+/// the services it intercepts (a sanctioned one with its note), then the
+/// suspicious, the captive portals, and how many were ok and unreachable.
+/// Each part with the standing it is painted in.
+fn verdict_words(lang: Lang, status: &Status<'_>) -> Vec<(Verdict, String)> {
+    struct Group {
+        verdict: Verdict,
+        standing: Verdict,
+        who: String,
+        note: Option<String>,
+        names: Vec<String>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
     let mut counts = [0usize; 2];
     for r in status.results {
         let Record::Check {
             interceptor,
             issuer,
+            sanctioned,
             ..
         } = r
         else {
             continue;
         };
-        let Some(verdict) = r.verdict() else { continue };
+        let (Some(verdict), Some(standing)) = (r.verdict(), r.standing()) else {
+            continue;
+        };
         let who = match verdict {
             Verdict::Ok => {
                 counts[0] += 1;
@@ -429,42 +442,97 @@ fn verdict_words(lang: Lang, status: &Status<'_>) -> String {
                 .unwrap_or_default(),
             _ => String::new(),
         };
+        let note = sanctioned.clone().filter(|_| standing != verdict);
         let name = status.name_of(lang, r);
         match groups
             .iter_mut()
-            .find(|(v, w, _)| *v == verdict && *w == who)
+            .find(|g| g.verdict == verdict && g.who == who && g.note == note)
         {
-            Some((_, _, names)) if names.contains(&name) => {}
-            Some((_, _, names)) => names.push(name),
-            None => groups.push((verdict, who, vec![name])),
+            Some(g) if g.names.contains(&name) => {}
+            Some(g) => g.names.push(name),
+            None => groups.push(Group {
+                verdict,
+                standing,
+                who,
+                note,
+                names: vec![name],
+            }),
         }
     }
-    groups.sort_by_key(|(v, _, _)| std::cmp::Reverse(*v));
-    let mut parts: Vec<String> = groups
+    groups.sort_by_key(|g| std::cmp::Reverse((g.verdict, g.standing)));
+    let mut parts: Vec<(Verdict, String)> = groups
         .iter()
-        .map(|(verdict, who, names)| {
-            let services = incident::join_capped(lang, names, incident::NAMES_SHOWN);
-            if *verdict == Verdict::Intercepted && !who.is_empty() {
+        .map(|g| {
+            let services = incident::join_capped(lang, &g.names, incident::NAMES_SHOWN);
+            let words = if g.verdict == Verdict::Intercepted && !g.who.is_empty() {
                 lang.tr_args(
                     "status-intercepted-by",
-                    &[("who", inert(who).into_owned()), ("services", services)],
+                    &[("who", inert(&g.who).into_owned()), ("services", services)],
                 )
             } else {
                 format!(
                     "{}{}{services}",
-                    verdict_label(lang, *verdict),
+                    verdict_label(lang, g.verdict),
                     incident::colon(lang)
                 )
-            }
+            };
+            let words = match &g.note {
+                Some(note) => lang.tr_args(
+                    "detail-sanctioned",
+                    &[
+                        ("detail", words),
+                        ("note", crate::util::inert_capped(note, 64).into_owned()),
+                    ],
+                ),
+                None => words,
+            };
+            (g.standing, words)
         })
         .collect();
-    for (n, key) in counts.iter().zip(["summary-ok", "summary-unreachable"]) {
+    let tallies = [
+        (Verdict::Ok, "summary-ok"),
+        (Verdict::Unreachable, "summary-unreachable"),
+    ];
+    for (n, (verdict, key)) in counts.iter().zip(tallies) {
         if *n > 0 {
-            parts.push(lang.tr_args(key, &[("n", n.to_string())]));
+            parts.push((verdict, lang.tr_args(key, &[("n", n.to_string())])));
         }
     }
+    parts
+}
+
+/// Marks where the verdicts go in the summary line, so that they can be
+/// painted one by one.
+const VERDICTS_SLOT: &str = "\u{1}verdicts\u{1}";
+
+/// The summary line of `status`, its verdict words in their colours when
+/// the screen's colours are on.
+fn summary_line(
+    lang: Lang,
+    status: &Status<'_>,
+    cycle: &Record,
+    agent: String,
+    out: &mut Screen<'_>,
+) -> io::Result<()> {
+    let line = lang.tr_args(
+        "status-summary",
+        &[
+            ("agent", agent),
+            ("time", local_time(cycle.at())),
+            ("trigger", trigger_word(lang, status.trigger())),
+            ("verdicts", VERDICTS_SLOT.to_string()),
+        ],
+    );
     let sep = if lang == Lang::Zh { "；" } else { "; " };
-    parts.join(sep)
+    let (before, after) = line.split_once(VERDICTS_SLOT).unwrap_or((&line, ""));
+    write!(out, "{before}")?;
+    for (i, (standing, words)) in verdict_words(lang, status).iter().enumerate() {
+        if i > 0 {
+            write!(out, "{sep}")?;
+        }
+        out.paint(super::verdict_style(*standing), words)?;
+    }
+    writeln!(out, "{after}")
 }
 
 /// `pinwatch status`: one summary line (whether an agent is running now,
@@ -472,8 +540,15 @@ fn verdict_words(lang: Lang, status: &Status<'_>) -> String {
 /// `--verbose`, then a table of verdict, target and service (display
 /// names, columns aligned by terminal width, CJK counting double), with
 /// the interceptor, if named, and whether this machine trusts its root.
-pub fn status_text(lang: Lang, status: &Status<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut screen = Screen::new(out);
+///
+/// `color`: the verdicts in their colours (`ColorChoice::enabled`).
+pub fn status_text(
+    lang: Lang,
+    status: &Status<'_>,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut screen = Screen::new(out).colors(color);
     status_on(lang, status, &mut screen)?;
     screen.flush()
 }
@@ -483,28 +558,14 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
     let Some(cycle) = status.cycle else {
         return writeln!(out, "{}", lang.tr_args("status-none", &[("agent", agent)]));
     };
-    writeln!(
-        out,
-        "{}",
-        lang.tr_args(
-            "status-summary",
-            &[
-                ("agent", agent),
-                ("time", local_time(cycle.at())),
-                (
-                    "trigger",
-                    trigger_word(lang, status.trigger().unwrap_or("?"))
-                ),
-                ("verdicts", verdict_words(lang, status)),
-            ]
-        )
-    )?;
+    summary_line(lang, status, cycle, agent, out)?;
     if !status.verbose {
         if !status.results.is_empty() {
             writeln!(out, "{}", lang.tr("status-verbose-hint"))?;
         }
         return Ok(());
     }
+    let mut standings: Vec<Option<Verdict>> = Vec::new();
     let rows: Vec<[String; 4]> = status
         .results
         .iter()
@@ -515,13 +576,16 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
                 interceptor,
                 reasons,
                 ..
-            } => Some([
-                r.verdict()
-                    .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
-                cell(&format!("{host}:{port}")),
-                cell(&status.name_of(lang, r)),
-                detail(lang, interceptor.as_deref(), reasons),
-            ]),
+            } => {
+                standings.push(r.standing());
+                Some([
+                    r.verdict()
+                        .map_or_else(|| "?".into(), |v| verdict_label(lang, v)),
+                    cell(&format!("{host}:{port}")),
+                    cell(&status.name_of(lang, r)),
+                    detail(lang, interceptor.as_deref(), reasons),
+                ])
+            }
             _ => None,
         })
         .collect();
@@ -532,15 +596,14 @@ fn status_on(lang: Lang, status: &Status<'_>, out: &mut Screen<'_>) -> io::Resul
             .unwrap_or(0)
     };
     let (w0, w1, w2) = (width(0), width(1), width(2));
-    for r in rows {
-        let line = format!(
-            "{}  {}  {}  {}",
-            pad(&r[0], w0),
-            pad(&r[1], w1),
-            pad(&r[2], w2),
-            r[3]
-        );
-        writeln!(out, "{}", line.trim_end())?;
+    for (r, standing) in rows.iter().zip(standings) {
+        let verdict = pad(&r[0], w0);
+        match standing {
+            Some(v) => out.paint(super::verdict_style(v), &verdict)?,
+            None => write!(out, "{verdict}")?,
+        }
+        let rest = format!("  {}  {}  {}", pad(&r[1], w1), pad(&r[2], w2), r[3]);
+        writeln!(out, "{}", rest.trim_end())?;
     }
     Ok(())
 }
@@ -551,13 +614,13 @@ mod tests {
 
     use super::*;
 
-    fn check(service: &str, host: &str, verdict: &str, reasons: &[&str]) -> Record {
+    fn check(service: &str, host: &str, verdict: Verdict, reasons: &[&str]) -> Record {
         Record::Check {
             at: 0,
             service: Some(service.into()),
             host: host.into(),
             port: 443,
-            verdict: verdict.into(),
+            verdict,
             reasons: reasons.iter().map(ToString::to_string).collect(),
             interceptor: None,
             issuer: None,
@@ -569,16 +632,16 @@ mod tests {
     fn status_shows_display_names_aligned_by_terminal_width() {
         let cycle = Record::Cycle {
             at: 0,
-            trigger: "start".into(),
+            trigger: Trigger::Start,
         };
         let results = [
             check(
                 "wechat",
                 "weixin.qq.com",
-                "intercepted",
+                Verdict::Intercepted,
                 &["system_root_installed"],
             ),
-            check("chatgpt", "chatgpt.com", "ok", &[]),
+            check("chatgpt", "chatgpt.com", Verdict::Ok, &[]),
         ];
         let display_names = [
             (
@@ -601,7 +664,7 @@ mod tests {
             verbose: true,
         };
         let mut out = Vec::new();
-        status_text(Lang::Zh, &status, &mut out).expect("render");
+        status_text(Lang::Zh, &status, false, &mut out).expect("render");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(
             text.starts_with("后台程序正在运行（pid 42）；上次检查："),
@@ -625,6 +688,67 @@ mod tests {
             column(lines[0], "微信"),
             column(lines[1], "ChatGPT"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn status_paints_each_verdict_by_its_standing() {
+        let cycle = Record::Cycle {
+            at: 0,
+            trigger: Trigger::Start,
+        };
+        let mut office = check("wechat", "weixin.qq.com", Verdict::Intercepted, &[]);
+        let mut evil = check("qq", "qq.com", Verdict::Intercepted, &[]);
+        if let Record::Check {
+            interceptor,
+            sanctioned,
+            ..
+        } = &mut office
+        {
+            *interceptor = Some("Office gateway".into());
+            *sanctioned = Some("Head office \x1b[2J".into());
+        }
+        if let Record::Check { interceptor, .. } = &mut evil {
+            *interceptor = Some("mitmproxy".into());
+        }
+        let results = [
+            office,
+            evil,
+            check("chatgpt", "chatgpt.com", Verdict::Ok, &[]),
+            check("signal", "signal.org", Verdict::Unreachable, &[]),
+        ];
+        let status = Status {
+            agent: AgentState::Stopped,
+            cycle: Some(&cycle),
+            results: &results,
+            exit_code: 2,
+            display_names: std::collections::HashMap::new(),
+            verbose: true,
+        };
+        let mut out = Vec::new();
+        status_text(Lang::En, &status, true, &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let summary = text.lines().next().unwrap_or_default();
+        assert!(
+            summary.ends_with(
+                "): \x1b[1;31mINTERCEPTED by mitmproxy: qq\x1b[0m; \
+                 \x1b[32mINTERCEPTED by Office gateway: wechat, sanctioned: Head office \\x1b[2J\x1b[0m; \
+                 \x1b[32m1 ok\x1b[0m; \x1b[2m1 unreachable\x1b[0m"
+            ),
+            "{summary:?}"
+        );
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert!(
+            rows[0].starts_with("\x1b[32mINTERCEPTED\x1b[0m  weixin"),
+            "{rows:?}"
+        );
+        assert!(
+            rows[1].starts_with("\x1b[1;31mINTERCEPTED\x1b[0m  qq.com"),
+            "{rows:?}"
+        );
+        assert!(
+            rows[3].starts_with("\x1b[2munreachable\x1b[0m  signal"),
+            "{rows:?}"
         );
     }
 }

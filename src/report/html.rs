@@ -33,12 +33,12 @@ use crate::util::local_time;
 const PAGE_NAMES: usize = 6;
 
 /// How far back the page lists incidents from the journal.
-pub const RECENT_SECONDS: i64 = 7 * 24 * 3600;
+pub(crate) const RECENT_SECONDS: i64 = 7 * 24 * 3600;
 
 /// Escapes text for HTML element content and attribute values, after
 /// making it inert (controls, bidirectional overrides and invisible
 /// characters shown escaped): [`crate::util::markup`].
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::util::markup(s)
 }
 
@@ -55,30 +55,6 @@ pub struct Network {
     pub interface: Option<String>,
     /// The default route's gateway address.
     pub gateway: Option<Ipv4Addr>,
-}
-
-impl Network {
-    /// The default route in the text of Linux's `/proc/net/route`; `None`
-    /// when there is none (or the text is not such a table).
-    pub fn from_proc_route(text: &str) -> Option<Network> {
-        text.lines().skip(1).find_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let (iface, dest, gateway, mask) =
-                (cols.first()?, cols.get(1)?, cols.get(2)?, cols.get(7)?);
-            if *dest != "00000000" || *mask != "00000000" {
-                return None;
-            }
-            // The kernel prints the address's bytes as a native-endian number.
-            let gateway = u32::from_str_radix(gateway, 16)
-                .ok()
-                .map(|n| Ipv4Addr::from(n.to_ne_bytes()))
-                .filter(|ip| !ip.is_unspecified());
-            Some(Network {
-                interface: Some((*iface).to_string()),
-                gateway,
-            })
-        })
-    }
 }
 
 /// What a past incident was about.
@@ -117,9 +93,12 @@ pub struct PastIncident {
 
 /// What the page's banner says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Banner {
+pub(crate) enum Banner {
     /// Every service that answered sent its genuine chain.
     AllClear,
+    /// Chains were forged, only by interceptors the administrator runs on
+    /// purpose (sanctioned): calm, never all clear.
+    Sanctioned,
     /// At least one chain was forged.
     Intercepted,
     /// Something is off, without proof of interception.
@@ -133,9 +112,11 @@ pub enum Banner {
 }
 
 impl Banner {
-    /// The banner for `results`: the most serious verdict wins.
+    /// The banner for `results`: the most serious standing wins (an
+    /// interception by a sanctioned interceptor stands as ok, and shows as
+    /// [`Banner::Sanctioned`] when nothing else needs attention).
     pub fn of(results: &[Assessment]) -> Banner {
-        let any = |v: Verdict| results.iter().any(|a| a.verdict == v);
+        let any = |v: Verdict| results.iter().any(|a| a.standing() == v);
         if any(Verdict::Intercepted) {
             Banner::Intercepted
         } else if any(Verdict::Suspicious) {
@@ -144,6 +125,8 @@ impl Banner {
             Banner::CaptivePortal
         } else if let Some(why) = text::offline(results) {
             Banner::Offline(why)
+        } else if results.iter().any(sanctioned) {
+            Banner::Sanctioned
         } else if any(Verdict::Ok) {
             Banner::AllClear
         } else {
@@ -155,6 +138,7 @@ impl Banner {
     pub fn as_str(self) -> &'static str {
         match self {
             Banner::AllClear => "ok",
+            Banner::Sanctioned => "sanctioned",
             Banner::Intercepted => "intercepted",
             Banner::Suspicious => "suspicious",
             Banner::CaptivePortal => "captive_portal",
@@ -163,9 +147,17 @@ impl Banner {
         }
     }
 
-    fn text(self, lang: Lang) -> String {
+    fn text(self, lang: Lang, results: &[Assessment]) -> String {
         match self {
             Banner::AllClear => lang.tr("details-banner-ok"),
+            Banner::Sanctioned => {
+                let inspected: Vec<&Assessment> =
+                    results.iter().filter(|a| sanctioned(a)).collect();
+                lang.tr_args(
+                    "details-banner-sanctioned",
+                    &[("note", incident::sanction_notes(lang, &inspected))],
+                )
+            }
             Banner::Intercepted => lang.tr("details-banner-intercepted"),
             Banner::Suspicious => lang.tr("details-banner-suspicious"),
             Banner::CaptivePortal => lang.tr("details-banner-captive-portal"),
@@ -197,6 +189,11 @@ impl Default for Platform {
     }
 }
 
+/// An interception by an interceptor the administrator sanctioned.
+fn sanctioned(a: &Assessment) -> bool {
+    a.verdict == Verdict::Intercepted && a.sanctioned.is_some()
+}
+
 /// What the page shows besides the report.
 #[derive(Clone, Debug, Default)]
 pub struct Context<'a> {
@@ -210,15 +207,15 @@ pub struct Context<'a> {
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#57606a;--line:#d0d7de;\
---ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--off:#57606a}\
+--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--off:#57606a;--calm:#8250df}\
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--line:#30363d;\
---ok:#3fb950;--bad:#f85149;--warn:#d29922;--info:#58a6ff;--off:#8d96a0}}\
+--ok:#3fb950;--bad:#f85149;--warn:#d29922;--info:#58a6ff;--off:#8d96a0;--calm:#a371f7}}\
 body{font-family:system-ui,sans-serif;color:var(--fg);background:var(--bg);max-width:48em;\
 margin:1.5em auto;padding:0 1em;line-height:1.5;font-size:16px}\
 h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.15em;margin:.6em 0 .3em}h3{font-size:1em;margin:1em 0 .3em}\
 .banner{border-left:.4em solid var(--c);padding:.6em 1em;margin:1em 0;font-size:1.15em;font-weight:600;\
 background:color-mix(in srgb,var(--c) 12%,transparent)}\
-.ok{--c:var(--ok)}.intercepted{--c:var(--bad)}.suspicious{--c:var(--warn)}\
+.ok{--c:var(--ok)}.sanctioned{--c:var(--calm)}.intercepted{--c:var(--bad)}.suspicious{--c:var(--warn)}\
 .captive_portal{--c:var(--info)}.offline,.unreachable{--c:var(--off)}\
 .meta,.hint,small{color:var(--muted)}\
 .incident{border:1px solid var(--line);border-left:.3em solid var(--c);border-radius:6px;padding:.2em 1em .6em;margin:.8em 0}\
@@ -273,7 +270,7 @@ pub fn render(
         e(&title),
         banner.as_str(),
         banner.as_str(),
-        e(&banner.text(lang)),
+        e(&banner.text(lang, report.results)),
     );
     found(&mut h, report.results, lang, context.platform);
     let network = match &context.network {
@@ -378,14 +375,35 @@ fn interception(
     } else {
         format!("-{}", i + 1)
     };
+    // An interceptor the administrator runs on purpose: said calmly, and
+    // its root is not for removing.
+    let note = found
+        .sanctioned
+        .as_ref()
+        .map(|s| crate::util::inert_capped(&s.note, 64).into_owned());
+    let (class, title, action) = match &note {
+        Some(note) => (
+            "sanctioned",
+            lang.tr("details-sanctioned-title"),
+            lang.tr_args("details-sanctioned-action", &[("note", note.clone())]),
+        ),
+        None => (
+            "intercepted",
+            incident::title(lang, found),
+            incident::action(lang, found),
+        ),
+    };
     let _ = write!(
         h,
-        "<div class=\"incident intercepted\" id=\"incident{id}\">\n<h2 id=\"title{id}\">{}</h2>\n\
+        "<div class=\"incident {class}\" id=\"incident{id}\">\n<h2 id=\"title{id}\">{}</h2>\n\
          <p class=\"action\" id=\"action{id}\">{}</p>\n",
-        e(&incident::title(lang, found)),
-        labelled(lang, "label-what-to-do", &incident::action(lang, found)),
+        e(&title),
+        labelled(lang, "label-what-to-do", &action),
     );
-    let more = incident::more_advice(lang, found);
+    let more = match &note {
+        Some(note) => lang.tr_args("sanctioned-line", &[("note", note.clone())]),
+        None => incident::more_advice(lang, found),
+    };
     if !more.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", e(&more));
     }
@@ -434,15 +452,17 @@ fn interception(
         h.push_str("</ul></details>\n");
     }
     let members = incident::members(found, results);
-    if found.trusted_here {
-        remove_root(h, found, &members, lang, platform);
+    if note.is_none() {
+        if found.trusted_here {
+            remove_root(h, found, &members, lang, platform);
+        }
+        let _ = writeln!(
+            h,
+            "<h3>{}</h3>\n<p id=\"not-yours{id}\">{}</p>",
+            e(&lang.tr("details-not-yours")),
+            e(&lang.tr("details-not-yours-text"))
+        );
     }
-    let _ = writeln!(
-        h,
-        "<h3>{}</h3>\n<p id=\"not-yours{id}\">{}</p>",
-        e(&lang.tr("details-not-yours")),
-        e(&lang.tr("details-not-yours-text"))
-    );
     if let Some(first) = members.first() {
         evidence(h, first, lang);
     }
@@ -573,7 +593,7 @@ fn evidence(h: &mut String, a: &Assessment, lang: Lang) {
         e(&lang.tr("details-evidence"))
     );
     for ev in &a.evidence {
-        let _ = writeln!(h, "<li>{}</li>", e(&ev.render(lang)));
+        let _ = writeln!(h, "<li>{}</li>", e(&super::evidence::words(lang, ev)));
     }
     h.push_str("</ul></details>\n");
 }
@@ -600,7 +620,11 @@ fn hosts(h: &mut String, results: &[Assessment], lang: Lang) {
         let _ = writeln!(
             h,
             "<div class=\"host {}\"><b>{}</b> <small>{}</small><br><span class=\"v\">{}</span>{}{}",
-            class(a.verdict),
+            if sanctioned(a) {
+                "sanctioned"
+            } else {
+                class(a.verdict)
+            },
             e(&name_of(lang, a)),
             e(&a.target.to_string()),
             e(&verdict_label(lang, a.verdict)),
@@ -709,20 +733,54 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_default_route() {
-        let table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
-                     wlan0\t0000A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n\
-                     wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n";
-        let net = Network::from_proc_route(table).unwrap();
-        assert_eq!(net.interface.as_deref(), Some("wlan0"));
-        let expected = if cfg!(target_endian = "little") {
-            Ipv4Addr::new(192, 168, 1, 1)
-        } else {
-            Ipv4Addr::new(1, 1, 168, 192)
+    fn a_sanctioned_interceptor_has_a_calm_banner_until_another_one_appears() {
+        use crate::target::Target;
+        let office = Assessment {
+            sanctioned: Some(crate::analysis::Sanction {
+                key: "office-key".into(),
+                note: "总部 <b>网关</b>\u{202e}".into(),
+            }),
+            issuer_key: Some("office-key".into()),
+            ..Assessment::bare(Target::new("qq.com", 443).unwrap(), Verdict::Intercepted)
         };
-        assert_eq!(net.gateway, Some(expected));
-        assert_eq!(Network::from_proc_route("Iface\tDestination\n"), None);
-        assert_eq!(Network::from_proc_route("garbage"), None);
+        let page = |results: &[Assessment]| {
+            let report = Report {
+                results,
+                warnings: &[],
+                checked_at: 0,
+                exit_code: 0,
+            };
+            let mut out = Vec::new();
+            render(&report, Lang::Zh, &Context::default(), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let calm = page(std::slice::from_ref(&office));
+        assert!(
+            calm.contains(
+                "data-verdict=\"sanctioned\">你所在的机构会检查这些连接（总部 &lt;b&gt;网关&lt;/b&gt;\\u{202e}）："
+            ),
+            "{calm}"
+        );
+        assert!(
+            calm.contains("<h2 id=\"title\">你所在的机构会检查这些连接</h2>"),
+            "{calm}"
+        );
+        assert!(!calm.contains("id=\"remove-root\""), "{calm}");
+
+        let other = Assessment {
+            issuer_key: Some("someone-else".into()),
+            ..Assessment::bare(Target::new("wx.qq.com", 443).unwrap(), Verdict::Intercepted)
+        };
+        let alarmed = page(&[office, other]);
+        assert!(
+            alarmed.contains("data-verdict=\"intercepted\""),
+            "{alarmed}"
+        );
+        assert!(
+            alarmed.contains("<div class=\"incident sanctioned\" id=\"incident\">")
+                && alarmed.contains("<div class=\"incident intercepted\" id=\"incident-2\">"),
+            "{alarmed}"
+        );
     }
 
     #[test]

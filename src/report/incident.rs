@@ -18,7 +18,7 @@
 use crate::analysis::incident::Incident;
 use crate::analysis::{Assessment, ServiceInfo, Verdict};
 use crate::i18n::Lang;
-use crate::knowledge::{Category, Exposure};
+use crate::knowledge::Exposure;
 use crate::observation::Place;
 use crate::util::inert_capped;
 
@@ -60,6 +60,19 @@ pub fn join_capped(lang: Lang, items: &[String], max: usize) -> String {
             ("n", (items.len() - shown).to_string()),
         ],
     )
+}
+
+/// The notes of the sanctions of `inspected`, each once, inert and capped
+/// (the administrator's config is outside text too).
+pub fn sanction_notes(lang: Lang, inspected: &[&Assessment]) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    for s in inspected.iter().filter_map(|a| a.sanctioned.as_ref()) {
+        let note = inert_capped(&s.note, 64).into_owned();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    join_capped(lang, &notes, NAMES_SHOWN)
 }
 
 /// How many services a one-line place (a title, a tooltip) names before
@@ -150,7 +163,7 @@ fn on_device(incident: &Incident) -> bool {
     incident
         .interceptor
         .as_ref()
-        .is_some_and(|p| Category::installs_on_device(p.category))
+        .is_some_and(|p| p.category.installs_on_device())
 }
 
 /// What happens and where, in a few words: the notification's title and
@@ -248,7 +261,9 @@ pub fn group_heading(lang: Lang, exposure: Exposure) -> String {
 }
 
 /// An exposure group in one line, its services named up to `max`, then
-/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more").
+/// "and N more" ("Readable in full: ChatGPT, Claude and 11 more"). For the
+/// notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) -> String {
     let key = match exposure {
         Exposure::Everything => "group-line-everything",
@@ -260,7 +275,8 @@ pub fn group_line(lang: Lang, exposure: Exposure, names: &[String], max: usize) 
 
 /// Exposure groups (as [`exposure_groups`] gives them) in one line each,
 /// naming at most `budget` services in all: the most exposed group first,
-/// every group at least one.
+/// every group at least one. For the notification (the `agent` feature).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
 pub fn group_lines(lang: Lang, groups: &[(Exposure, Vec<String>)], budget: usize) -> Vec<String> {
     let mut left = budget.max(groups.len());
     let mut lines = Vec::with_capacity(groups.len());
@@ -335,10 +351,16 @@ pub fn sentences(lang: Lang, parts: &[String]) -> String {
 
 /// The results of `incident`, in `results`.
 pub fn members<'r>(incident: &Incident, results: &'r [Assessment]) -> Vec<&'r Assessment> {
+    members_in(incident, results.into())
+}
+
+/// [`members`] of results however they were kept (an incident's are kept
+/// whole).
+pub fn members_in<'r>(incident: &Incident, results: super::Results<'r>) -> Vec<&'r Assessment> {
     incident
         .results
         .iter()
-        .filter_map(|&i| results.get(i))
+        .filter_map(|&i| results.whole_at(i))
         .collect()
 }
 
@@ -446,7 +468,7 @@ mod tests {
                 interceptor: Some(Attribution {
                     id: "mitmproxy".into(),
                     name: "mitmproxy".into(),
-                    category: "debugging_proxy",
+                    category: crate::knowledge::Category::DebuggingProxy,
                     matched_by: MatchedBy::IssuerName,
                     matched: "mitmproxy".into(),
                     advice: "Product advice.".into(),
@@ -460,7 +482,7 @@ mod tests {
                 location: place.map(|place| Location {
                     place,
                     hops: Some(1),
-                    method: "ttl_tls",
+                    method: crate::observation::LocateMethod::TtlTls,
                 }),
                 ..Assessment::bare(Target::new("x.example", 443).unwrap(), Verdict::Intercepted)
             })

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Report, Summary};
-use crate::analysis::incident::{Incident, incidents};
+use super::{Grouped, Results, Summary};
+use crate::analysis::incident::{Incident, incidents_of};
 use crate::analysis::{Assessment, Attribution, CertFacts, Evidence, PinCheck, ServiceInfo};
 use crate::knowledge::active::About;
 use crate::observation::{Location, ProbeError, TlsParams};
@@ -23,7 +23,7 @@ struct Document<'a> {
     exit_code: i32,
     summary: Summary,
     warnings: &'a [String],
-    results: Vec<Result<'a>>,
+    results: Elements<'a>,
     incidents: Vec<Incident>,
     #[serde(skip_serializing_if = "Option::is_none")]
     knowledge: Option<&'a About>,
@@ -80,16 +80,30 @@ pub(crate) fn result(a: &Assessment) -> Result<'_> {
     }
 }
 
-/// Writes `report` as pretty-printed JSON followed by a newline.
-pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    render_with(report, None, out)
+/// The results, serialized one at a time as each is made whole (kept
+/// results are not all made whole at once).
+struct Elements<'a>(Results<'a>);
+
+impl Serialize for Elements<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for a in self.0.iter() {
+            seq.serialize_element(&result(&a))?;
+        }
+        seq.end()
+    }
 }
 
-/// [`render`], with the knowledge the check judged with (the `knowledge`
-/// object: sequence, issued_at, expires_at, source, age_days, signer,
-/// expired, pins_relaxed).
+/// Writes the results, however they were kept, as pretty-printed JSON
+/// followed by a newline, with the knowledge the check judged with (the
+/// `knowledge` object: sequence, issued_at, expires_at, source, age_days,
+/// signer, expired, pins_relaxed).
 pub fn render_with(
-    report: &Report<'_>,
+    report: &Grouped<'_>,
     knowledge: Option<&About>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -99,10 +113,10 @@ pub fn render_with(
         version: env!("CARGO_PKG_VERSION"),
         checked_at: rfc3339(report.checked_at),
         exit_code: report.exit_code,
-        summary: Summary::of(report.results),
+        summary: Summary::of(report.results.iter()),
         warnings: report.warnings,
-        results: report.results.iter().map(result).collect(),
-        incidents: incidents(report.results),
+        results: Elements(report.results),
+        incidents: incidents_of(report.results.whole()),
     };
     crate::util::inert::json_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)

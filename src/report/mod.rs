@@ -1,23 +1,43 @@
 //! Reporters: render check results into a writer. Pure: tests render into
 //! a `Vec<u8>`.
 
-pub mod error;
-pub mod history;
+pub(crate) mod error;
+pub(crate) mod evidence;
+pub(crate) mod history;
 pub mod html;
-pub mod incident;
-pub mod json;
-pub mod jsonl;
-pub mod nagios;
-pub mod pins;
-pub mod prometheus;
-pub mod roots;
+pub(crate) mod incident;
+pub(crate) mod json;
+pub(crate) mod jsonl;
+pub(crate) mod kept;
+pub(crate) mod nagios;
+pub(crate) mod pins;
+pub(crate) mod prometheus;
+pub(crate) mod roots;
 #[cfg(test)]
 mod sample;
-pub mod text;
+pub(crate) mod text;
+
+use std::borrow::Borrow;
 
 use unicode_width::UnicodeWidthStr;
 
+pub use error::ErrorCode;
+
 use crate::analysis::{Assessment, Verdict};
+pub use kept::Results;
+
+/// The colour a verdict is written in where colours are on (the one
+/// mapping for every text reporter: check, status).
+pub(crate) fn verdict_style(v: Verdict) -> crate::util::Style {
+    use crate::util::Style;
+    match v {
+        Verdict::Ok => Style::Green,
+        Verdict::Suspicious => Style::Yellow,
+        Verdict::Intercepted => Style::BoldRed,
+        Verdict::CaptivePortal => Style::Cyan,
+        Verdict::Unreachable => Style::Dim,
+    }
+}
 
 /// `s` padded with spaces to `width` terminal columns (CJK counts double).
 pub(crate) fn pad(s: &str, width: usize) -> String {
@@ -26,7 +46,7 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
 
 /// Counts of each verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Genuine chains.
     pub ok: usize,
     /// Suspicious chains.
@@ -44,9 +64,10 @@ pub struct Summary {
 
 impl Summary {
     /// Counts the verdicts of `results`.
-    pub fn of(results: &[Assessment]) -> Self {
+    pub fn of<A: Borrow<Assessment>>(results: impl IntoIterator<Item = A>) -> Self {
         let mut s = Summary::default();
         for a in results {
+            let a: &Assessment = a.borrow();
             match a.verdict {
                 Verdict::Ok => s.ok += 1,
                 Verdict::Suspicious => s.suspicious += 1,
@@ -73,4 +94,29 @@ pub struct Report<'a> {
     pub checked_at: i64,
     /// The exit code the run ends with.
     pub exit_code: i32,
+}
+
+/// A finished run as the grouped reports (text, JSON, Nagios, Prometheus)
+/// read it: a [`Report`], or the results a check kept ([`kept`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Grouped<'a> {
+    /// The results, in plan order.
+    pub results: Results<'a>,
+    /// Problems that did not stop the run.
+    pub warnings: &'a [String],
+    /// When the check ran, seconds since the epoch.
+    pub checked_at: i64,
+    /// The exit code the run ends with.
+    pub exit_code: i32,
+}
+
+impl<'a> From<&Report<'a>> for Grouped<'a> {
+    fn from(report: &Report<'a>) -> Self {
+        Grouped {
+            results: report.results.into(),
+            warnings: report.warnings,
+            checked_at: report.checked_at,
+            exit_code: report.exit_code,
+        }
+    }
 }

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::text::short_issuer;
-use super::{Report, Summary};
+use super::{Grouped, Results, Summary};
 use crate::analysis::{Assessment, Verdict};
 use crate::util::inert_capped;
 
@@ -44,19 +44,34 @@ pub fn state(exit_code: i32) -> &'static str {
     }
 }
 
+#[cfg(test)]
 /// Writes `report` as plugin output.
-pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &super::Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_grouped(&report.into(), out)
+}
+
+/// [`render`] of results however they were kept.
+pub fn render_grouped(report: &Grouped<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let results = report.results;
     writeln!(
         out,
         "PINWATCH {} - {} | {}",
         state(report.exit_code),
         summary(report),
-        perfdata(report.results)
+        perfdata(results)
     )?;
-    let mut order: Vec<&Assessment> = report.results.iter().collect();
-    order.sort_by_key(|a| std::cmp::Reverse(a.standing().severity()));
-    for a in order {
-        writeln!(out, "{}", long_line(a))?;
+    // The most severe first, each severity in plan order (a stable sort of
+    // indices: the results are made whole one at a time as they are written).
+    let mut order: Vec<(std::cmp::Reverse<_>, usize)> = results
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (std::cmp::Reverse(a.standing().severity()), i))
+        .collect();
+    order.sort_by_key(|(severity, _)| *severity);
+    for (_, i) in order {
+        if let Some(a) = results.get(i) {
+            writeln!(out, "{}", long_line(&a))?;
+        }
     }
     for w in report.warnings {
         writeln!(out, "warning: {}", clean(w, DETAIL_MAX))?;
@@ -72,26 +87,34 @@ pub fn render_error(message: &str, out: &mut dyn Write) -> io::Result<()> {
 
 /// The status line's text, inert and capped: the overall verdict's count
 /// and who or what, then the other counts.
-pub fn summary(report: &Report<'_>) -> String {
+pub fn summary(report: &Grouped<'_>) -> String {
     inert_capped(&status_text(report.results), STATUS_MAX).into_owned()
 }
 
-fn status_text(results: &[Assessment]) -> String {
-    let Some(overall) = Verdict::overall(results.iter().map(Assessment::standing)) else {
+fn status_text(results: Results<'_>) -> String {
+    let Some(overall) = Verdict::overall(results.iter().map(|a| a.standing())) else {
         return "no targets checked".into();
     };
-    // Results by verdict, the sanctioned interceptions apart.
+    // Results by verdict, the sanctioned interceptions apart (those are
+    // interceptions, kept whole).
     let plain = |v: Verdict| {
         results
             .iter()
             .filter(move |a| a.verdict == v && a.standing() == v)
     };
     let sanctioned: Vec<&Assessment> = results
-        .iter()
+        .whole()
+        .map(|(_, a)| a)
         .filter(|a| a.standing() != a.verdict)
         .collect();
-    let reasons =
-        |v: Verdict| list(plain(v).flat_map(|a| a.reasons.iter().map(|r| r.as_str().to_string())));
+    let reasons = |v: Verdict| {
+        list(plain(v).flat_map(|a| {
+            a.reasons
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect::<Vec<_>>()
+        }))
+    };
     let n = plain(overall).count();
     let lead_sanctioned = overall == Verdict::Ok && n == 0;
     let mut text = if lead_sanctioned {
@@ -100,23 +123,23 @@ fn status_text(results: &[Assessment]) -> String {
         match overall {
             Verdict::Intercepted => format!(
                 "{n} intercepted ({}) by {}",
-                list(plain(overall).map(service_name)),
-                list(plain(overall).map(interceptor_name))
+                list(plain(overall).map(|a| service_name(&a))),
+                list(plain(overall).map(|a| interceptor_name(&a)))
             ),
             Verdict::Suspicious => format!(
                 "{n} suspicious ({}): {}",
-                list(plain(overall).map(service_name)),
+                list(plain(overall).map(|a| service_name(&a))),
                 reasons(overall)
             ),
             Verdict::CaptivePortal => format!(
                 "{n} behind a captive portal ({})",
-                list(plain(overall).map(service_name))
+                list(plain(overall).map(|a| service_name(&a)))
             ),
             Verdict::Unreachable => format!("{n} unreachable: {}", reasons(overall)),
             Verdict::Ok => format!("{n} ok"),
         }
     };
-    let s = Summary::of(results);
+    let s = Summary::of(results.iter());
     let mut others: Vec<String> = [
         (
             Verdict::Intercepted,
@@ -153,8 +176,8 @@ fn sanctioned_text(sanctioned: &[&Assessment]) -> String {
 
 /// Performance data: the count of each verdict (and of sanctioned
 /// interceptions, also counted as intercepted) and the slowest handshake.
-fn perfdata(results: &[Assessment]) -> String {
-    let s = Summary::of(results);
+fn perfdata(results: Results<'_>) -> String {
+    let s = Summary::of(results.iter());
     let handshake_max = results
         .iter()
         .filter(|a| !a.chain.is_empty())
@@ -219,8 +242,9 @@ fn note(a: &Assessment) -> String {
 /// The distinct items, in order, at most [`LIST_MAX`] then `+N more`.
 fn list(items: impl Iterator<Item = String>) -> String {
     let mut distinct: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in items {
-        if !distinct.contains(&item) {
+        if seen.insert(item.clone()) {
             distinct.push(item);
         }
     }
@@ -247,7 +271,7 @@ mod tests {
 
     fn render_text(results: &[Assessment], warnings: &[String]) -> String {
         let exit_code = crate::check::exit_code(results);
-        let report = Report {
+        let report = super::super::Report {
             results,
             warnings,
             checked_at: 0,

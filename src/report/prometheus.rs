@@ -34,7 +34,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::text::short_issuer;
-use super::{Report, Summary};
+use super::{Grouped, Results, Summary};
 use crate::analysis::{Assessment, Verdict};
 use crate::report::error::ErrorCode;
 use crate::util::inert_capped;
@@ -59,8 +59,18 @@ pub struct Options {
     pub hosts: bool,
 }
 
+#[cfg(test)]
 /// Writes `report` in the text exposition format.
-pub fn render(report: &Report<'_>, options: Options, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &super::Report<'_>, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    render_grouped(&report.into(), options, out)
+}
+
+/// [`render`] of results however they were kept.
+pub fn render_grouped(
+    report: &Grouped<'_>,
+    options: Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut text = String::with_capacity(4096 + report.results.len() * 64);
     services(&mut text, report.results);
     interceptions(&mut text, report.results);
@@ -72,7 +82,7 @@ pub fn render(report: &Report<'_>, options: Options, out: &mut dyn Write) -> io:
         "pinwatch_check_targets",
         "Targets of the last check with each verdict.",
     );
-    let s = Summary::of(report.results);
+    let s = Summary::of(report.results.iter());
     for (v, n) in [
         (Verdict::Ok, s.ok),
         (Verdict::Unreachable, s.unreachable),
@@ -153,24 +163,28 @@ fn run(text: &mut String, success: bool, checked_at: i64, exit_code: i32) {
 }
 
 /// `pinwatch_service_targets`: per service, its targets with each verdict.
-fn services(text: &mut String, results: &[Assessment]) {
+fn services(text: &mut String, results: Results<'_>) {
     family(
         text,
         "pinwatch_service_targets",
         "Targets of a service (empty: targets of no known service) with each verdict in the last check. An interception by a sanctioned interceptor counts as intercepted; pinwatch_interception_targets says which are sanctioned.",
     );
-    let mut counts: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
-    for a in results {
+    let mut counts: BTreeMap<String, [usize; 5]> = BTreeMap::new();
+    for a in results.iter() {
         let service = a.service.as_ref().map_or("", |s| s.name.as_str());
         let slot = VERDICTS.iter().position(|v| *v == a.verdict).unwrap_or(0);
-        counts.entry(service).or_default()[slot] += 1;
+        if let Some(by_verdict) = counts.get_mut(service) {
+            by_verdict[slot] += 1;
+        } else {
+            counts.entry(service.to_string()).or_default()[slot] += 1;
+        }
     }
     for (service, by_verdict) in counts {
         for (v, n) in VERDICTS.iter().zip(by_verdict) {
             sample(
                 text,
                 "pinwatch_service_targets",
-                &labels(&[("service", service), ("verdict", v.as_str())]),
+                &labels(&[("service", &service), ("verdict", v.as_str())]),
                 &n.to_string(),
             );
         }
@@ -180,14 +194,18 @@ fn services(text: &mut String, results: &[Assessment]) {
 /// `pinwatch_interception_targets`: per interceptor (the key that signed
 /// the forged leaves, and the proxy used: the JSON incident) and service,
 /// the targets it intercepted.
-fn interceptions(text: &mut String, results: &[Assessment]) {
+fn interceptions(text: &mut String, results: Results<'_>) {
     family(
         text,
         "pinwatch_interception_targets",
         "Targets of a service (empty: of no known service) intercepted in the last check, per interceptor: the product (empty when unknown), the forged leaves' issuer, the key that signed them (SPKI SHA-256, base64; empty when the chain does not show it), the proxy used, where it happens (this_device, local_network, upstream, unknown; empty when not traced), and whether the administrator sanctioned it (true, with the note) or not (false).",
     );
     let mut series: BTreeMap<String, usize> = BTreeMap::new();
-    for a in results.iter().filter(|a| a.verdict == Verdict::Intercepted) {
+    // Interceptions are kept whole.
+    for (_, a) in results
+        .whole()
+        .filter(|(_, a)| a.verdict == Verdict::Intercepted)
+    {
         let sanctioned = a.sanctioned.as_ref();
         let set = labels(&[
             (
@@ -225,18 +243,18 @@ fn interceptions(text: &mut String, results: &[Assessment]) {
 }
 
 /// The per-target families (`--prometheus-hosts`).
-fn hosts(text: &mut String, results: &[Assessment]) {
+fn hosts(text: &mut String, results: Results<'_>) {
     family(
         text,
         "pinwatch_target_verdict",
         "Verdict of the last check of a target, as a state set: 1 for the current verdict, 0 for the others.",
     );
-    for a in results {
+    for a in results.iter() {
         for v in VERDICTS {
             sample(
                 text,
                 "pinwatch_target_verdict",
-                &target_labels(a, &[("verdict", v.as_str())]),
+                &target_labels(&a, &[("verdict", v.as_str())]),
                 if a.verdict == v { "1" } else { "0" },
             );
         }
@@ -251,7 +269,7 @@ fn hosts(text: &mut String, results: &[Assessment]) {
         sample(
             text,
             "pinwatch_target_handshake_seconds",
-            &target_labels(a, &[]),
+            &target_labels(&a, &[]),
             &seconds,
         );
     }
@@ -260,12 +278,12 @@ fn hosts(text: &mut String, results: &[Assessment]) {
         "pinwatch_target_leaf_not_after_timestamp_seconds",
         "Expiry of the certificate the target presented, in seconds since the epoch.",
     );
-    for a in results {
+    for a in results.iter() {
         if let Some(leaf) = a.chain.first().filter(|c| c.parse_error.is_none()) {
             sample(
                 text,
                 "pinwatch_target_leaf_not_after_timestamp_seconds",
-                &target_labels(a, &[]),
+                &target_labels(&a, &[]),
                 &leaf.not_after_unix.to_string(),
             );
         }
@@ -275,7 +293,7 @@ fn hosts(text: &mut String, results: &[Assessment]) {
         "pinwatch_target_info",
         "What the last check of a target found: the interception product (empty when none is known), the anchor of the chain, where the interception happens (this_device, local_network, upstream, unknown; empty when not intercepted), the leaf's issuer, and whether the interceptor is sanctioned (true or false).",
     );
-    for a in results {
+    for a in results.iter() {
         let info = [
             (
                 "interceptor",
@@ -286,7 +304,7 @@ fn hosts(text: &mut String, results: &[Assessment]) {
                 "location",
                 a.location.as_ref().map_or("", |l| l.place.as_str()),
             ),
-            ("issuer", &issuer(a)),
+            ("issuer", &issuer(&a)),
             (
                 "sanctioned",
                 if a.sanctioned.is_some() {
@@ -296,7 +314,7 @@ fn hosts(text: &mut String, results: &[Assessment]) {
                 },
             ),
         ];
-        sample(text, "pinwatch_target_info", &target_labels(a, &info), "1");
+        sample(text, "pinwatch_target_info", &target_labels(&a, &info), "1");
     }
 }
 
@@ -369,7 +387,7 @@ mod tests {
     use super::*;
 
     fn render_text(results: &[Assessment], hosts: bool) -> String {
-        let report = Report {
+        let report = super::super::Report {
             results,
             warnings: &[],
             checked_at: 1_780_000_000,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 use crate::roots::classify::{Class, RootEntry};
-use crate::util::{Screen, inert_capped};
+use crate::util::{Screen, Style, inert_capped};
 
 /// A finished roots audit.
 #[derive(Debug)]
@@ -52,12 +52,7 @@ fn counts(entries: &[RootEntry]) -> Counts {
         not_a_ca: n(Class::NotCa),
         version_skew: n(Class::VersionSkew),
         extra: n(Class::Extra),
-        known_interceptor: entries
-            .iter()
-            .filter(|e| {
-                e.class == Class::Extra && (e.interceptor.is_some() || e.impersonates.is_some())
-            })
-            .count(),
+        known_interceptor: entries.iter().filter(|e| alarming(e)).count(),
     }
 }
 
@@ -86,11 +81,19 @@ pub fn json(r: &RootsReport<'_>, out: &mut dyn Write) -> io::Result<()> {
 const SUBJECT_MAX: usize = 300;
 
 /// Text in `lang`, through a [`Screen`]: a root's names, notes and
-/// locations come from the store and cannot act on the terminal.
-pub fn text(r: &RootsReport<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
-    let mut screen = Screen::new(out);
+/// locations come from the store and cannot act on the terminal. With
+/// `color` (`ColorChoice::enabled`), what alarms is bold red (a known
+/// interceptor's or a look-alike's root, exit 2), an extra root yellow,
+/// a machine with none green, and the roots that do not count dim.
+pub fn text(r: &RootsReport<'_>, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out).colors(color);
     text_on(r, lang, &mut screen)?;
     screen.flush()
+}
+
+/// Whether an extra root alarms (`roots` exits 2 for it).
+fn alarming(e: &RootEntry) -> bool {
+    e.class == Class::Extra && (e.interceptor.is_some() || e.impersonates.is_some())
 }
 
 fn text_on(r: &RootsReport<'_>, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
@@ -101,18 +104,22 @@ fn text_on(r: &RootsReport<'_>, lang: Lang, out: &mut Screen<'_>) -> io::Result<
         } else {
             String::new()
         };
-        writeln!(
-            out,
-            "{}",
-            lang.tr_args("roots-none-extra", &[("skew", skew)])
+        out.paint(
+            Style::Green,
+            &lang.tr_args("roots-none-extra", &[("skew", skew)]),
         )?;
     } else {
-        writeln!(
-            out,
-            "{}",
-            lang.tr_args("roots-extra", &[("n", c.extra.to_string())])
+        let tone = if c.known_interceptor > 0 {
+            Style::BoldRed
+        } else {
+            Style::Yellow
+        };
+        out.paint(
+            tone,
+            &lang.tr_args("roots-extra", &[("n", c.extra.to_string())]),
         )?;
     }
+    writeln!(out)?;
     if c.not_a_ca > 0 {
         writeln!(
             out,
@@ -164,7 +171,14 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
     } else {
         e.facts.subject.clone()
     };
-    writeln!(out, "\n[{class}] {}", inert_capped(&subject, SUBJECT_MAX))?;
+    let tone = match e.class {
+        Class::Extra if alarming(e) => Style::BoldRed,
+        Class::Extra => Style::Yellow,
+        _ => Style::Dim,
+    };
+    writeln!(out)?;
+    out.paint(tone, &format!("[{class}]"))?;
+    writeln!(out, " {}", inert_capped(&subject, SUBJECT_MAX))?;
     let expired = if e.expired {
         format!("  ({})", lang.tr("roots-expired"))
     } else {
@@ -176,24 +190,31 @@ fn entry(e: &RootEntry, lang: Lang, out: &mut Screen<'_>) -> io::Result<()> {
         e.facts.spki_sha256, e.facts.not_before, e.facts.not_after
     )?;
     if let Some(i) = &e.interceptor {
-        let category = lang.tr(&format!("cat-{}", i.category));
-        writeln!(
-            out,
-            "  {}",
-            lang.tr_args(
+        let category = lang.tr(&format!("cat-{}", i.category.as_str()));
+        write!(out, "  ")?;
+        out.paint(
+            Style::BoldRed,
+            &lang.tr_args(
                 "roots-known",
-                &[("name", i.name.clone()), ("category", category)]
-            )
+                &[("name", i.name.clone()), ("category", category)],
+            ),
         )?;
+        writeln!(out)?;
         writeln!(out, "  {}", lang.pick(&i.advice, &i.advice_zh))?;
     }
     let look_alikes = [
-        ("roots-impersonates", &e.impersonates),
-        ("roots-borrows-organization", &e.borrows_organization),
+        ("roots-impersonates", &e.impersonates, Style::BoldRed),
+        (
+            "roots-borrows-organization",
+            &e.borrows_organization,
+            Style::Yellow,
+        ),
     ];
-    for (key, name) in look_alikes {
+    for (key, name, tone) in look_alikes {
         if let Some(name) = name {
-            writeln!(out, "  {}", lang.tr_args(key, &[("name", name.clone())]))?;
+            write!(out, "  ")?;
+            out.paint(tone, &lang.tr_args(key, &[("name", name.clone())]))?;
+            writeln!(out)?;
         }
     }
     if let Some(note) = &e.note {
@@ -256,7 +277,7 @@ mod tests {
             exit_code: 1,
         };
         let mut out = Vec::new();
-        text(&report, Lang::En, &mut out).unwrap();
+        text(&report, Lang::En, false, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         let head: Vec<&str> = out.lines().take(2).collect();
         assert_eq!(
@@ -268,7 +289,7 @@ mod tests {
         );
         assert_eq!(out.matches("\n[").count(), 2, "{out}");
         let mut zh = Vec::new();
-        text(&report, Lang::Zh, &mut zh).unwrap();
+        text(&report, Lang::Zh, false, &mut zh).unwrap();
         let zh = String::from_utf8(zh).unwrap();
         assert_eq!(
             zh.lines().nth(1),

@@ -59,7 +59,7 @@ pub fn intercepted(host: &str, service: &str) -> Assessment {
     a.interceptor = Some(Attribution {
         id: "mitmproxy".into(),
         name: "mitmproxy".into(),
-        category: "debugging_proxy",
+        category: crate::knowledge::Category::DebuggingProxy,
         matched_by: MatchedBy::IssuerName,
         matched: "issuer O=mitmproxy".into(),
         advice: String::new(),

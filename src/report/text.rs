@@ -16,8 +16,8 @@ use unicode_width::UnicodeWidthStr;
 use super::incident;
 use super::incident::{result_advice as what_to_do, result_headline as headline};
 pub use super::incident::{short_issuer, verdict_label};
-use super::{Report, Summary, pad};
-use crate::analysis::incident::{Incident, incidents};
+use super::{Grouped, Report, Results, Summary, pad};
+use crate::analysis::incident::{Incident, incidents_of};
 use crate::analysis::{Assessment, Verdict};
 use crate::i18n::Lang;
 use crate::observation::Stage;
@@ -44,14 +44,20 @@ pub(crate) fn cell(s: &str) -> String {
 
 /// Writes `report` as a table plus explanations.
 pub fn render(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut screen = Screen::new(out);
+    render_grouped(&report.into(), style, out)
+}
+
+/// [`render`] of results however they were kept.
+pub fn render_grouped(report: &Grouped<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut screen = Screen::new(out).colors(style.color);
     render_on(report, style, &mut screen)?;
     screen.flush()
 }
 
-fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
+fn render_on(report: &Grouped<'_>, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
     let lang = style.lang;
-    if let Some(why) = offline(report.results) {
+    let results = report.results;
+    if let Some(why) = offline_in(results) {
         writeln!(out, "{}", lang.tr_args("offline", &[("why", lang.tr(why))]))?;
         for w in report.warnings {
             writeln!(out, "{} {w}", lang.tr("warning"))?;
@@ -59,31 +65,33 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
         return writeln!(
             out,
             "{}",
-            summary_line(lang, &Summary::of(report.results), report.results.len())
+            summary_line(lang, &Summary::of(results.iter()), results.len())
         );
     }
-    let rows: Vec<[String; 4]> = report
-        .results
-        .iter()
-        .map(|a| {
-            [
-                verdict_label(lang, a.verdict),
-                a.target.to_string(),
-                cell(
-                    a.service
-                        .as_ref()
-                        .map_or("-", |s| lang.pick(&s.display_name, &s.display_name_zh)),
-                ),
-                detail(lang, a),
-            ]
-        })
-        .collect();
+    let row = |a: &Assessment| -> [String; 4] {
+        [
+            verdict_label(lang, a.verdict),
+            a.target.to_string(),
+            cell(
+                a.service
+                    .as_ref()
+                    .map_or("-", |s| lang.pick(&s.display_name, &s.display_name_zh)),
+            ),
+            detail(lang, a),
+        ]
+    };
     let header = ["col-verdict", "col-target", "col-service", "col-detail"].map(|k| lang.tr(k));
+    // Two passes, each row made and dropped: the widths, then the lines
+    // (a list of 200,000 targets is not held as 800,000 cells).
     let mut widths = [0usize; 3];
-    for row in std::iter::once(&header).chain(&rows) {
+    let mut measure = |row: &[String; 4]| {
         for (w, cell) in widths.iter_mut().zip(row.iter()) {
             *w = (*w).max(cell.width());
         }
+    };
+    measure(&header);
+    for a in results.iter() {
+        measure(&row(&a));
     }
     let rest = |row: &[String; 4]| {
         let line = format!(
@@ -95,48 +103,37 @@ fn render_on(report: &Report<'_>, style: Style, out: &mut Screen<'_>) -> io::Res
         line.trim_end().to_string()
     };
     writeln!(out, "{}{}", pad(&header[0], widths[0]), rest(&header))?;
-    for (row, a) in rows.iter().zip(report.results) {
+    for a in results.iter() {
+        let row = row(&a);
         let verdict = pad(&row[0], widths[0]);
-        paint(out, style, a.standing(), &verdict)?;
-        writeln!(out, "{}", rest(row))?;
+        paint(out, a.standing(), &verdict)?;
+        writeln!(out, "{}", rest(&row))?;
     }
-    for found in incidents(report.results) {
+    for found in incidents_of(results.whole()) {
         writeln!(out)?;
-        explain_incident(&found, report.results, style, out)?;
+        explain_incident(&found, results, style, out)?;
     }
-    for a in report
-        .results
-        .iter()
-        .filter(|a| matches!(a.verdict, Verdict::Suspicious | Verdict::CaptivePortal))
+    for (_, a) in results
+        .whole()
+        .filter(|(_, a)| matches!(a.verdict, Verdict::Suspicious | Verdict::CaptivePortal))
     {
         writeln!(out)?;
         explain(a, style, out)?;
     }
-    unreachable_paragraph(report.results, style, out)?;
+    unreachable_paragraph(results, style, out)?;
     for w in report.warnings {
         writeln!(out, "\n{} {w}", lang.tr("warning"))?;
     }
     writeln!(
         out,
         "\n{}",
-        summary_line(lang, &Summary::of(report.results), report.results.len())
+        summary_line(lang, &Summary::of(results.iter()), results.len())
     )
 }
 
-/// Writes `text`, in the verdict's color when colors are on.
-fn paint(out: &mut Screen<'_>, style: Style, v: Verdict, text: &str) -> io::Result<()> {
-    use crate::util::Style as S;
-    if !style.color {
-        return write!(out, "{text}");
-    }
-    let color = match v {
-        Verdict::Ok => S::Green,
-        Verdict::Suspicious => S::Yellow,
-        Verdict::Intercepted => S::BoldRed,
-        Verdict::CaptivePortal => S::Cyan,
-        Verdict::Unreachable => S::Dim,
-    };
-    out.paint(color, text)
+/// Writes `text`, in the verdict's color when the screen's colors are on.
+fn paint(out: &mut Screen<'_>, v: Verdict, text: &str) -> io::Result<()> {
+    out.paint(super::verdict_style(v), text)
 }
 
 /// The one-line detail of the table (what came from outside in it is a
@@ -168,7 +165,7 @@ fn plain_detail(lang: Lang, a: &Assessment) -> String {
                 "detail-by",
                 &[
                     ("product", cell(&i.name)),
-                    ("category", lang.tr(&format!("cat-{}", i.category))),
+                    ("category", lang.tr(&format!("cat-{}", i.category.as_str()))),
                 ],
             ),
             None => issuer(),
@@ -181,6 +178,11 @@ fn plain_detail(lang: Lang, a: &Assessment) -> String {
 /// Why the machine seems offline: every target failed before any
 /// connection was made (no name resolved, or no route anywhere).
 pub(crate) fn offline(results: &[Assessment]) -> Option<&'static str> {
+    offline_in(results.into())
+}
+
+/// [`offline`] of results however they were kept.
+fn offline_in(results: Results<'_>) -> Option<&'static str> {
     let stage = |a: &Assessment| a.error.as_ref().map(|e| e.stage);
     let nothing_connected = results
         .iter()
@@ -188,11 +190,11 @@ pub(crate) fn offline(results: &[Assessment]) -> Option<&'static str> {
     if results.is_empty() || !nothing_connected {
         return None;
     }
-    if results.iter().all(|a| stage(a) == Some(Stage::Dns)) {
+    if results.iter().all(|a| stage(&a) == Some(Stage::Dns)) {
         Some("offline-no-dns")
     } else if results
         .iter()
-        .all(|a| matches!(stage(a), Some(Stage::Dns | Stage::Tcp | Stage::Timeout)))
+        .all(|a| matches!(stage(&a), Some(Stage::Dns | Stage::Tcp | Stage::Timeout)))
     {
         Some("offline-no-route")
     } else {
@@ -202,7 +204,7 @@ pub(crate) fn offline(results: &[Assessment]) -> Option<&'static str> {
 
 fn explain_incident(
     found: &Incident,
-    results: &[Assessment],
+    results: Results<'_>,
     style: Style,
     out: &mut Screen<'_>,
 ) -> io::Result<()> {
@@ -219,7 +221,7 @@ fn explain_incident(
     } else {
         Verdict::Intercepted
     };
-    paint(out, style, tone, &head)?;
+    paint(out, tone, &head)?;
     writeln!(out)?;
     if let Some(s) = &found.sanctioned {
         writeln!(
@@ -245,18 +247,18 @@ fn explain_incident(
         labelled(lang, "label-what-to-do"),
         incident::advice(lang, found)
     )?;
-    let members = incident::members(found, results);
+    let members = incident::members_in(found, results);
     if style.verbose {
         writeln!(out, "  {}", lang.tr("label-per-host"))?;
         for a in members {
             writeln!(out, "    {}:", a.target)?;
             for e in &a.evidence {
-                writeln!(out, "      - {}", e.render(lang))?;
+                writeln!(out, "      - {}", super::evidence::words(lang, e))?;
             }
         }
     } else if let Some(first) = members.first() {
         for e in &first.evidence {
-            writeln!(out, "  - {}", e.render(lang))?;
+            writeln!(out, "  - {}", super::evidence::words(lang, e))?;
         }
     }
     Ok(())
@@ -275,25 +277,25 @@ fn labelled(lang: Lang, key: &str) -> String {
 
 /// Everything unreachable in one line (per host with `--verbose`).
 fn unreachable_paragraph(
-    results: &[Assessment],
+    results: Results<'_>,
     style: Style,
     out: &mut Screen<'_>,
 ) -> io::Result<()> {
     let lang = style.lang;
-    let gone: Vec<&Assessment> = results
-        .iter()
-        .filter(|a| a.verdict == Verdict::Unreachable)
-        .collect();
-    if gone.is_empty() {
+    let gone = || results.iter().filter(|a| a.verdict == Verdict::Unreachable);
+    if gone().next().is_none() {
         return Ok(());
     }
+    // Each name once, in order (a set beside the list: a list of many
+    // hosts is not searched once per host).
     let mut names: Vec<String> = Vec::new();
-    for a in &gone {
+    let mut seen = std::collections::HashSet::new();
+    for a in gone() {
         let name = a.service.as_ref().map_or_else(
             || a.target.to_string(),
             |s| lang.pick(&s.display_name, &s.display_name_zh).to_string(),
         );
-        if !names.contains(&name) {
+        if seen.insert(name.clone()) {
             names.push(name);
         }
     }
@@ -307,9 +309,11 @@ fn unreachable_paragraph(
         )
     )?;
     if style.verbose {
-        for a in gone {
+        for a in gone() {
             let why = a.evidence.iter().find(|e| e.code() != "issuer");
-            let why = why.map(|e| e.render(lang)).unwrap_or_default();
+            let why = why
+                .map(|e| super::evidence::words(lang, e))
+                .unwrap_or_default();
             writeln!(out, "  - {}: {why}", a.target)?;
         }
     }
@@ -319,7 +323,7 @@ fn unreachable_paragraph(
 fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()> {
     let lang = style.lang;
     let head = format!("{}: {}", a.target, headline(lang, a));
-    paint(out, style, a.verdict, &head)?;
+    paint(out, a.verdict, &head)?;
     writeln!(out)?;
     if let Some(what) = what_to_do(lang, a) {
         writeln!(out, "  {}{what}", labelled(lang, "label-what-to-do"))?;
@@ -333,7 +337,7 @@ fn explain(a: &Assessment, style: Style, out: &mut Screen<'_>) -> io::Result<()>
         )?;
     }
     for e in &a.evidence {
-        writeln!(out, "  - {}", e.render(lang))?;
+        writeln!(out, "  - {}", super::evidence::words(lang, e))?;
     }
     Ok(())
 }

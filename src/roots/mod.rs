@@ -6,10 +6,11 @@
 //! `scan` and `nss` read stores (I/O), `windows` the Windows stores;
 //! `classify` and `blob` are pure.
 
-pub mod blob;
-pub mod classify;
-pub mod nss;
-pub mod scan;
+#[cfg(any(windows, test))]
+pub(crate) mod blob;
+pub(crate) mod classify;
+pub(crate) mod nss;
+pub(crate) mod scan;
 #[cfg(test)]
 mod tests;
 #[cfg(windows)]

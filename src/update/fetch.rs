@@ -115,7 +115,7 @@ pub async fn fetch(
             let judged = judge_observation(judge, &obs, service, None, now);
             if judged.verdict == Verdict::Intercepted {
                 let mut one = [judged];
-                locate_interceptors(&mut one, TRACE_BUDGET.min(options.timeout)).await;
+                locate_interceptors(&mut one, TRACE_BUDGET, options.timeout).await;
                 let [judged] = one;
                 return Fetched::Untrusted(Box::new(judged));
             }

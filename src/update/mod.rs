@@ -8,7 +8,8 @@
 //! `pinwatch pins update`, the `pinwatch-update` timer and the agent all
 //! come through [`update`].
 
-pub mod fetch;
+pub(crate) mod fetch;
+pub(crate) mod why;
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ use crate::util::inert_capped;
 
 use fetch::Fetched;
 pub use fetch::Source;
+pub use why::Why;
 
 /// Everything an update needs.
 pub struct Updater<'j> {
@@ -62,15 +64,13 @@ pub enum Outcome {
     Current {
         /// Where from.
         source: String,
-        /// The sequence in use.
-        sequence: u64,
     },
     /// The bundle was refused.
     Refused {
         /// Where from.
         source: String,
         /// Why.
-        why: String,
+        why: Why,
     },
     /// Nothing could be fetched.
     Failed {
@@ -145,7 +145,11 @@ impl Outcome {
             }
             Outcome::Refused { source, why } => lang.tr_args(
                 "update-refused",
-                &[sequence, ("source", shown(source)), ("why", shown(why))],
+                &[
+                    sequence,
+                    ("source", shown(source)),
+                    ("why", shown(&why.text(lang))),
+                ],
             ),
             Outcome::Failed { source, why } => lang.tr_args(
                 "update-failed",
@@ -192,7 +196,7 @@ pub async fn update(updater: &Updater<'_>, sources: &[Source], now: i64) -> Vec<
 /// Fetches, checks and installs the bundle at `source`.
 pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Outcome {
     let shown = source.shown();
-    let refused = |why: String| Outcome::Refused {
+    let refused = |why: Why| Outcome::Refused {
         source: shown.clone(),
         why,
     };
@@ -200,12 +204,8 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
         .await
     {
         Fetched::Bytes(bytes) => bytes,
-        Fetched::TooLarge => return refused(BundleError::TooLarge.to_string()),
-        Fetched::CutShort { got } => {
-            return refused(format!(
-                "the transfer ended early, after {got} bytes: a truncated bundle is never used"
-            ));
-        }
+        Fetched::TooLarge => return refused(Why::Bundle(BundleError::TooLarge)),
+        Fetched::CutShort { got } => return refused(Why::CutShort { got }),
         Fetched::Failed(why) => {
             return Outcome::Failed {
                 source: shown.clone(),
@@ -227,28 +227,28 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
     };
     let state = match updater.store.state() {
         Ok(state) => state,
-        Err(e) => return refused(e.to_string()),
+        Err(e) => return refused(Why::Store(e)),
     };
     let verified = match verify_fetched(&bytes, &updater.keys, &state) {
         Ok(v) => v,
-        Err(e) => return refused(e.to_string()),
+        Err(e) => return refused(Why::Bundle(e)),
     };
-    if let Err(why) = check_contents(&verified) {
-        return refused(why);
-    }
+    let knowledge = match check_contents(&verified) {
+        Ok(knowledge) => knowledge,
+        Err(why) => return refused(why),
+    };
     let in_use = in_use(updater, now);
     let next = match accept(&verified, &updater.keys, &state, in_use, &shown, now) {
         Ok(next) => next,
         Err(Refusal::NotNewer { sequence, in_use }) if sequence == in_use => {
             return Outcome::Current {
                 source: shown.clone(),
-                sequence,
             };
         }
-        Err(refusal) => return refused(refusal.to_string()),
+        Err(refusal) => return refused(Why::Refusal(refusal)),
     };
-    if let Err(e) = updater.store.install(&bytes, &next) {
-        return refused(e.to_string());
+    if let Err(e) = updater.store.install(&bytes, &next, &knowledge) {
+        return refused(Why::Store(e));
     }
     Outcome::Installed {
         source: shown.clone(),
@@ -260,22 +260,20 @@ pub async fn update_from(updater: &Updater<'_>, source: &Source, now: i64) -> Ou
 }
 
 /// What a verified bundle must also satisfy: Google's signature over its
-/// CT log list when it carries one, pins that load, a log list that parses.
-fn check_contents(verified: &bundle::Verified) -> Result<(), String> {
+/// CT log list when it carries one, pins that load, a log list that
+/// parses. Its validated knowledge, to cache at install.
+fn check_contents(verified: &bundle::Verified) -> Result<crate::knowledge::Knowledge, Why> {
     let payload = &verified.payload;
-    let list = payload
-        .file(bundle::LOG_LIST)
-        .ok_or("it carries no CT log list")?;
-    if let Some(sig) = payload.log_list_signature().map_err(|e| e.to_string())? {
+    let list = payload.file(bundle::LOG_LIST).ok_or(Why::NoLogList)?;
+    if let Some(sig) = payload.log_list_signature().map_err(Why::Bundle)? {
         if !crate::ct::signed::google_signed(list.as_bytes(), &sig) {
-            return Err(
-                "its CT log list does not match Google's signature over it (ct/log_list.sig)"
-                    .into(),
-            );
+            return Err(Why::LogListSignature);
         }
     }
-    payload.knowledge().map_err(|e| e.to_string())?;
+    let knowledge = payload
+        .knowledge()
+        .map_err(|e| Why::Contents(e.to_string()))?;
     let name = format!("bundle {}: ct/log_list.json", verified.header.sequence);
-    crate::ct::LogList::parse(list.as_bytes(), &name).map_err(|e| e.to_string())?;
-    Ok(())
+    crate::ct::LogList::parse(list.as_bytes(), &name).map_err(|e| Why::Contents(e.to_string()))?;
+    Ok(knowledge)
 }

@@ -182,6 +182,8 @@ pub struct Screen<'w> {
     /// The start of a character whose end has not been written yet.
     pending: Vec<u8>,
     text: String,
+    /// Whether [`Screen::paint`] writes its styles (`--color`, `NO_COLOR`).
+    color: bool,
 }
 
 /// pinwatch's own text styles, the only escape sequences a [`Screen`]
@@ -219,17 +221,29 @@ impl Style {
 }
 
 impl<'w> Screen<'w> {
-    /// A screen writing into `out`.
+    /// A screen writing into `out`, its colours on.
     pub fn new(out: &'w mut dyn Write) -> Self {
         Screen {
             out,
             pending: Vec::new(),
             text: String::new(),
+            color: true,
         }
     }
 
-    /// Writes `text` (made inert) in `style`, then resets the style.
+    /// The same screen with its colours on or off (`ColorChoice::enabled`):
+    /// off, [`Screen::paint`] writes the text alone.
+    pub fn colors(mut self, on: bool) -> Self {
+        self.color = on;
+        self
+    }
+
+    /// Writes `text` (made inert) in `style`, then resets the style; only
+    /// `text` when the screen's colours are off.
     pub fn paint(&mut self, style: Style, text: &str) -> io::Result<()> {
+        if !self.color {
+            return self.write_all(text.as_bytes());
+        }
         self.settle()?;
         self.out.write_all(style.sgr().as_bytes())?;
         self.write_all(text.as_bytes())?;
@@ -446,6 +460,10 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\x1b[1;31mINTERCEPTED \\x1b[32m\x1b[0m"
         );
+        let mut out = Vec::new();
+        let mut plain = Screen::new(&mut out).colors(false);
+        plain.paint(Style::BoldRed, "INTERCEPTED \x1b[32m").unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "INTERCEPTED \\x1b[32m");
     }
 
     #[test]

@@ -72,6 +72,20 @@ fn a_newer_bundle_changes_the_verdict_and_a_replay_is_refused() {
     let report = check(&world, &genuine);
     report.expect("ok", &["pin_match"], 0);
     assert_eq!(report.doc["knowledge"]["sequence"], BASE + 1, "{report:?}");
+    // Each JSON line carries the same `knowledge` object.
+    let lines = world
+        .bare_check(&world.path("system.pem"))
+        .via(&genuine)
+        .arg("--public-roots")
+        .arg(world.path("public-roots.pem").display())
+        .arg("--format")
+        .arg("jsonl")
+        .output();
+    assert_eq!(lines.code, 0, "{lines:#?}");
+    let line: serde_json::Value =
+        serde_json::from_str(lines.stdout.trim_end()).expect("one JSON line");
+    assert_eq!(line["schema"], "pinwatch.result/2", "{line:#}");
+    assert_eq!(line["knowledge"], report.doc["knowledge"], "{line:#}");
 
     // The older bundle again (a replay, or a network rolling back): refused.
     *served.lock().expect("body") = older;
@@ -86,6 +100,18 @@ fn a_newer_bundle_changes_the_verdict_and_a_replay_is_refused() {
             BASE + 1
         ),
         "{out:#?}"
+    );
+    let zh = world.update(&url, &["--lang", "zh"]);
+    assert_eq!(zh.code, 1, "{zh:#?}");
+    assert_eq!(
+        zh.stdout.trim_end(),
+        format!(
+            "{url}：已拒绝：知识包{BASE}比已从密钥{}接受的知识包{}更旧：重放或回滚的知识包永远不会被安装。正在使用的知识未改变（知识包{}）。",
+            signer.id(),
+            BASE + 1,
+            BASE + 1
+        ),
+        "{zh:#?}"
     );
     assert_eq!(world.stored_bundle().as_deref(), Some(&newer[..]));
     check(&world, &genuine).expect("ok", &["pin_match"], 0);
@@ -141,7 +167,9 @@ fn broken_and_foreign_bundles_are_refused_and_change_nothing() {
     let unsigned = pinwatch_knowledge::bundle::Payload::from_dir(&tree, header(BASE + 1, 0))
         .expect("a payload")
         .to_bytes();
-    let cases: [(&str, &[u8], String); 5] = [
+    // Each refused with its reason, in English and in Chinese.
+    let changed_zh = format!("密钥{}的签名与内容不符：文件被改动过或不完整", signer.id());
+    let cases: [(&str, &[u8], String, String); 5] = [
         (
             "changed.bundle",
             &changed,
@@ -149,6 +177,7 @@ fn broken_and_foreign_bundles_are_refused_and_change_nothing() {
                 "the signature of key {} does not match its contents: the file was changed or cut short",
                 signer.id()
             ),
+            changed_zh.clone(),
         ),
         (
             "foreign.bundle",
@@ -157,6 +186,7 @@ fn broken_and_foreign_bundles_are_refused_and_change_nothing() {
                 "signed with key {}, which this pinwatch does not trust",
                 stranger.id()
             ),
+            format!("由密钥{}签名，但这个 pinwatch 不信任该密钥", stranger.id()),
         ),
         (
             "cut.bundle",
@@ -165,25 +195,35 @@ fn broken_and_foreign_bundles_are_refused_and_change_nothing() {
                 "the signature of key {} does not match its contents: the file was changed or cut short",
                 signer.id()
             ),
+            changed_zh,
         ),
         (
             "newer-format.bundle",
             &newer_format,
             "it is in format 2; this pinwatch reads format 1: update pinwatch first".into(),
+            "它的格式是2，这个 pinwatch 只能读取格式1：请先更新 pinwatch".into(),
         ),
         (
             "unsigned.bundle",
             &unsigned,
             "not signed: a knowledge bundle starts with its minisign signature".into(),
+            "没有签名：知识包以它的 minisign 签名开头".into(),
         ),
     ];
-    for (name, bytes, why) in cases {
+    for (name, bytes, why, why_zh) in cases {
         let path = file(name, bytes);
         let out = world.update(&path, &[]);
         assert_eq!(out.code, 1, "{name}: {out:#?}");
         assert_eq!(
             out.stdout.trim_end(),
             format!("{path}: refused: {why}. The knowledge in use is unchanged (bundle {BASE})."),
+            "{name}"
+        );
+        let zh = world.update(&path, &["--lang", "zh"]);
+        assert_eq!(zh.code, 1, "{name}: {zh:#?}");
+        assert_eq!(
+            zh.stdout.trim_end(),
+            format!("{path}：已拒绝：{why_zh}。正在使用的知识未改变（知识包{BASE}）。"),
             "{name}"
         );
         assert_eq!(world.stored_bundle().as_deref(), Some(&good[..]), "{name}");
@@ -492,4 +532,81 @@ fn the_agent_fetches_after_a_network_change_and_uses_the_new_bundle_on_its_next_
         agent.log()
     );
     assert_eq!(agent.stop(), 0);
+}
+
+/// What `pinwatch pins bundle` builds (the knowledge crate's builder,
+/// which that command of the `maintainer` feature calls) from the shipped
+/// `pins/`, signed with a key made by the reference tool (`minisign -G`):
+/// `minisign -V` verifies it, its trusted comment carrying the header, and
+/// refuses it changed; `pins update` installs it with that key trusted.
+#[test]
+fn a_bundle_from_the_builder_verifies_with_minisign_and_installs() {
+    use pinwatch_knowledge::bundle::{Signed, build};
+    if require("the reference minisign", &[("minisign", "minisign")]).is_none() {
+        return;
+    }
+    let world = World::new();
+    let (public, secret) = (world.path("test.pub"), world.path("test.key"));
+    let made = std::process::Command::new("minisign")
+        .args(["-G", "-W", "-p"])
+        .arg(&public)
+        .arg("-s")
+        .arg(&secret)
+        .output()
+        .expect("minisign -G");
+    assert!(made.status.success(), "{made:?}");
+    let key_text = std::fs::read_to_string(&secret).expect("the secret key");
+    let pins = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pins");
+    let (bytes, payload) = build(&pins, header(BASE, 0), &key_text, None, false).expect("a bundle");
+    let bundle = world.path("knowledge.bundle");
+    std::fs::write(&bundle, &bytes).expect("write the bundle");
+
+    // The bundle is a minisign signature followed by what it signs.
+    let signed = Signed::split(&bytes).expect("a signed bundle");
+    let (message, signature) = (
+        world.path("payload.json"),
+        world.path("payload.json.minisig"),
+    );
+    std::fs::write(&message, signed.payload).expect("write the payload");
+    std::fs::write(&signature, signed.signature).expect("write the signature");
+    let verify = || {
+        std::process::Command::new("minisign")
+            .args(["-V", "-p"])
+            .arg(&public)
+            .arg("-m")
+            .arg(&message)
+            .arg("-x")
+            .arg(&signature)
+            .output()
+            .expect("minisign -V")
+    };
+    let checked = verify();
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert!(checked.status.success(), "{checked:?}");
+    assert!(
+        said.contains("Signature and comment signature verified"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("Trusted comment: {}", payload.header.to_comment())),
+        "{said}"
+    );
+    let mut changed = signed.payload.to_vec();
+    let last = changed.len() - 2;
+    changed[last] ^= 1;
+    std::fs::write(&message, &changed).expect("write the changed payload");
+    assert!(!verify().status.success(), "minisign refuses it changed");
+
+    let public_key = std::fs::read_to_string(&public).expect("the public key");
+    let public_key = public_key.lines().nth(1).expect("its key line");
+    let dir = world.path("config/pinwatch");
+    std::fs::create_dir_all(&dir).expect("create the config directory");
+    crate::support::write_file(
+        &dir.join("config.toml"),
+        &format!("trusted_keys = [\"{public_key}\"]\n"),
+    );
+    let out = world.update(&bundle.display().to_string(), &[]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(world.knowledge_in_use()["sequence"], BASE);
+    assert_eq!(world.stored_bundle().as_deref(), Some(&bytes[..]));
 }

@@ -13,14 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use pinwatch::agent::incidents::past_incidents;
-use pinwatch::agent::journal::{Journal, Record, read};
+use pinwatch::agent::Journal;
+use pinwatch::agent::past_incidents;
 use pinwatch::analysis::{
     Assessment, Attribution, CertFacts, Evidence, MatchedBy, Reason, ServiceInfo, Verdict,
 };
 use pinwatch::i18n::Lang;
+use pinwatch::journal::{AlertKind, Record, read};
 use pinwatch::knowledge::{Exposure, load_embedded};
-use pinwatch::observation::{Location, Place, ProbeError, Stage};
+use pinwatch::observation::{LocateMethod, Location, Place, ProbeError, Stage};
 use pinwatch::report::Report;
 use pinwatch::report::html::{Context, Network, render};
 use pinwatch::target::Target;
@@ -133,7 +134,7 @@ fn intercepted() -> Vec<Assessment> {
                 Evidence::Forged {
                     host: host.clone(),
                     store: "webpki-roots (Mozilla)".into(),
-                    signer: "system",
+                    signer: pinwatch::analysis::Signer::System,
                 },
                 Evidence::SystemRoot,
                 Evidence::SystemRootAt {
@@ -143,7 +144,7 @@ fn intercepted() -> Vec<Assessment> {
             a.location = Some(Location {
                 place: Place::LocalNetwork,
                 hops: Some(1),
-                method: "ttl_tls",
+                method: LocateMethod::TtlTls,
             });
             a
         })
@@ -174,9 +175,9 @@ fn offline() -> Vec<Assessment> {
 /// resolved, read back the way the agent reads it.
 fn history(dir: &Path) -> Vec<pinwatch::report::html::PastIncident> {
     let path = dir.join("journal.jsonl");
-    let alert = |at: i64, kind: &str, services: &[&str]| Record::Alert {
+    let alert = |at: i64, kind: AlertKind, services: &[&str]| Record::Alert {
         at,
-        kind: kind.into(),
+        kind,
         services: services.iter().map(ToString::to_string).collect(),
         summary: String::new(),
         shown: true,
@@ -184,10 +185,10 @@ fn history(dir: &Path) -> Vec<pinwatch::report::html::PastIncident> {
     let mut journal = Journal::open(&path).expect("test fixture");
     journal
         .append(&[
-            alert(NOW - 10 * 86_400, "suspicious", &["wechat"]),
-            alert(NOW - 9 * 86_400, "resolved", &["wechat"]),
-            alert(NOW - 7200, "interception", &["wechat", "chatgpt"]),
-            alert(NOW - 3600, "resolved", &["wechat", "chatgpt"]),
+            alert(NOW - 10 * 86_400, AlertKind::Suspicious, &["wechat"]),
+            alert(NOW - 9 * 86_400, AlertKind::Resolved, &["wechat"]),
+            alert(NOW - 7200, AlertKind::Interception, &["wechat", "chatgpt"]),
+            alert(NOW - 3600, AlertKind::Resolved, &["wechat", "chatgpt"]),
         ])
         .expect("test fixture");
     drop(journal);

@@ -97,7 +97,7 @@ fn man_pages_show_exit_status_environment_files_and_examples() {
             );
         }
         if name == "pinwatch-config.5" {
-            for key in pinwatch::agent::config::KEYS {
+            for key in pinwatch::agent::KEYS {
                 assert!(
                     text.contains(&format!("\n       {} (", key.name)),
                     "{name}: no key {}\n{text}",

@@ -426,8 +426,11 @@ fn s_server(args: &[&str]) -> (Proc, u16) {
     (server, port)
 }
 
-#[test]
-fn a_padded_forged_chain_from_a_tls13_only_server_is_read_and_intercepted() {
+/// A forged chain padded with 300 junk certificates, served by `openssl
+/// s_server -tls1_3` with `args` (after OpenSSL's own client accepted it,
+/// trusting the forger's root): `intercepted` with `chain_oversized`, read
+/// by the fallback over TLS 1.3.
+fn padded_forged_chain_over_tls13(args: &[&str]) {
     if require("a TLS 1.3 server", &[("openssl", "openssl")]).is_none() {
         return;
     }
@@ -444,15 +447,18 @@ fn a_padded_forged_chain_from_a_tls13_only_server_is_read_and_intercepted() {
     write_file(&world.path("chain.pem"), &chain);
     write_file(&world.path("evil.pem"), &world.evil.pem());
     let path = |name: &str| world.path(name).display().to_string();
-    let (_server, port) = s_server(&[
-        "-tls1_3",
-        "-cert",
-        &path("leaf.pem"),
-        "-key",
-        &path("leaf.key"),
-        "-cert_chain",
-        &path("chain.pem"),
-    ]);
+    let mut all = vec![
+        "-tls1_3".to_string(),
+        "-cert".into(),
+        path("leaf.pem"),
+        "-key".into(),
+        path("leaf.key"),
+        "-cert_chain".into(),
+        path("chain.pem"),
+    ];
+    all.extend(args.iter().map(ToString::to_string));
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let (_server, port) = s_server(&all);
     // OpenSSL's client accepts this chain when it trusts the forger's root.
     let accepted = Command::new("openssl")
         .args([
@@ -485,6 +491,27 @@ fn a_padded_forged_chain_from_a_tls13_only_server_is_read_and_intercepted() {
         Some(&Value::from(302)),
         "{report:?}"
     );
+}
+
+#[test]
+fn a_padded_forged_chain_from_a_tls13_only_server_is_read_and_intercepted() {
+    padded_forged_chain_over_tls13(&[]);
+}
+
+/// A TLS 1.3-only server that takes only P-384 (`-groups P-384`): the
+/// fallback's first ClientHello carries X25519 and P-256 shares, so the
+/// server answers with a HelloRetryRequest, and the fallback sends its
+/// hello again with a P-384 share and reads the chain.
+#[test]
+fn a_tls13_server_that_asks_for_another_group_is_answered_and_read() {
+    padded_forged_chain_over_tls13(&["-groups", "P-384"]);
+}
+
+/// A TLS 1.3-only server that takes only P-256: read with the first
+/// hello's P-256 share.
+#[test]
+fn a_tls13_server_that_takes_only_p256_is_read() {
+    padded_forged_chain_over_tls13(&["-groups", "P-256"]);
 }
 
 const WEAK_KEY: &str = "the server's certificate has a 1024-bit RSA key, too weak for TLS libraries (they accept 2048 bits or more): its handshake signature cannot be checked";

@@ -23,7 +23,7 @@ use rcgen::{DistinguishedName, DnType, DnValue};
 use serde_json::Value;
 
 use crate::support::pki::Ca;
-use crate::support::process::require;
+use crate::support::process::{on_a_terminal, require};
 use crate::support::server::Server;
 use crate::support::{HOST, World, has_reason, write_file};
 
@@ -51,28 +51,6 @@ fn dn(attrs: &[(DnType, DnValue)]) -> DistinguishedName {
     dn
 }
 
-/// `cmd` run on a pseudo-terminal by `script`: the exact bytes the
-/// terminal got, and the exit code.
-fn on_a_terminal(cmd: &Command) -> (Vec<u8>, i32) {
-    let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
-    let line: Vec<String> = std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(quote)
-        .collect();
-    let mut script = Command::new("script");
-    script
-        .args(["-q", "-e", "-c", &line.join(" "), "/dev/null"])
-        .stdin(Stdio::null());
-    for (key, value) in cmd.get_envs() {
-        match value {
-            Some(v) => script.env(key, v),
-            None => script.env_remove(key),
-        };
-    }
-    let out = script.output().expect("run script");
-    (out.stdout, out.status.code().unwrap_or(-1))
-}
-
 /// Asserts that nothing in `screen` acts on a terminal but line ends and
 /// pinwatch's own colors, and that no forged all-clear line is there.
 fn assert_inert(screen: &[u8], what: &str) -> String {
@@ -80,7 +58,7 @@ fn assert_inert(screen: &[u8], what: &str) -> String {
         .unwrap_or_else(|e| panic!("{what}: not UTF-8 ({e}): {screen:?}"));
     let mut plain = text.replace("\r\n", "\n");
     // pinwatch's own colors, the only escape sequences it writes.
-    for style in pinwatch::util::inert::OWN_SEQUENCES {
+    for style in pinwatch::util::OWN_SEQUENCES {
         plain = plain.replace(style, "");
     }
     let acting: Vec<(usize, char)> = plain

@@ -8,14 +8,14 @@ use std::process::Command;
 use crate::support::World;
 use crate::support::process::require;
 
-fn fixture(name: &str) -> std::path::PathBuf {
+pub(crate) fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
 }
 
 /// A hashed certificate directory holding the public fixtures and `extra`.
-fn cert_dir(world: &World, extra: &[&str]) -> std::path::PathBuf {
+pub(crate) fn cert_dir(world: &World, extra: &[&str]) -> std::path::PathBuf {
     let dir = world.path("certs");
     std::fs::create_dir_all(&dir).expect("test fixture");
     for name in [

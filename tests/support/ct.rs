@@ -315,7 +315,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("ct-logs.json");
         logs.write_list(&path);
-        let loaded = pinwatch::ct::load_log_list(Some(&path)).expect("load the written list");
+        let loaded =
+            pinwatch::knowledge::load_log_list(Some(&path)).expect("load the written list");
         assert_eq!(loaded.logs().len(), 2);
     }
 }

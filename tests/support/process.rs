@@ -108,6 +108,28 @@ pub fn run_under(mut outer: Command, cmd: &Command) -> Command {
     outer
 }
 
+/// `cmd` run on a pseudo-terminal by `script`: the exact bytes the
+/// terminal got, and the exit code. Needs `script` (bsdutils).
+pub fn on_a_terminal(cmd: &Command) -> (Vec<u8>, i32) {
+    let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
+    let line: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(quote)
+        .collect();
+    let mut script = Command::new("script");
+    script
+        .args(["-q", "-e", "-c", &line.join(" "), "/dev/null"])
+        .stdin(Stdio::null());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => script.env(key, v),
+            None => script.env_remove(key),
+        };
+    }
+    let out = script.output().expect("run script");
+    (out.stdout, out.status.code().unwrap_or(-1))
+}
+
 /// Calls `f` every few milliseconds until it returns `Some` or `timeout`
 /// passes.
 pub fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {

@@ -286,8 +286,23 @@ impl Server {
 
 /// A port on 127.0.0.1 with nothing listening on it.
 pub fn closed_port() -> u16 {
-    let listener = StdListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("listener address").port()
+    // Bound but never listening: a connection is refused, and no other
+    // server of this run can be given the port while the test runs (a
+    // port merely freed again was, once, and a 45-second check of
+    // "refused" targets met a forging server there).
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("a TCP socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("an address");
+    socket.bind(&any.into()).expect("bind 127.0.0.1:0");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("the bound address")
+        .port();
+    // Held until the test process ends (one process per test).
+    std::mem::forget(socket);
+    port
 }
 
 /// A TLS acceptor presenting `leaf` (for servers built elsewhere).

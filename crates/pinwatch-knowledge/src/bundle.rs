@@ -498,6 +498,71 @@ pub fn verify(bytes: &[u8], keys: &[TrustedKey], version: &str) -> Result<Verifi
     })
 }
 
+/// A minisign secret key from the text of its file (as `minisign -G`
+/// writes it): an unencrypted key as it is, an encrypted one with
+/// `password`, or without one asked for on the terminal when `ask` (else
+/// refused, naming what is missing). Errors in words.
+///
+/// Whether it is encrypted is read from the key (its key derivation
+/// algorithm, scrypt's `Sc` or none), not by trying a password: scrypt
+/// costs a second and a gigabyte. The reference minisign (0.11) writes an
+/// unencrypted key (`-W`) without a checksum, which the minisign crate
+/// requires: such a key is taken as it is, and `sign` checks the signature
+/// it makes with its public half all the same.
+#[cfg(any(test, feature = "sign"))]
+pub fn secret_key(
+    text: &str,
+    password: Option<String>,
+    ask: bool,
+) -> Result<minisign::SecretKey, String> {
+    const KEY_BYTES: usize = 158;
+    const CHECKSUM_BYTES: usize = 32;
+    let not_a_key = || "not a minisign secret key".to_string();
+    let line = text.lines().nth(1).ok_or_else(not_a_key)?;
+    let bytes = STANDARD.decode(line.trim()).map_err(|_| not_a_key())?;
+    let key_box = || minisign::SecretKeyBox::from_string(text).map_err(|e| e.to_string());
+    match bytes.get(2..4) {
+        Some(b"Sc") => {
+            if password.is_none() && !ask {
+                return Err("the key is encrypted: give its password".into());
+            }
+            // No password: minisign asks for it on the terminal.
+            minisign::SecretKey::from_box(key_box()?, password).map_err(|e| e.to_string())
+        }
+        Some([0, 0])
+            if bytes.len() == KEY_BYTES
+                && bytes[KEY_BYTES - CHECKSUM_BYTES..].iter().all(|&b| b == 0) =>
+        {
+            minisign::SecretKey::from_bytes(&bytes).map_err(|e| e.to_string())
+        }
+        Some([0, 0]) => {
+            minisign::SecretKey::from_unencrypted_box(key_box()?).map_err(|e| e.to_string())
+        }
+        _ => Err(not_a_key()),
+    }
+}
+
+/// The bundle of the pins tree at `dir` with `header`, signed with the
+/// minisign secret key whose file holds `key_text` (decrypted with
+/// `password` when it is encrypted, or one asked for when `ask`; see
+/// [`secret_key`]): the bundle file's bytes and its payload. The tree's knowledge must load. What `pinwatch pins bundle`
+/// builds, the binary adding its checks of the CT log list.
+#[cfg(any(test, feature = "sign"))]
+pub fn build(
+    dir: &Path,
+    header: Header,
+    key_text: &str,
+    password: Option<String>,
+    ask: bool,
+) -> Result<(Vec<u8>, Payload), String> {
+    let payload = Payload::from_dir(dir, header).map_err(|e| e.to_string())?;
+    payload.knowledge().map_err(|e| e.to_string())?;
+    let secret = secret_key(key_text, password, ask)?;
+    let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| e.to_string())?;
+    let bytes = sign(&payload, &secret, &public)?;
+    Ok((bytes, payload))
+}
+
 /// Signs `payload` with `secret` (whose public half is `public`, checked
 /// after signing): the bundle file's bytes.
 #[cfg(any(test, feature = "sign"))]
@@ -536,6 +601,9 @@ pub enum BundleError {
     /// Signed by a key that is not trusted.
     #[error("signed with key {0}, which this pinwatch does not trust")]
     UnknownKey(KeyId),
+    /// Signed by a key a bundle of the backup key revoked.
+    #[error("signed with key {0}, which a bundle of the backup key revoked")]
+    RevokedKey(KeyId),
     /// The signature does not match the contents.
     #[error(
         "the signature of key {0} does not match its contents: the file was changed or cut short"
@@ -661,6 +729,61 @@ mod tests {
             files,
             ct_log_list_sig: None,
         }
+    }
+
+    /// A tree with the two files every knowledge needs, and a CT log list.
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("authorities.toml"), "").unwrap();
+        std::fs::write(dir.path().join("interceptors.toml"), "").unwrap();
+        std::fs::create_dir_all(dir.path().join("services")).unwrap();
+        std::fs::create_dir_all(dir.path().join("ct")).unwrap();
+        std::fs::write(dir.path().join(LOG_LIST), "{}").unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_builder_signs_with_a_key_file_and_asks_for_an_encrypted_ones_password() {
+        let dir = tree();
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let text = pair.sk.to_box(None).unwrap().to_string();
+        let (bytes, payload) = build(dir.path(), header(), &text, None, false).unwrap();
+        assert_eq!(payload.header, header());
+        assert!(payload.file(LOG_LIST).is_some());
+        let trusted = TrustedKey::from_base64(&pair.pk.to_base64()).unwrap();
+        let verified = verify(&bytes, &[trusted], "0.1.0").unwrap();
+        assert_eq!(verified.payload, payload);
+
+        // The same key without its checksum, as the reference minisign
+        // (0.11) writes an unencrypted key: taken as it is, and signs; with
+        // its secret half damaged, the signature it makes does not verify.
+        let mut bare = STANDARD
+            .decode(text.lines().nth(1).unwrap().trim())
+            .unwrap();
+        let n = bare.len();
+        bare[n - 32..].fill(0);
+        let with_line = |key: &[u8]| format!("untrusted comment: x\n{}\n", STANDARD.encode(key));
+        let (again, _) = build(dir.path(), header(), &with_line(&bare), None, false).unwrap();
+        let trusted = TrustedKey::from_base64(&pair.pk.to_base64()).unwrap();
+        assert!(verify(&again, &[trusted], "0.1.0").is_ok());
+        bare[70] ^= 1;
+        assert!(build(dir.path(), header(), &with_line(&bare), None, false).is_err());
+
+        // The same key line, marked as scrypt-encrypted: its password is
+        // asked for (checking one would cost scrypt's second and gigabyte).
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut key = STANDARD.decode(lines[1].trim()).unwrap();
+        key[2..4].copy_from_slice(b"Sc");
+        lines[1] = STANDARD.encode(&key);
+        let locked = lines.join("\n") + "\n";
+        assert_eq!(
+            build(dir.path(), header(), &locked, None, false).unwrap_err(),
+            "the key is encrypted: give its password"
+        );
+        assert!(build(dir.path(), header(), "not a key", None, false).is_err());
+        std::fs::write(dir.path().join("interceptors.toml"), "[[nonsense").unwrap();
+        let err = build(dir.path(), header(), &text, None, false).unwrap_err();
+        assert!(err.contains("interceptors.toml:1:"), "{err}");
     }
 
     #[test]

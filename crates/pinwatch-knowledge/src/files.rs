@@ -14,8 +14,8 @@ use toml::Spanned;
 
 use crate::is_sha256_base64;
 use crate::model::{
-    Authority, Category, Exposure, HostRule, Interceptor, Knowledge, MatchRule, Pin, PlatformRoot,
-    PortalKey, RemovedRoot, Service,
+    Authority, AuthorityKind, Category, Exposure, HostRule, Interceptor, Knowledge, MatchRule, Pin,
+    PlatformRoot, PortalKey, RemovedRoot, Service,
 };
 use crate::read::{PINS_FILE, ReadError, read_capped_string};
 use crate::tomlfile::{TomlError, TomlSource};
@@ -265,7 +265,7 @@ pub fn attach_certificates(
     for a in authorities.iter_mut() {
         let name = format!("certs/{}.pem", a.id);
         let Some((path, text)) = files.iter().find(|(p, _)| p.ends_with(&name)) else {
-            if a.kind == "private" {
+            if a.kind == AuthorityKind::Private {
                 return Err(KnowledgeError::MissingCertificate(a.id.clone()));
             }
             continue;
@@ -298,10 +298,7 @@ fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, Knowledge
                 format!("id: duplicate authority `{id}`"),
             ));
         }
-        if !matches!(
-            entry.kind.get_ref().as_str(),
-            "root" | "legacy_root" | "intermediate" | "private"
-        ) {
+        let Some(kind) = AuthorityKind::named(entry.kind.get_ref()) else {
             return Err(src.error(
                 Some(entry.kind.span()),
                 format!(
@@ -309,12 +306,12 @@ fn parse_authorities(path: &str, text: &str) -> Result<Vec<Authority>, Knowledge
                     entry.kind.get_ref()
                 ),
             ));
-        }
+        };
         out.push(Authority {
             spki_sha256: src.hash(&entry.spki_sha256, "spki_sha256")?,
             id,
             label: entry.label,
-            kind: entry.kind.into_inner(),
+            kind,
             source: entry.source,
             certificate: None,
         });

@@ -39,8 +39,8 @@ pub use files::{
     KnowledgeError, MAX_PINS_DIR, attach_certificates, load_dir, load_files, overlay_services,
 };
 pub use model::{
-    Authority, CaCertificate, Category, Derived, Exposure, HostRule, Interceptor, Knowledge,
-    MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service,
+    Authority, AuthorityKind, CaCertificate, Category, Derived, Exposure, HostRule, Interceptor,
+    Knowledge, MatchRule, Pin, PlatformRoot, PortalKey, RemovedRoot, Service,
 };
 
 /// True when `s` is the base64 form of a 32-byte hash (the `spki_sha256`

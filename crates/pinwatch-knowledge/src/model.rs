@@ -117,7 +117,7 @@ impl Knowledge {
     pub fn known_intermediates(&self) -> impl Iterator<Item = &[u8]> {
         self.authorities
             .iter()
-            .filter(|a| a.kind == "intermediate")
+            .filter(|a| a.kind == AuthorityKind::Intermediate)
             .filter_map(|a| a.certificate.as_deref())
     }
 }
@@ -142,15 +142,42 @@ pub struct Authority {
     pub label: String,
     /// SPKI SHA-256, base64.
     pub spki_sha256: String,
-    /// `root` (in webpki-roots), `legacy_root` (a root webpki-roots no longer
-    /// ships, kept for cross-signed chains), `intermediate` or `private`.
-    pub kind: String,
+    /// What kind of CA key it is.
+    pub kind: AuthorityKind,
     /// Where the hash comes from.
     pub source: String,
     /// The CA certificate (DER) from `pins/certs/<id>.pem`, when the repo
     /// keeps it (every key that is not a webpki-roots root).
     #[serde(skip)]
     pub certificate: Option<Vec<u8>>,
+}
+
+/// What kind of CA key an authority is (`kind` in `authorities.toml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorityKind {
+    /// A root of webpki-roots.
+    Root,
+    /// A root webpki-roots no longer ships, kept for cross-signed chains.
+    LegacyRoot,
+    /// An intermediate CA.
+    Intermediate,
+    /// A service's private CA (its certificate is kept in `pins/certs/`).
+    Private,
+}
+
+impl AuthorityKind {
+    /// The kind `name` stands for (`root`, `legacy_root`, `intermediate`,
+    /// `private`).
+    pub fn named(name: &str) -> Option<AuthorityKind> {
+        match name {
+            "root" => Some(AuthorityKind::Root),
+            "legacy_root" => Some(AuthorityKind::LegacyRoot),
+            "intermediate" => Some(AuthorityKind::Intermediate),
+            "private" => Some(AuthorityKind::Private),
+            _ => None,
+        }
+    }
 }
 
 /// A chat service: its hosts and the CA keys it is expected to use.
@@ -256,17 +283,14 @@ pub enum Category {
 }
 
 impl Category {
-    /// Whether products of the category named `category` (its `as_str`)
-    /// install themselves on the device (antivirus, parental control,
-    /// adware): their interception happens on this device.
-    pub fn installs_on_device(category: &str) -> bool {
-        [
-            Category::Antivirus,
-            Category::ParentalControl,
-            Category::AdwareMalware,
-        ]
-        .iter()
-        .any(|c| c.as_str() == category)
+    /// Whether products of the category install themselves on the device
+    /// (antivirus, parental control, adware): their interception happens
+    /// on this device.
+    pub fn installs_on_device(self) -> bool {
+        matches!(
+            self,
+            Category::Antivirus | Category::ParentalControl | Category::AdwareMalware
+        )
     }
 
     /// The stable string used in JSON and pins files.
@@ -395,7 +419,10 @@ impl Service {
                     .as_deref()
                     .and_then(|id| knowledge.authority(id))
             })
-            .filter(|a| (a.kind == "private" || a.kind == "legacy_root") && a.certificate.is_some())
+            .filter(|a| {
+                matches!(a.kind, AuthorityKind::Private | AuthorityKind::LegacyRoot)
+                    && a.certificate.is_some()
+            })
             .collect()
     }
 

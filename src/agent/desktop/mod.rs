@@ -5,20 +5,20 @@
 //! keeps checking and journalling.
 
 mod alert_text;
-pub mod netwatch;
+pub(crate) mod netwatch;
 #[cfg(not(windows))]
-pub mod notify;
+pub(crate) mod notify;
 /// Notifications on Windows: toasts with pinwatch's AppUserModelID.
 #[cfg(windows)]
 #[path = "notify_windows.rs"]
-pub mod notify;
+pub(crate) mod notify;
 #[cfg(target_os = "linux")]
-pub mod tray;
-/// The tray on Windows: tray-icon on a thread running winit's message
+pub(crate) mod tray;
+/// The tray on Windows: tray-icon on a thread running a Win32 message
 /// loop, and the balloon where toasts are missing.
 #[cfg(windows)]
 #[path = "tray_windows.rs"]
-pub mod tray;
+pub(crate) mod tray;
 
 /// What the user asked for from the tray menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -85,13 +85,7 @@ impl Scene {
     /// first cycle and the item. `None` when the tools are missing outside CI.
     fn start(forged: bool) -> Option<Scene> {
         let world = attributing_world();
-        let desktop = Desktop::start(
-            &world.path("desktop"),
-            Options {
-                tray: true,
-                ..Options::default()
-            },
-        )?;
+        let desktop = tray_desktop(&world)?;
         html_handler(&world);
         let genuine = world.genuine_server();
         let forging = Server::forging(world.evil.clone());
@@ -135,6 +129,18 @@ impl Scene {
             )
         })
     }
+}
+
+/// A desktop with a tray host in `world`; `None` when the tools are
+/// missing outside CI.
+fn tray_desktop(world: &World) -> Option<Desktop> {
+    Desktop::start(
+        &world.path("desktop"),
+        Options {
+            tray: true,
+            ..Options::default()
+        },
+    )
 }
 
 /// Makes a recording script this world's user's choice for HTML files (a
@@ -370,8 +376,8 @@ fn every_tray_state_has_an_icon_told_apart_without_colour() {
     if require("the tray icons' images", image::TOOLS).is_none() {
         return;
     }
+    use pinwatch::agent::TrayState;
     use pinwatch::agent::icon;
-    use pinwatch::agent::wording::TrayState;
     let dir = tempfile::tempdir().expect("a temp dir");
     let icons = |size: u32| -> Vec<(String, PathBuf)> {
         TrayState::ALL
@@ -493,13 +499,7 @@ fn check_now_during_an_interception_leaves_one_incident() {
 #[test]
 fn times_are_local_with_their_zone_on_every_surface() {
     let world = attributing_world();
-    let Some(desktop) = Desktop::start(
-        &world.path("desktop"),
-        Options {
-            tray: true,
-            ..Options::default()
-        },
-    ) else {
+    let Some(desktop) = tray_desktop(&world) else {
         return;
     };
     let genuine = world.genuine_server();
@@ -569,4 +569,143 @@ fn the_alerts_show_details_opens_the_page() {
         "the page was not opened; agent log:\n{}",
         scene.agent.log()
     );
+}
+
+/// The calm state's shield colour (agent/icon.rs).
+const LAVENDER: &str = "#C5B3F0";
+
+/// The note the office's administrator wrote for its gateway.
+const OFFICE_NOTE: &str = "Head office TLS gateway";
+
+/// A host of no known service, behind a server the test switches.
+const OTHER: &str = "other.pinwatch.test";
+
+/// An office's inspection gateway (its root in this machine's store, the
+/// leaves forged by an intermediate it signed), listed in the agent's
+/// config as sanctioned: the tray host shows the calm "your organisation
+/// inspects these connections" state with the note and the eye (told
+/// apart from the interception's shield as the host draws them), no
+/// notification is sent, and the details page says the same. When a
+/// second, unsanctioned interceptor appears on the same network, it wins:
+/// the tray turns to the interception and one critical alert is sent.
+#[test]
+fn a_sanctioned_interceptor_is_a_calm_persistent_state_and_another_still_alerts() {
+    use crate::support::HOST;
+    use crate::support::agent::{connect_to, toml_list, toml_str};
+    use crate::support::pki::{Ca, Validity};
+
+    let world = attributing_world();
+    let Some(desktop) = tray_desktop(&world) else {
+        return;
+    };
+    let root = Ca::root("Head Office Root CA", "Head Office");
+    let gateway_ca = root.intermediate("Head Office Inspection CA", "Head Office");
+    world.set_system_store(&[&root]);
+    let gateway = Server::forging(std::sync::Arc::new(gateway_ca));
+    let other_genuine = Server::tls(&world.leaf(&[OTHER], Validity::Current));
+    let other_forged = Server::forging(world.evil.clone());
+    let switch = Switch::to(&other_genuine);
+    let sanctioned = format!(
+        "[{{ key = {}, note = {} }}]",
+        toml_str(&root.spki_sha256()),
+        toml_str(OFFICE_NOTE)
+    );
+    let mut agent = world
+        .agent()
+        .set(
+            "targets",
+            &toml_list(&[HOST.to_string(), OTHER.to_string()]),
+        )
+        .set(
+            "connect_to",
+            &toml_list(&[
+                connect_to(HOST, gateway.addr().port()),
+                connect_to(OTHER, switch.addr().port()),
+            ]),
+        )
+        .set("sanctioned", &sanctioned)
+        .desktop_with_tray(&desktop)
+        .spawn();
+    agent.expect_cycle(
+        1,
+        "checked (start): 1 ok, 0 suspicious, 1 intercepted",
+        Some(0),
+    );
+    let item = wait_item(&desktop, &agent, CYCLE);
+    let calm = format!("Your organisation inspects these connections ({OFFICE_NOTE}): Test Chat");
+    let shown = poll(CYCLE, || {
+        let tooltip = item.tooltip();
+        (item.status() == "Active" && tooltip.0 == calm).then_some(tooltip)
+    });
+    let (_, detail) = shown.unwrap_or_else(|| {
+        panic!(
+            "the tray item did not show Active / `{calm}`: it shows {} / {:?}\nagent log:\n{}",
+            item.status(),
+            item.tooltip(),
+            agent.log()
+        )
+    });
+    assert!(detail.starts_with("Last check: "), "{detail:?}");
+    desktop.wait_tray_icon_colour(LAVENDER, CYCLE);
+    let mut icons = vec![(
+        "sanctioned".to_string(),
+        desktop.tray_icon("tray-icon-sanctioned"),
+    )];
+    // The cycle's line comes after its notifications: none was sent.
+    assert!(
+        desktop.notifications().is_empty(),
+        "{:#?}",
+        desktop.notifications()
+    );
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the details page");
+    assert!(
+        page.contains(&format!(
+            "data-verdict=\"sanctioned\">Your organisation inspects these connections ({OFFICE_NOTE}): it runs this interceptor on purpose. No other interception was found.</p>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("<div class=\"incident sanctioned\" id=\"incident\">"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("id=\"remove-root\""),
+        "the organisation's root is not for removing: {page}"
+    );
+
+    // Another interceptor on the same network: it alarms, whatever the
+    // sanctioned one does.
+    switch.switch(&other_forged);
+    item.click("Check now");
+    agent.expect_cycle(
+        2,
+        "checked (user): 0 ok, 0 suspicious, 2 intercepted",
+        Some(1),
+    );
+    let attention = poll(CYCLE, || {
+        (item.status() == "NeedsAttention" && item.tooltip().0 == THIS_DEVICE).then_some(())
+    });
+    assert!(
+        attention.is_some(),
+        "the tray shows {} / {:?}",
+        item.status(),
+        item.tooltip()
+    );
+    desktop.wait_tray_icon_colour(RED, CYCLE);
+    icons.push((
+        "intercepted".into(),
+        desktop.tray_icon("tray-icon-intercepted-beside-sanctioned"),
+    ));
+    assert_distinct(&icons, 36);
+    let notifications = desktop.wait_notifications(1, CYCLE);
+    assert_eq!(notifications.len(), 1, "{notifications:#?}");
+    assert_eq!(notifications[0].summary, THIS_DEVICE, "{notifications:#?}");
+    assert_eq!(notifications[0].urgency, Some(2), "{notifications:#?}");
+    assert!(
+        notifications[0].body.contains(OTHER) && !notifications[0].body.contains("Test Chat"),
+        "the alert is the other interceptor's alone: {notifications:#?}"
+    );
+    let page = std::fs::read_to_string(world.path("state/report.html")).expect("the details page");
+    assert!(page.contains("data-verdict=\"intercepted\""), "{page}");
+    assert_eq!(agent.stop(), 2, "the other interceptor stands");
 }
