@@ -2,8 +2,6 @@
 //! gateway, read from Linux's `/proc/net/route` (none elsewhere). The
 //! parsing is pure; the page takes the result as plain data.
 
-use std::net::Ipv4Addr;
-
 use crate::report::html::Network;
 
 /// The default route's interface and gateway, where the platform says.
@@ -26,6 +24,7 @@ pub fn network() -> Option<Network> {
 
 /// The default route in the text of Linux's `/proc/net/route`; `None` when
 /// there is none (or the text is not such a table).
+#[cfg(any(test, target_os = "linux"))]
 pub fn from_proc_route(text: &str) -> Option<Network> {
     text.lines().skip(1).find_map(|line| {
         let cols: Vec<&str> = line.split_whitespace().collect();
@@ -37,7 +36,7 @@ pub fn from_proc_route(text: &str) -> Option<Network> {
         // The kernel prints the address's bytes as a native-endian number.
         let gateway = u32::from_str_radix(gateway, 16)
             .ok()
-            .map(|n| Ipv4Addr::from(n.to_ne_bytes()))
+            .map(|n| std::net::Ipv4Addr::from(n.to_ne_bytes()))
             .filter(|ip| !ip.is_unspecified());
         Some(Network {
             interface: Some((*iface).to_string()),

@@ -10,7 +10,9 @@ use crate::util::{inert, inert_capped, markup};
 /// The longest title sent (titles are one line everywhere).
 const TITLE_CHARS: usize = 120;
 
-/// A "Show details" button: its label and what clicking it does.
+/// A "Show details" button: its label and what clicking it does. Windows'
+/// toasts and balloons have no such button (clicking them does nothing).
+#[cfg_attr(windows, allow(dead_code))]
 pub struct Details {
     /// The button's label.
     pub label: String,
