@@ -24,8 +24,7 @@ use super::keys::{Keys, Role};
 use super::store::{Installed, State, Store};
 use super::{Knowledge, KnowledgeError, builtin_header, load_embedded};
 
-/// This pinwatch's version, as bundles name the oldest that reads them.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use super::store::VERSION;
 
 /// Days after which pin mismatches alone no longer make a result
 /// `suspicious` (Chrome's rule for its static pins).

@@ -23,6 +23,10 @@ use pinwatch_knowledge::bundle::{BUNDLE_FILE, KeyId};
 
 use crate::util::{Cap, ReadError, read_capped, write_atomically};
 
+/// This pinwatch's version, as bundles name the oldest that reads them
+/// (and the knowledge cache the version that wrote it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// The bundle in use, in a store directory.
 pub const BUNDLE: &str = "knowledge.bundle";
 /// The state beside it.
@@ -242,7 +246,7 @@ impl Store {
         let bytes = read_capped(&self.dir.join(CACHE), CACHE_FILE).ok()?;
         let cache: CacheIn = serde_json::from_slice(&bytes).ok()?;
         (cache.format == CACHE_FORMAT
-            && cache.pinwatch == crate::knowledge::active::VERSION
+            && cache.pinwatch == VERSION
             && cache.bundle_sha256 == bundle_sha256)
             .then_some(cache.knowledge)
     }
@@ -252,7 +256,7 @@ impl Store {
     pub fn save_cache(&self, bundle_sha256: &str, knowledge: &Knowledge) -> Result<(), StoreError> {
         let cache = CacheOut {
             format: CACHE_FORMAT,
-            pinwatch: crate::knowledge::active::VERSION,
+            pinwatch: VERSION,
             bundle_sha256,
             knowledge,
         };

@@ -414,7 +414,7 @@ fn rsa_1024_server(world: &World, ca: &crate::support::pki::Ca) -> Option<(Proc,
 /// `openssl s_server` on a free port of 127.0.0.1 with `args`, once it
 /// accepts connections.
 fn s_server(args: &[&str]) -> (Proc, u16) {
-    let port = crate::support::server::closed_port();
+    let port = crate::support::server::free_port();
     let mut cmd = Command::new("openssl");
     cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
         .args(args)

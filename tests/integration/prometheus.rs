@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::fleet::{Fleet, OK_HOST, PROMTOOL, http_get, packaging, pipe};
 use crate::support::pins::{INTERCEPTOR_NAME, SERVICE};
 use crate::support::process::{Proc, poll, require, run};
-use crate::support::server::{Server, closed_port};
+use crate::support::server::{Server, free_port};
 use crate::support::{HOST, Outcome, World, outcome, write_file};
 
 /// `promtool check metrics` on `text`: it passes, without a lint.
@@ -242,7 +242,7 @@ fn one_alert_for_one_machine_intercepted_on_124_hosts() {
 
 /// Serves `textfiles` with a real node_exporter on a loopback port.
 fn node_exporter(textfiles: &Path) -> (Proc, u16) {
-    let port = closed_port();
+    let port = free_port();
     let mut cmd = Command::new("prometheus-node-exporter");
     cmd.arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg("--collector.disable-defaults")

@@ -62,7 +62,7 @@ impl Mitmdump {
     /// installed (and this is not CI).
     pub fn start(dir: &Path) -> Option<Mitmdump> {
         let exe = find()?;
-        let port = super::server::closed_port();
+        let port = super::server::free_port();
         let mut cmd = Command::new(&exe);
         cmd.args(["--listen-host", "127.0.0.1", "--listen-port"])
             .arg(port.to_string())

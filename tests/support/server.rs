@@ -284,7 +284,15 @@ impl Server {
     }
 }
 
-/// A port on 127.0.0.1 with nothing listening on it.
+/// A port on 127.0.0.1 that is free now, for a server the test starts
+/// there (mitmproxy, openssl s_server, node_exporter).
+pub fn free_port() -> u16 {
+    let listener = StdListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("listener address").port()
+}
+
+/// A port on 127.0.0.1 where connections are refused for the rest of the
+/// test.
 pub fn closed_port() -> u16 {
     // Bound but never listening: a connection is refused, and no other
     // server of this run can be given the port while the test runs (a
