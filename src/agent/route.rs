@@ -48,6 +48,7 @@ pub fn from_proc_route(text: &str) -> Option<Network> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     #[test]
     fn reads_the_default_route() {
