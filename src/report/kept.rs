@@ -76,32 +76,32 @@ impl Keeper {
     pub fn keep(&mut self, a: Assessment) -> Kept {
         // Every field named: a field added to results must be decided on here.
         let Assessment {
-            target,
-            service,
+            target: _,
+            service: _,
             verdict,
-            reasons,
-            evidence,
+            reasons: _,
+            evidence: _,
             interceptor,
             anchor,
             chain,
             pins,
             tls,
-            error,
-            peer,
-            via_proxy,
+            error: _,
+            peer: _,
+            via_proxy: _,
             issuer_key,
             signer_keys,
             sanctioned,
             ct,
             location,
-            elapsed_ms,
+            elapsed_ms: _,
             fetch_issuer,
-        } = a;
+        } = &a;
         let brief = matches!(verdict, Verdict::Ok | Verdict::Unreachable)
             && interceptor.is_none()
-            && anchor == Anchor::None
+            && *anchor == Anchor::None
             && chain.is_empty()
-            && pins == PinCheck::not_checked()
+            && *pins == PinCheck::not_checked()
             && tls.is_none()
             && issuer_key.is_none()
             && signer_keys.is_empty()
@@ -110,29 +110,21 @@ impl Keeper {
             && location.is_none()
             && fetch_issuer.is_none();
         if !brief {
-            return Kept::Full(Box::new(Assessment {
-                target,
-                service,
-                verdict,
-                reasons,
-                evidence,
-                interceptor,
-                anchor,
-                chain,
-                pins,
-                tls,
-                error,
-                peer,
-                via_proxy,
-                issuer_key,
-                signer_keys,
-                sanctioned,
-                ct,
-                location,
-                elapsed_ms,
-                fetch_issuer,
-            }));
+            return Kept::Full(Box::new(a));
         }
+        // The brief's fields; every other one was found empty above.
+        let Assessment {
+            target,
+            service,
+            verdict,
+            reasons,
+            evidence,
+            error,
+            peer,
+            via_proxy,
+            elapsed_ms,
+            ..
+        } = a;
         let evidence = match (&evidence[..], &error) {
             ([Evidence::NoCertificate { stage, detail }], Some(e))
                 if *stage == e.stage && *detail == e.detail =>
