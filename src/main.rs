@@ -56,7 +56,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check(args, lang, cli.color, &mut out),
         Command::Pins(PinsCommand::List(args)) => cmd::list(args, lang, &mut out),
-        Command::Pins(PinsCommand::Show(args)) => cmd::show(args, &mut out),
+        Command::Pins(PinsCommand::Show(args)) => cmd::show(args, lang, &mut out),
         Command::Pins(PinsCommand::Verify(args)) => cmd::verify(args, &mut out),
         Command::Pins(PinsCommand::Capture(args)) => cmd::capture(args, &mut out),
         Command::Pins(PinsCommand::Update(args)) => cmd::update(args, lang, &mut out),

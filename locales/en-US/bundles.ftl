@@ -16,3 +16,4 @@ update-channel-exposes = the knowledge pinwatch judges with: an interceptor coul
 knowledge-line = Knowledge: bundle { $sequence } ({ $source }), issued { $issued }, { $days } days old, current until { $expires }
 knowledge-line-expired = Knowledge: bundle { $sequence } ({ $source }), issued { $issued }, { $days } days old, EXPIRED on { $expires }: run `pinwatch pins update`
 knowledge-line-directory = Knowledge: the pins directory { $source }
+knowledge-source-built-in = built-in

@@ -16,3 +16,4 @@ update-channel-exposes = pinwatch 用来判断的知识：拦截者可以扣住�
 knowledge-line = 知识：知识包{ $sequence }（{ $source }），发布于{ $issued }，已有{ $days }天，有效期至{ $expires }
 knowledge-line-expired = 知识：知识包{ $sequence }（{ $source }），发布于{ $issued }，已有{ $days }天，已于{ $expires }过期：请运行 `pinwatch pins update`
 knowledge-line-directory = 知识：固定密钥目录{ $source }
+knowledge-source-built-in = 内置

@@ -32,18 +32,22 @@ pub fn list(
     let k = &loaded.knowledge;
     let output = match args.format {
         Format::Text => writeln!(out, "{}\n", knowledge_line(lang, &loaded.about))
-            .and_then(|()| render::list_text(k, today(), out)),
+            .and_then(|()| render::list_text(k, today(), lang, out)),
         Format::Json => render::list_json(k, today(), Some(&loaded.about), out),
     };
     Ok(Finished::new(0, output.and_then(|()| out.flush())))
 }
 
 /// `pins show SERVICE`: exits 3 for an unknown service.
-pub fn show(args: &PinsShowArgs, out: &mut dyn Write) -> Result<Finished, CommandError> {
+pub fn show(
+    args: &PinsShowArgs,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<Finished, CommandError> {
     let k = load_knowledge(args.source.pins.as_deref())?;
     let service = find_service(&k, &args.service)?;
     let output = match args.format {
-        Format::Text => render::show_text(service, today(), out),
+        Format::Text => render::show_text(service, today(), lang, out),
         Format::Json => render::show_json(service, today(), out),
     };
     Ok(Finished::new(0, output.and_then(|()| out.flush())))
@@ -169,6 +173,13 @@ pub fn knowledge_line(lang: Lang, about: &About) -> String {
         );
     };
     let date = |t: &Option<String>| t.as_deref().unwrap_or_default().chars().take(10).collect();
+    // The built-in knowledge is named in the reader's language; a file or
+    // URL is shown as it is (inert).
+    let source = if about.source == crate::knowledge::active::BUILT_IN {
+        lang.tr("knowledge-source-built-in")
+    } else {
+        crate::util::inert(&about.source).into_owned()
+    };
     lang.tr_args(
         if about.expired {
             "knowledge-line-expired"
@@ -177,7 +188,7 @@ pub fn knowledge_line(lang: Lang, about: &About) -> String {
         },
         &[
             ("sequence", sequence.to_string()),
-            ("source", crate::util::inert(&about.source).into_owned()),
+            ("source", source),
             ("issued", date(&about.issued_at)),
             ("expires", date(&about.expires_at)),
             ("days", about.age_days.unwrap_or(0).to_string()),
@@ -387,4 +398,40 @@ pub fn bundle(
 /// A line on stderr; a closed or full stderr is not an error.
 fn warn(message: &str) {
     crate::util::inert::to_stderr(&format!("pinwatch: {message}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::active::{About, BUILT_IN};
+
+    fn about(source: &str) -> About {
+        About {
+            sequence: Some(3),
+            issued_at: Some("2026-12-01T00:00:00Z".into()),
+            expires_at: Some("2026-12-31T00:00:00Z".into()),
+            source: source.into(),
+            age_days: Some(6),
+            signer: None,
+            expired: false,
+            pins_relaxed: false,
+        }
+    }
+
+    #[test]
+    fn the_knowledge_line_names_the_built_in_knowledge_in_the_readers_language() {
+        assert_eq!(
+            knowledge_line(Lang::Zh, &about(BUILT_IN)),
+            "知识：知识包3（内置），发布于2026-12-01，已有6天，有效期至2026-12-31"
+        );
+        assert_eq!(
+            knowledge_line(Lang::En, &about(BUILT_IN)),
+            "Knowledge: bundle 3 (built-in), issued 2026-12-01, 6 days old, current until 2026-12-31"
+        );
+        // A source from outside is shown as it is, inert.
+        assert!(
+            knowledge_line(Lang::Zh, &about("https://mirror.example/k\x1b[2J"))
+                .contains("（https://mirror.example/k\\x1b[2J）")
+        );
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::pad;
 use crate::analysis::CertFacts;
+use crate::i18n::Lang;
 use crate::knowledge::lint::{Finding, Severity};
 use crate::knowledge::{HostRule, Knowledge, Pin, Service};
 use crate::util::Screen;
@@ -66,8 +67,13 @@ pub fn list_json(
     writeln!(out)
 }
 
-/// `pins list` as a table.
-pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+/// `pins list` as a table, in `lang`.
+pub fn list_text(
+    k: &Knowledge,
+    today: time::Date,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut screen = Screen::new(out);
     let out = &mut screen;
     let rows: Vec<[String; 5]> = k
@@ -75,17 +81,34 @@ pub fn list_text(k: &Knowledge, today: time::Date, out: &mut dyn Write) -> io::R
         .iter()
         .map(|s| {
             let backups = s.pins.iter().filter(|p| p.backup).count();
-            let stale = if s.is_stale(today) { " (STALE)" } else { "" };
+            let stale = if s.is_stale(today) {
+                lang.tr("pins-stale-mark")
+            } else {
+                String::new()
+            };
             [
                 s.name.clone(),
                 both_names(&s.display_name, &s.display_name_zh),
                 s.hosts.len().to_string(),
-                format!("{} ({backups} backup)", s.pins.len()),
+                lang.tr_args(
+                    "pins-count",
+                    &[
+                        ("pins", s.pins.len().to_string()),
+                        ("backups", backups.to_string()),
+                    ],
+                ),
                 format!("{}{stale}", s.review_by),
             ]
         })
         .collect();
-    let header = ["SERVICE", "NAME", "HOSTS", "PINS", "REVIEW BY"].map(String::from);
+    let header = [
+        "pins-col-service",
+        "pins-col-name",
+        "pins-col-hosts",
+        "pins-col-pins",
+        "pins-col-review",
+    ]
+    .map(|key| lang.tr(key));
     let mut widths = [0usize; 5];
     for row in std::iter::once(&header).chain(&rows) {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -120,8 +143,14 @@ pub fn show_json(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Res
     writeln!(out)
 }
 
-/// `pins show SERVICE` as text.
-pub fn show_text(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Result<()> {
+/// `pins show SERVICE` as text, in `lang` (the service's texts in both
+/// languages, the reader's first).
+pub fn show_text(
+    s: &Service,
+    today: time::Date,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut screen = Screen::new(out);
     let out = &mut screen;
     writeln!(
@@ -131,34 +160,55 @@ pub fn show_text(s: &Service, today: time::Date, out: &mut dyn Write) -> io::Res
         both_names(&s.display_name, &s.display_name_zh)
     )?;
     let stale = if s.is_stale(today) {
-        "  STALE: a mismatch only warns until the pinset is refreshed"
+        format!("  {}", lang.tr("pins-show-stale"))
     } else {
-        ""
+        String::new()
     };
-    writeln!(out, "review by: {}{stale}", s.review_by)?;
-    writeln!(out, "defined in: {}", s.origin)?;
-    writeln!(out, "exposes: {}", s.exposes)?;
-    writeln!(out, "        {}", s.exposes_zh)?;
-    writeln!(out, "hosts:")?;
+    let field = |key: &str, value: String| lang.tr_args(key, &[("value", value)]);
+    writeln!(
+        out,
+        "{}{stale}",
+        field("pins-show-review", s.review_by.to_string())
+    )?;
+    writeln!(out, "{}", field("pins-show-origin", s.origin.to_string()))?;
+    let (first, second) = match lang {
+        Lang::Zh => (&s.exposes_zh, &s.exposes),
+        Lang::En => (&s.exposes, &s.exposes_zh),
+    };
+    let exposes = field("pins-show-exposes", first.to_string());
+    writeln!(out, "{exposes}")?;
+    if !second.is_empty() && second != first {
+        let indent = exposes.width().saturating_sub(first.width());
+        writeln!(out, "{}{second}", " ".repeat(indent))?;
+    }
+    writeln!(out, "{}", lang.tr("pins-show-hosts"))?;
     for h in &s.hosts {
         let sub = if h.include_subdomains {
-            " (and subdomains)"
+            lang.tr("pins-show-subdomains")
         } else {
-            ""
+            String::new()
         };
         writeln!(out, "  {}{sub}", h.name)?;
     }
-    writeln!(out, "pins:")?;
+    writeln!(out, "{}", lang.tr("pins-show-pins"))?;
+    let roles = [lang.tr("pins-role-primary"), lang.tr("pins-role-backup")];
+    let role_width = roles.iter().map(|r| r.width()).max().unwrap_or(0);
     for p in &s.pins {
-        let role = if p.backup { "backup " } else { "primary" };
+        let role = &roles[usize::from(p.backup)];
         let from = p
             .authority
             .as_deref()
             .map(|a| format!(" [{a}]"))
             .unwrap_or_default();
-        writeln!(out, "  {role}  {}  {}{from}", p.spki_sha256, p.label)?;
+        writeln!(
+            out,
+            "  {}  {}  {}{from}",
+            pad(role, role_width),
+            p.spki_sha256,
+            p.label
+        )?;
     }
-    writeln!(out, "source:")?;
+    writeln!(out, "{}", lang.tr("pins-show-source"))?;
     for line in s.source.lines() {
         writeln!(out, "  {}", line.trim_end())?;
     }
@@ -259,5 +309,43 @@ mod tests {
         assert!(!s.chars().any(needs_escape), "{s}");
         let parsed: toml::Value = toml::from_str(&format!("label = {s}")).unwrap();
         assert_eq!(parsed["label"].as_str(), Some(label));
+    }
+
+    fn text(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_service_list_and_a_service_are_told_in_the_readers_language() {
+        let k = crate::knowledge::load_embedded().unwrap();
+        let today = time::Date::from_calendar_date(2026, time::Month::December, 7).unwrap();
+        let zh = text(|o| list_text(&k, today, Lang::Zh, o));
+        let first = zh.lines().next().unwrap();
+        assert_eq!(
+            first.split_whitespace().collect::<Vec<_>>(),
+            ["服务", "名称", "主机", "固定密钥", "复查日期"],
+            "{zh}"
+        );
+        assert!(zh.contains("个备用）"), "{zh}");
+        assert!(!zh.contains("backup"), "{zh}");
+        let en = text(|o| list_text(&k, today, Lang::En, o));
+        assert!(en.starts_with("SERVICE "), "{en}");
+
+        let wechat = k.services.iter().find(|s| s.name == "wechat").unwrap();
+        let zh = text(|o| show_text(wechat, today, Lang::Zh, o));
+        let lines: Vec<&str> = zh.lines().collect();
+        assert!(lines[1].starts_with("复查日期："), "{zh}");
+        // The reader's language first, the other under it, aligned.
+        assert!(lines[3].starts_with("暴露内容：微信"), "{zh}");
+        assert!(lines[4].trim_start().starts_with("WeChat"), "{zh}");
+        assert!(
+            zh.contains("\n  主用  ") && zh.contains("\n  备用  "),
+            "{zh}"
+        );
+        let en = text(|o| show_text(wechat, today, Lang::En, o));
+        assert!(en.contains("\n  primary  "), "{en}");
+        assert!(en.contains("\n  backup   "), "{en}");
     }
 }
