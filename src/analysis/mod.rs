@@ -138,6 +138,11 @@ pub struct Assessment {
     /// first: the keys that provably signed this chain (not reported; a
     /// sanctioned key is looked for among them).
     pub signer_keys: Vec<String>,
+    /// The key that signed the leaf as a DER SubjectPublicKeyInfo, when the
+    /// leaf was forged and that key's certificate was sent or sits in a
+    /// store (not reported): the trace knows the forger's answers by it,
+    /// even from a forger that makes a new leaf key for every connection.
+    pub signer_spki: Option<Vec<u8>>,
     /// The sanctioned interceptor whose key signed this forged chain, when
     /// an administrator listed it (filled in by the engine; see
     /// [`sanction`]). The verdict stays `intercepted`.
@@ -215,6 +220,7 @@ impl Assessment {
             via_proxy: None,
             issuer_key: None,
             signer_keys: Vec::new(),
+            signer_spki: None,
             sanctioned: None,
             ct: None,
             location: None,
@@ -230,10 +236,45 @@ pub(crate) fn needs_portal_check(obs: &Observation) -> bool {
     !obs.chain.is_empty() && !names_host(&obs.chain, &obs.target.host)
 }
 
+/// The DER SubjectPublicKeyInfo of the key that signed the leaf, when no
+/// public or known CA key is on the path (a forger's key, never a CA that
+/// also signs genuine certificates) and its certificate was sent or is in
+/// one of the stores.
+fn forger_spki(obs: &Observation, findings: &Findings, ctx: &Context<'_>) -> Option<Vec<u8>> {
+    if findings.path.end.is_known_ca() {
+        return None;
+    }
+    let key = findings.path.keys().nth(1)?;
+    let spki_of = |der: &[u8]| {
+        x509_parser::parse_x509_certificate(der)
+            .ok()
+            .map(|(_, c)| c.tbs_certificate.subject_pki.raw.to_vec())
+    };
+    if let Some(sent) = obs
+        .chain
+        .iter()
+        .skip(1)
+        .filter_map(|der| spki_of(der))
+        .find(|spki| crate::util::sha256_base64(spki) == key)
+    {
+        return Some(sent);
+    }
+    let leaf = x509_parser::parse_x509_certificate(obs.chain.first()?)
+        .ok()?
+        .1;
+    let issuer = leaf.tbs_certificate.issuer.as_raw();
+    [ctx.system, ctx.public]
+        .iter()
+        .flat_map(|store| store.anchors_named(issuer))
+        .find(|(_, hash)| hash == key)
+        .map(|(spki, _)| spki.clone())
+}
+
 /// Decides the verdict for one observation: establishes the findings, then
 /// applies the rules in order.
 pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -> Assessment {
     let findings = Findings::establish(obs, service, ctx);
+    let signer_spki = forger_spki(obs, &findings, &ctx);
     let decision = rules::decide(&findings);
     let fetch_issuer = findings
         .missing_issuer
@@ -256,6 +297,7 @@ pub fn analyze(obs: &Observation, service: Option<&Service>, ctx: Context<'_>) -
         via_proxy: obs.via_proxy.clone(),
         issuer_key: findings.path.keys().nth(1).map(str::to_string),
         signer_keys: findings.path.keys().skip(1).map(str::to_string).collect(),
+        signer_spki,
         sanctioned: None,
         ct: findings.ct.clone().map(Box::new),
         location: None,

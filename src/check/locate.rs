@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analysis::incident::interceptor_key;
+use crate::analysis::signatures::{Signed, signed_by};
 use crate::analysis::{Assessment, Verdict};
 use crate::observation::{LocateMethod, Location, Place};
 use crate::probe::trace::{self, TraceRequest};
@@ -71,16 +73,35 @@ pub async fn locate_interceptors(results: &mut [Assessment], floor: Duration, ca
 
 fn request_for(a: &Assessment) -> Option<TraceRequest> {
     let peer: SocketAddr = a.peer.as_deref()?.parse().ok()?;
+    let leaf_key = a
+        .chain
+        .first()
+        .filter(|leaf| leaf.parse_error.is_none())?
+        .spki_sha256
+        .clone();
+    let signer = a.signer_spki.clone();
     Some(TraceRequest {
         peer,
         host: a.target.host.clone(),
         via_proxy: a.via_proxy.is_some(),
-        forged_key: a
-            .chain
-            .first()
-            .filter(|leaf| leaf.parse_error.is_none())?
-            .spki_sha256
-            .clone(),
+        is_forged: Arc::new(move |der| forged_by(der, &leaf_key, signer.as_deref())),
+    })
+}
+
+/// Whether `leaf` (DER) is the interceptor's: it has the forged leaf's key
+/// (`leaf_key`, SPKI SHA-256), or the forger's key (`signer`, a DER
+/// SubjectPublicKeyInfo, when known) signed it, as from a forger that makes
+/// a new leaf key for every connection. Keys and signatures, not names,
+/// which anyone on the way may copy.
+fn forged_by(leaf: &[u8], leaf_key: &str, signer: Option<&[u8]>) -> bool {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(leaf) else {
+        return false;
+    };
+    if crate::util::sha256_base64(cert.tbs_certificate.subject_pki.raw) == leaf_key {
+        return true;
+    }
+    signer.is_some_and(|spki| {
+        Signed::of(leaf).and_then(|signed| signed_by(&signed, spki)) == Some(true)
     })
 }
 
@@ -97,5 +118,48 @@ mod tests {
         assert_eq!(trace_budget(ms(9000), floor, cap), cap);
         // A timeout shorter than the floor bounds the trace too.
         assert_eq!(trace_budget(ms(40), floor, ms(500)), ms(500));
+    }
+
+    fn ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap()
+    }
+
+    fn leaf_of(issuer: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>) -> (Vec<u8>, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec!["chat.test".into()])
+            .unwrap()
+            .signed_by(&key, issuer)
+            .unwrap();
+        let hash = crate::util::sha256_base64(&rcgen::PublicKeyData::subject_public_key_info(&key));
+        (leaf.der().to_vec(), hash)
+    }
+
+    fn spki(issuer: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>) -> Vec<u8> {
+        rcgen::PublicKeyData::subject_public_key_info(issuer.key())
+    }
+
+    #[test]
+    fn a_hop_is_the_forgers_by_its_leaf_key_or_by_the_forgers_signature() {
+        let forger = ca("Cafe Gateway CA");
+        let (forged, forged_key) = leaf_of(&forger);
+        // The same leaf again: its key.
+        assert!(forged_by(&forged, &forged_key, None));
+        // A new leaf key for this connection, signed by the same forger.
+        let (fresh, _) = leaf_of(&forger);
+        assert!(!forged_by(&fresh, &forged_key, None));
+        assert!(forged_by(&fresh, &forged_key, Some(&spki(&forger))));
+        // Another CA copying the forger's name signs nothing of the forger's.
+        let (copied, _) = leaf_of(&ca("Cafe Gateway CA"));
+        assert!(!forged_by(&copied, &forged_key, Some(&spki(&forger))));
+        assert!(!forged_by(
+            b"not a certificate",
+            &forged_key,
+            Some(&spki(&forger))
+        ));
     }
 }

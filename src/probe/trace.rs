@@ -28,8 +28,12 @@ use crate::observation::{LocateMethod, Location, Place};
 /// The farthest hop the trace tries.
 pub const MAX_HOPS: u8 = 12;
 
+/// Says whether the leaf (DER) a hop answered with is the interceptor's:
+/// the engine above decides, by its key or by the key that signed it.
+pub type IsForged = Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
+
 /// What to locate.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TraceRequest {
     /// The address the intercepted connection went to (the proxy's when
     /// one was used).
@@ -38,10 +42,19 @@ pub struct TraceRequest {
     pub host: String,
     /// Whether `peer` is a configured proxy (then the proxy is located).
     pub via_proxy: bool,
-    /// The forged leaf's key (its SPKI SHA-256, base64): a TTL whose answer
-    /// carries a leaf with this key reached the interceptor. A key, not the
-    /// issuer's name, which anyone on the way may copy.
-    pub forged_key: String,
+    /// Whether a hop's leaf is the interceptor's: a TTL whose answer is
+    /// reached the interceptor.
+    pub is_forged: IsForged,
+}
+
+impl std::fmt::Debug for TraceRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceRequest")
+            .field("peer", &self.peer)
+            .field("host", &self.host)
+            .field("via_proxy", &self.via_proxy)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Whether `ip` is an address of this machine (loopback, or one it can
@@ -222,7 +235,7 @@ async fn connect_with_ttl(peer: SocketAddr, ttl: u8) -> std::io::Result<TcpStrea
 }
 
 /// Sends a ClientHello on `stream` (to `request.peer` with IP TTL `ttl`)
-/// and says whether the leaf that came back carries the forged leaf's key. A
+/// and says whether the leaf that came back is the interceptor's. A
 /// chain rustls refuses (padded past 64 KiB) is read as the probe read it,
 /// by the fallback over a fresh connection with the same TTL.
 async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -> bool {
@@ -249,17 +262,7 @@ async fn forged_answer(mut stream: TcpStream, request: &TraceRequest, ttl: u8) -
             .ok()
             .and_then(|read| read.chain.into_iter().next());
     }
-    leaf.and_then(|der| spki_sha256(&der))
-        .is_some_and(|key| key == request.forged_key)
-}
-
-/// The SPKI SHA-256 (base64) of a certificate, `None` when it does not parse.
-fn spki_sha256(cert_der: &[u8]) -> Option<String> {
-    use x509_parser::prelude::FromDer as _;
-    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(cert_der).ok()?;
-    Some(crate::util::sha256_base64(
-        cert.tbs_certificate.subject_pki.raw,
-    ))
+    leaf.is_some_and(|der| (request.is_forged)(&der))
 }
 
 #[cfg(test)]
@@ -272,22 +275,6 @@ mod tests {
         assert!(is_local("::1".parse().unwrap()));
         // TEST-NET-3 is never an address of this machine.
         assert!(!is_local("203.0.113.7".parse().unwrap()));
-    }
-
-    #[test]
-    fn a_hop_is_known_by_the_key_of_its_leaf() {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let leaf = rcgen::CertificateParams::new(vec!["a.test".into()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap();
-        assert_eq!(
-            spki_sha256(leaf.der()),
-            Some(crate::util::sha256_base64(
-                &rcgen::PublicKeyData::subject_public_key_info(&key)
-            ))
-        );
-        assert_eq!(spki_sha256(b"not a certificate"), None);
     }
 
     #[test]

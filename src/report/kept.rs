@@ -91,6 +91,7 @@ impl Keeper {
             via_proxy: _,
             issuer_key,
             signer_keys,
+            signer_spki,
             sanctioned,
             ct,
             location,
@@ -105,6 +106,7 @@ impl Keeper {
             && tls.is_none()
             && issuer_key.is_none()
             && signer_keys.is_empty()
+            && signer_spki.is_none()
             && sanctioned.is_none()
             && ct.is_none()
             && location.is_none()

@@ -230,6 +230,35 @@ fn an_interceptor_two_routers_beyond_the_gateway_is_upstream() {
 }
 
 #[test]
+fn a_forger_with_a_new_leaf_key_for_every_connection_is_still_located() {
+    // Only the forger's CA is the same from one connection to the next:
+    // the trace knows its answers by that key's signature.
+    let world = World::new();
+    let Some(mut topo) = Topology::new(2, world.dir()) else {
+        return;
+    };
+    let genuine = world.genuine_server();
+    let forger = Server::forging_with_fresh_keys(world.evil.clone());
+    topo.serve(&genuine);
+    topo.intercept_at(2, &forger);
+    let report = check_from_client(&world, &topo, 2);
+    let r = report.expect("intercepted", &["untrusted_root"], 2);
+    assert_eq!(
+        location(r),
+        (
+            &Value::from("upstream"),
+            &Value::from(2),
+            &Value::from("ttl_tls")
+        ),
+        "{report:?}"
+    );
+    assert!(
+        forger.connections() >= 2,
+        "the check and the trace each reached the forger"
+    );
+}
+
+#[test]
 fn nothing_is_traced_when_nothing_is_intercepted() {
     let world = World::new();
     let Some(mut topo) = Topology::new(1, world.dir()) else {

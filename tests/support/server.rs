@@ -149,6 +149,16 @@ impl Server {
         Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
     }
 
+    /// [`Server::forging`], but a new leaf (and leaf key) for every
+    /// connection, as some forgers make them: only the CA is the same.
+    pub fn forging_with_fresh_keys(ca: Arc<Ca>) -> Server {
+        let acceptor = acceptor(Arc::new(Forger {
+            fresh: true,
+            ..Forger::new(ca)
+        }));
+        Server::start(move |stream, _| serve_tls(stream, acceptor.clone()))
+    }
+
     /// An HTTP CONNECT proxy that answers `200 Connection established` and
     /// then terminates TLS itself with leaves forged by `ca`.
     pub fn intercepting_proxy(ca: Arc<Ca>) -> Server {
@@ -418,6 +428,8 @@ impl ResolvesServerCert for Fixed {
 struct Forger {
     ca: Arc<Ca>,
     forged: Mutex<HashMap<String, Arc<CertifiedKey>>>,
+    /// A new leaf for every connection, none kept.
+    fresh: bool,
 }
 
 impl std::fmt::Debug for Forger {
@@ -431,6 +443,7 @@ impl Forger {
         Forger {
             ca,
             forged: Mutex::default(),
+            fresh: false,
         }
     }
 }
@@ -444,7 +457,9 @@ impl ResolvesServerCert for Forger {
         }
         let leaf = self.ca.leaf_with_ca(&[&name]);
         let key = Arc::new(CertifiedKey::from_der(leaf.chain, leaf.key, &provider()).ok()?);
-        forged.insert(name, key.clone());
+        if !self.fresh {
+            forged.insert(name, key.clone());
+        }
         Some(key)
     }
 }
