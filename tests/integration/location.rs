@@ -206,48 +206,25 @@ fn a_real_sslsplit_at_the_cafe_gateway_is_located_though_unnamed() {
     );
 }
 
-#[test]
-fn an_interceptor_two_routers_beyond_the_gateway_is_upstream() {
+/// Asserts that a forger made by `forge`, at the last of `routers` routers
+/// (the server beyond them), is found upstream, that many hops away, by a
+/// TTL trace.
+fn assert_upstream_at(routers: usize, forge: impl FnOnce(Arc<Ca>) -> Server) {
     let world = World::new();
-    let Some(mut topo) = Topology::new(3, world.dir()) else {
+    let Some(mut topo) = Topology::new(routers, world.dir()) else {
         return;
     };
     let genuine = world.genuine_server();
-    let forger = Server::forging(world.evil.clone());
+    let forger = forge(world.evil.clone());
     topo.serve(&genuine);
-    topo.intercept_at(3, &forger);
-    let report = check_from_client(&world, &topo, 3);
+    topo.intercept_at(routers, &forger);
+    let report = check_from_client(&world, &topo, routers);
     let r = report.expect("intercepted", &["untrusted_root"], 2);
     assert_eq!(
         location(r),
         (
             &Value::from("upstream"),
-            &Value::from(3),
-            &Value::from("ttl_tls")
-        ),
-        "{report:?}"
-    );
-}
-
-#[test]
-fn a_forger_with_a_new_leaf_key_for_every_connection_is_still_located() {
-    // Only the forger's CA is the same from one connection to the next:
-    // the trace knows its answers by that key's signature.
-    let world = World::new();
-    let Some(mut topo) = Topology::new(2, world.dir()) else {
-        return;
-    };
-    let genuine = world.genuine_server();
-    let forger = Server::forging_with_fresh_keys(world.evil.clone());
-    topo.serve(&genuine);
-    topo.intercept_at(2, &forger);
-    let report = check_from_client(&world, &topo, 2);
-    let r = report.expect("intercepted", &["untrusted_root"], 2);
-    assert_eq!(
-        location(r),
-        (
-            &Value::from("upstream"),
-            &Value::from(2),
+            &Value::from(routers),
             &Value::from("ttl_tls")
         ),
         "{report:?}"
@@ -256,6 +233,18 @@ fn a_forger_with_a_new_leaf_key_for_every_connection_is_still_located() {
         forger.connections() >= 2,
         "the check and the trace each reached the forger"
     );
+}
+
+#[test]
+fn an_interceptor_two_routers_beyond_the_gateway_is_upstream() {
+    assert_upstream_at(3, Server::forging);
+}
+
+#[test]
+fn a_forger_with_a_new_leaf_key_for_every_connection_is_still_located() {
+    // Only the forger's CA is the same from one connection to the next:
+    // the trace knows its answers by that key's signature.
+    assert_upstream_at(2, Server::forging_with_fresh_keys);
 }
 
 #[test]
