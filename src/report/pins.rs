@@ -325,7 +325,7 @@ mod tests {
         let first = zh.lines().next().unwrap();
         assert_eq!(
             first.split_whitespace().collect::<Vec<_>>(),
-            ["服务", "名称", "主机", "固定密钥", "复查日期"],
+            ["服务", "名称", "主机", "固定密钥", "复核期限"],
             "{zh}"
         );
         assert!(zh.contains("个备用）"), "{zh}");
@@ -336,7 +336,7 @@ mod tests {
         let wechat = k.services.iter().find(|s| s.name == "wechat").unwrap();
         let zh = text(|o| show_text(wechat, today, Lang::Zh, o));
         let lines: Vec<&str> = zh.lines().collect();
-        assert!(lines[1].starts_with("复查日期："), "{zh}");
+        assert!(lines[1].starts_with("复核期限："), "{zh}");
         // The reader's language first, the other under it, aligned.
         assert!(lines[3].starts_with("暴露内容：微信"), "{zh}");
         assert!(lines[4].trim_start().starts_with("WeChat"), "{zh}");
