@@ -238,36 +238,44 @@ pub(crate) fn needs_portal_check(obs: &Observation) -> bool {
 
 /// The DER SubjectPublicKeyInfo of the key that signed the leaf, when no
 /// public or known CA key is on the path (a forger's key, never a CA that
-/// also signs genuine certificates) and its certificate was sent or is in
-/// one of the stores.
+/// also signs genuine certificates) and its certificate was sent, fetched,
+/// or is a root of this machine's store.
 fn forger_spki(obs: &Observation, findings: &Findings, ctx: &Context<'_>) -> Option<Vec<u8>> {
+    use path::Source;
     if findings.path.end.is_known_ca() {
         return None;
     }
-    let key = findings.path.keys().nth(1)?;
     let spki_of = |der: &[u8]| {
         x509_parser::parse_x509_certificate(der)
             .ok()
             .map(|(_, c)| c.tbs_certificate.subject_pki.raw.to_vec())
     };
-    if let Some(sent) = obs
-        .chain
-        .iter()
-        .skip(1)
-        .filter_map(|der| spki_of(der))
-        .find(|spki| crate::util::sha256_base64(spki) == key)
-    {
-        return Some(sent);
+    // The leaf's signer: the path's second certificate, where it came from,
+    // or else the store root the path ends at.
+    match findings.path.certs.get(1) {
+        Some(signer) => match signer.source {
+            Source::Presented(i) => spki_of(obs.chain.get(i)?),
+            Source::Fetched => obs
+                .fetched
+                .iter()
+                .filter_map(|der| spki_of(der))
+                .find(|spki| crate::util::sha256_base64(spki) == signer.spki_sha256),
+            Source::Known => None,
+        },
+        None => {
+            let key = findings.path.end.spki_sha256()?;
+            let leaf = x509_parser::parse_x509_certificate(obs.chain.first()?)
+                .ok()?
+                .1;
+            let issuer = leaf.tbs_certificate.issuer.as_raw();
+            // Not a public or known key (above): this machine's root.
+            ctx.system
+                .anchors_named(issuer)
+                .iter()
+                .find(|(_, hash)| hash == key)
+                .map(|(spki, _)| spki.clone())
+        }
     }
-    let leaf = x509_parser::parse_x509_certificate(obs.chain.first()?)
-        .ok()?
-        .1;
-    let issuer = leaf.tbs_certificate.issuer.as_raw();
-    [ctx.system, ctx.public]
-        .iter()
-        .flat_map(|store| store.anchors_named(issuer))
-        .find(|(_, hash)| hash == key)
-        .map(|(spki, _)| spki.clone())
 }
 
 /// Decides the verdict for one observation: establishes the findings, then

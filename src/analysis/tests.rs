@@ -659,3 +659,37 @@ fn a_pinned_legacy_root_is_genuine_but_an_unpinned_one_is_not() {
         a.reasons
     );
 }
+
+#[test]
+fn the_forgers_key_is_handed_on_from_the_chain_or_this_machines_store_never_a_public_cas() {
+    let w = world();
+    let k = knowledge(&[], "2027-05-01", "");
+    let spki_der = |ca: &Ca| {
+        x509_parser::parse_x509_certificate(ca.issuer.der())
+            .unwrap()
+            .1
+            .tbs_certificate
+            .subject_pki
+            .raw
+            .to_vec()
+    };
+    // The forger's CA sent along.
+    let sent = observe(vec![w.evil.leaf(HOST, None), w.evil.der()]);
+    let a = judge(&sent, &k, &w.public, &w.empty, None);
+    assert_eq!(a.signer_spki, Some(spki_der(&w.evil)));
+    // The leaf alone, the forger's root in this machine's store.
+    let system = store("system", &[&w.evil]);
+    let alone = observe(vec![w.evil.leaf(HOST, None)]);
+    let a = judge(&alone, &k, &w.public, &system, None);
+    assert_eq!(a.signer_spki, Some(spki_der(&w.evil)));
+    // Neither: the key is not known.
+    assert_eq!(
+        judge(&alone, &k, &w.public, &w.empty, None).signer_spki,
+        None
+    );
+    // A genuine chain: a public CA's key is never handed on.
+    let genuine = observe(vec![w.inter.leaf(HOST, None), w.inter.der()]);
+    let a = judge(&genuine, &k, &w.public, &w.empty, None);
+    assert_eq!(a.verdict, Verdict::Ok);
+    assert_eq!(a.signer_spki, None);
+}
